@@ -1,0 +1,72 @@
+//! Command-line definitions (clap derive types only). They stop at `cmd`, which turns them
+//! into plain option structs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "iisdiag",
+    version,
+    about = "Tells you why IIS requests failed: reads W3C, FREB and HTTP.sys logs, groups failures by status.substatus.win32 and explains each group.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read log files and folders, group the failures and explain each group.
+    #[command(after_help = "Examples:\n  iisdiag scan C:\\inetpub\\logs\\LogFiles\n  iisdiag scan web01/ web02/ --top 5\n  iisdiag scan u_ex261118.log --format json > report.json")]
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Log files or folders; folders are walked recursively and each file's kind is told by
+    /// its content.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Group every request, not only failures (status >= 400 or a non-zero win32 status).
+    #[arg(long)]
+    pub all: bool,
+
+    /// How many groups get an explanation block in the table output.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
+
+    /// No messages on stderr about skipped files, malformed lines or notes.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A summary table and an explanation per group, for people.
+    Table,
+    /// One JSON document, for scripts.
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,54 @@
+//! The errors that end a command. Per-file problems are not errors: they are reported in the
+//! run's file list and the run goes on (see `input`).
+
+use std::io;
+use std::path::PathBuf;
+
+/// Exit code when the command ran (skipped files and malformed lines included).
+pub const EXIT_OK: i32 = 0;
+/// Exit code when `--fail-on` matched.
+pub const EXIT_MATCHED: i32 = 1;
+/// Exit code for a usage error, or when nothing readable was found.
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A flag's value could not be used.
+    #[error("invalid value `{value}` for {flag}: {reason}")]
+    BadOption {
+        flag: &'static str,
+        value: String,
+        reason: String,
+    },
+    /// Something the user named is wrong in a way a flag's parser could not see.
+    #[error("{0}")]
+    Usage(String),
+    /// None of the inputs held a log iisdiag can read.
+    #[error("nothing readable was found in {0}")]
+    NothingReadable(String),
+    /// A file the user named for iisdiag itself (a rules file, an output) failed.
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+    /// A problem at a known line of a file the user wrote (a rules file).
+    #[error("{}:{line}: {message}", path.display())]
+    AtLine {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// Writing the report failed (other than a closed pipe, which is a quiet success).
+    #[error("writing the report: {0}")]
+    Output(io::Error),
+}
+
+impl Error {
+    /// The process exit code this error ends the run with.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::BadOption { .. } | Error::Usage(_) | Error::NothingReadable(_) => EXIT_USAGE,
+            Error::Io { .. } | Error::AtLine { .. } | Error::Output(_) => EXIT_USAGE,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,108 @@
+//! Finding the files to read: each path is a file or a folder walked recursively.
+//!
+//! The walk follows symbolic links (copied log folders use them) and walkdir detects loops.
+//! Files come back sorted by path, so every run reads them in the same order.
+
+use std::path::{Path, PathBuf};
+
+/// A path that could not be walked, with the reason.
+#[derive(Debug, Clone)]
+pub struct WalkProblem {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// The files under `paths`, sorted and without duplicates, and the problems met on the way.
+pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<WalkProblem>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for root in paths {
+        if !root.exists() {
+            problems.push(WalkProblem {
+                path: root.clone(),
+                reason: "no such file or folder".to_string(),
+            });
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(root).follow_links(true) {
+            match entry {
+                Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+                Ok(_) => {}
+                Err(e) => problems.push(WalkProblem {
+                    path: e.path().map_or_else(|| root.clone(), Path::to_path_buf),
+                    reason: walk_reason(&e),
+                }),
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, problems)
+}
+
+fn walk_reason(e: &walkdir::Error) -> String {
+    if let Some(ancestor) = e.loop_ancestor() {
+        return format!(
+            "symbolic link loop back to {}; not followed",
+            ancestor.display()
+        );
+    }
+    match e.io_error() {
+        Some(io) => io.to_string(),
+        None => e.to_string(),
+    }
+}
+
+/// The site folder (`W3SVC1`, `FTPSVC2`) a log lies in, if its path has one.
+pub fn site_folder(path: &Path) -> Option<String> {
+    path.ancestors().skip(1).find_map(|p| {
+        let name = p.file_name()?.to_str()?;
+        let upper = name.to_ascii_uppercase();
+        let is_site = ["W3SVC", "FTPSVC", "SMTPSVC"]
+            .iter()
+            .any(|pre| upper.starts_with(pre) && upper[pre.len()..].bytes().all(|b| b.is_ascii_digit()) && upper.len() > pre.len());
+        is_site.then(|| name.to_string())
+    })
+}
+
+/// The server a log was copied from, guessed from the folder above its site folder when that
+/// folder is not one of IIS's own (`LogFiles`, `logs`, `inetpub`).
+pub fn server_folder(path: &Path) -> Option<String> {
+    let mut ancestors = path.ancestors().skip(1);
+    ancestors.find(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| site_folder(&Path::new(n).join("x")).is_some())
+    })?;
+    for p in ancestors {
+        let name = p.file_name()?.to_str()?;
+        let lower = name.to_ascii_lowercase();
+        if ["logfiles", "logs", "inetpub", "log"].contains(&lower.as_str()) {
+            continue;
+        }
+        return Some(name.to_string());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_and_server_from_path() {
+        let p = Path::new("copies/web01/inetpub/logs/LogFiles/W3SVC2/u_ex260101.log");
+        assert_eq!(site_folder(p).as_deref(), Some("W3SVC2"));
+        assert_eq!(server_folder(p).as_deref(), Some("web01"));
+        assert_eq!(site_folder(Path::new("logs/u_ex260101.log")), None);
+        assert_eq!(server_folder(Path::new("W3SVC1/u_ex.log")), None);
+        assert_eq!(site_folder(Path::new("W3SVCX/u_ex.log")), None);
+    }
+
+    #[test]
+    fn missing_path_is_a_problem_not_a_panic() {
+        let (files, problems) = discover(&[PathBuf::from("/no/such/place/iisdiag")]);
+        assert!(files.is_empty());
+        assert_eq!(problems.len(), 1);
+    }
+}

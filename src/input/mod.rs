@@ -1,0 +1,12 @@
+//! Finding log files and reading them: one parser per format, each file's kind told by
+//! its content, not its name.
+
+pub mod discover;
+pub mod freb;
+pub mod httperr;
+pub mod native;
+pub mod sniff;
+pub mod w3c;
+
+
+pub use sniff::{Kind, sniff};

@@ -1,0 +1,131 @@
+//! Telling a file's kind from its first bytes, never from its name.
+
+use super::{httperr, native, w3c};
+
+/// The log formats iisdiag reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// W3C extended log (`u_ex*.log`), including IIS Advanced Logging and Azure App Service.
+    W3c,
+    /// IIS native (comma-separated) log.
+    Native,
+    /// HTTP.sys error log (`httperr*.log`).
+    Httperr,
+    /// Failed Request Tracing trace (`fr*.xml`).
+    Freb,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::W3c => "w3c",
+            Kind::Native => "native",
+            Kind::Httperr => "httperr",
+            Kind::Freb => "freb",
+        }
+    }
+}
+
+/// How many bytes of a file `sniff` wants to see.
+pub const HEAD_LEN: usize = 16 * 1024;
+
+/// The kind of a file from its first bytes, or the reason it is not a log iisdiag reads.
+pub fn sniff(head: &[u8]) -> Result<Kind, String> {
+    if head.is_empty() {
+        return Err("empty file".into());
+    }
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Err("UTF-16 text; IIS writes logs as UTF-8 or ANSI (re-save it as UTF-8)".into());
+    }
+    if head.starts_with(b"\x1F\x8B") {
+        return Err("gzip-compressed; decompress it first".into());
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return Err("a zip archive; extract it first".into());
+    }
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    if body.contains(&0) {
+        return Err("binary data, not a text log".into());
+    }
+    let trimmed = body.trim_ascii_start();
+    if trimmed.starts_with(b"<") {
+        return if contains(body, b"<failedRequest") {
+            Ok(Kind::Freb)
+        } else {
+            Err("XML or HTML, but not a Failed Request Tracing trace (no <failedRequest> root)".into())
+        };
+    }
+    let mut saw_directive = false;
+    let mut first_data: Option<&[u8]> = None;
+    for line in body.split(|&b| b == b'\n').take(64) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.trim_ascii().is_empty() {
+            continue;
+        }
+        if line.starts_with(b"#") {
+            saw_directive = true;
+            let lower = line.to_ascii_lowercase();
+            if lower.starts_with(b"#fields:") {
+                return Ok(if contains(&lower, b"s-reason") {
+                    Kind::Httperr
+                } else {
+                    Kind::W3c
+                });
+            }
+            if lower.starts_with(b"#software: microsoft http api") {
+                return Ok(Kind::Httperr);
+            }
+            continue;
+        }
+        first_data.get_or_insert(line);
+        break;
+    }
+    if let Some(line) = first_data {
+        if native::looks_like_native(line) {
+            return Ok(Kind::Native);
+        }
+        if w3c::Layout::infer(line).is_some() {
+            return Ok(Kind::W3c);
+        }
+        if httperr::looks_like_httperr(line) {
+            return Ok(Kind::Httperr);
+        }
+    }
+    if saw_directive {
+        if body.starts_with(b"#Software:") || body.starts_with(b"#Version:") || contains(body, b"#Date:") {
+            return Ok(Kind::W3c);
+        }
+        return Err("has `#` lines but no #Fields line in its first 64 lines".into());
+    }
+    Err(match first_data {
+        Some(_) => "not a log iisdiag reads: no #Fields header, and the first line fits no IIS layout".into(),
+        None => "no data".into(),
+    })
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_content() {
+        assert_eq!(sniff(b"#Software: Microsoft Internet Information Services 10.0\n#Fields: date time sc-status\n"), Ok(Kind::W3c));
+        assert_eq!(sniff(b"\xEF\xBB\xBF#Fields: date time c-ip sc-status s-reason s-queuename\n"), Ok(Kind::Httperr));
+        assert_eq!(sniff(b"1.1.1.1, -, 03/20/01, 7:55:20, W3SVC2, SERVER, 1.1.1.2, 4502, 163, 3223, 200, 0, GET, /a.gif, -,\n"), Ok(Kind::Native));
+        assert_eq!(sniff(b"2022-05-08 01:26:01 10.1.1.1 POST /svc - 443 - 10.1.1.2 - - host 200 0 0 232\n"), Ok(Kind::W3c));
+    }
+
+    #[test]
+    fn skips_with_reasons() {
+        assert!(sniff(b"").unwrap_err().contains("empty"));
+        assert!(sniff(b"\xFF\xFE#\x00F\x00").unwrap_err().contains("UTF-16"));
+        assert!(sniff(b"\x00\x01\x02binary").unwrap_err().contains("binary"));
+        assert!(sniff(b"<html><body>IIS Detailed Error</body></html>").unwrap_err().contains("not a Failed Request"));
+        assert!(sniff(b"hello world\n").unwrap_err().contains("no #Fields"));
+    }
+}

@@ -1,0 +1,189 @@
+//! Loading and checking knowledge-base files: the built-in ones and a user's rules file.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{CodeEntry, CodeKey, Kb, ReasonEntry, TimeoutEntry, Win32Entry};
+use crate::triple::Code;
+
+/// The built-in data files, in load order.
+const BUILTIN: &[(&str, &str)] = &[
+    ("sources.toml", include_str!("data/sources.toml")),
+    ("status.toml", include_str!("data/status.toml")),
+    ("triples.toml", include_str!("data/triples.toml")),
+    ("win32.toml", include_str!("data/win32.toml")),
+    ("httperr.toml", include_str!("data/httperr.toml")),
+    ("timeouts.toml", include_str!("data/timeouts.toml")),
+];
+
+/// One knowledge-base file: any of its tables may be absent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KbFile {
+    #[serde(default)]
+    sources: HashMap<String, String>,
+    #[serde(default)]
+    code: Vec<CodeEntry>,
+    #[serde(default)]
+    win32: Vec<Win32Entry>,
+    #[serde(default)]
+    reason: Vec<ReasonEntry>,
+    #[serde(default)]
+    timeout: Vec<TimeoutEntry>,
+}
+
+/// A knowledge-base file that cannot be used, with the line of the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}: {message}", path.display())]
+pub struct RulesError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+pub(super) fn builtin() -> Result<Kb, RulesError> {
+    let mut kb = Kb::default();
+    for (name, text) in BUILTIN {
+        kb.add_file(Path::new(name), text)?;
+    }
+    Ok(kb)
+}
+
+impl Kb {
+    /// This knowledge base with a user's rules file added: its entries override built-in
+    /// entries with the same key (and module), and add new ones.
+    pub fn with_rules(&self, path: &Path) -> Result<Kb, crate::Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut kb = self.clone();
+        kb.add_file(path, &text).map_err(|e| crate::Error::AtLine {
+            path: e.path,
+            line: e.line,
+            message: e.message,
+        })?;
+        Ok(kb)
+    }
+
+    /// Parses, checks and adds one file.
+    pub(super) fn add_file(&mut self, path: &Path, text: &str) -> Result<(), RulesError> {
+        let err = |line: usize, message: String| RulesError {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
+        let file: KbFile = toml::from_str(text).map_err(|e| {
+            let line = e.span().map_or(1, |s| line_of(text, s.start));
+            err(line, e.message().trim().to_string())
+        })?;
+        self.sources.extend(file.sources);
+
+        for (i, entry) in file.code.into_iter().enumerate() {
+            let line = nth_table_line(text, "code", i);
+            let code: Code = entry.code.parse().map_err(|e| err(line, format!("{e}")))?;
+            check_text(&entry.title, "title").map_err(|m| err(line, m))?;
+            check_text(&entry.cause, "cause").map_err(|m| err(line, m))?;
+            if entry.checks.is_empty() || entry.checks.iter().any(|c| c.trim().is_empty()) {
+                return Err(err(line, "`checks` needs at least one non-empty check".into()));
+            }
+            if let Some(pattern) = &entry.url {
+                regex::Regex::new(pattern)
+                    .map_err(|e| err(line, format!("`url` is not a valid regular expression: {e}")))?;
+            }
+            self.check_refs(&entry.refs).map_err(|m| err(line, m))?;
+            let key: CodeKey = (code.status, code.substatus, code.win32);
+            // An entry with the same key, module and URL scope replaces the earlier one.
+            let same = self.by_code.get(&key).and_then(|ids| {
+                ids.iter().copied().find(|&id| {
+                    let old = &self.codes[id];
+                    old.module == entry.module && old.url == entry.url
+                })
+            });
+            match same {
+                Some(id) => self.codes[id] = entry,
+                None => {
+                    self.by_code.entry(key).or_default().push(self.codes.len());
+                    self.codes.push(entry);
+                }
+            }
+        }
+        for (i, entry) in file.win32.into_iter().enumerate() {
+            let line = nth_table_line(text, "win32", i);
+            check_text(&entry.name, "name").map_err(|m| err(line, m))?;
+            check_text(&entry.meaning, "meaning").map_err(|m| err(line, m))?;
+            const KINDS: &[&str] = &["system", "winsock", "winhttp", "sspi", "hresult", "ntstatus"];
+            if !KINDS.contains(&entry.kind.as_str()) {
+                return Err(err(
+                    line,
+                    format!("`kind` is `{}`; expected one of {}", entry.kind, KINDS.join(", ")),
+                ));
+            }
+            self.check_refs(&entry.refs).map_err(|m| err(line, m))?;
+            self.win32.insert(entry.code, entry);
+        }
+        for (i, entry) in file.reason.into_iter().enumerate() {
+            let line = nth_table_line(text, "reason", i);
+            check_text(&entry.reason, "reason").map_err(|m| err(line, m))?;
+            check_text(&entry.title, "title").map_err(|m| err(line, m))?;
+            check_text(&entry.cause, "cause").map_err(|m| err(line, m))?;
+            if entry.checks.is_empty() {
+                return Err(err(line, "`checks` needs at least one check".into()));
+            }
+            self.check_refs(&entry.refs).map_err(|m| err(line, m))?;
+            self.reasons.insert(entry.reason.to_ascii_lowercase(), entry);
+        }
+        for (i, entry) in file.timeout.into_iter().enumerate() {
+            let line = nth_table_line(text, "timeout", i);
+            if !(entry.seconds > 0.0 && entry.seconds.is_finite()) {
+                return Err(err(line, "`seconds` must be a positive number".into()));
+            }
+            for c in &entry.codes {
+                c.parse::<Code>().map_err(|e| err(line, format!("{e}")))?;
+            }
+            self.check_refs(&entry.refs).map_err(|m| err(line, m))?;
+            self.timeouts.push(entry);
+        }
+        Ok(())
+    }
+
+    fn check_refs(&self, refs: &[String]) -> Result<(), String> {
+        for r in refs {
+            if !(r.starts_with("http://") || r.starts_with("https://") || self.sources.contains_key(r)) {
+                return Err(format!(
+                    "reference `{r}` is neither a URL nor a known source id (see `[sources]`)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_text(value: &str, field: &str) -> Result<(), String> {
+    if value.trim().is_empty() {
+        Err(format!("`{field}` is empty"))
+    } else {
+        Ok(())
+    }
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The line of the `i`-th `[[table]]` header in a file (1 when not found).
+fn nth_table_line(text: &str, table: &str, i: usize) -> usize {
+    let header = format!("[[{table}]]");
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with(&header))
+        .nth(i)
+        .map_or(1, |(n, _)| n + 1)
+}

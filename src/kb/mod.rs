@@ -1,0 +1,300 @@
+//! The knowledge base: what each IIS code means, its likely cause and the checks to do next.
+//!
+//! Knowledge is data. The entries live in TOML files under `src/kb/data/` that a person who
+//! knows IIS, not Rust, can review and extend; a user's `--rules` file has the same format and
+//! adds or overrides entries. This module only loads and looks up.
+
+pub mod hresult;
+mod load;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::triple::Triple;
+
+pub use load::RulesError;
+
+/// An explanation of a status, a `status.substatus` or a whole triple.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CodeEntry {
+    /// `502`, `502.3` or `502.3.12002`.
+    pub code: String,
+    /// Applies only when the error was set by this module (FREB `ModuleName`, matched
+    /// case-insensitively as a substring: `AspNetCoreModule` matches `AspNetCoreModuleV2`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    /// Applies only to groups whose URLs match this regular expression (user rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// What the code means, in a line.
+    pub title: String,
+    /// The likely cause.
+    pub cause: String,
+    /// Ordered, concrete checks: which log, which setting and its default, which tool.
+    pub checks: Vec<String>,
+    /// Source ids (see `sources.toml`) or URLs.
+    #[serde(default)]
+    pub refs: Vec<String>,
+    /// Normal traffic rather than a fault (handshake legs, client disconnects, idle timeouts).
+    #[serde(default)]
+    pub benign: bool,
+}
+
+/// What a number in `sc-win32-status` (or a decoded HRESULT) means on its own.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Win32Entry {
+    /// The value as IIS logs it in `sc-win32-status` (decimal), e.g. 12002, 2148074254.
+    pub code: u64,
+    /// The symbolic name, e.g. `ERROR_WINHTTP_TIMEOUT`.
+    pub name: String,
+    /// `system`, `winsock`, `winhttp`, `sspi`, `hresult` or `ntstatus`.
+    pub kind: String,
+    /// What it means.
+    pub meaning: String,
+    /// Where it shows up in IIS and what it usually points to there.
+    #[serde(default)]
+    pub iis: String,
+    #[serde(default)]
+    pub refs: Vec<String>,
+}
+
+/// An HTTP.sys `s-reason` value from the HTTPERR log.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonEntry {
+    pub reason: String,
+    /// The status HTTP.sys sends or logs with it (`503`), or `-` for connection-level events.
+    pub status: String,
+    pub title: String,
+    pub cause: String,
+    pub checks: Vec<String>,
+    #[serde(default)]
+    pub refs: Vec<String>,
+    #[serde(default)]
+    pub benign: bool,
+}
+
+/// A timeout with a known default, so that a cluster of time-taken values can be named.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TimeoutEntry {
+    /// The default value in seconds.
+    pub seconds: f64,
+    /// What expired, e.g. `the ARR proxy timeout`.
+    pub name: String,
+    /// Where it is set, e.g. `webFarms/webFarm/applicationRequestRouting/protocol@timeout`.
+    pub setting: String,
+    /// The codes (`502.3`, `500.0`) whose groups this timeout explains.
+    pub codes: Vec<String>,
+    #[serde(default)]
+    pub module: Option<String>,
+    #[serde(default)]
+    pub refs: Vec<String>,
+}
+
+/// The whole knowledge base.
+#[derive(Debug, Clone, Default)]
+pub struct Kb {
+    codes: Vec<CodeEntry>,
+    /// Code key -> indexes into `codes`, in file order (later entries override earlier ones).
+    by_code: HashMap<CodeKey, Vec<usize>>,
+    win32: HashMap<u64, Win32Entry>,
+    reasons: HashMap<String, ReasonEntry>,
+    timeouts: Vec<TimeoutEntry>,
+    sources: HashMap<String, String>,
+}
+
+/// `(status, substatus, win32)` with `None` for parts an entry leaves out.
+type CodeKey = (u16, Option<u32>, Option<u64>);
+
+/// How much of a triple an entry matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Specificity {
+    Status,
+    Substatus,
+    Triple,
+}
+
+/// What the knowledge base says about one triple.
+#[derive(Debug, Clone)]
+pub struct Explanation<'kb> {
+    /// The most specific entry that applies, if any.
+    pub entry: Option<&'kb CodeEntry>,
+    pub specificity: Option<Specificity>,
+    /// The `status.substatus` (or status) entry, which names the code even when `entry` is a
+    /// triple entry or missing.
+    pub code_entry: Option<&'kb CodeEntry>,
+    /// The win32 value on its own.
+    pub win32: Option<&'kb Win32Entry>,
+    /// User rules scoped to URLs that apply to this group.
+    pub rules: Vec<&'kb CodeEntry>,
+}
+
+impl Kb {
+    /// The knowledge base built into iisdiag.
+    pub fn builtin() -> &'static Kb {
+        static KB: OnceLock<Kb> = OnceLock::new();
+        KB.get_or_init(|| match load::builtin() {
+            Ok(kb) => kb,
+            // The data files are part of the binary and tested; an error here is a build bug.
+            Err(e) => panic!("the built-in knowledge base does not load: {e}"),
+        })
+    }
+
+    /// Every status code entry, in file order.
+    pub fn code_entries(&self) -> &[CodeEntry] {
+        &self.codes
+    }
+
+    /// Every win32 entry, ordered by code.
+    pub fn win32_entries(&self) -> Vec<&Win32Entry> {
+        let mut v: Vec<_> = self.win32.values().collect();
+        v.sort_by_key(|e| e.code);
+        v
+    }
+
+    /// Every HTTP.sys reason, ordered by name.
+    pub fn reason_entries(&self) -> Vec<&ReasonEntry> {
+        let mut v: Vec<_> = self.reasons.values().collect();
+        v.sort_by(|a, b| a.reason.cmp(&b.reason));
+        v
+    }
+
+    pub fn timeouts(&self) -> &[TimeoutEntry] {
+        &self.timeouts
+    }
+
+    /// The entries for exactly this code key, later (overriding) entries last.
+    fn entries_for(&self, key: CodeKey) -> impl Iterator<Item = &CodeEntry> {
+        self.by_code
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.codes[i])
+    }
+
+    /// The entry for a key that fits the module evidence: a module-specific entry when the
+    /// module matches, else the last general one.
+    fn pick(&self, key: CodeKey, module: Option<&str>) -> Option<&CodeEntry> {
+        let mut general = None;
+        let mut specific = None;
+        for e in self.entries_for(key).filter(|e| e.url.is_none()) {
+            match (&e.module, module) {
+                (None, _) => general = Some(e),
+                (Some(want), Some(have)) if module_matches(want, have) => specific = Some(e),
+                _ => {}
+            }
+        }
+        specific.or(general)
+    }
+
+    /// Explains a triple: the most specific entry first (exact triple, then status.substatus,
+    /// then status), plus the win32 value on its own. `module` is the module that set the
+    /// error, when FREB evidence names one; `urls` are the group's URLs, for URL-scoped rules.
+    pub fn explain<'a>(
+        &'a self,
+        triple: &Triple,
+        module: Option<&str>,
+        urls: &[&str],
+    ) -> Explanation<'a> {
+        let s = triple.status;
+        let mut entry = None;
+        let mut specificity = None;
+        if let (Some(sub), Some(w)) = (triple.substatus, triple.win32) {
+            entry = self.pick((s, Some(sub), Some(w)), module);
+            specificity = entry.map(|_| Specificity::Triple);
+        }
+        let sub_entry = triple.substatus.and_then(|sub| self.pick((s, Some(sub), None), module));
+        let status_entry = self.pick((s, None, None), module);
+        if entry.is_none() {
+            if let Some(e) = sub_entry {
+                entry = Some(e);
+                specificity = Some(Specificity::Substatus);
+            } else if let Some(e) = status_entry {
+                entry = Some(e);
+                specificity = Some(Specificity::Status);
+            }
+        }
+        let rules = self.url_rules(triple, urls);
+        Explanation {
+            entry,
+            specificity,
+            code_entry: sub_entry.or(status_entry),
+            win32: triple.win32.and_then(|w| self.win32(w)),
+            rules,
+        }
+    }
+
+    fn url_rules<'a>(&'a self, triple: &Triple, urls: &[&str]) -> Vec<&'a CodeEntry> {
+        let keys = [
+            (triple.status, triple.substatus, triple.win32),
+            (triple.status, triple.substatus, None),
+            (triple.status, None, None),
+        ];
+        let mut out = Vec::new();
+        for key in keys {
+            if key.1.is_none() && key.2.is_some() {
+                continue;
+            }
+            for e in self.entries_for(key) {
+                let Some(pattern) = &e.url else { continue };
+                let hit = regex::Regex::new(pattern)
+                    .map(|re| urls.iter().any(|u| re.is_match(u)))
+                    .unwrap_or(false);
+                if hit && !out.contains(&e) {
+                    out.push(e);
+                }
+            }
+        }
+        out
+    }
+
+    /// What a win32 / HRESULT value means on its own. A facility-7 HRESULT decodes to its
+    /// Win32 code; other values are looked up as they are.
+    pub fn win32(&self, value: u64) -> Option<&Win32Entry> {
+        self.win32
+            .get(&value)
+            .or_else(|| hresult::win32_of(value).and_then(|w| self.win32.get(&w)))
+    }
+
+    /// An HTTP.sys reason phrase, case-insensitively.
+    pub fn reason(&self, reason: &str) -> Option<&ReasonEntry> {
+        self.reasons.get(&reason.to_ascii_lowercase())
+    }
+
+    /// The URL of a source id; a URL is returned as it is.
+    pub fn source_url<'a>(&'a self, reference: &'a str) -> &'a str {
+        self.sources.get(reference).map_or(reference, String::as_str)
+    }
+
+    /// All source ids and their URLs.
+    pub fn sources(&self) -> &HashMap<String, String> {
+        &self.sources
+    }
+}
+
+fn module_matches(want: &str, have: &str) -> bool {
+    have.to_ascii_lowercase()
+        .contains(&want.to_ascii_lowercase())
+}
+
+/// The generic meaning of an HTTP status class, for codes the knowledge base has no entry for.
+pub fn status_class_title(status: u16) -> String {
+    let class = match status {
+        100..=199 => "informational response",
+        200..=299 => "success",
+        300..=399 => "redirection",
+        400..=499 => "client error",
+        500..=599 => "server error",
+        _ => "non-HTTP status (FTP or a custom module)",
+    };
+    format!("HTTP {status}: {class}")
+}
+
+#[cfg(test)]
+mod tests;

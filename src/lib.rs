@@ -1,0 +1,18 @@
+//! iisdiag: reads IIS W3C logs, Failed Request Tracing (FREB) traces and HTTP.sys error logs,
+//! groups failures by `status.substatus.win32` and explains each group.
+//!
+//! Data flows one way: files (`input`) -> records -> filter -> summary (`summary`) ->
+//! explained report (`kb`, `report`). The command-line types stop at `cmd`.
+
+pub mod cli;
+pub mod cmd;
+pub mod error;
+pub mod input;
+pub mod kb;
+pub mod pipeline;
+pub mod report;
+pub mod summary;
+pub mod time;
+pub mod triple;
+
+pub use error::Error;

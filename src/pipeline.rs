@@ -1,0 +1,146 @@
+//! Reading every input file and summing what it holds: files -> records -> summaries.
+//!
+//! Files are read in parallel (rayon); each file makes its own partial summary and the
+//! partials are merged. Merging is order-independent, so the result does not depend on the
+//! thread count. A file that cannot be read is reported in the file list and the run goes on.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::input::sniff::{HEAD_LEN, Kind, sniff};
+use crate::input::w3c::Malformed;
+use crate::input::{discover, native, w3c};
+use crate::summary::w3c::{Origin, W3cSummary};
+
+/// What to read and how.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Group every request, not only failures.
+    pub all: bool,
+    /// Worker threads; `None` uses one per core.
+    pub threads: Option<usize>,
+}
+
+/// What happened to one input file.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FileOutcome {
+    pub path: String,
+    /// `null` when the file was skipped before its kind was known.
+    pub kind: Option<Kind>,
+    pub records: u64,
+    pub malformed: u64,
+    /// The first few malformed lines, with the reason.
+    pub malformed_lines: Vec<Malformed>,
+    pub notes: Vec<String>,
+    /// `null`, or the reason the file was skipped.
+    pub error: Option<String>,
+}
+
+impl FileOutcome {
+    fn skipped(path: &Path, kind: Option<Kind>, reason: String) -> FileOutcome {
+        FileOutcome {
+            path: display(path),
+            kind,
+            records: 0,
+            malformed: 0,
+            malformed_lines: Vec::new(),
+            notes: Vec::new(),
+            error: Some(reason),
+        }
+    }
+}
+
+/// Everything a scan read.
+#[derive(Debug, Clone, Default)]
+pub struct Collected {
+    /// Every file, in path order.
+    pub files: Vec<FileOutcome>,
+    pub w3c: W3cSummary,
+}
+
+impl Collected {
+    fn merge(mut self, other: Collected) -> Collected {
+        self.files.extend(other.files);
+        self.w3c.merge(other.w3c);
+        self
+    }
+
+    /// Whether any file could be read at all.
+    pub fn anything_read(&self) -> bool {
+        self.files.iter().any(|f| f.error.is_none() && f.kind.is_some())
+    }
+}
+
+/// Reads every file under `paths`.
+pub fn collect(paths: &[PathBuf], opts: &Options) -> Collected {
+    let (files, problems) = discover::discover(paths);
+    let run = || {
+        files
+            .par_iter()
+            .map(|path| read_file(path, opts))
+            .reduce(Collected::default, Collected::merge)
+    };
+    let mut collected = match opts.threads {
+        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+            Ok(pool) => pool.install(run),
+            Err(_) => run(),
+        },
+        None => run(),
+    };
+    for p in problems {
+        collected
+            .files
+            .push(FileOutcome::skipped(&p.path, None, p.reason));
+    }
+    collected.files.sort_by(|a, b| a.path.cmp(&b.path));
+    collected
+}
+
+fn read_file(path: &Path, opts: &Options) -> Collected {
+    let mut out = Collected::default();
+    let outcome = match read_into(path, opts, &mut out) {
+        Ok(outcome) => outcome,
+        Err(e) => FileOutcome::skipped(path, None, e.to_string()),
+    };
+    out.files.push(outcome);
+    out
+}
+
+fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<FileOutcome> {
+    let mut file = File::open(path)?;
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    (&mut file).take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    let kind = match sniff(&head) {
+        Ok(kind) => kind,
+        Err(reason) => return Ok(FileOutcome::skipped(path, None, reason)),
+    };
+    let reader = io::Cursor::new(head).chain(file);
+    let origin = Origin {
+        site_folder: discover::site_folder(path),
+        server_folder: discover::server_folder(path),
+    };
+    let stats = match kind {
+        Kind::W3c => w3c::read(reader, |r| out.w3c.add(r, &origin, opts.all))?,
+        Kind::Native => native::read(reader, |r| out.w3c.add(r, &origin, opts.all))?,
+        Kind::Httperr | Kind::Freb => {
+            return Ok(FileOutcome::skipped(path, Some(kind), "not read yet".into()));
+        }
+    };
+    Ok(FileOutcome {
+        path: display(path),
+        kind: Some(kind),
+        records: stats.records,
+        malformed: stats.malformed,
+        malformed_lines: stats.malformed_samples,
+        notes: stats.notes,
+        error: None,
+    })
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}

@@ -1,0 +1,281 @@
+//! The report: what a scan found, explained, as plain data; and its writers (table, JSON).
+//!
+//! `build` turns summaries and the knowledge base into a `Report`; writers only format it.
+//! The JSON keys are a contract that scripts rely on: add to them, never rename or drop.
+
+pub mod freb_timeline;
+pub mod json;
+pub mod table;
+
+use serde::Serialize;
+
+use crate::kb::{self, Kb, Specificity};
+use crate::pipeline::{Collected, FileOutcome};
+use crate::summary::w3c::Group;
+use crate::time;
+use crate::triple::Triple;
+
+/// How many URL stems a group lists.
+pub const TOP_URLS: usize = 5;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub totals: Totals,
+    pub groups: Vec<GroupReport>,
+    pub files: Vec<FileOutcome>,
+    /// Log times are UTC (W3C and HTTPERR logs are written in UTC).
+    pub time_zone: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    /// Requests read (lines with a status).
+    pub requests: u64,
+    /// Failed requests (every request with `--all`).
+    pub failures: u64,
+    pub files_read: usize,
+    pub files_skipped: usize,
+    pub malformed_lines: u64,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupReport {
+    /// `502.3.12002`, with `-` for parts the log lacks.
+    pub code: String,
+    pub status: u16,
+    pub substatus: Option<u32>,
+    pub win32: Option<u64>,
+    pub count: u64,
+    /// Share of all requests read, in percent.
+    pub share: f64,
+    pub title: String,
+    pub cause: String,
+    /// Ordered checks.
+    pub hints: Vec<String>,
+    /// Normal traffic (handshake legs, client disconnects), ranked below faults.
+    pub benign: bool,
+    /// How much of the triple the explanation matched: `triple`, `substatus`, `status`, or
+    /// null when the knowledge base has no entry.
+    pub matched: Option<Specificity>,
+    /// The win32 value on its own.
+    pub win32_detail: Option<Win32Detail>,
+    pub references: Vec<String>,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub top_urls: Vec<UrlCount>,
+    /// Requests whose URL stems were past the per-group cap and are not listed.
+    pub other_urls: u64,
+    pub time_taken_ms: Option<TimeTaken>,
+    pub servers: Vec<String>,
+    pub sites: Vec<String>,
+    /// Site-specific notes from a `--rules` file whose URL pattern matches this group.
+    pub rules: Vec<RuleNote>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Win32Detail {
+    pub code: u64,
+    pub name: String,
+    pub kind: String,
+    pub meaning: String,
+    pub iis: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UrlCount {
+    pub url: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct TimeTaken {
+    pub p50: u64,
+    pub p95: u64,
+    pub max: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleNote {
+    pub title: String,
+    pub cause: String,
+    pub hints: Vec<String>,
+}
+
+/// What the knowledge base says about a triple, ready to print.
+#[derive(Debug, Clone)]
+pub struct Advice {
+    pub title: String,
+    pub cause: String,
+    pub hints: Vec<String>,
+    pub benign: bool,
+    pub matched: Option<Specificity>,
+    pub win32: Option<Win32Detail>,
+    pub references: Vec<String>,
+    pub rules: Vec<RuleNote>,
+}
+
+/// Explains a triple from the knowledge base. Never blank: an unknown code still gets the
+/// meaning of its status class and of its win32 value.
+pub fn advise(kb: &Kb, triple: &Triple, module: Option<&str>, urls: &[&str]) -> Advice {
+    let ex = kb.explain(triple, module, urls);
+    let win32 = ex.win32.map(|w| Win32Detail {
+        code: triple.win32.unwrap_or(w.code),
+        name: w.name.clone(),
+        kind: w.kind.clone(),
+        meaning: w.meaning.clone(),
+        iis: w.iis.clone(),
+    });
+    let mut references = Vec::new();
+    let mut push_refs = |refs: &[String]| {
+        for r in refs {
+            let url = kb.source_url(r).to_string();
+            if !references.contains(&url) {
+                references.push(url);
+            }
+        }
+    };
+    let (title, cause, hints, benign) = match ex.entry {
+        Some(e) => {
+            push_refs(&e.refs);
+            (e.title.clone(), e.cause.clone(), e.checks.clone(), e.benign)
+        }
+        None => {
+            let title = kb::status_class_title(triple.status);
+            let cause = match &win32 {
+                Some(w) => format!(
+                    "iisdiag has no entry for this status code. Its win32 value is {} ({}): {}",
+                    w.name, w.code, w.meaning
+                ),
+                None => "iisdiag has no entry for this status code; the module or application that set it is the place to look.".to_string(),
+            };
+            let hints = vec![
+                "Enable Failed Request Tracing for this status code and read which module set it (iisdiag freb).".to_string(),
+            ];
+            (title, cause, hints, false)
+        }
+    };
+    if let Some(w) = ex.win32 {
+        push_refs(&w.refs);
+    }
+    let rules = ex
+        .rules
+        .iter()
+        .map(|r| {
+            push_refs(&r.refs);
+            RuleNote {
+                title: r.title.clone(),
+                cause: r.cause.clone(),
+                hints: r.checks.clone(),
+            }
+        })
+        .collect();
+    Advice {
+        title,
+        cause,
+        hints,
+        benign,
+        matched: ex.specificity,
+        win32,
+        references,
+        rules,
+    }
+}
+
+/// Builds the report of a scan.
+pub fn build(collected: &Collected, kb: &Kb) -> Report {
+    let w3c = &collected.w3c;
+    let groups = w3c
+        .groups()
+        .into_iter()
+        .map(|(triple, group)| group_report(kb, triple, group, w3c.requests))
+        .collect();
+    let files_read = collected
+        .files
+        .iter()
+        .filter(|f| f.error.is_none())
+        .count();
+    Report {
+        totals: Totals {
+            requests: w3c.requests,
+            failures: w3c.failures,
+            files_read,
+            files_skipped: collected.files.len() - files_read,
+            malformed_lines: collected.files.iter().map(|f| f.malformed).sum(),
+            first_seen: w3c.first.map(time::format_rfc3339),
+            last_seen: w3c.last.map(time::format_rfc3339),
+        },
+        groups,
+        files: collected.files.clone(),
+        time_zone: "UTC",
+    }
+}
+
+fn group_report(kb: &Kb, triple: &Triple, group: &Group, requests: u64) -> GroupReport {
+    let top = group.top_urls(TOP_URLS);
+    let urls: Vec<&str> = top.iter().map(|(u, _)| *u).collect();
+    let advice = advise(kb, triple, None, &urls);
+    let time_taken_ms = match (
+        group.time_taken_quantile(0.5),
+        group.time_taken_quantile(0.95),
+        group.time_taken_max,
+    ) {
+        (Some(p50), Some(p95), Some(max)) => Some(TimeTaken { p50, p95, max }),
+        _ => None,
+    };
+    GroupReport {
+        code: triple.to_string(),
+        status: triple.status,
+        substatus: triple.substatus,
+        win32: triple.win32,
+        count: group.count,
+        share: percent(group.count, requests),
+        title: advice.title,
+        cause: advice.cause,
+        hints: advice.hints,
+        benign: advice.benign,
+        matched: advice.matched,
+        win32_detail: advice.win32,
+        references: advice.references,
+        first_seen: group.first.map(time::format_rfc3339),
+        last_seen: group.last.map(time::format_rfc3339),
+        top_urls: top
+            .into_iter()
+            .map(|(url, count)| UrlCount {
+                url: url.to_string(),
+                count,
+            })
+            .collect(),
+        other_urls: group.other_urls,
+        time_taken_ms,
+        servers: group.servers.iter().cloned().collect(),
+        sites: group.sites.iter().cloned().collect(),
+        rules: advice.rules,
+    }
+}
+
+/// `part` as a percentage of `whole`, rounded to two decimals.
+pub fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    (part as f64 * 10_000.0 / whole as f64).round() / 100.0
+}
+
+/// A duration in milliseconds as people read it: `15 ms`, `1.2 s`, `30.0 s`, `2.0 min`.
+pub fn human_ms(ms: u64) -> String {
+    if ms < 1_000 {
+        format!("{ms} ms")
+    } else if ms < 120_000 {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    } else {
+        format!("{:.1} min", ms as f64 / 60_000.0)
+    }
+}
+
+/// A timestamp for tables: `2026-11-18 10:42:03`.
+pub fn short_time(t: Option<&str>) -> String {
+    t.map(|s| s.replace('T', " ").trim_end_matches('Z').to_string())
+        .unwrap_or_else(|| "-".into())
+}

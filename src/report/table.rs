@@ -1,0 +1,245 @@
+//! The human report: a summary table, then an explanation block for the top groups.
+//!
+//! Box drawing only on a terminal; plain ASCII when piped, so the output survives e-mail,
+//! tickets and `less`.
+
+use std::io::{self, Write};
+
+use comfy_table::presets::{ASCII_BORDERS_ONLY_CONDENSED, UTF8_BORDERS_ONLY};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+
+use super::{GroupReport, Report, human_ms, short_time};
+
+/// How the table is drawn; settled once from the command line and the terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Columns available.
+    pub width: u16,
+    /// Box-drawing characters (a terminal) or plain ASCII (a pipe or file).
+    pub unicode: bool,
+    /// How many groups get an explanation block.
+    pub top: usize,
+}
+
+/// Writes the whole human report.
+pub fn write(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
+    write_totals(out, report)?;
+    if report.groups.is_empty() {
+        writeln!(out, "No failed requests.")?;
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", summary_table(report, style))?;
+    let mut ranked: Vec<&GroupReport> = report.groups.iter().collect();
+    // Faults before benign traffic; each by count (the groups are already sorted by count).
+    ranked.sort_by_key(|g| g.benign);
+    for g in ranked.into_iter().take(style.top) {
+        writeln!(out)?;
+        write_group(out, g, style.width)?;
+    }
+    let hidden = report.groups.len().saturating_sub(style.top);
+    if hidden > 0 {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{hidden} more group(s) not explained here: use --top {} or `iisdiag explain CODE`.",
+            report.groups.len()
+        )?;
+    }
+    Ok(())
+}
+
+fn write_totals(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let t = &report.totals;
+    let share = super::percent(t.failures, t.requests);
+    write!(
+        out,
+        "{} requests read from {} file(s)",
+        t.requests, t.files_read
+    )?;
+    if t.files_skipped > 0 {
+        write!(out, ", {} skipped", t.files_skipped)?;
+    }
+    if t.malformed_lines > 0 {
+        write!(out, ", {} malformed line(s)", t.malformed_lines)?;
+    }
+    writeln!(out, "; {} failed ({share}%).", t.failures)?;
+    if t.first_seen.is_some() {
+        writeln!(
+            out,
+            "From {} to {} ({}).",
+            short_time(t.first_seen.as_deref()),
+            short_time(t.last_seen.as_deref()),
+            report.time_zone
+        )?;
+    }
+    Ok(())
+}
+
+fn summary_table(report: &Report, style: &Style) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(if style.unicode {
+            UTF8_BORDERS_ONLY
+        } else {
+            ASCII_BORDERS_ONLY_CONDENSED
+        })
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(style.width)
+        .set_header(vec![
+            "status.sub.win32",
+            "count",
+            "share",
+            "p50",
+            "p95",
+            "max",
+            "where",
+            "top URL",
+            "meaning",
+        ]);
+    for g in &report.groups {
+        let (p50, p95, max) = match g.time_taken_ms {
+            Some(t) => (human_ms(t.p50), human_ms(t.p95), human_ms(t.max)),
+            None => ("-".into(), "-".into(), "-".into()),
+        };
+        let top_url = g
+            .top_urls
+            .first()
+            .map(|u| {
+                if u.count == g.count {
+                    u.url.clone()
+                } else {
+                    format!("{} ({})", u.url, u.count)
+                }
+            })
+            .unwrap_or_else(|| "-".into());
+        let meaning = if g.benign {
+            format!("{} [benign]", g.title)
+        } else {
+            g.title.clone()
+        };
+        table.add_row(vec![
+            Cell::new(&g.code),
+            Cell::new(g.count).set_alignment(CellAlignment::Right),
+            Cell::new(format!("{:.1}%", g.share)).set_alignment(CellAlignment::Right),
+            Cell::new(p50).set_alignment(CellAlignment::Right),
+            Cell::new(p95).set_alignment(CellAlignment::Right),
+            Cell::new(max).set_alignment(CellAlignment::Right),
+            Cell::new(where_text(g)),
+            Cell::new(top_url),
+            Cell::new(meaning),
+        ]);
+    }
+    table
+}
+
+/// `2 servers, 1 site` or the names when there are few.
+fn where_text(g: &GroupReport) -> String {
+    let name = |list: &[String], one: &str, many: &str| match list.len() {
+        0 => None,
+        1 => Some(list[0].clone()),
+        n => Some(format!("{n} {}", if n == 1 { one } else { many })),
+    };
+    let parts: Vec<String> = [
+        name(&g.servers, "server", "servers"),
+        name(&g.sites, "site", "sites"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<()> {
+    let width = usize::from(width).max(40);
+    let wrap = |text: &str, indent: &str, first: &str| {
+        let opts = textwrap::Options::new(width)
+            .break_words(false)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .initial_indent(first)
+            .subsequent_indent(indent);
+        textwrap::fill(text, opts)
+    };
+    let mut head = format!("{}  {} request(s) ({:.1}%)", g.code, g.count, g.share);
+    if let Some(t) = g.time_taken_ms {
+        head.push_str(&format!(
+            ", time-taken p50 {}, p95 {}, max {}",
+            human_ms(t.p50),
+            human_ms(t.p95),
+            human_ms(t.max)
+        ));
+    }
+    writeln!(out, "{head}")?;
+    let title = if g.benign {
+        format!("{} (benign: normal traffic, not a fault)", g.title)
+    } else {
+        g.title.clone()
+    };
+    writeln!(out, "{}", wrap(&title, "  ", "  "))?;
+    if g.first_seen.is_some() {
+        let mut seen = format!(
+            "Seen {} .. {} UTC",
+            short_time(g.first_seen.as_deref()),
+            short_time(g.last_seen.as_deref())
+        );
+        if !g.servers.is_empty() {
+            seen.push_str(&format!(" on {}", list(&g.servers, "server", "servers")));
+        }
+        if !g.sites.is_empty() {
+            seen.push_str(&format!(", {}", list(&g.sites, "site", "sites")));
+        }
+        writeln!(out, "{}", wrap(&seen, "    ", "  "))?;
+    }
+    if !g.top_urls.is_empty() {
+        let urls: Vec<String> = g
+            .top_urls
+            .iter()
+            .map(|u| format!("{} ({})", u.url, u.count))
+            .collect();
+        writeln!(out, "{}", wrap(&format!("URLs: {}", urls.join(", ")), "    ", "  "))?;
+    }
+    writeln!(out, "{}", wrap(&format!("Likely cause: {}", g.cause), "    ", "  "))?;
+    if let Some(w) = &g.win32_detail {
+        let text = format!("win32 {} = {} ({}): {}", w.code, w.name, w.kind, w.meaning);
+        writeln!(out, "{}", wrap(&text, "    ", "  "))?;
+    }
+    if !g.hints.is_empty() {
+        writeln!(out, "  Check:")?;
+        for (i, h) in g.hints.iter().enumerate() {
+            let first = format!("    {}. ", i + 1);
+            let indent = " ".repeat(first.len());
+            writeln!(out, "{}", wrap(h, &indent, &first))?;
+        }
+    }
+    for r in &g.rules {
+        writeln!(out, "{}", wrap(&format!("Site note: {}: {}", r.title, r.cause), "    ", "  "))?;
+        for h in &r.hints {
+            writeln!(out, "{}", wrap(h, "      ", "    - "))?;
+        }
+    }
+    if !g.references.is_empty() {
+        writeln!(out, "  References:")?;
+        for r in &g.references {
+            writeln!(out, "    {r}")?;
+        }
+    }
+    Ok(())
+}
+
+fn list(names: &[String], one: &str, many: &str) -> String {
+    const SHOWN: usize = 4;
+    let noun = if names.len() == 1 { one } else { many };
+    if names.len() <= SHOWN {
+        format!("{} {noun} ({})", names.len(), names.join(", "))
+    } else {
+        format!(
+            "{} {noun} ({}, ...)",
+            names.len(),
+            names[..SHOWN].join(", ")
+        )
+    }
+}

@@ -1,0 +1,6 @@
+//! Grouping and statistics. Every summary is mergeable, so files can be summed in parallel
+//! and the result does not depend on the thread count.
+
+pub mod httperr;
+pub mod traces;
+pub mod w3c;

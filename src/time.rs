@@ -1,0 +1,156 @@
+//! Timestamps as IIS writes them, read without allocating.
+//!
+//! Log times are kept as milliseconds since the Unix epoch, UTC (W3C and HTTPERR logs are
+//! written in UTC). Conversion to a calendar type happens only at the report edge.
+
+use chrono::{DateTime, Utc};
+
+/// Milliseconds since 1970-01-01T00:00:00Z.
+pub type Millis = i64;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn digits(bytes: &[u8]) -> Option<u32> {
+    if bytes.is_empty() || bytes.len() > 9 {
+        return None;
+    }
+    let mut n = 0u32;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(b - b'0');
+    }
+    Some(n)
+}
+
+/// `YYYY-MM-DD` as days since the epoch.
+pub fn parse_date(date: &[u8]) -> Option<i64> {
+    if date.len() != 10 || date[4] != b'-' || date[7] != b'-' {
+        return None;
+    }
+    let year = digits(&date[..4])?;
+    let month = digits(&date[5..7])?;
+    let day = digits(&date[8..10])?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    Some(days_from_civil(i64::from(year), month, day))
+}
+
+/// `HH:MM:SS` with an optional fraction (`.363`) as milliseconds since midnight.
+pub fn parse_time(time: &[u8]) -> Option<i64> {
+    if time.len() < 8 || time[2] != b':' || time[5] != b':' {
+        return None;
+    }
+    let h = digits(&time[..2])?;
+    let m = digits(&time[3..5])?;
+    let s = digits(&time[6..8])?;
+    if h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    let mut ms = 0i64;
+    if time.len() > 8 {
+        if time[8] != b'.' {
+            return None;
+        }
+        let frac = &time[9..];
+        let mut scale = 100i64;
+        for &b in frac.iter().take(3) {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            ms += i64::from(b - b'0') * scale;
+            scale /= 10;
+        }
+    }
+    Some((i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s)) * 1000 + ms)
+}
+
+/// Days since the epoch plus milliseconds in the day.
+pub fn at(days: i64, ms_of_day: i64) -> Millis {
+    days * 86_400_000 + ms_of_day
+}
+
+/// A `#Date:` directive value: `2026-03-27 01:20:07`, anything after it ignored
+/// (some writers add `// comments`).
+pub fn parse_header_date(value: &[u8]) -> Option<Millis> {
+    let value = value.trim_ascii();
+    let days = parse_date(value.get(..10)?)?;
+    let ms = value
+        .get(11..19)
+        .and_then(parse_time)
+        .unwrap_or(0);
+    Some(at(days, ms))
+}
+
+/// The days part of a timestamp.
+pub fn day_of(t: Millis) -> i64 {
+    t.div_euclid(86_400_000)
+}
+
+/// Milliseconds into the day of a timestamp.
+pub fn ms_of_day(t: Millis) -> i64 {
+    t.rem_euclid(86_400_000)
+}
+
+/// A timestamp as a chrono value, for printing.
+pub fn to_datetime(t: Millis) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(t)
+}
+
+/// `2026-03-27T01:20:07Z` (milliseconds shown only when present).
+pub fn format_rfc3339(t: Millis) -> String {
+    match to_datetime(t) {
+        Some(dt) if t % 1000 == 0 => dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        None => t.to_string(),
+    }
+}
+
+/// `2026-03-27 01:20:07`, the compact form used in tables.
+pub fn format_short(t: Millis) -> String {
+    match to_datetime(t) {
+        Some(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => t.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_and_known_dates() {
+        assert_eq!(parse_date(b"1970-01-01"), Some(0));
+        assert_eq!(parse_date(b"2000-03-01"), Some(11_017));
+        let t = at(parse_date(b"2026-03-27").unwrap(), parse_time(b"01:20:07").unwrap());
+        assert_eq!(format_rfc3339(t), "2026-03-27T01:20:07Z");
+        assert_eq!(parse_time(b"17:00:00.363"), Some(61_200_363));
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for bad in [&b"2026-3-27"[..], b"2026-13-01", b"20x6-01-01", b""] {
+            assert_eq!(parse_date(bad), None);
+        }
+        for bad in [&b"1:20:07"[..], b"25:00:00", b"01:20:07x", b"aa:bb:cc"] {
+            assert_eq!(parse_time(bad), None);
+        }
+    }
+
+    #[test]
+    fn header_date_ignores_trailing_comment() {
+        let t = parse_header_date(b" 2002-05-02 17:42:15  // when the first entry was recorded").unwrap();
+        assert_eq!(format_short(t), "2002-05-02 17:42:15");
+    }
+}

@@ -1,0 +1,141 @@
+//! The `status.substatus.win32` value that every IIS failure is grouped by.
+//!
+//! A log may lack `sc-substatus` or `sc-win32-status`; the missing part is unknown, not 0,
+//! so both are options. `sc-win32-status` holds more than Win32 codes (SSPI HRESULTs and
+//! NTSTATUS values in decimal, and anonymisers write even larger numbers), hence `u64`.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One `status.substatus.win32` key. Orders by status, then substatus, then win32,
+/// with unknown parts before known ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Triple {
+    pub status: u16,
+    pub substatus: Option<u32>,
+    pub win32: Option<u64>,
+}
+
+impl Triple {
+    pub fn new(status: u16, substatus: Option<u32>, win32: Option<u64>) -> Triple {
+        Triple {
+            status,
+            substatus,
+            win32,
+        }
+    }
+
+    /// A request is a failure when its status is 400 or more, or when the connection
+    /// ended with a non-zero win32 status (200.0.64: the client went away).
+    pub fn is_failure(&self) -> bool {
+        self.status >= 400 || self.win32.is_some_and(|w| w != 0)
+    }
+}
+
+impl fmt::Display for Triple {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.", self.status)?;
+        match self.substatus {
+            Some(s) => write!(f, "{s}.")?,
+            None => f.write_str("-.")?,
+        }
+        match self.win32 {
+            Some(w) => write!(f, "{w}"),
+            None => f.write_str("-"),
+        }
+    }
+}
+
+/// Why a code could not be read as `status[.substatus[.win32]]`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a status code: expected STATUS, STATUS.SUBSTATUS or STATUS.SUBSTATUS.WIN32 (for example 502, 502.3 or 502.3.12002)")]
+pub struct ParseCodeError(pub String);
+
+/// A code as people write it: `502`, `502.3` or `502.3.12002`. Parts that are left out
+/// are `None`; `-` stands for an unknown part as in iisdiag's own output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code {
+    pub status: u16,
+    pub substatus: Option<u32>,
+    pub win32: Option<u64>,
+}
+
+impl FromStr for Code {
+    type Err = ParseCodeError;
+
+    fn from_str(s: &str) -> Result<Code, ParseCodeError> {
+        let err = || ParseCodeError(s.to_string());
+        let mut parts = s.trim().split('.');
+        let status: u16 = parts
+            .next()
+            .and_then(|p| p.parse().ok())
+            .filter(|&st| (100..1000).contains(&st))
+            .ok_or_else(err)?;
+        let substatus = match parts.next() {
+            None => None,
+            Some(p) => Some(p.parse::<u32>().map_err(|_| err())?),
+        };
+        let win32 = match parts.next() {
+            None => None,
+            Some(p) => Some(p.parse::<u64>().map_err(|_| err())?),
+        };
+        if parts.next().is_some() {
+            return Err(err());
+        }
+        Ok(Code {
+            status,
+            substatus,
+            win32,
+        })
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.status)?;
+        if let Some(s) = self.substatus {
+            write!(f, ".{s}")?;
+            if let Some(w) = self.win32 {
+                write!(f, ".{w}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_marks_unknown_parts() {
+        assert_eq!(Triple::new(502, Some(3), Some(12002)).to_string(), "502.3.12002");
+        assert_eq!(Triple::new(404, None, None).to_string(), "404.-.-");
+        assert_eq!(Triple::new(500, Some(0), None).to_string(), "500.0.-");
+    }
+
+    #[test]
+    fn failure_rule() {
+        assert!(Triple::new(404, Some(0), Some(2)).is_failure());
+        assert!(Triple::new(200, Some(0), Some(64)).is_failure());
+        assert!(!Triple::new(200, Some(0), Some(0)).is_failure());
+        assert!(!Triple::new(304, None, None).is_failure());
+    }
+
+    #[test]
+    fn code_parses_each_form() {
+        for (text, want) in [
+            ("502", (502, None, None)),
+            ("502.3", (502, Some(3), None)),
+            ("502.3.12002", (502, Some(3), Some(12002))),
+            ("401.1.2148074254", (401, Some(1), Some(2148074254))),
+        ] {
+            let c: Code = text.parse().unwrap();
+            assert_eq!((c.status, c.substatus, c.win32), want, "{text}");
+            assert_eq!(c.to_string(), text);
+        }
+        for bad in ["", "abc", "50", "502.x", "502.3.1.1", "1502"] {
+            assert!(bad.parse::<Code>().is_err(), "{bad}");
+        }
+    }
+}
