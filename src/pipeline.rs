@@ -13,7 +13,8 @@ use serde::Serialize;
 
 use crate::input::sniff::{HEAD_LEN, Kind, sniff};
 use crate::input::w3c::Malformed;
-use crate::input::{discover, native, w3c};
+use crate::input::{discover, httperr, native, w3c};
+use crate::summary::httperr::HttpErrSummary;
 use crate::summary::w3c::{Origin, W3cSummary};
 
 /// What to read and how.
@@ -60,12 +61,14 @@ pub struct Collected {
     /// Every file, in path order.
     pub files: Vec<FileOutcome>,
     pub w3c: W3cSummary,
+    pub httperr: HttpErrSummary,
 }
 
 impl Collected {
     fn merge(mut self, other: Collected) -> Collected {
         self.files.extend(other.files);
         self.w3c.merge(other.w3c);
+        self.httperr.merge(other.httperr);
         self
     }
 
@@ -126,7 +129,26 @@ fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<Fil
     let stats = match kind {
         Kind::W3c => w3c::read(reader, |r| out.w3c.add(r, &origin, opts.all))?,
         Kind::Native => native::read(reader, |r| out.w3c.add(r, &origin, opts.all))?,
-        Kind::Httperr | Kind::Freb => {
+        Kind::Httperr => {
+            let stats = httperr::read_httperr(reader, |r| out.httperr.add(r))?;
+            return Ok(FileOutcome {
+                path: display(path),
+                kind: Some(kind),
+                records: stats.records,
+                malformed: stats.malformed,
+                malformed_lines: stats
+                    .first_malformed
+                    .iter()
+                    .map(|m| Malformed {
+                        line: m.line,
+                        reason: m.problem.to_string(),
+                    })
+                    .collect(),
+                notes: stats.notes.iter().map(ToString::to_string).collect(),
+                error: None,
+            });
+        }
+        Kind::Freb => {
             return Ok(FileOutcome::skipped(path, Some(kind), "not read yet".into()));
         }
     };

@@ -63,7 +63,7 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
         if line.trim_ascii().is_empty() {
             continue;
         }
-        if line.starts_with(b"#") {
+        if is_directive(line) {
             saw_directive = true;
             let lower = line.to_ascii_lowercase();
             if lower.starts_with(b"#fields:") {
@@ -77,6 +77,9 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
                 return Ok(Kind::Httperr);
             }
             continue;
+        }
+        if line.starts_with(b"#") {
+            return Err("text with `#` lines that are not W3C directives; not a log".into());
         }
         first_data.get_or_insert(line);
         break;
@@ -104,6 +107,18 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
     })
 }
 
+/// A W3C directive: `#Name:` with a name of letters and dashes (`#Fields:`, `#Start-Date:`).
+fn is_directive(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"#") else {
+        return false;
+    };
+    let name_len = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic() || **b == b'-')
+        .count();
+    name_len > 0 && rest.get(name_len) == Some(&b':')
+}
+
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(hay, needle).is_some()
 }
@@ -127,5 +142,6 @@ mod tests {
         assert!(sniff(b"\x00\x01\x02binary").unwrap_err().contains("binary"));
         assert!(sniff(b"<html><body>IIS Detailed Error</body></html>").unwrap_err().contains("not a Failed Request"));
         assert!(sniff(b"hello world\n").unwrap_err().contains("no #Fields"));
+        assert!(sniff(b"# Notes\n\nSome text\n").unwrap_err().contains("not W3C directives"));
     }
 }

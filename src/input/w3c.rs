@@ -332,6 +332,9 @@ struct State {
     line_no: u64,
     inferred: bool,
     folded_lines: u64,
+    /// Standard layouts that lines not fitting the declared one were read with.
+    fallbacks: std::collections::HashMap<&'static str, Layout>,
+    misfits: Vec<&'static str>,
 }
 
 impl State {
@@ -414,6 +417,14 @@ impl State {
             }
         }
         if self.spans.len() != want {
+            // A line from another layout (copy-pasted logs, a header that lies): read it with
+            // the standard layout it fits, if one does.
+            if let Some((preset, name)) = Layout::infer(line) {
+                split_plain(line, &mut self.spans);
+                self.misfits.push(name);
+                let layout = self.fallbacks.entry(name).or_insert(preset);
+                return record(line, &self.spans, layout, self.line_no, self.header_day, &mut self.stats);
+            }
             return Err(if self.inferred {
                 format!("{} fields where the inferred layout has {want}", self.spans.len())
             } else {
@@ -424,62 +435,19 @@ impl State {
                 )
             });
         }
-        let get = |f: Field| {
-            layout.pos[f as usize]
-                .map(|i| slice(line, self.spans[usize::from(i)]))
-                .filter(|v| *v != b"-")
-        };
-        let number = |f: Field, what: &str| -> Result<Option<u64>, String> {
-            match get(f) {
-                None => Ok(None),
-                Some(v) => parse_u64(v).map(Some).ok_or_else(|| {
-                    format!("{what} is `{}`, not a number", String::from_utf8_lossy(v))
-                }),
-            }
-        };
-        let status = number(Field::Status, "sc-status")?;
-        let substatus = number(Field::Substatus, "sc-substatus")?;
-        let win32 = number(Field::Win32, "sc-win32-status")?;
-        let time_taken_ms = number(Field::TimeTaken, "time-taken")?;
-        let triple = match status {
-            Some(s) => Some(Triple::new(
-                u16::try_from(s).map_err(|_| format!("sc-status {s} is out of range"))?,
-                substatus
-                    .map(|v| u32::try_from(v).map_err(|_| format!("sc-substatus {v} is out of range")))
-                    .transpose()?,
-                win32,
-            )),
-            None => None,
-        };
-        let day = match get(Field::Date) {
-            Some(d) => Some(time::parse_date(d).ok_or_else(|| {
-                format!("date is `{}`, not YYYY-MM-DD", String::from_utf8_lossy(d))
-            })?),
-            None => self.header_day,
-        };
-        let ms = match get(Field::Time) {
-            Some(t) => Some(time::parse_time(t).ok_or_else(|| {
-                format!("time is `{}`, not HH:MM:SS", String::from_utf8_lossy(t))
-            })?),
-            None => None,
-        };
-        let time = day.map(|d| time::at(d, ms.unwrap_or(0)));
-        if !layout.has(Field::Status) {
-            self.stats.no_status = true;
-        }
-        self.stats.records += 1;
-        Ok(Record {
-            line_bytes: line,
-            spans: &self.spans,
-            layout,
-            line: self.line_no,
-            triple,
-            time,
-            time_taken_ms,
-        })
+        record(line, &self.spans, layout, self.line_no, self.header_day, &mut self.stats)
     }
 
     fn finish(mut self) -> Stats {
+        let mut names = self.misfits.clone();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let n = self.misfits.iter().filter(|m| **m == name).count();
+            self.stats.notes.push(format!(
+                "{n} line(s) did not fit the #Fields layout in force but fit {name}; read with that layout"
+            ));
+        }
         if self.folded_lines > 0 {
             self.stats.notes.push(format!(
                 "{} line(s) had runs of spaces between fields; read with the runs folded",
@@ -494,6 +462,70 @@ impl State {
         }
         self.stats
     }
+}
+
+/// Parses the fields of a line already split against `layout`.
+fn record<'s>(
+    line: &'s [u8],
+    spans: &'s [(u32, u32)],
+    layout: &'s Layout,
+    line_no: u64,
+    header_day: Option<i64>,
+    stats: &mut Stats,
+) -> Result<Record<'s>, String> {
+    let get = |f: Field| {
+        layout.pos[f as usize]
+            .map(|i| slice(line, spans[usize::from(i)]))
+            .filter(|v| *v != b"-")
+    };
+    let number = |f: Field, what: &str| -> Result<Option<u64>, String> {
+        match get(f) {
+            None => Ok(None),
+            Some(v) => parse_u64(v).map(Some).ok_or_else(|| {
+                format!("{what} is `{}`, not a number", String::from_utf8_lossy(v))
+            }),
+        }
+    };
+    let status = number(Field::Status, "sc-status")?;
+    let substatus = number(Field::Substatus, "sc-substatus")?;
+    let win32 = number(Field::Win32, "sc-win32-status")?;
+    let time_taken_ms = number(Field::TimeTaken, "time-taken")?;
+    let triple = match status {
+        Some(s) => Some(Triple::new(
+            u16::try_from(s).map_err(|_| format!("sc-status {s} is out of range"))?,
+            substatus
+                .map(|v| u32::try_from(v).map_err(|_| format!("sc-substatus {v} is out of range")))
+                .transpose()?,
+            win32,
+        )),
+        None => None,
+    };
+    let day = match get(Field::Date) {
+        Some(d) => Some(time::parse_date(d).ok_or_else(|| {
+            format!("date is `{}`, not YYYY-MM-DD", String::from_utf8_lossy(d))
+        })?),
+        None => header_day,
+    };
+    let ms = match get(Field::Time) {
+        Some(t) => Some(time::parse_time(t).ok_or_else(|| {
+            format!("time is `{}`, not HH:MM:SS", String::from_utf8_lossy(t))
+        })?),
+        None => None,
+    };
+    let time = day.map(|d| time::at(d, ms.unwrap_or(0)));
+    if !layout.has(Field::Status) {
+        stats.no_status = true;
+    }
+    stats.records += 1;
+    Ok(Record {
+        line_bytes: line,
+        spans,
+        layout,
+        line: line_no,
+        triple,
+        time,
+        time_taken_ms,
+    })
 }
 
 fn slice(line: &[u8], (a, b): (u32, u32)) -> &[u8] {

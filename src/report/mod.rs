@@ -6,12 +6,14 @@
 pub mod freb_timeline;
 pub mod json;
 pub mod table;
+pub mod timing;
 
 use serde::Serialize;
 
 use crate::kb::{self, Kb, Specificity};
 use crate::pipeline::{Collected, FileOutcome};
-use crate::summary::w3c::Group;
+use crate::summary::httperr::{HttpErrGroup, HttpErrSummary};
+use crate::summary::w3c::{Group, W3cSummary};
 use crate::time;
 use crate::triple::Triple;
 
@@ -22,6 +24,10 @@ pub const TOP_URLS: usize = 5;
 pub struct Report {
     pub totals: Totals,
     pub groups: Vec<GroupReport>,
+    /// HTTP.sys error log groups: requests refused before IIS saw them.
+    pub httperr: Vec<HttpErrReport>,
+    /// Where HTTP.sys refusals line up in time with what the W3C logs show.
+    pub correlations: Vec<Correlation>,
     pub files: Vec<FileOutcome>,
     /// Log times are UTC (W3C and HTTPERR logs are written in UTC).
     pub time_zone: &'static str,
@@ -72,6 +78,8 @@ pub struct GroupReport {
     pub sites: Vec<String>,
     /// Site-specific notes from a `--rules` file whose URL pattern matches this group.
     pub rules: Vec<RuleNote>,
+    /// Most of the group's time-taken at one value: a timeout expired.
+    pub timing: Option<timing::Signature>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,6 +109,40 @@ pub struct RuleNote {
     pub title: String,
     pub cause: String,
     pub hints: Vec<String>,
+}
+
+/// One HTTP.sys group: status, reason and queue (application pool).
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpErrReport {
+    /// `503.AppOffline`, `-.Timer_ConnectionIdle`.
+    pub code: String,
+    pub status: Option<u16>,
+    pub reason: String,
+    /// The application pool (`s-queuename`), or `-`.
+    pub queue: String,
+    pub count: u64,
+    pub title: String,
+    pub cause: String,
+    pub hints: Vec<String>,
+    /// Housekeeping or client-side noise, ranked below faults.
+    pub benign: bool,
+    pub references: Vec<String>,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub top_urls: Vec<UrlCount>,
+}
+
+/// An HTTP.sys group seen against the W3C traffic of the same minutes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Correlation {
+    /// The HTTP.sys group (`503.AppOffline`) and its queue.
+    pub httperr: String,
+    pub queue: String,
+    pub from: String,
+    pub to: String,
+    /// `w3c_quiet`, `w3c_failures` or `w3c_normal`.
+    pub kind: &'static str,
+    pub text: String,
 }
 
 /// What the knowledge base says about a triple, ready to print.
@@ -207,6 +249,8 @@ pub fn build(collected: &Collected, kb: &Kb) -> Report {
             last_seen: w3c.last.map(time::format_rfc3339),
         },
         groups,
+        httperr: httperr_reports(kb, &collected.httperr),
+        correlations: correlate(kb, &collected.httperr, w3c),
         files: collected.files.clone(),
         time_zone: "UTC",
     }
@@ -252,6 +296,13 @@ fn group_report(kb: &Kb, triple: &Triple, group: &Group, requests: u64) -> Group
         servers: group.servers.iter().cloned().collect(),
         sites: group.sites.iter().cloned().collect(),
         rules: advice.rules,
+        timing: timing::detect(
+            kb,
+            triple,
+            None,
+            &group.time_taken_buckets(),
+            group.time_taken_max,
+        ),
     }
 }
 
@@ -278,4 +329,150 @@ pub fn human_ms(ms: u64) -> String {
 pub fn short_time(t: Option<&str>) -> String {
     t.map(|s| s.replace('T', " ").trim_end_matches('Z').to_string())
         .unwrap_or_else(|| "-".into())
+}
+
+fn httperr_reports(kb: &Kb, summary: &HttpErrSummary) -> Vec<HttpErrReport> {
+    let mut out: Vec<HttpErrReport> = summary
+        .groups()
+        .into_iter()
+        .map(|g| httperr_report(kb, g))
+        .collect();
+    // Faults first, then benign noise; each by count (groups() is sorted by count).
+    out.sort_by_key(|r| r.benign);
+    out
+}
+
+fn httperr_report(kb: &Kb, g: &HttpErrGroup) -> HttpErrReport {
+    let key = &g.key;
+    let entry = kb.reason(&key.reason);
+    let (title, cause, hints, benign, references) = match entry {
+        Some(e) => (
+            e.title.clone(),
+            e.cause.clone(),
+            e.checks.clone(),
+            e.benign,
+            e.refs.iter().map(|r| kb.source_url(r).to_string()).collect(),
+        ),
+        None => (
+            format!("HTTP.sys reason `{}`", key.reason),
+            "iisdiag has no entry for this HTTP.sys reason phrase; HTTP.sys refused or dropped the request before IIS saw it.".to_string(),
+            vec!["Look the phrase up in the HTTP.sys error logging documentation and check the HTTP.sys registry limits.".to_string()],
+            false,
+            vec![kb.source_url("httperr").to_string()],
+        ),
+    };
+    HttpErrReport {
+        code: key.code(),
+        status: key.status,
+        reason: key.reason.clone(),
+        queue: key.queue.clone(),
+        count: g.count,
+        title,
+        cause,
+        hints,
+        benign,
+        references,
+        first_seen: g.first_seen.map(time::format_rfc3339),
+        last_seen: g.last_seen.map(time::format_rfc3339),
+        top_urls: g
+            .top_urls(TOP_URLS)
+            .into_iter()
+            .map(|(url, count)| UrlCount {
+                url: url.to_string(),
+                count,
+            })
+            .collect(),
+    }
+}
+
+/// How many minutes either side of a burst give the W3C traffic's usual rate.
+const AROUND_MINUTES: i64 = 60;
+
+/// Lines up each HTTP.sys fault group with the W3C traffic of the same minutes: did the
+/// W3C log go quiet (the pool never saw those requests), show failures, or carry on?
+pub fn correlate(kb: &Kb, httperr: &HttpErrSummary, w3c: &W3cSummary) -> Vec<Correlation> {
+    let minutes = w3c.minutes();
+    let (Some(&w3c_first), Some(&w3c_last)) = (minutes.keys().next(), minutes.keys().next_back())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for g in httperr.groups() {
+        let benign = kb
+            .reason(&g.key.reason)
+            .is_some_and(|e| e.benign);
+        if benign || g.count < 3 {
+            continue;
+        }
+        let (Some(&lo), Some(&hi)) = (g.minutes().keys().next(), g.minutes().keys().next_back())
+        else {
+            continue;
+        };
+        if hi < w3c_first || lo > w3c_last {
+            continue;
+        }
+        let during: u64 = minutes.range(lo..=hi).map(|(_, c)| c.requests).sum();
+        let failures: u64 = minutes.range(lo..=hi).map(|(_, c)| c.failures).sum();
+        let width = (hi - lo + 1) as f64;
+        // The usual rate: the W3C minutes within an hour either side of the burst.
+        let count = |from: i64, to: i64| -> (u64, i64) {
+            if from > to {
+                return (0, 0);
+            }
+            (minutes.range(from..=to).map(|(_, c)| c.requests).sum(), to - from + 1)
+        };
+        let (before, before_minutes) = count((lo - AROUND_MINUTES).max(w3c_first), (lo - 1).min(w3c_last));
+        let (after, after_minutes) = count((hi + 1).max(w3c_first), (hi + AROUND_MINUTES).min(w3c_last));
+        let around_minutes = before_minutes + after_minutes;
+        let usual = if around_minutes > 0 {
+            (before + after) as f64 / around_minutes as f64
+        } else {
+            0.0
+        };
+        let rate = during as f64 / width;
+        let span = format!(
+            "{} to {}",
+            short_time(g.first_seen.map(time::format_rfc3339).as_deref()),
+            short_time(g.last_seen.map(time::format_rfc3339).as_deref())
+        );
+        let pool = if g.key.queue == "-" {
+            String::new()
+        } else {
+            format!(" for {}", g.key.queue)
+        };
+        let head = format!(
+            "HTTP.sys logged {} x {}{pool} from {span} UTC",
+            g.count,
+            g.key.code()
+        );
+        let (kind, text) = if usual >= 1.0 && rate < 0.25 * usual {
+            (
+                "w3c_quiet",
+                format!(
+                    "{head}; the W3C logs went quiet then ({during} request(s) in {} minute(s), against a usual {:.0} a minute): those requests never reached IIS.",
+                    hi - lo + 1,
+                    usual
+                ),
+            )
+        } else if failures > 0 {
+            (
+                "w3c_failures",
+                format!("{head}; in the same minutes the W3C logs show {failures} failed request(s) of {during}."),
+            )
+        } else {
+            (
+                "w3c_normal",
+                format!("{head}; the W3C logs carried on normally ({during} requests, no failures): the refusals hit another pool or site than the ones logged."),
+            )
+        };
+        out.push(Correlation {
+            httperr: g.key.code(),
+            queue: g.key.queue.clone(),
+            from: g.first_seen.map(time::format_rfc3339).unwrap_or_default(),
+            to: g.last_seen.map(time::format_rfc3339).unwrap_or_default(),
+            kind,
+            text,
+        });
+    }
+    out
 }

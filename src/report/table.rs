@@ -24,8 +24,117 @@ pub struct Style {
 /// Writes the whole human report.
 pub fn write(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
     write_totals(out, report)?;
+    if report.totals.requests > 0 {
+        write_w3c(out, report, style)?;
+    }
+    if !report.httperr.is_empty() {
+        write_httperr(out, report, style)?;
+    }
+    if !report.correlations.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Lined up in time:")?;
+        for c in &report.correlations {
+            writeln!(out, "{}", fill(&c.text, style.width, "    ", "  - "))?;
+        }
+    }
+    Ok(())
+}
+
+fn fill(text: &str, width: u16, indent: &str, first: &str) -> String {
+    let opts = textwrap::Options::new(usize::from(width).max(40))
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .initial_indent(first)
+        .subsequent_indent(indent);
+    textwrap::fill(text, opts)
+}
+
+fn new_table(style: &Style, header: Vec<&str>) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(if style.unicode {
+            UTF8_BORDERS_ONLY
+        } else {
+            ASCII_BORDERS_ONLY_CONDENSED
+        })
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(style.width)
+        .set_header(header);
+    table
+}
+
+fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
+    let total: u64 = report.httperr.iter().map(|g| g.count).sum();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "HTTP.sys error log: {total} request(s) or connection(s) refused or dropped before IIS saw them."
+    )?;
+    let mut table = new_table(style, vec!["status.reason", "queue", "count", "first", "last", "top URL", "meaning"]);
+    for g in &report.httperr {
+        let meaning = if g.benign {
+            format!("{} [benign]", g.title)
+        } else {
+            g.title.clone()
+        };
+        table.add_row(vec![
+            Cell::new(&g.code),
+            Cell::new(&g.queue),
+            Cell::new(g.count).set_alignment(CellAlignment::Right),
+            Cell::new(short_time(g.first_seen.as_deref())),
+            Cell::new(short_time(g.last_seen.as_deref())),
+            Cell::new(g.top_urls.first().map_or("-", |u| u.url.as_str())),
+            Cell::new(meaning),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    for g in report.httperr.iter().filter(|g| !g.benign).take(style.top) {
+        writeln!(out)?;
+        let pool = if g.queue == "-" { String::new() } else { format!(" on {}", g.queue) };
+        writeln!(out, "{}{pool}  {} (HTTP.sys)", g.code, g.count)?;
+        writeln!(out, "{}", fill(&g.title, style.width, "  ", "  "))?;
+        writeln!(
+            out,
+            "{}",
+            fill(
+                &format!("Seen {} .. {} UTC", short_time(g.first_seen.as_deref()), short_time(g.last_seen.as_deref())),
+                style.width,
+                "    ",
+                "  "
+            )
+        )?;
+        writeln!(out, "{}", fill(&format!("Likely cause: {}", g.cause), style.width, "    ", "  "))?;
+        writeln!(out, "  Check:")?;
+        for (i, h) in g.hints.iter().enumerate() {
+            let first = format!("    {}. ", i + 1);
+            writeln!(out, "{}", fill(h, style.width, &" ".repeat(first.len()), &first))?;
+        }
+    }
+    let benign: Vec<String> = report
+        .httperr
+        .iter()
+        .filter(|g| g.benign)
+        .map(|g| format!("{} ({})", g.code, g.count))
+        .collect();
+    if !benign.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            fill(
+                &format!("Benign HTTP.sys housekeeping, not faults: {}.", benign.join(", ")),
+                style.width,
+                "  ",
+                ""
+            )
+        )?;
+    }
+    Ok(())
+}
+
+fn write_w3c(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
     if report.groups.is_empty() {
-        writeln!(out, "No failed requests.")?;
+        writeln!(out, "No failed requests in the W3C logs.")?;
         return Ok(());
     }
     writeln!(out)?;
@@ -77,16 +186,9 @@ fn write_totals(out: &mut dyn Write, report: &Report) -> io::Result<()> {
 }
 
 fn summary_table(report: &Report, style: &Style) -> Table {
-    let mut table = Table::new();
-    table
-        .load_style(if style.unicode {
-            UTF8_BORDERS_ONLY
-        } else {
-            ASCII_BORDERS_ONLY_CONDENSED
-        })
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(style.width)
-        .set_header(vec![
+    let mut table = new_table(
+        style,
+        vec![
             "status.sub.win32",
             "count",
             "share",
@@ -96,7 +198,8 @@ fn summary_table(report: &Report, style: &Style) -> Table {
             "where",
             "top URL",
             "meaning",
-        ]);
+        ],
+    );
     for g in &report.groups {
         let (p50, p95, max) = match g.time_taken_ms {
             Some(t) => (human_ms(t.p50), human_ms(t.p95), human_ms(t.max)),
@@ -201,6 +304,12 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<(
             .map(|u| format!("{} ({})", u.url, u.count))
             .collect();
         writeln!(out, "{}", wrap(&format!("URLs: {}", urls.join(", ")), "    ", "  "))?;
+    }
+    if let Some(sig) = &g.timing {
+        writeln!(out, "{}", wrap(&format!("Timing: {}.", sig.text), "    ", "  "))?;
+        if let Some(setting) = &sig.setting {
+            writeln!(out, "{}", wrap(&format!("Setting: {setting}"), "    ", "    "))?;
+        }
     }
     writeln!(out, "{}", wrap(&format!("Likely cause: {}", g.cause), "    ", "  "))?;
     if let Some(w) = &g.win32_detail {

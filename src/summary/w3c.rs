@@ -4,7 +4,7 @@
 //! happened (servers and sites) and a histogram of time-taken. Summaries of separate files or
 //! parts merge into the summary of all of them, whatever the order.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use hdrhistogram::Histogram;
 
@@ -212,6 +212,17 @@ pub struct W3cSummary {
     pub first: Option<Millis>,
     pub last: Option<Millis>,
     groups: HashMap<Triple, Group>,
+    /// Requests and failures per minute (minutes since the epoch, UTC).
+    minutes: BTreeMap<i64, Minute>,
+    /// The minute being counted: logs are in time order, so most records hit it.
+    current: Option<(i64, Minute)>,
+}
+
+/// Requests and failures in one minute.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Minute {
+    pub requests: u64,
+    pub failures: u64,
 }
 
 impl W3cSummary {
@@ -225,6 +236,7 @@ impl W3cSummary {
         if let Some(t) = rec.time {
             self.first = min_opt(self.first, Some(t));
             self.last = max_opt(self.last, Some(t));
+            self.count_minute(t.div_euclid(60_000), triple.is_failure());
         }
         if all || triple.is_failure() {
             self.failures += 1;
@@ -232,7 +244,52 @@ impl W3cSummary {
         }
     }
 
-    pub fn merge(&mut self, other: W3cSummary) {
+    fn count_minute(&mut self, minute: i64, failure: bool) {
+        match &mut self.current {
+            Some((m, count)) if *m == minute => {
+                count.requests += 1;
+                count.failures += u64::from(failure);
+            }
+            _ => {
+                self.flush_minute();
+                self.current = Some((
+                    minute,
+                    Minute {
+                        requests: 1,
+                        failures: u64::from(failure),
+                    },
+                ));
+            }
+        }
+    }
+
+    fn flush_minute(&mut self) {
+        if let Some((m, c)) = self.current.take() {
+            let slot = self.minutes.entry(m).or_default();
+            slot.requests += c.requests;
+            slot.failures += c.failures;
+        }
+    }
+
+    /// Requests and failures per minute (minutes since the epoch, UTC).
+    pub fn minutes(&self) -> BTreeMap<i64, Minute> {
+        let mut out = self.minutes.clone();
+        if let Some((m, c)) = self.current {
+            let slot = out.entry(m).or_default();
+            slot.requests += c.requests;
+            slot.failures += c.failures;
+        }
+        out
+    }
+
+    pub fn merge(&mut self, mut other: W3cSummary) {
+        self.flush_minute();
+        other.flush_minute();
+        for (m, c) in other.minutes {
+            let slot = self.minutes.entry(m).or_default();
+            slot.requests += c.requests;
+            slot.failures += c.failures;
+        }
         self.requests += other.requests;
         self.failures += other.failures;
         self.first = min_opt(self.first, other.first);

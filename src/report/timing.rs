@@ -1,0 +1,216 @@
+//! Timing signatures: when most of a group's time-taken values sit at one value, a timeout
+//! expired. A known default (ARR's 30 s, ANCM's 2 min, FastCGI's 90 s...) is named; any
+//! other single value is reported as a likely configured timeout.
+
+use serde::Serialize;
+
+use crate::kb::{Kb, TimeoutEntry};
+use crate::triple::{Code, Triple};
+
+/// A cluster of time-taken values, and what it most likely is.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Signature {
+    /// How many timed requests fell in the cluster.
+    pub within: u64,
+    /// How many requests of the group had a time-taken.
+    pub of: u64,
+    pub low_ms: u64,
+    pub high_ms: u64,
+    /// The known timeout it matches, if any.
+    pub timeout: Option<String>,
+    /// Where that timeout is set.
+    pub setting: Option<String>,
+    /// The sentence for the report.
+    pub text: String,
+}
+
+/// Groups smaller than this have no signature: two requests make no pattern.
+const MIN_TIMED: u64 = 3;
+/// The share of a group that must sit in the cluster.
+const MIN_SHARE: f64 = 0.6;
+/// Clusters below this are fast responses, not timeouts.
+const MIN_CLUSTER_MS: u64 = 2_000;
+
+/// Finds the signature in a group's time-taken histogram (`buckets`: value ms, count, lowest
+/// first), for a group with this triple and, when FREB names it, the module that set the error.
+pub fn detect(
+    kb: &Kb,
+    triple: &Triple,
+    module: Option<&str>,
+    buckets: &[(u64, u64)],
+    max_ms: Option<u64>,
+) -> Option<Signature> {
+    let timed: u64 = buckets.iter().map(|b| b.1).sum();
+    if timed < MIN_TIMED {
+        return None;
+    }
+    // The densest window [v, v + width(v)] over the bucket values (two pointers).
+    let width = |v: u64| (v / 200).max(250);
+    let (mut best, mut best_lo, mut best_hi) = (0u64, 0usize, 0usize);
+    let mut hi = 0usize;
+    let mut sum = 0u64;
+    for lo in 0..buckets.len() {
+        if hi < lo {
+            hi = lo;
+            sum = 0;
+        }
+        if sum == 0 {
+            sum = buckets[lo].1;
+            hi = lo + 1;
+        }
+        while hi < buckets.len() && buckets[hi].0 <= buckets[lo].0 + width(buckets[lo].0) {
+            sum += buckets[hi].1;
+            hi += 1;
+        }
+        if sum > best {
+            (best, best_lo, best_hi) = (sum, lo, hi - 1);
+        }
+        sum -= buckets[lo].1;
+    }
+    if (best as f64) < MIN_SHARE * timed as f64 {
+        return None;
+    }
+    let low_ms = buckets[best_lo].0;
+    let high_ms = max_ms.map_or(buckets[best_hi].0, |m| buckets[best_hi].0.min(m)).max(low_ms);
+    if low_ms < MIN_CLUSTER_MS {
+        return None;
+    }
+    let range = if format_s(low_ms) == format_s(high_ms) {
+        format!("{} s", format_s(low_ms))
+    } else {
+        format!("{}-{} s", format_s(low_ms), format_s(high_ms))
+    };
+    let head = format!("{best} of {timed} took {range}");
+    let known = known_timeout(kb, triple, module, low_ms, high_ms);
+    let (text, timeout, setting) = match known {
+        Some(t) => (
+            format!("{head}: {} (default {}) expired", t.name, format_duration(t.seconds)),
+            Some(t.name.clone()),
+            Some(t.setting.clone()),
+        ),
+        None => (
+            format!(
+                "{head}: likely a configured timeout of {}",
+                format_duration((low_ms as f64 / 1000.0).round())
+            ),
+            None,
+            None,
+        ),
+    };
+    Some(Signature {
+        within: best,
+        of: timed,
+        low_ms,
+        high_ms,
+        timeout,
+        setting,
+        text,
+    })
+}
+
+/// A known timeout for this code whose default the cluster sits at (just above it: the
+/// request ends a moment after the timer fires).
+fn known_timeout<'a>(
+    kb: &'a Kb,
+    triple: &Triple,
+    module: Option<&str>,
+    low_ms: u64,
+    high_ms: u64,
+) -> Option<&'a TimeoutEntry> {
+    kb.timeouts().iter().find(|t| {
+        let at = t.seconds * 1000.0;
+        let fits = (low_ms as f64) >= at - 500.0 && (high_ms as f64) <= at * 1.02 + 1_000.0;
+        let code_matches = t.codes.iter().any(|c| {
+            c.parse::<Code>().is_ok_and(|c| {
+                c.status == triple.status
+                    && c.substatus.is_none_or(|s| Some(s) == triple.substatus)
+                    && c.win32.is_none_or(|w| Some(w) == triple.win32)
+            })
+        });
+        let module_fits = match (&t.module, module) {
+            (Some(want), Some(have)) => have.to_ascii_lowercase().contains(&want.to_ascii_lowercase()),
+            _ => true,
+        };
+        fits && code_matches && module_fits
+    })
+}
+
+fn format_s(ms: u64) -> String {
+    format!("{:.1}", ms as f64 / 1000.0)
+}
+
+fn format_duration(seconds: f64) -> String {
+    if seconds >= 60.0 && (seconds % 60.0).abs() < f64::EPSILON {
+        format!("{} min", seconds / 60.0)
+    } else {
+        format!("{seconds} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::w3c;
+    use crate::summary::w3c::{Origin, W3cSummary};
+
+    /// A one-group summary with these time-taken values.
+    fn buckets(times: &[u64]) -> (Vec<(u64, u64)>, Option<u64>) {
+        let mut text = String::from("#Fields: date time sc-status sc-substatus sc-win32-status time-taken\n");
+        for t in times {
+            text.push_str(&format!("2026-11-18 10:00:00 502 3 12002 {t}\n"));
+        }
+        let mut s = W3cSummary::default();
+        w3c::read(text.as_bytes(), |r| s.add(r, &Origin::default(), false)).unwrap();
+        let (_, g) = s.groups()[0];
+        (g.time_taken_buckets(), g.time_taken_max)
+    }
+
+    fn arr() -> Triple {
+        Triple::new(502, Some(3), Some(12002))
+    }
+
+    #[test]
+    fn names_the_arr_default() {
+        let mut times: Vec<u64> = (0..136).map(|i| 30_000 + (i * 7) % 90).collect();
+        times.push(1_200);
+        let (b, max) = buckets(&times);
+        let sig = detect(Kb::builtin(), &arr(), None, &b, max).unwrap();
+        assert_eq!(sig.within, 136);
+        assert_eq!(sig.of, 137);
+        assert!(sig.text.starts_with("136 of 137 took 30.0-30.1 s"), "{}", sig.text);
+        assert!(sig.text.contains("ARR"), "{}", sig.text);
+    }
+
+    #[test]
+    fn names_the_ancm_default_with_module_evidence() {
+        let times: Vec<u64> = (0..20).map(|i| 120_000 + i * 13).collect();
+        let (b, max) = buckets(&times);
+        let sig = detect(Kb::builtin(), &arr(), Some("AspNetCoreModuleV2"), &b, max).unwrap();
+        assert!(sig.text.contains("20 of 20"), "{}", sig.text);
+        assert!(sig.text.contains("2 min"), "{}", sig.text);
+    }
+
+    #[test]
+    fn a_custom_value_is_a_likely_configured_timeout() {
+        let times: Vec<u64> = (0..40).map(|i| 45_000 + i * 5).collect();
+        let (b, max) = buckets(&times);
+        let sig = detect(Kb::builtin(), &arr(), None, &b, max).unwrap();
+        assert!(sig.text.contains("likely a configured timeout of 45 s"), "{}", sig.text);
+        assert_eq!(sig.timeout, None);
+    }
+
+    #[test]
+    fn spread_out_times_have_no_signature() {
+        let times: Vec<u64> = (0..200).map(|i| 500 + i * 397).collect();
+        let (b, max) = buckets(&times);
+        assert_eq!(detect(Kb::builtin(), &arr(), None, &b, max), None);
+    }
+
+    #[test]
+    fn fast_clusters_and_tiny_groups_are_not_timeouts() {
+        let (b, max) = buckets(&[3, 3, 4, 3, 3, 4]);
+        assert_eq!(detect(Kb::builtin(), &arr(), None, &b, max), None);
+        let (b, max) = buckets(&[30_010, 30_020]);
+        assert_eq!(detect(Kb::builtin(), &arr(), None, &b, max), None);
+    }
+}

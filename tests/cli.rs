@@ -1,0 +1,290 @@
+//! Integration tests: the real `iisdiag` executable on the bundled testdata and, when it is
+//! present beside the repository, on the shared corpus of real server logs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn iisdiag() -> Command {
+    Command::cargo_bin("iisdiag").unwrap()
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The shared corpus of real logs, or `None` (and a note on stderr) when it is absent.
+fn corpus() -> Option<PathBuf> {
+    let dir = repo("../shared/corpus");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: {} is absent", dir.display());
+        None
+    }
+}
+
+/// Runs `iisdiag scan ARGS --format json` and returns the parsed document.
+fn scan_json(args: &[&str]) -> Value {
+    let out = iisdiag()
+        .arg("scan")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn group<'a>(report: &'a Value, code: &str) -> &'a Value {
+    report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["code"] == code)
+        .unwrap_or_else(|| panic!("no group {code}"))
+}
+
+#[test]
+fn scan_groups_the_farm_incident() {
+    let r = scan_json(&[repo("testdata/farm").to_str().unwrap()]);
+    assert_eq!(r["totals"]["requests"], 6562);
+    assert_eq!(r["totals"]["failures"], 273);
+    let g = group(&r, "502.3.12002");
+    assert_eq!(g["status"], 502);
+    assert_eq!(g["substatus"], 3);
+    assert_eq!(g["win32"], 12002);
+    assert_eq!(g["count"], 131);
+    assert_eq!(g["top_urls"][0]["url"], "/api/orders/search");
+    assert_eq!(g["top_urls"][0]["count"], 129);
+    assert_eq!(g["first_seen"], "2026-11-18T10:42:03Z");
+    assert_eq!(g["last_seen"], "2026-11-18T10:46:57Z");
+    let p50 = g["time_taken_ms"]["p50"].as_u64().unwrap();
+    assert!((29_700..=30_300).contains(&p50), "{p50}");
+    assert_eq!(g["time_taken_ms"]["max"], 30090);
+    assert_eq!(g["servers"], serde_json::json!(["WEB01", "web02"]));
+    assert_eq!(g["sites"], serde_json::json!(["W3SVC1"]));
+    // Groups are sorted by count.
+    let counts: Vec<u64> = r["groups"].as_array().unwrap().iter().map(|g| g["count"].as_u64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+}
+
+#[test]
+fn every_group_is_explained() {
+    let r = scan_json(&[repo("testdata").to_str().unwrap()]);
+    for g in r["groups"].as_array().unwrap() {
+        for key in ["title", "cause"] {
+            assert!(!g[key].as_str().unwrap().trim().is_empty(), "{key} of {}", g["code"]);
+        }
+        assert!(!g["hints"].as_array().unwrap().is_empty(), "hints of {}", g["code"]);
+    }
+}
+
+#[test]
+fn handshake_legs_and_client_disconnects_are_benign() {
+    let r = scan_json(&[repo("testdata/farm").to_str().unwrap()]);
+    for code in ["401.2.5", "401.1.2148074254", "200.0.64"] {
+        assert_eq!(group(&r, code)["benign"], true, "{code}");
+    }
+    for code in ["502.3.12002", "502.3.12029", "500.19.13", "404.0.2"] {
+        assert_eq!(group(&r, code)["benign"], false, "{code}");
+    }
+}
+
+#[test]
+fn the_502_3_timeout_gets_the_proxy_checklist() {
+    let r = scan_json(&[repo("testdata/farm").to_str().unwrap()]);
+    let g = group(&r, "502.3.12002");
+    let hints = g["hints"].to_string();
+    for needle in ["30", "dump", ".Result", "HttpClient", "MaxConnectionsPerServer"] {
+        assert!(hints.contains(needle), "502.3.12002 hints lack {needle}: {hints}");
+    }
+    assert_eq!(g["win32_detail"]["name"], "ERROR_WINHTTP_TIMEOUT");
+}
+
+#[test]
+fn header_change_mid_file_keeps_every_line() {
+    let r = scan_json(&[repo("testdata/farm/web01/W3SVC1").to_str().unwrap()]);
+    let f = &r["files"][0];
+    assert_eq!(f["kind"], "w3c");
+    // 3,291 lines, two header blocks of four lines.
+    assert_eq!(f["records"], 3283);
+    assert_eq!(f["malformed"], 0);
+}
+
+#[test]
+fn missing_substatus_and_win32_are_null_not_zero() {
+    let r = scan_json(&[repo("testdata/legacy").to_str().unwrap()]);
+    let g = group(&r, "404.-.-");
+    assert_eq!(g["count"], 2);
+    assert!(g["substatus"].is_null());
+    assert!(g["win32"].is_null());
+    assert!(!g["title"].as_str().unwrap().is_empty());
+}
+
+#[test]
+fn broken_files_are_reported_and_the_run_goes_on() {
+    let out = iisdiag()
+        .args(["scan", "--format", "json"])
+        .arg(repo("testdata/broken"))
+        .arg(repo("testdata/legacy"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("skipped") && stderr.contains("notes.txt"), "{stderr}");
+    assert!(stderr.contains("u_ex261120.log: binary data"), "{stderr}");
+    assert_eq!(stderr.matches("notes.txt").count(), 1, "named once: {stderr}");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = r["files"].as_array().unwrap();
+    let broken = files.iter().find(|f| f["path"].as_str().unwrap().ends_with("u_ex261119.log")).unwrap();
+    assert_eq!(broken["records"], 3);
+    assert_eq!(broken["malformed"], 2);
+    assert_eq!(broken["malformed_lines"][0]["line"], 6);
+    assert_eq!(broken["malformed_lines"][1]["line"], 8);
+    assert!(broken["notes"][0].as_str().unwrap().contains("cut off"));
+    assert!(broken["error"].is_null());
+    let notes = files.iter().find(|f| f["path"].as_str().unwrap().ends_with("notes.txt")).unwrap();
+    assert!(notes["error"].as_str().unwrap().contains("not a log"));
+    assert!(notes["kind"].is_null());
+    // The NTSTATUS in sc-win32-status survives past 2^31.
+    assert_eq!(group(&r, "500.0.3221225781")["win32"], 3_221_225_781u64);
+}
+
+#[test]
+fn nothing_readable_is_exit_2() {
+    iisdiag()
+        .arg("scan")
+        .arg(repo("testdata/broken/notes.txt"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("nothing readable"));
+    iisdiag()
+        .args(["scan", "no/such/folder"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no such file or folder"));
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    iisdiag().arg("scan").assert().code(2);
+    iisdiag().args(["scan", "--top", "many", "x"]).assert().code(2);
+    iisdiag().args(["frobnicate"]).assert().code(2);
+    iisdiag().arg("--version").assert().code(0);
+}
+
+#[test]
+fn table_output_is_plain_when_piped() {
+    let out = iisdiag().arg("scan").arg(repo("testdata/farm")).args(["--top", "2"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.is_ascii(), "box drawing or colour in piped output");
+    assert!(!text.contains('\u{1b}'));
+    assert!(text.contains("502.3.12002"));
+    assert!(text.contains("Check:"));
+    assert!(text.contains("more group(s) not explained here"));
+}
+
+/// What the corpus files must read as: path, kind, records, malformed lines, failures.
+const CORPUS_W3C: &[(&str, &str, u64, u64, u64)] = &[
+    ("other/WebKnowIT__FTPSVC2_u_ex160206.log", "w3c", 123, 0, 0),
+    ("other/brianary-scripts__ex010320.log", "native", 2, 0, 0),
+    ("other/iis-docs__arr-v2-advanced-logging-header_sample7.cmd", "w3c", 0, 0, 0),
+    ("other/lnav__logfile_w3c.2", "w3c", 14, 0, 0),
+    ("other/lnav__logfile_w3c.3", "w3c", 2, 1, 0),
+    ("w3c/Analogy-IISLogsProvider__u_ex_Test_Custom.log", "w3c", 11, 0, 0),
+    ("w3c/WebKnowIT__W3SVC1_u_ex151017.log", "w3c", 140, 0, 95),
+    ("w3c/WebKnowIT__W3SVC1_u_ex151127.log", "w3c", 54, 0, 0),
+    ("w3c/WebKnowIT__W3SVC1_u_ex160106.log", "w3c", 1257, 0, 0),
+    ("w3c/WebKnowIT__W3SVC1_u_ex160110.log", "w3c", 28, 0, 0),
+    ("w3c/WebKnowIT__W3SVC1_u_ex160126.log", "w3c", 29, 0, 0),
+    ("w3c/WebKnowIT__W3SVC1_u_ex160206.log", "w3c", 237, 0, 0),
+    ("w3c/WebKnowIT__W3SVC2_u_ex160919.log", "w3c", 89, 0, 0),
+    ("w3c/azure-iis-log-analyzer-online__sample-data.txt", "w3c", 37, 0, 0),
+    ("w3c/beats__access-azure.log", "w3c", 1, 0, 0),
+    ("w3c/beats__access-test.log", "w3c", 5, 0, 0),
+    ("w3c/beats__test-iis-7.5.log", "w3c", 4, 0, 0),
+    ("w3c/beats__w3svc-test.log", "w3c", 2, 0, 0),
+    ("w3c/brianary-scripts__ex031118.log", "w3c", 3, 1, 0),
+    ("w3c/brianary-scripts__ex960101.log", "w3c", 5, 0, 0),
+    ("w3c/elastic-integrations__test-iis-8.log", "w3c", 6, 0, 0),
+    ("w3c/elastic-integrations__tst-iis10-access.log", "w3c", 3, 0, 0),
+    ("w3c/iis-docs__http2-on-iis_sample1.cmd", "w3c", 2, 0, 0),
+    ("w3c/lnav__logfile_w3c.0", "w3c", 1, 0, 0),
+    ("w3c/lnav__logfile_w3c.5", "w3c", 1, 0, 1),
+    ("w3c/lnav__logfile_w3c.6", "w3c", 1, 0, 1),
+    ("w3c/lnav__logfile_w3c_big.0", "w3c", 210, 0, 0),
+    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260306.log", "w3c", 13, 0, 12),
+    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260319.log", "w3c", 1004, 0, 0),
+    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260320.log", "w3c", 897, 0, 0),
+    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260323.log", "w3c", 21, 0, 0),
+    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260324.log", "w3c", 157, 0, 0),
+    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260327.log", "w3c", 82, 0, 0),
+    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260403.log", "w3c", 211, 0, 0),
+    ("w3c/plaso__iis10.log", "w3c", 1, 0, 0),
+    ("w3c/plaso__iis10_cookies.log", "w3c", 3, 0, 0),
+    ("w3c/plaso__iis10_edge_cases.log", "w3c", 15, 0, 0),
+    ("w3c/plaso__iis6.log", "w3c", 12, 0, 0),
+    ("w3c/plaso__iis7_owa.log", "w3c", 3, 0, 0),
+    ("w3c/plaso__iis7_sqli.log", "w3c", 2, 0, 0),
+    ("w3c/plaso__iis_without_date.log", "w3c", 11, 0, 0),
+    ("w3c/waikolai__W3SVC20_u_ex091107.log", "w3c", 352, 0, 230),
+    ("w3c/waikolai__W3SVC20_u_ex091122.log", "w3c", 37, 0, 0),
+    ("w3c/waikolai__W3SVC20_u_ex100320.log", "w3c", 9, 0, 0),
+    ("w3c/waikolai__W3SVC20_u_ex100815.log", "w3c", 16, 0, 0),
+    ("w3c/waikolai__W3SVC20_u_ex101219.log", "w3c", 10, 0, 0),
+];
+
+#[test]
+fn corpus_w3c_files_read_with_correct_counts() {
+    let Some(dir) = corpus() else { return };
+    for &(name, kind, records, malformed, failures) in CORPUS_W3C {
+        let r = scan_json(&[dir.join(name).to_str().unwrap()]);
+        let f = &r["files"][0];
+        assert_eq!(f["kind"], kind, "{name}");
+        assert_eq!(f["records"], records, "{name} records");
+        assert_eq!(f["malformed"], malformed, "{name} malformed");
+        if failures > 0 {
+            assert_eq!(r["totals"]["failures"], failures, "{name} failures");
+        }
+    }
+}
+
+#[test]
+fn corpus_groups_match_the_logs() {
+    let Some(dir) = corpus() else { return };
+    let r = scan_json(&[dir.join("w3c/waikolai__W3SVC20_u_ex091107.log").to_str().unwrap()]);
+    assert_eq!(group(&r, "404.0.2")["count"], 224);
+    assert_eq!(group(&r, "404.0.64")["count"], 4);
+    let r = scan_json(&[dir.join("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260306.log").to_str().unwrap()]);
+    assert_eq!(group(&r, "500.0.3221225781")["count"], 9);
+    let r = scan_json(&[dir.join("w3c/WebKnowIT__W3SVC1_u_ex151017.log").to_str().unwrap()]);
+    assert_eq!(group(&r, "403.14.64")["count"], 17);
+    assert_eq!(group(&r, "405.0.1")["count"], 5);
+    // The anonymiser's win32 values (larger than any real code) are kept, not wrapped.
+    let r = scan_json(&[dir.join("w3c/plaso__iis10_edge_cases.log").to_str().unwrap()]);
+    assert_eq!(group(&r, "401.1.214784354254")["count"], 1);
+    // Lines that do not fit the header but fit the IIS defaults are read (two Struts probes).
+    let r = scan_json(&[dir.join("w3c/beats__access-test.log").to_str().unwrap()]);
+    assert_eq!(group(&r, "404.0.2")["count"], 1);
+    assert_eq!(group(&r, "401.0.0")["count"], 1);
+}
+
+#[test]
+fn corpus_non_logs_are_skipped_with_a_reason() {
+    let Some(dir) = corpus() else { return };
+    for name in [
+        "other/AzureDemos-WebSites-ClassicAsp__ErrorPage000001.htm",
+        "other/iis-docs__arr-v2-advanced-logging-line_sample8.cmd",
+        "SOURCES.md",
+    ] {
+        let out = iisdiag().arg("scan").arg(dir.join(name)).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("skipped"), "{name}: {stderr}");
+    }
+}
