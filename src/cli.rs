@@ -22,6 +22,36 @@ pub enum Command {
     /// Read log files and folders, group the failures and explain each group.
     #[command(after_help = "Examples:\n  iisdiag scan C:\\inetpub\\logs\\LogFiles\n  iisdiag scan web01/ web02/ --top 5\n  iisdiag scan u_ex261118.log --format json > report.json")]
     Scan(ScanArgs),
+    /// Explain a code: 502.3.12002, 502.3, 12002, 0x80072ee2, 2147954402 or AppOffline;
+    /// or export the whole knowledge base with --list.
+    #[command(after_help = "Examples:\n  iisdiag explain 502.3.12002\n  iisdiag explain 0x80072ee2\n  iisdiag explain AppOffline\n  iisdiag explain --list --format csv > iis-codes.csv")]
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The code, value or name to explain.
+    #[arg(required_unless_present = "list", conflicts_with = "list")]
+    pub code: Option<String>,
+
+    /// Export the whole knowledge base (codes, win32 values, HTTP.sys reasons, timeouts).
+    #[arg(long)]
+    pub list: bool,
+
+    /// Format of --list.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table, requires = "list")]
+    pub format: ListFormat,
+
+    /// A rules file that adds or overrides knowledge-base entries (TOML, see the README).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -42,6 +72,10 @@ pub struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+
+    /// A rules file that adds or overrides knowledge-base entries (TOML, see the README).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
 
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use predicates::prelude::*;
 use serde_json::Value;
 
 fn iisdiag() -> Command {
@@ -287,4 +288,131 @@ fn corpus_non_logs_are_skipped_with_a_reason() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("skipped"), "{name}: {stderr}");
     }
+}
+
+#[test]
+fn explain_reads_every_input_form() {
+    for (input, needles) in [
+        ("502.3.12002", &["502.3.12002", "ERROR_WINHTTP_TIMEOUT", "Check:"][..]),
+        ("502.3", &["when the error was set by ApplicationRequestRouting", "AspNetCoreModule"][..]),
+        ("502", &["Substatus codes of 502", "502.3"][..]),
+        ("12002", &["ERROR_WINHTTP_TIMEOUT"][..]),
+        ("0x80072ee2", &["HRESULT_FROM_WIN32(12002)", "ERROR_WINHTTP_TIMEOUT"][..]),
+        ("2147954402", &["HRESULT_FROM_WIN32(12002)"][..]),
+        ("The operation timed out (0x80072ee2)", &["ERROR_WINHTTP_TIMEOUT"][..]),
+        ("AppOffline", &["HTTP.sys reason AppOffline", "503"][..]),
+        ("ERROR_WINHTTP_CANNOT_CONNECT", &["12029"][..]),
+        ("2148074254", &["SEC_E_NO_CREDENTIALS"][..]),
+        ("258", &["WAIT_TIMEOUT"][..]),
+    ] {
+        let out = iisdiag().args(["explain", input]).output().unwrap();
+        assert!(out.status.success(), "{input}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        for n in needles {
+            assert!(text.contains(n), "explain {input} lacks {n}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn explain_refuses_what_it_cannot_read() {
+    for bad in ["foo?", "502.x", "0xZZ", "99999"] {
+        iisdiag()
+            .args(["explain", bad])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("502.3.12002").and(predicates::str::contains(bad)));
+    }
+    iisdiag().arg("explain").assert().code(2);
+}
+
+#[test]
+fn explain_list_exports_the_knowledge_base() {
+    let out = iisdiag().args(["explain", "--list", "--format", "csv"]).output().unwrap();
+    assert!(out.status.success());
+    let mut rdr = csv::Reader::from_reader(&out.stdout[..]);
+    let headers = rdr.headers().unwrap().clone();
+    assert_eq!(&headers[0], "kind");
+    assert_eq!(&headers[1], "key");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    for kind in ["code", "win32", "reason", "timeout"] {
+        assert!(rows.iter().any(|r| &r[0] == kind), "no {kind} rows");
+    }
+    assert!(rows.iter().any(|r| &r[1] == "502.3.12002"));
+    let out = iisdiag().args(["explain", "--list", "--format", "json"]).output().unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["codes", "win32", "reasons", "timeouts", "sources"] {
+        assert!(doc[key].is_array() || doc[key].is_object(), "{key}");
+    }
+    iisdiag().args(["explain", "--list"]).assert().success().stdout(predicates::str::contains("AppOffline"));
+}
+
+#[test]
+fn rules_add_a_site_note_and_override_an_entry() {
+    let rules = repo("testdata/rules/site-rules.toml");
+    let r = scan_json(&[repo("testdata/farm").to_str().unwrap(), "--rules", rules.to_str().unwrap()]);
+    let g = group(&r, "502.3.12002");
+    assert_eq!(g["rules"][0]["title"], "Order search outran the ARR timeout");
+    assert!(g["references"].to_string().contains("runbook"));
+    let g = group(&r, "404.0.2");
+    assert_eq!(g["title"], "Not found (on this farm: mostly vulnerability scanners)");
+    assert_eq!(g["benign"], true);
+    // Without the rules, neither.
+    let r = scan_json(&[repo("testdata/farm").to_str().unwrap()]);
+    assert!(group(&r, "502.3.12002")["rules"].as_array().unwrap().is_empty());
+    assert_eq!(group(&r, "404.0.2")["benign"], false);
+    iisdiag()
+        .args(["explain", "404.0.2", "--rules"])
+        .arg(&rules)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("vulnerability scanners"));
+}
+
+#[test]
+fn a_bad_rules_file_names_the_line() {
+    iisdiag()
+        .arg("scan")
+        .arg(repo("testdata/farm"))
+        .arg("--rules")
+        .arg(repo("testdata/rules/bad-rules.toml"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad-rules.toml:1:").and(predicates::str::contains("checks")));
+}
+
+#[test]
+fn timing_signature_names_the_arr_timeout() {
+    let r = scan_json(&[repo("testdata/farm").to_str().unwrap()]);
+    let t = &group(&r, "502.3.12002")["timing"];
+    assert_eq!(t["within"], 131);
+    assert_eq!(t["of"], 131);
+    let text = t["text"].as_str().unwrap();
+    assert!(text.starts_with("131 of 131 took 30.0-30.1 s"), "{text}");
+    assert!(text.contains("ARR proxy timeout"), "{text}");
+    // Fast 404s are no timeout.
+    assert!(group(&r, "404.0.2")["timing"].is_null());
+}
+
+#[test]
+fn httperr_refusals_are_grouped_and_lined_up_with_w3c() {
+    let r = scan_json(&[repo("testdata/farm").to_str().unwrap()]);
+    let h = r["httperr"].as_array().unwrap();
+    let offline = h.iter().find(|g| g["reason"] == "AppOffline").unwrap();
+    assert_eq!(offline["status"], 503);
+    assert_eq!(offline["queue"], "OrdersPool");
+    assert_eq!(offline["count"], 108);
+    assert!(!offline["title"].as_str().unwrap().is_empty());
+    assert!(offline["hints"].to_string().contains("5002"), "{}", offline["hints"]);
+    let idle = h.iter().find(|g| g["reason"] == "Timer_ConnectionIdle").unwrap();
+    assert_eq!(idle["benign"], true);
+    // Benign noise ranks below the faults.
+    let last_fault = h.iter().rposition(|g| g["benign"] == false).unwrap();
+    let first_benign = h.iter().position(|g| g["benign"] == true).unwrap();
+    assert!(last_fault < first_benign);
+    let c = r["correlations"].as_array().unwrap();
+    let quiet = c.iter().find(|c| c["httperr"] == "503.AppOffline").unwrap();
+    assert_eq!(quiet["kind"], "w3c_quiet");
+    assert!(quiet["text"].as_str().unwrap().contains("went quiet"));
+    assert!(!c.iter().any(|c| c["httperr"] == "-.Timer_ConnectionIdle"), "benign noise is not lined up");
 }

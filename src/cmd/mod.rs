@@ -1,15 +1,40 @@
 //! One module per subcommand: options in, report out. Only this layer sees the clap types.
 
+pub mod explain;
 pub mod scan;
 
 use std::io::Write;
 
-use crate::cli::{Cli, Command};
+use std::io::IsTerminal;
+
+use crate::cli::{Cli, Command, ListFormat};
 use crate::error::Result;
 
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => scan::run(&scan::Options::from(args), out, err),
+        Command::Explain(args) => explain::run(
+            &explain::Options {
+                code: args.code,
+                list: args.list.then_some(match args.format {
+                    ListFormat::Table => explain::ListFormat::Table,
+                    ListFormat::Csv => explain::ListFormat::Csv,
+                    ListFormat::Json => explain::ListFormat::Json,
+                }),
+                rules: args.rules,
+                width: terminal_width(),
+            },
+            out,
+        ),
+    }
+}
+
+/// The width to lay text out in: the terminal's, or 120 columns when piped.
+pub fn terminal_width() -> u16 {
+    if std::io::stdout().is_terminal() {
+        u16::try_from(textwrap::termwidth().clamp(60, 200)).unwrap_or(120)
+    } else {
+        120
     }
 }

@@ -18,6 +18,7 @@ pub struct Options {
     pub format: Format,
     pub threads: Option<usize>,
     pub quiet: bool,
+    pub rules: Option<PathBuf>,
 }
 
 impl From<ScanArgs> for Options {
@@ -29,12 +30,20 @@ impl From<ScanArgs> for Options {
             format: a.format,
             threads: a.threads.map(usize::from),
             quiet: a.quiet,
+            rules: a.rules,
         }
     }
 }
 
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
-    let kb = Kb::builtin();
+    let owned;
+    let kb = match &opts.rules {
+        Some(path) => {
+            owned = Kb::builtin().with_rules(path)?;
+            &owned
+        }
+        None => Kb::builtin(),
+    };
     let collected = pipeline::collect(
         &opts.paths,
         &pipeline::Options {
@@ -52,23 +61,15 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     let report = report::build(&collected, kb);
     let written = match opts.format {
         Format::Json => json::write(out, &report),
-        Format::Table => {
-            let terminal = std::io::stdout().is_terminal();
-            let width = if terminal {
-                textwrap::termwidth().clamp(60, 200)
-            } else {
-                120
-            };
-            table::write(
-                out,
-                &report,
-                &table::Style {
-                    width: u16::try_from(width).unwrap_or(120),
-                    unicode: terminal,
-                    top: opts.top,
-                },
-            )
-        }
+        Format::Table => table::write(
+            out,
+            &report,
+            &table::Style {
+                width: super::terminal_width(),
+                unicode: std::io::stdout().is_terminal(),
+                top: opts.top,
+            },
+        ),
     };
     written.and_then(|()| out.flush()).map_err(Error::Output)?;
     Ok(EXIT_OK)

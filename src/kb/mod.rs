@@ -6,6 +6,7 @@
 
 pub mod hresult;
 mod load;
+pub mod query;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -260,6 +261,18 @@ impl Kb {
         self.win32
             .get(&value)
             .or_else(|| hresult::win32_of(value).and_then(|w| self.win32.get(&w)))
+    }
+
+    /// Every entry for a code as written (general and module-specific), in file order.
+    pub fn entries_for_code(&self, code: &crate::triple::Code) -> Vec<&CodeEntry> {
+        self.entries_for((code.status, code.substatus, code.win32)).collect()
+    }
+
+    /// A win32 entry by its symbolic name, case-insensitively.
+    pub fn win32_by_name(&self, name: &str) -> Option<&Win32Entry> {
+        self.win32
+            .values()
+            .find(|e| e.name.eq_ignore_ascii_case(name))
     }
 
     /// An HTTP.sys reason phrase, case-insensitively.

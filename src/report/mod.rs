@@ -5,6 +5,7 @@
 
 pub mod freb_timeline;
 pub mod json;
+pub mod kb_export;
 pub mod table;
 pub mod timing;
 

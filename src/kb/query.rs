@@ -1,0 +1,83 @@
+//! What a person may type to `iisdiag explain`: a status code, a win32 or HRESULT value in
+//! any form IIS writes it, a symbolic name, or an HTTP.sys reason phrase.
+
+use crate::triple::Code;
+
+use super::hresult;
+
+/// A parsed `explain` argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Query {
+    /// `502`, `502.3`, `502.3.12002`. A bare three-digit number is also tried as a win32 value.
+    Code(Code),
+    /// A win32, Winsock, WinHTTP, SSPI or NTSTATUS value, or an HRESULT (hex, decimal or FREB text).
+    Value(u64),
+    /// A symbolic name (`ERROR_WINHTTP_TIMEOUT`) or HTTP.sys reason (`AppOffline`).
+    Name(String),
+}
+
+/// The forms `explain` accepts, for error messages.
+pub const FORMS: &str = "a status code (502, 502.3, 502.3.12002), a win32 or HRESULT value \
+(12002, 0x80072ee2, 2147954402, \"The operation timed out (0x80072ee2)\"), a symbolic name \
+(ERROR_WINHTTP_TIMEOUT) or an HTTP.sys reason (AppOffline)";
+
+/// Reads an `explain` argument.
+pub fn parse(text: &str) -> Result<Query, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(format!("nothing to explain: give {FORMS}"));
+    }
+    if t.contains('.') && t.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return t.parse::<Code>().map(Query::Code).map_err(|e| e.to_string());
+    }
+    if t.chars().all(|c| c.is_ascii_digit()) {
+        return match t.parse::<u64>() {
+            Ok(n) if (100..600).contains(&n) && t.len() == 3 => t
+                .parse::<Code>()
+                .map(Query::Code)
+                .map_err(|e| e.to_string()),
+            Ok(n) => Ok(Query::Value(n)),
+            Err(_) => Err(format!("`{t}` is too large to be a code: give {FORMS}")),
+        };
+    }
+    if t.starts_with("0x") || t.starts_with("0X") || t.contains("(0x") {
+        return hresult::parse(t)
+            .map(Query::Value)
+            .ok_or_else(|| format!("`{t}` is not a hexadecimal value: give {FORMS}"));
+    }
+    if t.chars().all(|c| c.is_ascii_alphanumeric() || "_/-".contains(c)) {
+        return Ok(Query::Name(t.to_string()));
+    }
+    Err(format!("cannot read `{t}`: give {FORMS}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_form() {
+        let code = |s: &str| Query::Code(s.parse().unwrap());
+        assert_eq!(parse("502.3.12002"), Ok(code("502.3.12002")));
+        assert_eq!(parse("502.3"), Ok(code("502.3")));
+        assert_eq!(parse("404"), Ok(code("404")));
+        assert_eq!(parse("12002"), Ok(Query::Value(12002)));
+        assert_eq!(parse("64"), Ok(Query::Value(64)));
+        assert_eq!(parse("0x80072ee2"), Ok(Query::Value(0x8007_2EE2)));
+        assert_eq!(parse("2147954402"), Ok(Query::Value(2_147_954_402)));
+        assert_eq!(
+            parse("The operation timed out (0x80072ee2)"),
+            Ok(Query::Value(0x8007_2EE2))
+        );
+        assert_eq!(parse("AppOffline"), Ok(Query::Name("AppOffline".into())));
+        assert_eq!(parse("Version_N/S"), Ok(Query::Name("Version_N/S".into())));
+    }
+
+    #[test]
+    fn bad_input_names_the_forms() {
+        for bad in ["", "502.x", "0xZZ", "what is this?", "99999999999999999999999"] {
+            let e = parse(bad).unwrap_err();
+            assert!(e.contains("502") || e.contains("status code"), "{bad}: {e}");
+        }
+    }
+}
