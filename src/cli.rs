@@ -20,12 +20,37 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read log files and folders, group the failures and explain each group.
-    #[command(after_help = "Examples:\n  iisdiag scan C:\\inetpub\\logs\\LogFiles\n  iisdiag scan web01/ web02/ --top 5\n  iisdiag scan u_ex261118.log --format json > report.json")]
+    #[command(
+        after_help = "Examples:\n  iisdiag scan C:\\inetpub\\logs\\LogFiles\n  iisdiag scan web01/ web02/ --top 5\n  iisdiag scan u_ex261118.log --format json > report.json"
+    )]
     Scan(ScanArgs),
     /// Explain a code: 502.3.12002, 502.3, 12002, 0x80072ee2, 2147954402 or AppOffline;
     /// or export the whole knowledge base with --list.
-    #[command(after_help = "Examples:\n  iisdiag explain 502.3.12002\n  iisdiag explain 0x80072ee2\n  iisdiag explain AppOffline\n  iisdiag explain --list --format csv > iis-codes.csv")]
+    #[command(
+        after_help = "Examples:\n  iisdiag explain 502.3.12002\n  iisdiag explain 0x80072ee2\n  iisdiag explain AppOffline\n  iisdiag explain --list --format csv > iis-codes.csv"
+    )]
     Explain(ExplainArgs),
+    /// Show Failed Request Tracing traces (fr*.xml) as a compact timeline: one trace, or
+    /// every trace in a folder, newest first, each followed by the explanation of its code.
+    #[command(
+        after_help = "Examples:\n  iisdiag freb C:\\inetpub\\logs\\FailedReqLogFiles\\W3SVC1\\fr000123.xml\n  iisdiag freb FailedReqLogFiles/ | less -R"
+    )]
+    Freb(FrebArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FrebArgs {
+    /// Trace files or folders.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// A rules file that adds or overrides knowledge-base entries (TOML, see the README).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// No messages on stderr about skipped files.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

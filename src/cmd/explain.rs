@@ -84,13 +84,19 @@ pub fn explain(kb: &Kb, q: &Query) -> Result<String, String> {
         }
         Query::Name(name) => {
             if let Some(r) = kb.reason(name) {
-                s.push_str(&format!("HTTP.sys reason {} (status {})\n", r.reason, r.status));
+                s.push_str(&format!(
+                    "HTTP.sys reason {} (status {})\n",
+                    r.reason, r.status
+                ));
                 push_entry(&mut s, &r.title, &r.cause, &r.checks, r.benign);
                 push_refs(&mut s, kb, &r.refs);
             } else if let Some(w) = kb.win32_by_name(name) {
                 push_win32(&mut s, w.code, kb);
             } else {
-                return Err(format!("`{name}` is neither an HTTP.sys reason nor a symbolic error name iisdiag knows; give {}", query::FORMS));
+                return Err(format!(
+                    "`{name}` is neither an HTTP.sys reason nor a symbolic error name iisdiag knows; give {}",
+                    query::FORMS
+                ));
             }
         }
     }
@@ -99,8 +105,9 @@ pub fn explain(kb: &Kb, q: &Query) -> Result<String, String> {
 
 fn explain_code(kb: &Kb, code: &Code, s: &mut String) {
     let entries = kb.entries_for_code(code);
-    let (general, specific): (Vec<&CodeEntry>, Vec<&CodeEntry>) =
-        entries.iter().partition(|e| e.module.is_none() && e.url.is_none());
+    let (general, specific): (Vec<&CodeEntry>, Vec<&CodeEntry>) = entries
+        .iter()
+        .partition(|e| e.module.is_none() && e.url.is_none());
     if general.is_empty() {
         // No entry for exactly this code: what the most specific match says.
         let triple = Triple::new(code.status, code.substatus, code.win32);
@@ -110,7 +117,13 @@ fn explain_code(kb: &Kb, code: &Code, s: &mut String) {
             None => " (no entry; the status class)".to_string(),
         };
         s.push_str(&format!("{code}{matched}\n"));
-        push_entry(s, &advice.title, &advice.cause, &advice.hints, advice.benign);
+        push_entry(
+            s,
+            &advice.title,
+            &advice.cause,
+            &advice.hints,
+            advice.benign,
+        );
         for r in &advice.references {
             s.push_str(&format!("  {r}\n"));
         }
@@ -158,7 +171,8 @@ fn explain_code(kb: &Kb, code: &Code, s: &mut String) {
         .filter(|t| {
             t.codes.iter().any(|c| {
                 c.parse::<Code>().is_ok_and(|c| {
-                    c.status == code.status && (code.substatus.is_none() || c.substatus == code.substatus)
+                    c.status == code.status
+                        && (code.substatus.is_none() || c.substatus == code.substatus)
                 })
             })
         })
@@ -172,8 +186,14 @@ fn explain_code(kb: &Kb, code: &Code, s: &mut String) {
 }
 
 fn push_entry(s: &mut String, title: &str, cause: &str, checks: &[String], benign: bool) {
-    let marker = if benign { " (benign: normal traffic, not a fault)" } else { "" };
-    s.push_str(&format!("  {title}{marker}\n  Likely cause: {cause}\n  Check:\n"));
+    let marker = if benign {
+        " (benign: normal traffic, not a fault)"
+    } else {
+        ""
+    };
+    s.push_str(&format!(
+        "  {title}{marker}\n  Likely cause: {cause}\n  Check:\n"
+    ));
     for (i, c) in checks.iter().enumerate() {
         s.push_str(&format!("    {}. {c}\n", i + 1));
     }

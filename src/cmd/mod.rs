@@ -1,6 +1,7 @@
 //! One module per subcommand: options in, report out. Only this layer sees the clap types.
 
 pub mod explain;
+pub mod freb;
 pub mod scan;
 
 use std::io::Write;
@@ -14,6 +15,16 @@ use crate::error::Result;
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => scan::run(&scan::Options::from(args), out, err),
+        Command::Freb(args) => freb::run(
+            &freb::Options {
+                paths: args.paths,
+                rules: args.rules,
+                color: std::io::stdout().is_terminal(),
+                quiet: args.quiet,
+            },
+            out,
+            err,
+        ),
         Command::Explain(args) => explain::run(
             &explain::Options {
                 code: args.code,

@@ -89,7 +89,11 @@ fn tell_problems(collected: &Collected, err: &mut dyn Write) {
                 .iter()
                 .map(|m| format!("line {}: {}", m.line, m.reason))
                 .collect();
-            let more = if f.malformed as usize > lines.len() { "; ..." } else { "" };
+            let more = if f.malformed as usize > lines.len() {
+                "; ..."
+            } else {
+                ""
+            };
             let _ = writeln!(
                 err,
                 "iisdiag: {}: {} malformed line(s) left out ({}{more})",

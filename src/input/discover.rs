@@ -58,9 +58,11 @@ pub fn site_folder(path: &Path) -> Option<String> {
     path.ancestors().skip(1).find_map(|p| {
         let name = p.file_name()?.to_str()?;
         let upper = name.to_ascii_uppercase();
-        let is_site = ["W3SVC", "FTPSVC", "SMTPSVC"]
-            .iter()
-            .any(|pre| upper.starts_with(pre) && upper[pre.len()..].bytes().all(|b| b.is_ascii_digit()) && upper.len() > pre.len());
+        let is_site = ["W3SVC", "FTPSVC", "SMTPSVC"].iter().any(|pre| {
+            upper.starts_with(pre)
+                && upper[pre.len()..].bytes().all(|b| b.is_ascii_digit())
+                && upper.len() > pre.len()
+        });
         is_site.then(|| name.to_string())
     })
 }

@@ -8,5 +8,4 @@ pub mod native;
 pub mod sniff;
 pub mod w3c;
 
-
 pub use sniff::{Kind, sniff};

@@ -54,7 +54,15 @@ pub fn read<R: Read, F: FnMut(&Record<'_>)>(reader: R, mut visit: F) -> io::Resu
         match parsed {
             Ok((triple, t, taken)) => {
                 stats.records += 1;
-                visit(&Record::from_parts(line, &spans, &layout, line_no, Some(triple), t, taken));
+                visit(&Record::from_parts(
+                    line,
+                    &spans,
+                    &layout,
+                    line_no,
+                    Some(triple),
+                    t,
+                    taken,
+                ));
             }
             Err(reason) if !terminated => stats.notes.push(format!(
                 "the last line ({line_no}) is cut off mid-write and was left out ({reason})"
@@ -62,7 +70,10 @@ pub fn read<R: Read, F: FnMut(&Record<'_>)>(reader: R, mut visit: F) -> io::Resu
             Err(reason) => {
                 stats.malformed += 1;
                 if stats.malformed_samples.len() < MALFORMED_SAMPLES {
-                    stats.malformed_samples.push(Malformed { line: line_no, reason });
+                    stats.malformed_samples.push(Malformed {
+                        line: line_no,
+                        reason,
+                    });
                 }
             }
         }
@@ -74,18 +85,27 @@ type Parsed = (Triple, Option<time::Millis>, Option<u64>);
 
 fn parse(line: &[u8], spans: &[(u32, u32)]) -> Result<Parsed, String> {
     if spans.len() != N {
-        return Err(format!("{} fields where the native format has {N}", spans.len()));
+        return Err(format!(
+            "{} fields where the native format has {N}",
+            spans.len()
+        ));
     }
     let num = |i: usize, what: &str| {
         let v = field(line, spans, i);
-        parse_u64(v).ok_or_else(|| format!("{what} is `{}`, not a number", String::from_utf8_lossy(v)))
+        parse_u64(v)
+            .ok_or_else(|| format!("{what} is `{}`, not a number", String::from_utf8_lossy(v)))
     };
-    let status = u16::try_from(num(10, "the status")?).map_err(|_| "the status is out of range".to_string())?;
+    let status = u16::try_from(num(10, "the status")?)
+        .map_err(|_| "the status is out of range".to_string())?;
     let win32 = num(11, "the Windows status")?;
     let taken = parse_u64(field(line, spans, 7));
     let day = parse_date(field(line, spans, 2)).ok_or("the date is not MM/DD/YY")?;
     let ms = parse_clock(field(line, spans, 3)).ok_or("the time is not H:MM:SS")?;
-    Ok((Triple::new(status, None, Some(win32)), Some(time::at(day, ms)), taken))
+    Ok((
+        Triple::new(status, None, Some(win32)),
+        Some(time::at(day, ms)),
+        taken,
+    ))
 }
 
 /// Values separated by commas, each trimmed of spaces; the line's trailing comma ends it.
@@ -160,14 +180,20 @@ mod tests {
         let text = b"192.168.114.201, -, 03/20/01, 7:55:20, W3SVC2, SERVER, 172.21.13.45, 4502, 163, 3223, 200, 0, GET, /DeptLogo.gif, -,\r\n10.0.0.1, -, 03/20/01, 7:57:20, W3SVC2, SERVER, 172.21.13.45, 411, 221, 1967, 404, 2, GET, /missing.gif, -,\r\n";
         let mut seen = Vec::new();
         let stats = read(&text[..], |r| {
-            seen.push((r.triple, r.time_taken_ms, r.get(Field::SiteName).map(<[u8]>::to_vec)));
+            seen.push((
+                r.triple,
+                r.time_taken_ms,
+                r.get(Field::SiteName).map(<[u8]>::to_vec),
+            ));
         })
         .unwrap();
         assert_eq!(stats.records, 2);
         assert_eq!(seen[1].0, Some(Triple::new(404, None, Some(2))));
         assert_eq!(seen[0].1, Some(4502));
         assert_eq!(seen[0].2.as_deref(), Some(&b"W3SVC2"[..]));
-        assert!(looks_like_native(&text[..text.iter().position(|&b| b == b'\n').unwrap()]));
+        assert!(looks_like_native(
+            &text[..text.iter().position(|&b| b == b'\n').unwrap()]
+        ));
     }
 
     #[test]

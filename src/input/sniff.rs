@@ -1,6 +1,6 @@
 //! Telling a file's kind from its first bytes, never from its name.
 
-use super::{httperr, native, w3c};
+use super::{freb, httperr, native, w3c};
 
 /// The log formats iisdiag reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -50,10 +50,13 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
     }
     let trimmed = body.trim_ascii_start();
     if trimmed.starts_with(b"<") {
-        return if contains(body, b"<failedRequest") {
+        return if freb::looks_like_freb(body) {
             Ok(Kind::Freb)
         } else {
-            Err("XML or HTML, but not a Failed Request Tracing trace (no <failedRequest> root)".into())
+            Err(
+                "XML or HTML, but not a Failed Request Tracing trace (no <failedRequest> root)"
+                    .into(),
+            )
         };
     }
     let mut saw_directive = false;
@@ -96,13 +99,19 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
         }
     }
     if saw_directive {
-        if body.starts_with(b"#Software:") || body.starts_with(b"#Version:") || contains(body, b"#Date:") {
+        if body.starts_with(b"#Software:")
+            || body.starts_with(b"#Version:")
+            || contains(body, b"#Date:")
+        {
             return Ok(Kind::W3c);
         }
         return Err("has `#` lines but no #Fields line in its first 64 lines".into());
     }
     Err(match first_data {
-        Some(_) => "not a log iisdiag reads: no #Fields header, and the first line fits no IIS layout".into(),
+        Some(_) => {
+            "not a log iisdiag reads: no #Fields header, and the first line fits no IIS layout"
+                .into()
+        }
         None => "no data".into(),
     })
 }
@@ -130,9 +139,17 @@ mod tests {
     #[test]
     fn kinds_by_content() {
         assert_eq!(sniff(b"#Software: Microsoft Internet Information Services 10.0\n#Fields: date time sc-status\n"), Ok(Kind::W3c));
-        assert_eq!(sniff(b"\xEF\xBB\xBF#Fields: date time c-ip sc-status s-reason s-queuename\n"), Ok(Kind::Httperr));
+        assert_eq!(
+            sniff(b"\xEF\xBB\xBF#Fields: date time c-ip sc-status s-reason s-queuename\n"),
+            Ok(Kind::Httperr)
+        );
         assert_eq!(sniff(b"1.1.1.1, -, 03/20/01, 7:55:20, W3SVC2, SERVER, 1.1.1.2, 4502, 163, 3223, 200, 0, GET, /a.gif, -,\n"), Ok(Kind::Native));
-        assert_eq!(sniff(b"2022-05-08 01:26:01 10.1.1.1 POST /svc - 443 - 10.1.1.2 - - host 200 0 0 232\n"), Ok(Kind::W3c));
+        assert_eq!(
+            sniff(
+                b"2022-05-08 01:26:01 10.1.1.1 POST /svc - 443 - 10.1.1.2 - - host 200 0 0 232\n"
+            ),
+            Ok(Kind::W3c)
+        );
     }
 
     #[test]
@@ -140,8 +157,16 @@ mod tests {
         assert!(sniff(b"").unwrap_err().contains("empty"));
         assert!(sniff(b"\xFF\xFE#\x00F\x00").unwrap_err().contains("UTF-16"));
         assert!(sniff(b"\x00\x01\x02binary").unwrap_err().contains("binary"));
-        assert!(sniff(b"<html><body>IIS Detailed Error</body></html>").unwrap_err().contains("not a Failed Request"));
+        assert!(
+            sniff(b"<html><body>IIS Detailed Error</body></html>")
+                .unwrap_err()
+                .contains("not a Failed Request")
+        );
         assert!(sniff(b"hello world\n").unwrap_err().contains("no #Fields"));
-        assert!(sniff(b"# Notes\n\nSome text\n").unwrap_err().contains("not W3C directives"));
+        assert!(
+            sniff(b"# Notes\n\nSome text\n")
+                .unwrap_err()
+                .contains("not W3C directives")
+        );
     }
 }

@@ -423,10 +423,20 @@ impl State {
                 split_plain(line, &mut self.spans);
                 self.misfits.push(name);
                 let layout = self.fallbacks.entry(name).or_insert(preset);
-                return record(line, &self.spans, layout, self.line_no, self.header_day, &mut self.stats);
+                return record(
+                    line,
+                    &self.spans,
+                    layout,
+                    self.line_no,
+                    self.header_day,
+                    &mut self.stats,
+                );
             }
             return Err(if self.inferred {
-                format!("{} fields where the inferred layout has {want}", self.spans.len())
+                format!(
+                    "{} fields where the inferred layout has {want}",
+                    self.spans.len()
+                )
             } else {
                 format!(
                     "{} fields where the #Fields line (line {}) declares {want}",
@@ -435,7 +445,14 @@ impl State {
                 )
             });
         }
-        record(line, &self.spans, layout, self.line_no, self.header_day, &mut self.stats)
+        record(
+            line,
+            &self.spans,
+            layout,
+            self.line_no,
+            self.header_day,
+            &mut self.stats,
+        )
     }
 
     fn finish(mut self) -> Stats {
@@ -481,9 +498,9 @@ fn record<'s>(
     let number = |f: Field, what: &str| -> Result<Option<u64>, String> {
         match get(f) {
             None => Ok(None),
-            Some(v) => parse_u64(v).map(Some).ok_or_else(|| {
-                format!("{what} is `{}`, not a number", String::from_utf8_lossy(v))
-            }),
+            Some(v) => parse_u64(v)
+                .map(Some)
+                .ok_or_else(|| format!("{what} is `{}`, not a number", String::from_utf8_lossy(v))),
         }
     };
     let status = number(Field::Status, "sc-status")?;
@@ -500,16 +517,18 @@ fn record<'s>(
         )),
         None => None,
     };
-    let day = match get(Field::Date) {
-        Some(d) => Some(time::parse_date(d).ok_or_else(|| {
-            format!("date is `{}`, not YYYY-MM-DD", String::from_utf8_lossy(d))
-        })?),
-        None => header_day,
-    };
+    let day =
+        match get(Field::Date) {
+            Some(d) => Some(time::parse_date(d).ok_or_else(|| {
+                format!("date is `{}`, not YYYY-MM-DD", String::from_utf8_lossy(d))
+            })?),
+            None => header_day,
+        };
     let ms = match get(Field::Time) {
-        Some(t) => Some(time::parse_time(t).ok_or_else(|| {
-            format!("time is `{}`, not HH:MM:SS", String::from_utf8_lossy(t))
-        })?),
+        Some(t) => Some(
+            time::parse_time(t)
+                .ok_or_else(|| format!("time is `{}`, not HH:MM:SS", String::from_utf8_lossy(t)))?,
+        ),
         None => None,
     };
     let time = day.map(|d| time::at(d, ms.unwrap_or(0)));
@@ -621,11 +640,22 @@ pub fn parse_u64(v: &[u8]) -> Option<u64> {
 mod tests {
     use super::*;
 
-    fn collect(text: &[u8]) -> (Vec<(u64, Option<Triple>, Option<Millis>, Option<u64>, String)>, Stats) {
+    /// Line, triple, time, time-taken and URL stem of a record.
+    type Seen = (u64, Option<Triple>, Option<Millis>, Option<u64>, String);
+
+    fn collect(text: &[u8]) -> (Vec<Seen>, Stats) {
         let mut out = Vec::new();
         let stats = read(text, |r| {
-            let stem = r.get(Field::UriStem).map(|s| String::from_utf8_lossy(s).into_owned());
-            out.push((r.line, r.triple, r.time, r.time_taken_ms, stem.unwrap_or_default()));
+            let stem = r
+                .get(Field::UriStem)
+                .map(|s| String::from_utf8_lossy(s).into_owned());
+            out.push((
+                r.line,
+                r.triple,
+                r.time,
+                r.time_taken_ms,
+                stem.unwrap_or_default(),
+            ));
         })
         .unwrap();
         (out, stats)
@@ -648,7 +678,10 @@ mod tests {
         assert_eq!(recs[0].3, Some(30012));
         assert_eq!(recs[0].4, "/api/orders/search");
         assert_eq!(recs[0].0, 5);
-        assert_eq!(time::format_rfc3339(recs[0].2.unwrap()), "2026-11-18T10:42:03Z");
+        assert_eq!(
+            time::format_rfc3339(recs[0].2.unwrap()),
+            "2026-11-18T10:42:03Z"
+        );
     }
 
     #[test]
@@ -659,7 +692,10 @@ mod tests {
         assert_eq!(recs[0].1, Some(Triple::new(404, None, None)));
         assert_eq!(recs[1].1, Some(Triple::new(500, Some(19), Some(13))));
         assert_eq!(recs[1].4, "/x");
-        assert_eq!(time::format_short(recs[1].2.unwrap()), "2026-01-02 00:00:01");
+        assert_eq!(
+            time::format_short(recs[1].2.unwrap()),
+            "2026-01-02 00:00:01"
+        );
     }
 
     #[test]
@@ -677,7 +713,11 @@ mod tests {
         assert_eq!(recs.len(), 2);
         assert_eq!(stats.malformed, 2);
         assert_eq!(stats.malformed_samples[0].line, 3);
-        assert!(stats.malformed_samples[0].reason.contains("sc-status is `abc`"));
+        assert!(
+            stats.malformed_samples[0]
+                .reason
+                .contains("sc-status is `abc`")
+        );
         assert_eq!(stats.malformed_samples[1].line, 4);
         assert!(stats.malformed_samples[1].reason.contains("4 fields"));
     }
@@ -718,7 +758,10 @@ mod tests {
     fn time_only_logs_take_the_header_date() {
         let text = b"#Date: 2013-07-30 00:00:00\n#Fields: time sc-status \n00:00:03 404\n";
         let (recs, _) = collect(text);
-        assert_eq!(time::format_short(recs[0].2.unwrap()), "2013-07-30 00:00:03");
+        assert_eq!(
+            time::format_short(recs[0].2.unwrap()),
+            "2013-07-30 00:00:03"
+        );
     }
 
     #[test]

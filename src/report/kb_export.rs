@@ -88,7 +88,16 @@ pub fn rows(kb: &Kb) -> Vec<Row> {
 /// CSV with a header row; cells that a spreadsheet would run as a formula are neutralised.
 pub fn write_csv(out: &mut dyn Write, kb: &Kb) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(["kind", "key", "module", "title", "cause", "checks", "benign", "references"])?;
+    w.write_record([
+        "kind",
+        "key",
+        "module",
+        "title",
+        "cause",
+        "checks",
+        "benign",
+        "references",
+    ])?;
     for r in rows(kb) {
         let benign = if r.benign { "true" } else { "false" };
         w.write_record([
@@ -148,7 +157,11 @@ pub fn write_table(out: &mut dyn Write, kb: &Kb, width: u16) -> io::Result<()> {
         .set_width(width)
         .set_header(vec!["kind", "key", "module", "title"]);
     for r in rows(kb) {
-        let title = if r.benign { format!("{} [benign]", r.title) } else { r.title };
+        let title = if r.benign {
+            format!("{} [benign]", r.title)
+        } else {
+            r.title
+        };
         table.add_row(vec![r.kind.to_string(), r.key, r.module, title]);
     }
     writeln!(out, "{table}")

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::kb::{self, Kb, Specificity};
 use crate::pipeline::{Collected, FileOutcome};
 use crate::summary::httperr::{HttpErrGroup, HttpErrSummary};
+use crate::summary::traces::{self, TraceGroup, TraceSummary};
 use crate::summary::w3c::{Group, W3cSummary};
 use crate::time;
 use crate::triple::Triple;
@@ -29,6 +30,9 @@ pub struct Report {
     pub httperr: Vec<HttpErrReport>,
     /// Where HTTP.sys refusals line up in time with what the W3C logs show.
     pub correlations: Vec<Correlation>,
+    /// Failed Request Tracing traces grouped by status, substatus, win32 and the module that
+    /// set the error.
+    pub traces: Vec<TraceGroup>,
     pub files: Vec<FileOutcome>,
     /// Log times are UTC (W3C and HTTPERR logs are written in UTC).
     pub time_zone: &'static str,
@@ -81,6 +85,25 @@ pub struct GroupReport {
     pub rules: Vec<RuleNote>,
     /// Most of the group's time-taken at one value: a timeout expired.
     pub timing: Option<timing::Signature>,
+    /// FREB traces with the same status.substatus (and win32 when known).
+    pub evidence: Vec<Evidence>,
+    /// The module the explanation was chosen for (from the trace evidence), if any.
+    pub module: Option<String>,
+    /// `w3c` for log lines, `freb` for groups made from traces alone.
+    pub source: &'static str,
+}
+
+/// What the traces of a group say.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub traces: u64,
+    pub module: Option<String>,
+    pub notification: Option<String>,
+    pub win32: Option<u64>,
+    pub backends: Vec<String>,
+    pub files: Vec<String>,
+    /// `3 traces: error set by ApplicationRequestRouting in EXECUTE_REQUEST_HANDLER, ...`
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -229,16 +252,21 @@ pub fn advise(kb: &Kb, triple: &Triple, module: Option<&str>, urls: &[&str]) -> 
 /// Builds the report of a scan.
 pub fn build(collected: &Collected, kb: &Kb) -> Report {
     let w3c = &collected.w3c;
-    let groups = w3c
+    let mut groups: Vec<GroupReport> = w3c
         .groups()
         .into_iter()
-        .map(|(triple, group)| group_report(kb, triple, group, w3c.requests))
+        .map(|(triple, group)| group_report(kb, triple, group, w3c.requests, &collected.traces))
         .collect();
-    let files_read = collected
-        .files
-        .iter()
-        .filter(|f| f.error.is_none())
-        .count();
+    if w3c.requests == 0 {
+        // Traces but no W3C lines: the traces alone make the groups.
+        groups = collected
+            .traces
+            .groups()
+            .into_iter()
+            .map(|g| trace_group_report(kb, g, collected.traces.traces))
+            .collect();
+    }
+    let files_read = collected.files.iter().filter(|f| f.error.is_none()).count();
     Report {
         totals: Totals {
             requests: w3c.requests,
@@ -252,15 +280,94 @@ pub fn build(collected: &Collected, kb: &Kb) -> Report {
         groups,
         httperr: httperr_reports(kb, &collected.httperr),
         correlations: correlate(kb, &collected.httperr, w3c),
+        traces: collected.traces.groups().into_iter().cloned().collect(),
         files: collected.files.clone(),
         time_zone: "UTC",
     }
 }
 
-fn group_report(kb: &Kb, triple: &Triple, group: &Group, requests: u64) -> GroupReport {
+/// The evidence of the traces for a triple, and the module most of them name.
+fn evidence(summary: &TraceSummary, triple: &Triple) -> (Vec<Evidence>, Option<String>) {
+    let groups = summary.evidence_for(triple.status, triple.substatus, triple.win32);
+    let module = groups
+        .iter()
+        .filter(|g| g.module.is_some())
+        .max_by_key(|g| g.count)
+        .and_then(|g| g.module.clone());
+    let evidence = groups
+        .into_iter()
+        .map(|g| Evidence {
+            traces: g.count,
+            module: g.module.clone(),
+            notification: g.notification.clone(),
+            win32: g.win32,
+            backends: g.backends.clone(),
+            files: g.files.clone(),
+            text: traces::describe(g),
+        })
+        .collect();
+    (evidence, module)
+}
+
+fn trace_group_report(kb: &Kb, g: &TraceGroup, total: u64) -> GroupReport {
+    let triple = Triple::new(g.status, g.substatus, g.win32);
+    let advice = advise(kb, &triple, g.module.as_deref(), &[]);
+    let (evidence, _) = evidence_of(g);
+    GroupReport {
+        code: triple.to_string(),
+        status: triple.status,
+        substatus: triple.substatus,
+        win32: triple.win32,
+        count: g.count,
+        share: percent(g.count, total),
+        title: advice.title,
+        cause: advice.cause,
+        hints: advice.hints,
+        benign: advice.benign,
+        matched: advice.matched,
+        win32_detail: advice.win32,
+        references: advice.references,
+        first_seen: g.first_start.map(time::format_rfc3339),
+        last_seen: g.last_start.map(time::format_rfc3339),
+        top_urls: Vec::new(),
+        other_urls: 0,
+        time_taken_ms: None,
+        servers: Vec::new(),
+        sites: Vec::new(),
+        rules: advice.rules,
+        timing: None,
+        evidence,
+        module: g.module.clone(),
+        source: "freb",
+    }
+}
+
+fn evidence_of(g: &TraceGroup) -> (Vec<Evidence>, Option<String>) {
+    (
+        vec![Evidence {
+            traces: g.count,
+            module: g.module.clone(),
+            notification: g.notification.clone(),
+            win32: g.win32,
+            backends: g.backends.clone(),
+            files: g.files.clone(),
+            text: traces::describe(g),
+        }],
+        g.module.clone(),
+    )
+}
+
+fn group_report(
+    kb: &Kb,
+    triple: &Triple,
+    group: &Group,
+    requests: u64,
+    trace_summary: &TraceSummary,
+) -> GroupReport {
     let top = group.top_urls(TOP_URLS);
     let urls: Vec<&str> = top.iter().map(|(u, _)| *u).collect();
-    let advice = advise(kb, triple, None, &urls);
+    let (evidence, module) = evidence(trace_summary, triple);
+    let advice = advise(kb, triple, module.as_deref(), &urls);
     let time_taken_ms = match (
         group.time_taken_quantile(0.5),
         group.time_taken_quantile(0.95),
@@ -300,10 +407,13 @@ fn group_report(kb: &Kb, triple: &Triple, group: &Group, requests: u64) -> Group
         timing: timing::detect(
             kb,
             triple,
-            None,
+            module.as_deref(),
             &group.time_taken_buckets(),
             group.time_taken_max,
         ),
+        evidence,
+        module,
+        source: "w3c",
     }
 }
 
@@ -399,9 +509,7 @@ pub fn correlate(kb: &Kb, httperr: &HttpErrSummary, w3c: &W3cSummary) -> Vec<Cor
     };
     let mut out = Vec::new();
     for g in httperr.groups() {
-        let benign = kb
-            .reason(&g.key.reason)
-            .is_some_and(|e| e.benign);
+        let benign = kb.reason(&g.key.reason).is_some_and(|e| e.benign);
         if benign || g.count < 3 {
             continue;
         }
@@ -420,10 +528,15 @@ pub fn correlate(kb: &Kb, httperr: &HttpErrSummary, w3c: &W3cSummary) -> Vec<Cor
             if from > to {
                 return (0, 0);
             }
-            (minutes.range(from..=to).map(|(_, c)| c.requests).sum(), to - from + 1)
+            (
+                minutes.range(from..=to).map(|(_, c)| c.requests).sum(),
+                to - from + 1,
+            )
         };
-        let (before, before_minutes) = count((lo - AROUND_MINUTES).max(w3c_first), (lo - 1).min(w3c_last));
-        let (after, after_minutes) = count((hi + 1).max(w3c_first), (hi + AROUND_MINUTES).min(w3c_last));
+        let (before, before_minutes) =
+            count((lo - AROUND_MINUTES).max(w3c_first), (lo - 1).min(w3c_last));
+        let (after, after_minutes) =
+            count((hi + 1).max(w3c_first), (hi + AROUND_MINUTES).min(w3c_last));
         let around_minutes = before_minutes + after_minutes;
         let usual = if around_minutes > 0 {
             (before + after) as f64 / around_minutes as f64
@@ -458,12 +571,16 @@ pub fn correlate(kb: &Kb, httperr: &HttpErrSummary, w3c: &W3cSummary) -> Vec<Cor
         } else if failures > 0 {
             (
                 "w3c_failures",
-                format!("{head}; in the same minutes the W3C logs show {failures} failed request(s) of {during}."),
+                format!(
+                    "{head}; in the same minutes the W3C logs show {failures} failed request(s) of {during}."
+                ),
             )
         } else {
             (
                 "w3c_normal",
-                format!("{head}; the W3C logs carried on normally ({during} requests, no failures): the refusals hit another pool or site than the ones logged."),
+                format!(
+                    "{head}; the W3C logs carried on normally ({during} requests, no failures): the refusals hit another pool or site than the ones logged."
+                ),
             )
         };
         out.push(Correlation {

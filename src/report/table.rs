@@ -27,6 +27,17 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<
     if report.totals.requests > 0 {
         write_w3c(out, report, style)?;
     }
+    if report.totals.requests == 0 && !report.groups.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "No W3C log lines: the groups below come from Failed Request Tracing traces alone."
+        )?;
+        write_groups(out, report, style)?;
+    }
+    if !report.traces.is_empty() {
+        write_traces(out, report, style)?;
+    }
     if !report.httperr.is_empty() {
         write_httperr(out, report, style)?;
     }
@@ -70,7 +81,18 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
         out,
         "HTTP.sys error log: {total} request(s) or connection(s) refused or dropped before IIS saw them."
     )?;
-    let mut table = new_table(style, vec!["status.reason", "queue", "count", "first", "last", "top URL", "meaning"]);
+    let mut table = new_table(
+        style,
+        vec![
+            "status.reason",
+            "queue",
+            "count",
+            "first",
+            "last",
+            "top URL",
+            "meaning",
+        ],
+    );
     for g in &report.httperr {
         let meaning = if g.benign {
             format!("{} [benign]", g.title)
@@ -90,24 +112,45 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
     writeln!(out, "{table}")?;
     for g in report.httperr.iter().filter(|g| !g.benign).take(style.top) {
         writeln!(out)?;
-        let pool = if g.queue == "-" { String::new() } else { format!(" on {}", g.queue) };
+        let pool = if g.queue == "-" {
+            String::new()
+        } else {
+            format!(" on {}", g.queue)
+        };
         writeln!(out, "{}{pool}  {} (HTTP.sys)", g.code, g.count)?;
         writeln!(out, "{}", fill(&g.title, style.width, "  ", "  "))?;
         writeln!(
             out,
             "{}",
             fill(
-                &format!("Seen {} .. {} UTC", short_time(g.first_seen.as_deref()), short_time(g.last_seen.as_deref())),
+                &format!(
+                    "Seen {} .. {} UTC",
+                    short_time(g.first_seen.as_deref()),
+                    short_time(g.last_seen.as_deref())
+                ),
                 style.width,
                 "    ",
                 "  "
             )
         )?;
-        writeln!(out, "{}", fill(&format!("Likely cause: {}", g.cause), style.width, "    ", "  "))?;
+        writeln!(
+            out,
+            "{}",
+            fill(
+                &format!("Likely cause: {}", g.cause),
+                style.width,
+                "    ",
+                "  "
+            )
+        )?;
         writeln!(out, "  Check:")?;
         for (i, h) in g.hints.iter().enumerate() {
             let first = format!("    {}. ", i + 1);
-            writeln!(out, "{}", fill(h, style.width, &" ".repeat(first.len()), &first))?;
+            writeln!(
+                out,
+                "{}",
+                fill(h, style.width, &" ".repeat(first.len()), &first)
+            )?;
         }
     }
     let benign: Vec<String> = report
@@ -122,7 +165,10 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
             out,
             "{}",
             fill(
-                &format!("Benign HTTP.sys housekeeping, not faults: {}.", benign.join(", ")),
+                &format!(
+                    "Benign HTTP.sys housekeeping, not faults: {}.",
+                    benign.join(", ")
+                ),
                 style.width,
                 "  ",
                 ""
@@ -132,11 +178,51 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
     Ok(())
 }
 
+fn write_traces(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
+    let total: u64 = report.traces.iter().map(|g| g.count).sum();
+    writeln!(out)?;
+    writeln!(out, "Failed Request Tracing: {total} trace(s).")?;
+    let mut table = new_table(
+        style,
+        vec![
+            "status.sub.win32",
+            "traces",
+            "module",
+            "notification",
+            "error code",
+            "backend",
+        ],
+    );
+    for g in &report.traces {
+        let code = crate::triple::Triple::new(g.status, g.substatus, g.win32).to_string();
+        table.add_row(vec![
+            Cell::new(code),
+            Cell::new(g.count).set_alignment(CellAlignment::Right),
+            Cell::new(g.module.as_deref().unwrap_or("-")),
+            Cell::new(g.notification.as_deref().unwrap_or("-")),
+            Cell::new(
+                g.error_code
+                    .map_or_else(|| "-".to_string(), crate::kb::hresult::hex),
+            ),
+            Cell::new(if g.backends.is_empty() {
+                "-".to_string()
+            } else {
+                g.backends.join(", ")
+            }),
+        ]);
+    }
+    writeln!(out, "{table}")
+}
+
 fn write_w3c(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
     if report.groups.is_empty() {
         writeln!(out, "No failed requests in the W3C logs.")?;
         return Ok(());
     }
+    write_groups(out, report, style)
+}
+
+fn write_groups(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "{}", summary_table(report, style))?;
     let mut ranked: Vec<&GroupReport> = report.groups.iter().collect();
@@ -303,15 +389,38 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<(
             .iter()
             .map(|u| format!("{} ({})", u.url, u.count))
             .collect();
-        writeln!(out, "{}", wrap(&format!("URLs: {}", urls.join(", ")), "    ", "  "))?;
+        writeln!(
+            out,
+            "{}",
+            wrap(&format!("URLs: {}", urls.join(", ")), "    ", "  ")
+        )?;
+    }
+    for e in &g.evidence {
+        writeln!(
+            out,
+            "{}",
+            wrap(&format!("Evidence: {}", e.text), "    ", "  ")
+        )?;
     }
     if let Some(sig) = &g.timing {
-        writeln!(out, "{}", wrap(&format!("Timing: {}.", sig.text), "    ", "  "))?;
+        writeln!(
+            out,
+            "{}",
+            wrap(&format!("Timing: {}.", sig.text), "    ", "  ")
+        )?;
         if let Some(setting) = &sig.setting {
-            writeln!(out, "{}", wrap(&format!("Setting: {setting}"), "    ", "    "))?;
+            writeln!(
+                out,
+                "{}",
+                wrap(&format!("Setting: {setting}"), "    ", "    ")
+            )?;
         }
     }
-    writeln!(out, "{}", wrap(&format!("Likely cause: {}", g.cause), "    ", "  "))?;
+    writeln!(
+        out,
+        "{}",
+        wrap(&format!("Likely cause: {}", g.cause), "    ", "  ")
+    )?;
     if let Some(w) = &g.win32_detail {
         let text = format!("win32 {} = {} ({}): {}", w.code, w.name, w.kind, w.meaning);
         writeln!(out, "{}", wrap(&text, "    ", "  "))?;
@@ -325,7 +434,15 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<(
         }
     }
     for r in &g.rules {
-        writeln!(out, "{}", wrap(&format!("Site note: {}: {}", r.title, r.cause), "    ", "  "))?;
+        writeln!(
+            out,
+            "{}",
+            wrap(
+                &format!("Site note: {}: {}", r.title, r.cause),
+                "    ",
+                "  "
+            )
+        )?;
         for h in &r.hints {
             writeln!(out, "{}", wrap(h, "      ", "    - "))?;
         }

@@ -71,7 +71,9 @@ pub fn detect(
         return None;
     }
     let low_ms = buckets[best_lo].0;
-    let high_ms = max_ms.map_or(buckets[best_hi].0, |m| buckets[best_hi].0.min(m)).max(low_ms);
+    let high_ms = max_ms
+        .map_or(buckets[best_hi].0, |m| buckets[best_hi].0.min(m))
+        .max(low_ms);
     if low_ms < MIN_CLUSTER_MS {
         return None;
     }
@@ -84,7 +86,11 @@ pub fn detect(
     let known = known_timeout(kb, triple, module, low_ms, high_ms);
     let (text, timeout, setting) = match known {
         Some(t) => (
-            format!("{head}: {} (default {}) expired", t.name, format_duration(t.seconds)),
+            format!(
+                "{head}: {} (default {}) expired",
+                t.name,
+                format_duration(t.seconds)
+            ),
             Some(t.name.clone()),
             Some(t.setting.clone()),
         ),
@@ -128,7 +134,9 @@ fn known_timeout<'a>(
             })
         });
         let module_fits = match (&t.module, module) {
-            (Some(want), Some(have)) => have.to_ascii_lowercase().contains(&want.to_ascii_lowercase()),
+            (Some(want), Some(have)) => have
+                .to_ascii_lowercase()
+                .contains(&want.to_ascii_lowercase()),
             _ => true,
         };
         fits && code_matches && module_fits
@@ -155,7 +163,8 @@ mod tests {
 
     /// A one-group summary with these time-taken values.
     fn buckets(times: &[u64]) -> (Vec<(u64, u64)>, Option<u64>) {
-        let mut text = String::from("#Fields: date time sc-status sc-substatus sc-win32-status time-taken\n");
+        let mut text =
+            String::from("#Fields: date time sc-status sc-substatus sc-win32-status time-taken\n");
         for t in times {
             text.push_str(&format!("2026-11-18 10:00:00 502 3 12002 {t}\n"));
         }
@@ -177,7 +186,11 @@ mod tests {
         let sig = detect(Kb::builtin(), &arr(), None, &b, max).unwrap();
         assert_eq!(sig.within, 136);
         assert_eq!(sig.of, 137);
-        assert!(sig.text.starts_with("136 of 137 took 30.0-30.1 s"), "{}", sig.text);
+        assert!(
+            sig.text.starts_with("136 of 137 took 30.0-30.1 s"),
+            "{}",
+            sig.text
+        );
         assert!(sig.text.contains("ARR"), "{}", sig.text);
     }
 
@@ -195,7 +208,11 @@ mod tests {
         let times: Vec<u64> = (0..40).map(|i| 45_000 + i * 5).collect();
         let (b, max) = buckets(&times);
         let sig = detect(Kb::builtin(), &arr(), None, &b, max).unwrap();
-        assert!(sig.text.contains("likely a configured timeout of 45 s"), "{}", sig.text);
+        assert!(
+            sig.text.contains("likely a configured timeout of 45 s"),
+            "{}",
+            sig.text
+        );
         assert_eq!(sig.timeout, None);
     }
 

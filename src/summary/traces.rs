@@ -1,1 +1,578 @@
-//! (being written)
+//! Groups FREB traces by what failed: `status.substatus.win32` plus the module that set the
+//! error. A folder of traces then reads as a few lines ("37 traces: error set by
+//! ApplicationRequestRouting ..., backend app02") instead of hundreds of files, and a group can
+//! back up a W3C log's failure group as evidence.
+//!
+//! Summaries are built per file and merged, possibly on several threads, so every field is
+//! either a sum or chosen by a rule that does not depend on the merge order (capped lists keep
+//! their smallest entries in sort order; "first seen" values come from the earliest trace).
+
+use std::collections::BTreeMap;
+
+use serde::{Serialize, Serializer};
+
+use crate::input::freb::Trace;
+use crate::kb::hresult;
+use crate::time::{self, Millis};
+
+/// File paths kept per group (the count of all of them is kept too).
+pub const MAX_FILES: usize = 20;
+/// Backend servers kept per group.
+pub const MAX_BACKENDS: usize = 10;
+/// Distinct notification or module names counted per group; more are ignored.
+const MAX_NAMES: usize = 32;
+
+/// Traces grouped by failure.
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+pub struct TraceSummary {
+    /// Traces added.
+    pub traces: u64,
+    /// Traces that were cut short.
+    pub truncated: u64,
+    #[serde(serialize_with = "groups_in_order")]
+    groups: BTreeMap<GroupKey, TraceGroup>,
+}
+
+/// What traces are grouped by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct GroupKey {
+    status: u16,
+    substatus: Option<u32>,
+    win32: Option<u64>,
+    module: Option<String>,
+}
+
+/// Traces that failed the same way.
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+pub struct TraceGroup {
+    pub status: u16,
+    pub substatus: Option<u32>,
+    pub win32: Option<u64>,
+    /// The module that set the error status (MODULE_SET_RESPONSE_ERROR_STATUS).
+    pub module: Option<String>,
+    /// The pipeline stage it did so in, most common first.
+    pub notification: Option<String>,
+    pub count: u64,
+    /// Up to [`MAX_FILES`] paths, sorted.
+    pub files: Vec<String>,
+    /// All paths, including those not listed.
+    pub file_count: u64,
+    /// ARR backend servers seen, sorted, up to [`MAX_BACKENDS`].
+    pub backends: Vec<String>,
+    /// The HRESULT of the earliest trace, as `0x80072EE2`.
+    #[serde(serialize_with = "hex_code")]
+    pub error_code: Option<u64>,
+    /// IIS's text for it.
+    pub error_text: Option<String>,
+    /// Start of the earliest and latest trace.
+    #[serde(rename = "first_seen", serialize_with = "timestamp")]
+    pub first_start: Option<Millis>,
+    #[serde(rename = "last_seen", serialize_with = "timestamp")]
+    pub last_start: Option<Millis>,
+    /// Traces cut short.
+    pub truncated: u64,
+    /// Where the slowest step most often fell (useful for TIME_TAKEN traces).
+    pub slow_module: Option<String>,
+    pub max_time_taken_ms: Option<u64>,
+    #[serde(skip)]
+    notifications: BTreeMap<String, u64>,
+    #[serde(skip)]
+    slow_modules: BTreeMap<String, u64>,
+    /// Start and path of the trace `error_code` came from, so that merging keeps the earliest.
+    #[serde(skip)]
+    error_from: Option<(Option<Millis>, String)>,
+}
+
+impl TraceSummary {
+    pub fn new() -> TraceSummary {
+        TraceSummary::default()
+    }
+
+    /// Counts one trace read from `path`.
+    pub fn add(&mut self, trace: &Trace, path: &str) {
+        self.traces = self.traces.saturating_add(1);
+        if trace.truncated {
+            self.truncated = self.truncated.saturating_add(1);
+        }
+        let key = GroupKey {
+            status: trace.status,
+            substatus: trace.substatus,
+            win32: trace.win32,
+            module: trace
+                .error_module()
+                .filter(|m| !m.is_empty())
+                .map(str::to_string),
+        };
+        let mut one = TraceGroup {
+            status: key.status,
+            substatus: key.substatus,
+            win32: key.win32,
+            module: key.module.clone(),
+            count: 1,
+            files: vec![path.to_string()],
+            file_count: 1,
+            backends: trace
+                .arr
+                .iter()
+                .map(|a| a.server.clone())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            first_start: trace.start,
+            last_start: trace.start,
+            truncated: u64::from(trace.truncated),
+            max_time_taken_ms: trace.time_taken_ms,
+            ..TraceGroup::default()
+        };
+        if let Some(error) = &trace.error {
+            if !error.notification.is_empty() {
+                one.notifications.insert(error.notification.clone(), 1);
+            }
+        }
+        if let Some(module) = trace.slowest_step.as_ref().and_then(|s| s.module.clone()) {
+            one.slow_modules.insert(module, 1);
+        }
+        let code = trace
+            .error
+            .as_ref()
+            .and_then(|e| e.error_code)
+            .or_else(|| trace.ancm.as_ref().and_then(|a| a.forward_error));
+        if let Some(code) = code {
+            one.error_code = Some(code);
+            one.error_text = trace
+                .error
+                .as_ref()
+                .and_then(|e| e.error_text.clone())
+                .or_else(|| {
+                    trace
+                        .ancm
+                        .as_ref()
+                        .and_then(|a| a.forward_error_text.clone())
+                });
+            one.error_from = Some((trace.start, path.to_string()));
+        }
+        one.settle();
+        self.put(key, one);
+    }
+
+    /// Adds another summary's counts to this one.
+    pub fn merge(&mut self, other: TraceSummary) {
+        self.traces = self.traces.saturating_add(other.traces);
+        self.truncated = self.truncated.saturating_add(other.truncated);
+        for (key, group) in other.groups {
+            self.put(key, group);
+        }
+    }
+
+    fn put(&mut self, key: GroupKey, group: TraceGroup) {
+        match self.groups.get_mut(&key) {
+            Some(existing) => existing.absorb(group),
+            None => {
+                self.groups.insert(key, group);
+            }
+        }
+    }
+
+    /// Groups, largest first (ties in key order).
+    pub fn groups(&self) -> Vec<&TraceGroup> {
+        let mut groups: Vec<(&GroupKey, &TraceGroup)> = self.groups.iter().collect();
+        groups.sort_by(|(ka, a), (kb, b)| b.count.cmp(&a.count).then_with(|| ka.cmp(kb)));
+        groups.into_iter().map(|(_, g)| g).collect()
+    }
+
+    /// Groups that back up a failure seen elsewhere (a W3C log's `status.substatus.win32`):
+    /// same status, and same substatus and win32 where both sides know them.
+    pub fn evidence_for(
+        &self,
+        status: u16,
+        substatus: Option<u32>,
+        win32: Option<u64>,
+    ) -> Vec<&TraceGroup> {
+        let agree = |a: Option<u64>, b: Option<u64>| match (a, b) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        self.groups()
+            .into_iter()
+            .filter(|g| g.status == status)
+            .filter(|g| agree(g.substatus.map(u64::from), substatus.map(u64::from)))
+            .filter(|g| agree(g.win32, win32))
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+}
+
+impl TraceGroup {
+    /// Folds in a group with the same key.
+    fn absorb(&mut self, other: TraceGroup) {
+        self.count = self.count.saturating_add(other.count);
+        self.file_count = self.file_count.saturating_add(other.file_count);
+        self.truncated = self.truncated.saturating_add(other.truncated);
+        self.files = smallest(std::mem::take(&mut self.files), other.files, MAX_FILES);
+        self.backends = smallest(
+            std::mem::take(&mut self.backends),
+            other.backends,
+            MAX_BACKENDS,
+        );
+        self.first_start = earliest(self.first_start, other.first_start);
+        self.last_start = self.last_start.max(other.last_start);
+        self.max_time_taken_ms = self.max_time_taken_ms.max(other.max_time_taken_ms);
+        add_counts(&mut self.notifications, other.notifications);
+        add_counts(&mut self.slow_modules, other.slow_modules);
+        let other_first = match (&self.error_from, &other.error_from) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(mine), Some(theirs)) => earlier_source(theirs, mine),
+        };
+        if other_first {
+            self.error_code = other.error_code;
+            self.error_text = other.error_text;
+            self.error_from = other.error_from;
+        }
+        self.settle();
+    }
+
+    /// Recomputes the "most common" fields from their counts.
+    fn settle(&mut self) {
+        self.notification = most_common(&self.notifications);
+        self.slow_module = most_common(&self.slow_modules);
+    }
+}
+
+/// True when source `a` (start, path) came before `b`; traces without a start come last.
+fn earlier_source(a: &(Option<Millis>, String), b: &(Option<Millis>, String)) -> bool {
+    let rank = |s: &(Option<Millis>, String)| (s.0.is_none(), s.0, s.1.clone());
+    rank(a) < rank(b)
+}
+
+fn earliest(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The union of two sorted lists, without repeats, cut to its first `cap` entries.
+fn smallest(mut a: Vec<String>, b: Vec<String>, cap: usize) -> Vec<String> {
+    a.extend(b);
+    a.sort_unstable();
+    a.dedup();
+    a.truncate(cap);
+    a
+}
+
+fn add_counts(into: &mut BTreeMap<String, u64>, from: BTreeMap<String, u64>) {
+    for (name, n) in from {
+        if let Some(count) = into.get_mut(&name) {
+            *count = count.saturating_add(n);
+        } else if into.len() < MAX_NAMES {
+            into.insert(name, n);
+        }
+    }
+}
+
+/// The name with the highest count; ties go to the first in alphabetical order.
+fn most_common(counts: &BTreeMap<String, u64>) -> Option<String> {
+    let mut best: Option<(&String, u64)> = None;
+    for (name, &n) in counts {
+        if best.is_none_or(|(_, top)| n > top) {
+            best = Some((name, n));
+        }
+    }
+    best.map(|(name, _)| name.clone())
+}
+
+/// One line about a group, e.g. `3 traces: error set by ApplicationRequestRouting in
+/// EXECUTE_REQUEST_HANDLER, 0x80072EE2 (win32 12002), backend app02.internal`.
+pub fn describe(group: &TraceGroup) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    match (&group.module, &group.notification) {
+        (Some(module), Some(stage)) => parts.push(format!("error set by {module} in {stage}")),
+        (Some(module), None) => parts.push(format!("error set by {module}")),
+        (None, _) => match &group.slow_module {
+            Some(slow) => parts.push(format!("no module set an error; slowest step in {slow}")),
+            None => parts.push("no module set an error".to_string()),
+        },
+    }
+    if let Some(code) = group.error_code.filter(|&c| c != 0) {
+        match hresult::win32_of(code) {
+            Some(win32) => parts.push(format!("{} (win32 {win32})", hresult::hex(code))),
+            None => parts.push(hresult::hex(code)),
+        }
+    }
+    match group.backends.as_slice() {
+        [] => {}
+        [one] => parts.push(format!("backend {one}")),
+        many => {
+            let shown: Vec<&str> = many.iter().take(3).map(String::as_str).collect();
+            let more = many.len().saturating_sub(3);
+            let tail = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            parts.push(format!("backends {}{tail}", shown.join(", ")));
+        }
+    }
+    if group.truncated > 0 {
+        parts.push(format!("{} cut short", group.truncated));
+    }
+    let noun = if group.count == 1 { "trace" } else { "traces" };
+    format!("{} {noun}: {}", group.count, parts.join(", "))
+}
+
+fn groups_in_order<S: Serializer>(
+    groups: &BTreeMap<GroupKey, TraceGroup>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut sorted: Vec<(&GroupKey, &TraceGroup)> = groups.iter().collect();
+    sorted.sort_by(|(ka, a), (kb, b)| b.count.cmp(&a.count).then_with(|| ka.cmp(kb)));
+    serializer.collect_seq(sorted.into_iter().map(|(_, g)| g))
+}
+
+fn hex_code<S: Serializer>(code: &Option<u64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match code {
+        Some(code) => serializer.serialize_str(&hresult::hex(*code)),
+        None => serializer.serialize_none(),
+    }
+}
+
+fn timestamp<S: Serializer>(t: &Option<Millis>, serializer: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => serializer.serialize_str(&time::format_rfc3339(*t)),
+        None => serializer.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::freb::{ArrRoute, ErrorSet, SlowStep};
+
+    fn trace(
+        status: u16,
+        sub: u32,
+        win32: Option<u64>,
+        module: Option<&str>,
+        start: Millis,
+    ) -> Trace {
+        Trace {
+            status,
+            substatus: Some(sub),
+            win32,
+            start: Some(start),
+            error: module.map(|m| ErrorSet {
+                module: m.to_string(),
+                notification: "EXECUTE_REQUEST_HANDLER".to_string(),
+                status,
+                substatus: Some(sub),
+                error_code: win32.map(|w| 0x8007_0000 | w),
+                ..ErrorSet::default()
+            }),
+            ..Trace::default()
+        }
+    }
+
+    fn arr_timeout(server: &str, start: Millis) -> Trace {
+        let mut t = trace(
+            502,
+            3,
+            Some(12002),
+            Some("ApplicationRequestRouting"),
+            start,
+        );
+        t.arr = Some(ArrRoute {
+            server: server.to_string(),
+            ..ArrRoute::default()
+        });
+        t
+    }
+
+    fn sample_traces() -> Vec<(Trace, String)> {
+        let mut all = Vec::new();
+        for i in 0..30 {
+            let server = ["app02.internal", "app01.internal", "app03.internal"][i % 3];
+            all.push((
+                arr_timeout(server, 1_000 + i as i64),
+                format!("W3SVC1/fr{:06}.xml", 300 - i),
+            ));
+        }
+        for i in 0..5 {
+            all.push((
+                trace(404, 0, Some(2), Some("IIS Web Core"), 500 + i),
+                format!("W3SVC2/fr{i:06}.xml"),
+            ));
+        }
+        let mut slow = trace(200, 0, None, None, 42);
+        slow.truncated = true;
+        slow.slowest_step = Some(SlowStep {
+            module: Some("FastCgiModule".to_string()),
+            ..SlowStep::default()
+        });
+        all.push((slow, "W3SVC5/fr000001.xml".to_string()));
+        all
+    }
+
+    fn summed(traces: &[(Trace, String)]) -> TraceSummary {
+        let mut s = TraceSummary::new();
+        for (t, p) in traces {
+            s.add(t, p);
+        }
+        s
+    }
+
+    #[test]
+    fn groups_by_triple_and_module() {
+        let s = summed(&sample_traces());
+        assert_eq!(s.traces, 36);
+        assert_eq!(s.truncated, 1);
+        let groups = s.groups();
+        assert_eq!(groups.len(), 3);
+        let arr = groups[0];
+        assert_eq!(
+            (arr.status, arr.substatus, arr.win32),
+            (502, Some(3), Some(12002))
+        );
+        assert_eq!(arr.count, 30);
+        assert_eq!(arr.file_count, 30);
+        assert_eq!(arr.files.len(), MAX_FILES);
+        assert_eq!(arr.files[0], "W3SVC1/fr000271.xml");
+        assert_eq!(
+            arr.backends,
+            ["app01.internal", "app02.internal", "app03.internal"]
+        );
+        assert_eq!(arr.notification.as_deref(), Some("EXECUTE_REQUEST_HANDLER"));
+        assert_eq!(arr.first_start, Some(1_000));
+        assert_eq!(arr.last_start, Some(1_029));
+        assert_eq!(groups[1].count, 5);
+        assert_eq!(groups[2].slow_module.as_deref(), Some("FastCgiModule"));
+    }
+
+    #[test]
+    fn merge_order_does_not_change_the_result() {
+        let all = sample_traces();
+        let whole = summed(&all);
+        for split in [1, 7, 18, 35] {
+            let (a, b) = all.split_at(split);
+            let mut ab = summed(a);
+            ab.merge(summed(b));
+            let mut ba = summed(b);
+            ba.merge(summed(a));
+            assert_eq!(ab, whole, "split {split}");
+            assert_eq!(ba, whole, "split {split} reversed");
+        }
+        let mut parts: Vec<TraceSummary> = all.chunks(4).map(summed).collect();
+        parts.reverse();
+        let mut folded = TraceSummary::new();
+        for p in parts {
+            folded.merge(p);
+        }
+        assert_eq!(folded, whole);
+    }
+
+    #[test]
+    fn first_seen_error_code_is_the_earliest_traces() {
+        let mut early = trace(500, 0, Some(5), Some("M"), 10);
+        early.error.as_mut().unwrap().error_text = Some("Access is denied. (0x80070005)".into());
+        let mut late = trace(500, 0, Some(5), Some("M"), 20);
+        late.error.as_mut().unwrap().error_text = Some("other text".into());
+        let mut a = TraceSummary::new();
+        a.add(&late, "b.xml");
+        let mut b = TraceSummary::new();
+        b.add(&early, "a.xml");
+        a.merge(b);
+        assert_eq!(
+            a.groups()[0].error_text.as_deref(),
+            Some("Access is denied. (0x80070005)")
+        );
+    }
+
+    #[test]
+    fn evidence_matches_on_known_parts() {
+        let s = summed(&sample_traces());
+        assert_eq!(s.evidence_for(502, Some(3), Some(12002)).len(), 1);
+        assert_eq!(s.evidence_for(502, Some(3), None).len(), 1);
+        assert_eq!(s.evidence_for(502, None, None).len(), 1);
+        assert!(s.evidence_for(502, Some(3), Some(12029)).is_empty());
+        assert!(s.evidence_for(502, Some(4), Some(12002)).is_empty());
+        assert!(s.evidence_for(503, None, None).is_empty());
+        // A group whose win32 is unknown still backs up a known one.
+        assert_eq!(s.evidence_for(200, Some(0), Some(64)).len(), 1);
+    }
+
+    #[test]
+    fn describes_a_group_in_one_line() {
+        let s = summed(&sample_traces()[..3]);
+        assert_eq!(
+            describe(s.groups()[0]),
+            "3 traces: error set by ApplicationRequestRouting in EXECUTE_REQUEST_HANDLER, \
+             0x80072EE2 (win32 12002), backends app01.internal, app02.internal, app03.internal"
+        );
+        let one = summed(&[(arr_timeout("app02.internal", 5), "x.xml".into())]);
+        assert_eq!(
+            describe(one.groups()[0]),
+            "1 trace: error set by ApplicationRequestRouting in EXECUTE_REQUEST_HANDLER, \
+             0x80072EE2 (win32 12002), backend app02.internal"
+        );
+        let all = summed(&sample_traces());
+        assert_eq!(
+            describe(all.groups()[2]),
+            "1 trace: no module set an error; slowest step in FastCgiModule, 1 cut short"
+        );
+    }
+
+    #[test]
+    fn serialises_the_contract_keys() {
+        let s = summed(&sample_traces());
+        let json = serde_json::to_value(&s).unwrap();
+        let groups = json["groups"].as_array().unwrap();
+        assert_eq!(groups.len(), 3);
+        let first = &groups[0];
+        for key in [
+            "status",
+            "substatus",
+            "win32",
+            "module",
+            "notification",
+            "count",
+            "files",
+        ] {
+            assert!(first.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(first["status"], 502);
+        assert_eq!(first["error_code"], "0x80072EE2");
+        assert_eq!(first["first_seen"], "1970-01-01T00:00:01Z");
+        let slow = &groups[2];
+        assert!(slow["module"].is_null());
+        assert!(slow["win32"].is_null());
+        assert!(slow.get("notifications").is_none());
+    }
+
+    #[test]
+    fn sample_files_group_as_expected() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/freb");
+        let mut s = TraceSummary::new();
+        for name in [
+            "fr000101.xml",
+            "fr000102.xml",
+            "fr000103.xml",
+            "fr000108.xml",
+        ] {
+            let file = std::fs::File::open(dir.join(name)).unwrap();
+            let t = crate::input::freb::read_trace(std::io::BufReader::new(file), false).unwrap();
+            s.add(&t, name);
+        }
+        let lines: Vec<String> = s.groups().into_iter().map(describe).collect();
+        assert_eq!(
+            lines,
+            [
+                "1 trace: no module set an error; slowest step in FastCgiModule",
+                "1 trace: error set by ApplicationRequestRouting in EXECUTE_REQUEST_HANDLER, 0x80072EE2 (win32 12002), backend app02.internal",
+                "1 trace: error set by AspNetCoreModuleV2 in EXECUTE_REQUEST_HANDLER, 0x80072EE2 (win32 12002)",
+                "1 trace: error set by ApplicationRequestRouting in EXECUTE_REQUEST_HANDLER, 0x80072EFD (win32 12029), backend app03.internal",
+            ]
+        );
+    }
+}

@@ -79,11 +79,17 @@ impl Group {
         if let Some(ms) = rec.time_taken_ms {
             self.record_time(ms, 1);
         }
-        let server = rec.get(Field::Computer).map(lossy).or_else(|| origin.server_folder.clone());
+        let server = rec
+            .get(Field::Computer)
+            .map(lossy)
+            .or_else(|| origin.server_folder.clone());
         if let Some(s) = server {
             insert_capped(&mut self.servers, s);
         }
-        let site = rec.get(Field::SiteName).map(lossy).or_else(|| origin.site_folder.clone());
+        let site = rec
+            .get(Field::SiteName)
+            .map(lossy)
+            .or_else(|| origin.site_folder.clone());
         if let Some(s) = site {
             insert_capped(&mut self.sites, s);
         }
@@ -104,7 +110,7 @@ impl Group {
         // The histogram grows to fit; a value beyond its largest possible range saturates
         // (the exact max is kept apart).
         if self.time_taken.record_n(ms, n).is_err() {
-            let _ = self.time_taken.saturating_record_n(ms, n);
+            self.time_taken.saturating_record_n(ms, n);
         }
         self.time_taken_max = Some(self.time_taken_max.map_or(ms, |m| m.max(ms)));
     }
@@ -172,7 +178,12 @@ impl Group {
     pub fn time_taken_buckets(&self) -> Vec<(u64, u64)> {
         self.time_taken
             .iter_recorded()
-            .map(|v| (self.time_taken.median_equivalent(v.value_iterated_to()), v.count_at_value()))
+            .map(|v| {
+                (
+                    self.time_taken.median_equivalent(v.value_iterated_to()),
+                    v.count_at_value(),
+                )
+            })
             .collect()
     }
 }
@@ -354,8 +365,14 @@ mod tests {
         assert_eq!(g.time_taken_max, Some(30050));
         let p50 = g.time_taken_quantile(0.5).unwrap();
         assert!((29_700..=30_300).contains(&p50), "{p50}");
-        assert_eq!(crate::time::format_short(g.first.unwrap()), "2026-11-18 10:42:03");
-        assert_eq!(crate::time::format_short(g.last.unwrap()), "2026-11-18 10:44:03");
+        assert_eq!(
+            crate::time::format_short(g.first.unwrap()),
+            "2026-11-18 10:42:03"
+        );
+        assert_eq!(
+            crate::time::format_short(g.last.unwrap()),
+            "2026-11-18 10:44:03"
+        );
     }
 
     #[test]

@@ -1,0 +1,102 @@
+//! `iisdiag freb PATH`: one trace, or every trace in a folder (newest first), as a compact
+//! timeline in the terminal, followed by the explanation of its triple.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read, Write};
+use std::path::PathBuf;
+
+use crate::error::{EXIT_OK, Error, Result};
+use crate::input::sniff::{HEAD_LEN, Kind, sniff};
+use crate::input::{discover, freb};
+use crate::kb::Kb;
+use crate::report::{self, freb_timeline};
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub rules: Option<PathBuf>,
+    pub color: bool,
+    pub quiet: bool,
+}
+
+pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let owned;
+    let kb = match &opts.rules {
+        Some(path) => {
+            owned = Kb::builtin().with_rules(path)?;
+            &owned
+        }
+        None => Kb::builtin(),
+    };
+    let (files, problems) = discover::discover(&opts.paths);
+    for p in &problems {
+        if !opts.quiet {
+            let _ = writeln!(err, "iisdiag: skipped {}: {}", p.path.display(), p.reason);
+        }
+    }
+    let mut traces = Vec::new();
+    for path in files {
+        match read(&path) {
+            Ok(Some(trace)) => traces.push((path, trace)),
+            Ok(None) => {}
+            Err(reason) => {
+                if !opts.quiet {
+                    let _ = writeln!(err, "iisdiag: skipped {}: {reason}", path.display());
+                }
+            }
+        }
+    }
+    if traces.is_empty() {
+        let names: Vec<String> = opts.paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::NothingReadable(format!(
+            "{} (no Failed Request Tracing traces)",
+            names.join(", ")
+        )));
+    }
+    // Newest first; traces without a time last, then by path.
+    traces.sort_by(|a, b| b.1.start.cmp(&a.1.start).then_with(|| a.0.cmp(&b.0)));
+    for (i, (path, trace)) in traces.iter().enumerate() {
+        let written = (|| -> io::Result<()> {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            freb_timeline::write_timeline(out, trace, &path.display().to_string(), opts.color)?;
+            let advice = report::advise(kb, &trace.triple(), trace.error_module(), &[]);
+            writeln!(out)?;
+            let marker = if advice.benign { " (benign)" } else { "" };
+            writeln!(out, "{}: {}{marker}", trace.triple(), advice.title)?;
+            writeln!(out, "  Likely cause: {}", advice.cause)?;
+            writeln!(out, "  Check:")?;
+            for (n, h) in advice.hints.iter().enumerate() {
+                writeln!(out, "    {}. {h}", n + 1)?;
+            }
+            if let Some(w) = &advice.win32 {
+                writeln!(out, "  win32 {} = {}: {}", w.code, w.name, w.meaning)?;
+            }
+            for r in &advice.references {
+                writeln!(out, "  {r}")?;
+            }
+            Ok(())
+        })();
+        written.map_err(Error::Output)?;
+    }
+    out.flush().map_err(Error::Output)?;
+    Ok(EXIT_OK)
+}
+
+/// The trace in a file, `None` for files of other kinds, or why a trace could not be read.
+fn read(path: &std::path::Path) -> std::result::Result<Option<freb::Trace>, String> {
+    let mut file = File::open(path).map_err(|e| e.to_string())?;
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    (&mut file)
+        .take(HEAD_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| e.to_string())?;
+    if sniff(&head) != Ok(Kind::Freb) {
+        return Ok(None);
+    }
+    let reader = BufReader::new(io::Cursor::new(head).chain(file));
+    freb::read_trace(reader, true)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
