@@ -13,8 +13,9 @@ use serde::Serialize;
 
 use crate::input::sniff::{HEAD_LEN, Kind, sniff};
 use crate::input::w3c::Malformed;
-use crate::input::{discover, httperr, native, w3c};
+use crate::input::{discover, freb, httperr, native, w3c};
 use crate::summary::httperr::HttpErrSummary;
+use crate::summary::traces::TraceSummary;
 use crate::summary::w3c::{Origin, W3cSummary};
 
 /// What to read and how.
@@ -62,6 +63,7 @@ pub struct Collected {
     pub files: Vec<FileOutcome>,
     pub w3c: W3cSummary,
     pub httperr: HttpErrSummary,
+    pub traces: TraceSummary,
 }
 
 impl Collected {
@@ -69,12 +71,15 @@ impl Collected {
         self.files.extend(other.files);
         self.w3c.merge(other.w3c);
         self.httperr.merge(other.httperr);
+        self.traces.merge(other.traces);
         self
     }
 
     /// Whether any file could be read at all.
     pub fn anything_read(&self) -> bool {
-        self.files.iter().any(|f| f.error.is_none() && f.kind.is_some())
+        self.files
+            .iter()
+            .any(|f| f.error.is_none() && f.kind.is_some())
     }
 }
 
@@ -149,7 +154,21 @@ fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<Fil
             });
         }
         Kind::Freb => {
-            return Ok(FileOutcome::skipped(path, Some(kind), "not read yet".into()));
+            return Ok(match freb::read_trace(io::BufReader::new(reader), false) {
+                Ok(trace) => {
+                    out.traces.add(&trace, &display(path));
+                    FileOutcome {
+                        path: display(path),
+                        kind: Some(kind),
+                        records: 1,
+                        malformed: 0,
+                        malformed_lines: Vec::new(),
+                        notes: trace.truncation.iter().cloned().collect(),
+                        error: None,
+                    }
+                }
+                Err(e) => FileOutcome::skipped(path, Some(kind), e.to_string()),
+            });
         }
     };
     Ok(FileOutcome {

@@ -86,10 +86,7 @@ pub fn at(days: i64, ms_of_day: i64) -> Millis {
 pub fn parse_header_date(value: &[u8]) -> Option<Millis> {
     let value = value.trim_ascii();
     let days = parse_date(value.get(..10)?)?;
-    let ms = value
-        .get(11..19)
-        .and_then(parse_time)
-        .unwrap_or(0);
+    let ms = value.get(11..19).and_then(parse_time).unwrap_or(0);
     Some(at(days, ms))
 }
 
@@ -133,7 +130,10 @@ mod tests {
     fn epoch_and_known_dates() {
         assert_eq!(parse_date(b"1970-01-01"), Some(0));
         assert_eq!(parse_date(b"2000-03-01"), Some(11_017));
-        let t = at(parse_date(b"2026-03-27").unwrap(), parse_time(b"01:20:07").unwrap());
+        let t = at(
+            parse_date(b"2026-03-27").unwrap(),
+            parse_time(b"01:20:07").unwrap(),
+        );
         assert_eq!(format_rfc3339(t), "2026-03-27T01:20:07Z");
         assert_eq!(parse_time(b"17:00:00.363"), Some(61_200_363));
     }
@@ -150,7 +150,8 @@ mod tests {
 
     #[test]
     fn header_date_ignores_trailing_comment() {
-        let t = parse_header_date(b" 2002-05-02 17:42:15  // when the first entry was recorded").unwrap();
+        let t = parse_header_date(b" 2002-05-02 17:42:15  // when the first entry was recorded")
+            .unwrap();
         assert_eq!(format_short(t), "2002-05-02 17:42:15");
     }
 }

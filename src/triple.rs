@@ -48,7 +48,9 @@ impl fmt::Display for Triple {
 
 /// Why a code could not be read as `status[.substatus[.win32]]`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a status code: expected STATUS, STATUS.SUBSTATUS or STATUS.SUBSTATUS.WIN32 (for example 502, 502.3 or 502.3.12002)")]
+#[error(
+    "`{0}` is not a status code: expected STATUS, STATUS.SUBSTATUS or STATUS.SUBSTATUS.WIN32 (for example 502, 502.3 or 502.3.12002)"
+)]
 pub struct ParseCodeError(pub String);
 
 /// A code as people write it: `502`, `502.3` or `502.3.12002`. Parts that are left out
@@ -109,7 +111,10 @@ mod tests {
 
     #[test]
     fn display_marks_unknown_parts() {
-        assert_eq!(Triple::new(502, Some(3), Some(12002)).to_string(), "502.3.12002");
+        assert_eq!(
+            Triple::new(502, Some(3), Some(12002)).to_string(),
+            "502.3.12002"
+        );
         assert_eq!(Triple::new(404, None, None).to_string(), "404.-.-");
         assert_eq!(Triple::new(500, Some(0), None).to_string(), "500.0.-");
     }

@@ -36,7 +36,11 @@ fn scan_json(args: &[&str]) -> Value {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -69,7 +73,12 @@ fn scan_groups_the_farm_incident() {
     assert_eq!(g["servers"], serde_json::json!(["WEB01", "web02"]));
     assert_eq!(g["sites"], serde_json::json!(["W3SVC1"]));
     // Groups are sorted by count.
-    let counts: Vec<u64> = r["groups"].as_array().unwrap().iter().map(|g| g["count"].as_u64().unwrap()).collect();
+    let counts: Vec<u64> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["count"].as_u64().unwrap())
+        .collect();
     assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
 }
 
@@ -78,9 +87,17 @@ fn every_group_is_explained() {
     let r = scan_json(&[repo("testdata").to_str().unwrap()]);
     for g in r["groups"].as_array().unwrap() {
         for key in ["title", "cause"] {
-            assert!(!g[key].as_str().unwrap().trim().is_empty(), "{key} of {}", g["code"]);
+            assert!(
+                !g[key].as_str().unwrap().trim().is_empty(),
+                "{key} of {}",
+                g["code"]
+            );
         }
-        assert!(!g["hints"].as_array().unwrap().is_empty(), "hints of {}", g["code"]);
+        assert!(
+            !g["hints"].as_array().unwrap().is_empty(),
+            "hints of {}",
+            g["code"]
+        );
     }
 }
 
@@ -100,8 +117,17 @@ fn the_502_3_timeout_gets_the_proxy_checklist() {
     let r = scan_json(&[repo("testdata/farm").to_str().unwrap()]);
     let g = group(&r, "502.3.12002");
     let hints = g["hints"].to_string();
-    for needle in ["30", "dump", ".Result", "HttpClient", "MaxConnectionsPerServer"] {
-        assert!(hints.contains(needle), "502.3.12002 hints lack {needle}: {hints}");
+    for needle in [
+        "30",
+        "dump",
+        ".Result",
+        "HttpClient",
+        "MaxConnectionsPerServer",
+    ] {
+        assert!(
+            hints.contains(needle),
+            "502.3.12002 hints lack {needle}: {hints}"
+        );
     }
     assert_eq!(g["win32_detail"]["name"], "ERROR_WINHTTP_TIMEOUT");
 }
@@ -136,19 +162,32 @@ fn broken_files_are_reported_and_the_run_goes_on() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("skipped") && stderr.contains("notes.txt"), "{stderr}");
+    assert!(
+        stderr.contains("skipped") && stderr.contains("notes.txt"),
+        "{stderr}"
+    );
     assert!(stderr.contains("u_ex261120.log: binary data"), "{stderr}");
-    assert_eq!(stderr.matches("notes.txt").count(), 1, "named once: {stderr}");
+    assert_eq!(
+        stderr.matches("notes.txt").count(),
+        1,
+        "named once: {stderr}"
+    );
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     let files = r["files"].as_array().unwrap();
-    let broken = files.iter().find(|f| f["path"].as_str().unwrap().ends_with("u_ex261119.log")).unwrap();
+    let broken = files
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("u_ex261119.log"))
+        .unwrap();
     assert_eq!(broken["records"], 3);
     assert_eq!(broken["malformed"], 2);
     assert_eq!(broken["malformed_lines"][0]["line"], 6);
     assert_eq!(broken["malformed_lines"][1]["line"], 8);
     assert!(broken["notes"][0].as_str().unwrap().contains("cut off"));
     assert!(broken["error"].is_null());
-    let notes = files.iter().find(|f| f["path"].as_str().unwrap().ends_with("notes.txt")).unwrap();
+    let notes = files
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("notes.txt"))
+        .unwrap();
     assert!(notes["error"].as_str().unwrap().contains("not a log"));
     assert!(notes["kind"].is_null());
     // The NTSTATUS in sc-win32-status survives past 2^31.
@@ -173,14 +212,22 @@ fn nothing_readable_is_exit_2() {
 #[test]
 fn usage_errors_are_exit_2() {
     iisdiag().arg("scan").assert().code(2);
-    iisdiag().args(["scan", "--top", "many", "x"]).assert().code(2);
+    iisdiag()
+        .args(["scan", "--top", "many", "x"])
+        .assert()
+        .code(2);
     iisdiag().args(["frobnicate"]).assert().code(2);
     iisdiag().arg("--version").assert().code(0);
 }
 
 #[test]
 fn table_output_is_plain_when_piped() {
-    let out = iisdiag().arg("scan").arg(repo("testdata/farm")).args(["--top", "2"]).output().unwrap();
+    let out = iisdiag()
+        .arg("scan")
+        .arg(repo("testdata/farm"))
+        .args(["--top", "2"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.is_ascii(), "box drawing or colour in piped output");
@@ -194,10 +241,22 @@ fn table_output_is_plain_when_piped() {
 const CORPUS_W3C: &[(&str, &str, u64, u64, u64)] = &[
     ("other/WebKnowIT__FTPSVC2_u_ex160206.log", "w3c", 123, 0, 0),
     ("other/brianary-scripts__ex010320.log", "native", 2, 0, 0),
-    ("other/iis-docs__arr-v2-advanced-logging-header_sample7.cmd", "w3c", 0, 0, 0),
+    (
+        "other/iis-docs__arr-v2-advanced-logging-header_sample7.cmd",
+        "w3c",
+        0,
+        0,
+        0,
+    ),
     ("other/lnav__logfile_w3c.2", "w3c", 14, 0, 0),
     ("other/lnav__logfile_w3c.3", "w3c", 2, 1, 0),
-    ("w3c/Analogy-IISLogsProvider__u_ex_Test_Custom.log", "w3c", 11, 0, 0),
+    (
+        "w3c/Analogy-IISLogsProvider__u_ex_Test_Custom.log",
+        "w3c",
+        11,
+        0,
+        0,
+    ),
     ("w3c/WebKnowIT__W3SVC1_u_ex151017.log", "w3c", 140, 0, 95),
     ("w3c/WebKnowIT__W3SVC1_u_ex151127.log", "w3c", 54, 0, 0),
     ("w3c/WebKnowIT__W3SVC1_u_ex160106.log", "w3c", 1257, 0, 0),
@@ -205,7 +264,13 @@ const CORPUS_W3C: &[(&str, &str, u64, u64, u64)] = &[
     ("w3c/WebKnowIT__W3SVC1_u_ex160126.log", "w3c", 29, 0, 0),
     ("w3c/WebKnowIT__W3SVC1_u_ex160206.log", "w3c", 237, 0, 0),
     ("w3c/WebKnowIT__W3SVC2_u_ex160919.log", "w3c", 89, 0, 0),
-    ("w3c/azure-iis-log-analyzer-online__sample-data.txt", "w3c", 37, 0, 0),
+    (
+        "w3c/azure-iis-log-analyzer-online__sample-data.txt",
+        "w3c",
+        37,
+        0,
+        0,
+    ),
     ("w3c/beats__access-azure.log", "w3c", 1, 0, 0),
     ("w3c/beats__access-test.log", "w3c", 5, 0, 0),
     ("w3c/beats__test-iis-7.5.log", "w3c", 4, 0, 0),
@@ -213,19 +278,67 @@ const CORPUS_W3C: &[(&str, &str, u64, u64, u64)] = &[
     ("w3c/brianary-scripts__ex031118.log", "w3c", 3, 1, 0),
     ("w3c/brianary-scripts__ex960101.log", "w3c", 5, 0, 0),
     ("w3c/elastic-integrations__test-iis-8.log", "w3c", 6, 0, 0),
-    ("w3c/elastic-integrations__tst-iis10-access.log", "w3c", 3, 0, 0),
+    (
+        "w3c/elastic-integrations__tst-iis10-access.log",
+        "w3c",
+        3,
+        0,
+        0,
+    ),
     ("w3c/iis-docs__http2-on-iis_sample1.cmd", "w3c", 2, 0, 0),
     ("w3c/lnav__logfile_w3c.0", "w3c", 1, 0, 0),
     ("w3c/lnav__logfile_w3c.5", "w3c", 1, 0, 1),
     ("w3c/lnav__logfile_w3c.6", "w3c", 1, 0, 1),
     ("w3c/lnav__logfile_w3c_big.0", "w3c", 210, 0, 0),
-    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260306.log", "w3c", 13, 0, 12),
-    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260319.log", "w3c", 1004, 0, 0),
-    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260320.log", "w3c", 897, 0, 0),
-    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260323.log", "w3c", 21, 0, 0),
-    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260324.log", "w3c", 157, 0, 0),
-    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260327.log", "w3c", 82, 0, 0),
-    ("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260403.log", "w3c", 211, 0, 0),
+    (
+        "w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260306.log",
+        "w3c",
+        13,
+        0,
+        12,
+    ),
+    (
+        "w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260319.log",
+        "w3c",
+        1004,
+        0,
+        0,
+    ),
+    (
+        "w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260320.log",
+        "w3c",
+        897,
+        0,
+        0,
+    ),
+    (
+        "w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260323.log",
+        "w3c",
+        21,
+        0,
+        0,
+    ),
+    (
+        "w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260324.log",
+        "w3c",
+        157,
+        0,
+        0,
+    ),
+    (
+        "w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260327.log",
+        "w3c",
+        82,
+        0,
+        0,
+    ),
+    (
+        "w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260403.log",
+        "w3c",
+        211,
+        0,
+        0,
+    ),
     ("w3c/plaso__iis10.log", "w3c", 1, 0, 0),
     ("w3c/plaso__iis10_cookies.log", "w3c", 3, 0, 0),
     ("w3c/plaso__iis10_edge_cases.log", "w3c", 15, 0, 0),
@@ -258,16 +371,28 @@ fn corpus_w3c_files_read_with_correct_counts() {
 #[test]
 fn corpus_groups_match_the_logs() {
     let Some(dir) = corpus() else { return };
-    let r = scan_json(&[dir.join("w3c/waikolai__W3SVC20_u_ex091107.log").to_str().unwrap()]);
+    let r = scan_json(&[dir
+        .join("w3c/waikolai__W3SVC20_u_ex091107.log")
+        .to_str()
+        .unwrap()]);
     assert_eq!(group(&r, "404.0.2")["count"], 224);
     assert_eq!(group(&r, "404.0.64")["count"], 4);
-    let r = scan_json(&[dir.join("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260306.log").to_str().unwrap()]);
+    let r = scan_json(&[dir
+        .join("w3c/lucasrwheeler-inetpub__W3SVC1_u_ex260306.log")
+        .to_str()
+        .unwrap()]);
     assert_eq!(group(&r, "500.0.3221225781")["count"], 9);
-    let r = scan_json(&[dir.join("w3c/WebKnowIT__W3SVC1_u_ex151017.log").to_str().unwrap()]);
+    let r = scan_json(&[dir
+        .join("w3c/WebKnowIT__W3SVC1_u_ex151017.log")
+        .to_str()
+        .unwrap()]);
     assert_eq!(group(&r, "403.14.64")["count"], 17);
     assert_eq!(group(&r, "405.0.1")["count"], 5);
     // The anonymiser's win32 values (larger than any real code) are kept, not wrapped.
-    let r = scan_json(&[dir.join("w3c/plaso__iis10_edge_cases.log").to_str().unwrap()]);
+    let r = scan_json(&[dir
+        .join("w3c/plaso__iis10_edge_cases.log")
+        .to_str()
+        .unwrap()]);
     assert_eq!(group(&r, "401.1.214784354254")["count"], 1);
     // Lines that do not fit the header but fit the IIS defaults are read (two Struts probes).
     let r = scan_json(&[dir.join("w3c/beats__access-test.log").to_str().unwrap()]);
@@ -293,20 +418,39 @@ fn corpus_non_logs_are_skipped_with_a_reason() {
 #[test]
 fn explain_reads_every_input_form() {
     for (input, needles) in [
-        ("502.3.12002", &["502.3.12002", "ERROR_WINHTTP_TIMEOUT", "Check:"][..]),
-        ("502.3", &["when the error was set by ApplicationRequestRouting", "AspNetCoreModule"][..]),
+        (
+            "502.3.12002",
+            &["502.3.12002", "ERROR_WINHTTP_TIMEOUT", "Check:"][..],
+        ),
+        (
+            "502.3",
+            &[
+                "when the error was set by ApplicationRequestRouting",
+                "AspNetCoreModule",
+            ][..],
+        ),
         ("502", &["Substatus codes of 502", "502.3"][..]),
         ("12002", &["ERROR_WINHTTP_TIMEOUT"][..]),
-        ("0x80072ee2", &["HRESULT_FROM_WIN32(12002)", "ERROR_WINHTTP_TIMEOUT"][..]),
+        (
+            "0x80072ee2",
+            &["HRESULT_FROM_WIN32(12002)", "ERROR_WINHTTP_TIMEOUT"][..],
+        ),
         ("2147954402", &["HRESULT_FROM_WIN32(12002)"][..]),
-        ("The operation timed out (0x80072ee2)", &["ERROR_WINHTTP_TIMEOUT"][..]),
+        (
+            "The operation timed out (0x80072ee2)",
+            &["ERROR_WINHTTP_TIMEOUT"][..],
+        ),
         ("AppOffline", &["HTTP.sys reason AppOffline", "503"][..]),
         ("ERROR_WINHTTP_CANNOT_CONNECT", &["12029"][..]),
         ("2148074254", &["SEC_E_NO_CREDENTIALS"][..]),
         ("258", &["WAIT_TIMEOUT"][..]),
     ] {
         let out = iisdiag().args(["explain", input]).output().unwrap();
-        assert!(out.status.success(), "{input}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{input}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8(out.stdout).unwrap();
         for n in needles {
             assert!(text.contains(n), "explain {input} lacks {n}:\n{text}");
@@ -328,7 +472,10 @@ fn explain_refuses_what_it_cannot_read() {
 
 #[test]
 fn explain_list_exports_the_knowledge_base() {
-    let out = iisdiag().args(["explain", "--list", "--format", "csv"]).output().unwrap();
+    let out = iisdiag()
+        .args(["explain", "--list", "--format", "csv"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let mut rdr = csv::Reader::from_reader(&out.stdout[..]);
     let headers = rdr.headers().unwrap().clone();
@@ -339,27 +486,49 @@ fn explain_list_exports_the_knowledge_base() {
         assert!(rows.iter().any(|r| &r[0] == kind), "no {kind} rows");
     }
     assert!(rows.iter().any(|r| &r[1] == "502.3.12002"));
-    let out = iisdiag().args(["explain", "--list", "--format", "json"]).output().unwrap();
+    let out = iisdiag()
+        .args(["explain", "--list", "--format", "json"])
+        .output()
+        .unwrap();
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     for key in ["codes", "win32", "reasons", "timeouts", "sources"] {
         assert!(doc[key].is_array() || doc[key].is_object(), "{key}");
     }
-    iisdiag().args(["explain", "--list"]).assert().success().stdout(predicates::str::contains("AppOffline"));
+    iisdiag()
+        .args(["explain", "--list"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("AppOffline"));
 }
 
 #[test]
 fn rules_add_a_site_note_and_override_an_entry() {
     let rules = repo("testdata/rules/site-rules.toml");
-    let r = scan_json(&[repo("testdata/farm").to_str().unwrap(), "--rules", rules.to_str().unwrap()]);
+    let r = scan_json(&[
+        repo("testdata/farm").to_str().unwrap(),
+        "--rules",
+        rules.to_str().unwrap(),
+    ]);
     let g = group(&r, "502.3.12002");
-    assert_eq!(g["rules"][0]["title"], "Order search outran the ARR timeout");
+    assert_eq!(
+        g["rules"][0]["title"],
+        "Order search outran the ARR timeout"
+    );
     assert!(g["references"].to_string().contains("runbook"));
     let g = group(&r, "404.0.2");
-    assert_eq!(g["title"], "Not found (on this farm: mostly vulnerability scanners)");
+    assert_eq!(
+        g["title"],
+        "Not found (on this farm: mostly vulnerability scanners)"
+    );
     assert_eq!(g["benign"], true);
     // Without the rules, neither.
     let r = scan_json(&[repo("testdata/farm").to_str().unwrap()]);
-    assert!(group(&r, "502.3.12002")["rules"].as_array().unwrap().is_empty());
+    assert!(
+        group(&r, "502.3.12002")["rules"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(group(&r, "404.0.2")["benign"], false);
     iisdiag()
         .args(["explain", "404.0.2", "--rules"])
@@ -378,7 +547,9 @@ fn a_bad_rules_file_names_the_line() {
         .arg(repo("testdata/rules/bad-rules.toml"))
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("bad-rules.toml:1:").and(predicates::str::contains("checks")));
+        .stderr(
+            predicates::str::contains("bad-rules.toml:1:").and(predicates::str::contains("checks")),
+        );
 }
 
 #[test]
@@ -403,8 +574,15 @@ fn httperr_refusals_are_grouped_and_lined_up_with_w3c() {
     assert_eq!(offline["queue"], "OrdersPool");
     assert_eq!(offline["count"], 108);
     assert!(!offline["title"].as_str().unwrap().is_empty());
-    assert!(offline["hints"].to_string().contains("5002"), "{}", offline["hints"]);
-    let idle = h.iter().find(|g| g["reason"] == "Timer_ConnectionIdle").unwrap();
+    assert!(
+        offline["hints"].to_string().contains("5002"),
+        "{}",
+        offline["hints"]
+    );
+    let idle = h
+        .iter()
+        .find(|g| g["reason"] == "Timer_ConnectionIdle")
+        .unwrap();
     assert_eq!(idle["benign"], true);
     // Benign noise ranks below the faults.
     let last_fault = h.iter().rposition(|g| g["benign"] == false).unwrap();
@@ -414,5 +592,8 @@ fn httperr_refusals_are_grouped_and_lined_up_with_w3c() {
     let quiet = c.iter().find(|c| c["httperr"] == "503.AppOffline").unwrap();
     assert_eq!(quiet["kind"], "w3c_quiet");
     assert!(quiet["text"].as_str().unwrap().contains("went quiet"));
-    assert!(!c.iter().any(|c| c["httperr"] == "-.Timer_ConnectionIdle"), "benign noise is not lined up");
+    assert!(
+        !c.iter().any(|c| c["httperr"] == "-.Timer_ConnectionIdle"),
+        "benign noise is not lined up"
+    );
 }

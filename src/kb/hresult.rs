@@ -39,7 +39,9 @@ pub fn parse(text: &str) -> Option<u64> {
 }
 
 fn parse_hex(text: &str) -> Option<u64> {
-    let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X"))?;
+    let digits = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))?;
     if digits.is_empty() || digits.len() > 16 {
         return None;
     }
@@ -67,8 +69,14 @@ mod tests {
             assert_eq!(v, 0x8007_2EE2, "{text}");
             assert_eq!(win32_of(v), Some(12002), "{text}");
         }
-        assert_eq!(parse("The operation completed successfully. (0x0)"), Some(0));
-        assert_eq!(parse("Access is denied. (0x80070005)").and_then(win32_of), Some(5));
+        assert_eq!(
+            parse("The operation completed successfully. (0x0)"),
+            Some(0)
+        );
+        assert_eq!(
+            parse("Access is denied. (0x80070005)").and_then(win32_of),
+            Some(5)
+        );
     }
 
     #[test]

@@ -87,11 +87,18 @@ impl Kb {
             check_text(&entry.title, "title").map_err(|m| err(line, m))?;
             check_text(&entry.cause, "cause").map_err(|m| err(line, m))?;
             if entry.checks.is_empty() || entry.checks.iter().any(|c| c.trim().is_empty()) {
-                return Err(err(line, "`checks` needs at least one non-empty check".into()));
+                return Err(err(
+                    line,
+                    "`checks` needs at least one non-empty check".into(),
+                ));
             }
             if let Some(pattern) = &entry.url {
-                regex::Regex::new(pattern)
-                    .map_err(|e| err(line, format!("`url` is not a valid regular expression: {e}")))?;
+                regex::Regex::new(pattern).map_err(|e| {
+                    err(
+                        line,
+                        format!("`url` is not a valid regular expression: {e}"),
+                    )
+                })?;
             }
             self.check_refs(&entry.refs).map_err(|m| err(line, m))?;
             let key: CodeKey = (code.status, code.substatus, code.win32);
@@ -114,11 +121,17 @@ impl Kb {
             let line = nth_table_line(text, "win32", i);
             check_text(&entry.name, "name").map_err(|m| err(line, m))?;
             check_text(&entry.meaning, "meaning").map_err(|m| err(line, m))?;
-            const KINDS: &[&str] = &["system", "winsock", "winhttp", "sspi", "hresult", "ntstatus"];
+            const KINDS: &[&str] = &[
+                "system", "winsock", "winhttp", "sspi", "hresult", "ntstatus",
+            ];
             if !KINDS.contains(&entry.kind.as_str()) {
                 return Err(err(
                     line,
-                    format!("`kind` is `{}`; expected one of {}", entry.kind, KINDS.join(", ")),
+                    format!(
+                        "`kind` is `{}`; expected one of {}",
+                        entry.kind,
+                        KINDS.join(", ")
+                    ),
                 ));
             }
             self.check_refs(&entry.refs).map_err(|m| err(line, m))?;
@@ -133,7 +146,8 @@ impl Kb {
                 return Err(err(line, "`checks` needs at least one check".into()));
             }
             self.check_refs(&entry.refs).map_err(|m| err(line, m))?;
-            self.reasons.insert(entry.reason.to_ascii_lowercase(), entry);
+            self.reasons
+                .insert(entry.reason.to_ascii_lowercase(), entry);
         }
         for (i, entry) in file.timeout.into_iter().enumerate() {
             let line = nth_table_line(text, "timeout", i);
@@ -151,7 +165,10 @@ impl Kb {
 
     fn check_refs(&self, refs: &[String]) -> Result<(), String> {
         for r in refs {
-            if !(r.starts_with("http://") || r.starts_with("https://") || self.sources.contains_key(r)) {
+            if !(r.starts_with("http://")
+                || r.starts_with("https://")
+                || self.sources.contains_key(r))
+            {
                 return Err(format!(
                     "reference `{r}` is neither a URL nor a known source id (see `[sources]`)"
                 ));

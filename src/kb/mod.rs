@@ -210,7 +210,9 @@ impl Kb {
             entry = self.pick((s, Some(sub), Some(w)), module);
             specificity = entry.map(|_| Specificity::Triple);
         }
-        let sub_entry = triple.substatus.and_then(|sub| self.pick((s, Some(sub), None), module));
+        let sub_entry = triple
+            .substatus
+            .and_then(|sub| self.pick((s, Some(sub), None), module));
         let status_entry = self.pick((s, None, None), module);
         if entry.is_none() {
             if let Some(e) = sub_entry {
@@ -265,7 +267,8 @@ impl Kb {
 
     /// Every entry for a code as written (general and module-specific), in file order.
     pub fn entries_for_code(&self, code: &crate::triple::Code) -> Vec<&CodeEntry> {
-        self.entries_for((code.status, code.substatus, code.win32)).collect()
+        self.entries_for((code.status, code.substatus, code.win32))
+            .collect()
     }
 
     /// A win32 entry by its symbolic name, case-insensitively.
@@ -282,7 +285,9 @@ impl Kb {
 
     /// The URL of a source id; a URL is returned as it is.
     pub fn source_url<'a>(&'a self, reference: &'a str) -> &'a str {
-        self.sources.get(reference).map_or(reference, String::as_str)
+        self.sources
+            .get(reference)
+            .map_or(reference, String::as_str)
     }
 
     /// All source ids and their URLs.

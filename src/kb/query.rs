@@ -28,7 +28,10 @@ pub fn parse(text: &str) -> Result<Query, String> {
         return Err(format!("nothing to explain: give {FORMS}"));
     }
     if t.contains('.') && t.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return t.parse::<Code>().map(Query::Code).map_err(|e| e.to_string());
+        return t
+            .parse::<Code>()
+            .map(Query::Code)
+            .map_err(|e| e.to_string());
     }
     if t.chars().all(|c| c.is_ascii_digit()) {
         return match t.parse::<u64>() {
@@ -45,7 +48,9 @@ pub fn parse(text: &str) -> Result<Query, String> {
             .map(Query::Value)
             .ok_or_else(|| format!("`{t}` is not a hexadecimal value: give {FORMS}"));
     }
-    if t.chars().all(|c| c.is_ascii_alphanumeric() || "_/-".contains(c)) {
+    if t.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_/-".contains(c))
+    {
         return Ok(Query::Name(t.to_string()));
     }
     Err(format!("cannot read `{t}`: give {FORMS}"))
@@ -75,7 +80,13 @@ mod tests {
 
     #[test]
     fn bad_input_names_the_forms() {
-        for bad in ["", "502.x", "0xZZ", "what is this?", "99999999999999999999999"] {
+        for bad in [
+            "",
+            "502.x",
+            "0xZZ",
+            "what is this?",
+            "99999999999999999999999",
+        ] {
             let e = parse(bad).unwrap_err();
             assert!(e.contains("502") || e.contains("status code"), "{bad}: {e}");
         }
