@@ -296,9 +296,21 @@ impl Kb {
     }
 }
 
-fn module_matches(want: &str, have: &str) -> bool {
-    have.to_ascii_lowercase()
-        .contains(&want.to_ascii_lowercase())
+/// Whether the module that set an error (`have`, from FREB) is the one an entry names
+/// (`want`): the same name, or the name with a version suffix (`AspNetCoreModuleV2`).
+/// `CgiModule` does not match `FastCgiModule`.
+pub fn module_matches(want: &str, have: &str) -> bool {
+    let (want, have) = (want.trim(), have.trim());
+    if have.eq_ignore_ascii_case(want) {
+        return true;
+    }
+    match (have.get(..want.len()), have.get(want.len()..)) {
+        (Some(head), Some(tail)) if head.eq_ignore_ascii_case(want) => {
+            let digits = tail.strip_prefix(['V', 'v']).unwrap_or("");
+            !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
 }
 
 /// The generic meaning of an HTTP status class, for codes the knowledge base has no entry for.
