@@ -597,3 +597,202 @@ fn httperr_refusals_are_grouped_and_lined_up_with_w3c() {
         "benign noise is not lined up"
     );
 }
+
+#[test]
+fn traces_are_joined_to_the_w3c_groups_as_evidence() {
+    let r = scan_json(&[repo("testdata/farm").to_str().unwrap()]);
+    let g = group(&r, "502.3.12002");
+    assert_eq!(g["module"], "ApplicationRequestRouting");
+    let e = &g["evidence"][0];
+    assert_eq!(e["traces"], 1);
+    assert_eq!(e["notification"], "EXECUTE_REQUEST_HANDLER");
+    assert_eq!(e["backends"][0], "app02.internal");
+    let text = e["text"].as_str().unwrap();
+    assert!(
+        text.contains("error set by ApplicationRequestRouting in EXECUTE_REQUEST_HANDLER"),
+        "{text}"
+    );
+    assert!(text.contains("0x80072EE2"), "{text}");
+    // The trace picks the ARR reading of 502.3.12002.
+    assert!(
+        g["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("ARR proxy timeout"),
+        "{}",
+        g["title"]
+    );
+    // JSON `traces`: one entry per status, substatus, win32 and module.
+    let traces = r["traces"].as_array().unwrap();
+    assert_eq!(traces.len(), 2);
+    for t in traces {
+        for key in [
+            "status",
+            "substatus",
+            "win32",
+            "module",
+            "notification",
+            "count",
+            "files",
+        ] {
+            assert!(t.get(key).is_some(), "traces[] lacks {key}");
+        }
+    }
+    let connect = traces.iter().find(|t| t["win32"] == 12029).unwrap();
+    assert_eq!(connect["module"], "ApplicationRequestRouting");
+}
+
+#[test]
+fn traces_alone_make_the_groups() {
+    let r = scan_json(&[repo("testdata/freb").to_str().unwrap()]);
+    assert_eq!(r["totals"]["requests"], 0);
+    let groups = r["groups"].as_array().unwrap();
+    assert!(groups.iter().all(|g| g["source"] == "freb"));
+    // The same 502.3.12002 means different things by module, and the module picks it.
+    let arr = groups
+        .iter()
+        .find(|g| g["code"] == "502.3.12002" && g["module"] == "ApplicationRequestRouting")
+        .unwrap();
+    let ancm = groups
+        .iter()
+        .find(|g| g["code"] == "502.3.12002" && g["module"] == "AspNetCoreModuleV2")
+        .unwrap();
+    assert_ne!(arr["title"], ancm["title"]);
+    assert!(
+        ancm["title"].as_str().unwrap().contains("ANCM"),
+        "{}",
+        ancm["title"]
+    );
+    let config = groups.iter().find(|g| g["code"] == "500.19.13").unwrap();
+    assert!(
+        config["title"].as_str().unwrap().contains("configuration"),
+        "{}",
+        config["title"]
+    );
+    // A slow request that succeeded is not called a failed connection.
+    let slow = groups.iter().find(|g| g["status"] == 200).unwrap();
+    assert!(
+        slow["title"]
+            .as_str()
+            .unwrap()
+            .contains("traced by a Failed Request Tracing rule")
+    );
+    // Not-a-trace XML and the entity bomb are skipped with reasons, the run goes on.
+    let files = r["files"].as_array().unwrap();
+    let bomb = files
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("entity-bomb.xml"))
+        .unwrap();
+    assert!(bomb["error"].as_str().unwrap().contains("entity"));
+    let truncated = files
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("fr000107.xml"))
+        .unwrap();
+    assert!(truncated["error"].is_null());
+    assert!(!truncated["notes"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn freb_shows_a_timeline_and_the_explanation() {
+    let out = iisdiag()
+        .arg("freb")
+        .arg(repo("testdata/freb/fr000101.xml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.is_ascii() && !text.contains('\u{1b}'),
+        "plain when piped"
+    );
+    for needle in [
+        "MODULE_SET_RESPONSE_ERROR_STATUS",
+        ">>",
+        "~~",
+        "slowest step: 30021 ms in ApplicationRequestRouting",
+        "ARR backend: app02.internal",
+        "502.3.12002: ARR proxy timeout",
+        "HttpClient",
+    ] {
+        assert!(text.contains(needle), "freb output lacks {needle}:\n{text}");
+    }
+}
+
+#[test]
+fn freb_on_a_folder_shows_every_trace_newest_first() {
+    let out = iisdiag()
+        .arg("freb")
+        .arg(repo("testdata/freb"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let starts: Vec<&str> = text.lines().filter(|l| l.contains(", started ")).collect();
+    assert_eq!(starts.len(), 8, "{starts:?}");
+    let times: Vec<&str> = starts
+        .iter()
+        .map(|l| {
+            l.split(", started ")
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted, "newest first");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("entity-bomb.xml"), "{stderr}");
+    iisdiag()
+        .arg("freb")
+        .arg(repo("testdata/farm/web01/W3SVC1"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn corpus_traces_and_httperr_logs_read() {
+    let Some(dir) = corpus() else { return };
+    let r = scan_json(&[dir.join("freb").to_str().unwrap()]);
+    let files = r["files"].as_array().unwrap();
+    assert_eq!(files.len(), 7);
+    assert!(
+        files
+            .iter()
+            .all(|f| f["kind"] == "freb" && f["error"].is_null())
+    );
+    let r = scan_json(&[dir.join("httperr").to_str().unwrap()]);
+    for f in r["files"].as_array().unwrap() {
+        let name = f["path"].as_str().unwrap();
+        if name.ends_with("arr502_httperr-line_sample1.cmd") {
+            assert!(f["error"].as_str().is_some(), "the fragment is not a log");
+        } else {
+            assert_eq!(f["kind"], "httperr", "{name}");
+            assert_eq!(f["malformed"], 0, "{name}");
+        }
+    }
+    let r = scan_json(&[dir
+        .join("httperr/learn_python__httperr1.log")
+        .to_str()
+        .unwrap()]);
+    assert_eq!(r["files"][0]["records"], 1018);
+    let h = r["httperr"].as_array().unwrap();
+    let count = |reason: &str| -> u64 {
+        h.iter()
+            .filter(|g| g["reason"] == reason)
+            .map(|g| g["count"].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(count("Timer_ConnectionIdle"), 544);
+    assert_eq!(count("Connection_Abandoned_By_ReqQueue"), 73);
+    assert_eq!(count("N/A"), 387);
+    assert_eq!(count("Timer_MinBytesPerSecond"), 8);
+    assert_eq!(count("Disabled"), 4);
+    assert_eq!(count("Verb"), 2);
+}

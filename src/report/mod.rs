@@ -311,7 +311,27 @@ fn evidence(summary: &TraceSummary, triple: &Triple) -> (Vec<Evidence>, Option<S
 
 fn trace_group_report(kb: &Kb, g: &TraceGroup, total: u64) -> GroupReport {
     let triple = Triple::new(g.status, g.substatus, g.win32);
-    let advice = advise(kb, &triple, g.module.as_deref(), &[]);
+    let mut advice = advise(kb, &triple, g.module.as_deref(), &[]);
+    if g.module.is_none() && !triple.is_failure() {
+        // A trace of a request that succeeded: a time-taken (or status-range) rule caught it.
+        advice.title = format!(
+            "HTTP {}, traced by a Failed Request Tracing rule (a slow request, or a rule that matches successes)",
+            g.status
+        );
+        advice.cause = match &g.slow_module {
+            Some(m) => format!(
+                "No module set an error; the request was slow. Most of its time went in {m} (the slowest step of the trace)."
+            ),
+            None => "No module set an error; the request matched the tracing rule by time taken or by its status range.".to_string(),
+        };
+        advice.hints = vec![
+            "Open the trace with `iisdiag freb FILE` and read the slowest step: the module and pipeline notification where the time went.".to_string(),
+            "Compare time-taken with the rule's timeTaken threshold (failureDefinitions in the tracing rule) to tell slow requests from rules that also catch successes.".to_string(),
+            "If the trace was cut short (LOG_FILE_MAX_SIZE_TRUNCATE), its slowest step covers only the part written: raise maxLogFileSizeKB on the tracing rule and trace again.".to_string(),
+        ];
+        advice.benign = false;
+        advice.matched = None;
+    }
     let (evidence, _) = evidence_of(g);
     GroupReport {
         code: triple.to_string(),
