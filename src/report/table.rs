@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use comfy_table::presets::{ASCII_BORDERS_ONLY_CONDENSED, UTF8_BORDERS_ONLY};
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
 
 use super::{GroupReport, Report, human_ms, short_time};
 
@@ -60,6 +60,22 @@ fn fill(text: &str, width: u16, indent: &str, first: &str) -> String {
     textwrap::fill(text, opts)
 }
 
+/// Codes, counts and times keep their width; the URL column is capped; the meaning takes
+/// the rest and wraps.
+fn fit_columns(table: &mut Table, url_column: usize) {
+    let n = table.column_count();
+    for i in 0..n.saturating_sub(1) {
+        let constraint = if i == url_column {
+            ColumnConstraint::UpperBoundary(Width::Fixed(26))
+        } else {
+            ColumnConstraint::ContentWidth
+        };
+        if let Some(col) = table.column_mut(i) {
+            col.set_constraint(constraint);
+        }
+    }
+}
+
 fn new_table(style: &Style, header: Vec<&str>) -> Table {
     let mut table = Table::new();
     table
@@ -87,8 +103,7 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
             "status.reason",
             "queue",
             "count",
-            "first",
-            "last",
+            "when (UTC)",
             "top URL",
             "meaning",
         ],
@@ -103,12 +118,12 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
             Cell::new(&g.code),
             Cell::new(&g.queue),
             Cell::new(g.count).set_alignment(CellAlignment::Right),
-            Cell::new(short_time(g.first_seen.as_deref())),
-            Cell::new(short_time(g.last_seen.as_deref())),
+            Cell::new(span(g.first_seen.as_deref(), g.last_seen.as_deref())),
             Cell::new(g.top_urls.first().map_or("-", |u| u.url.as_str())),
             Cell::new(meaning),
         ]);
     }
+    fit_columns(&mut table, 4);
     writeln!(out, "{table}")?;
     for g in report.httperr.iter().filter(|g| !g.benign).take(style.top) {
         writeln!(out)?;
@@ -278,32 +293,30 @@ fn summary_table(report: &Report, style: &Style) -> Table {
             "status.sub.win32",
             "count",
             "share",
-            "p50",
-            "p95",
-            "max",
-            "where",
+            "p50 / p95",
             "top URL",
             "meaning",
         ],
     );
     for g in &report.groups {
-        let (p50, p95, max) = match g.time_taken_ms {
-            Some(t) => (human_ms(t.p50), human_ms(t.p95), human_ms(t.max)),
-            None => ("-".into(), "-".into(), "-".into()),
+        let times = match g.time_taken_ms {
+            Some(t) => format!("{} / {}", human_ms(t.p50), human_ms(t.p95)),
+            None => "-".into(),
         };
         let top_url = g
             .top_urls
             .first()
             .map(|u| {
+                let url = shorten(&u.url, 40);
                 if u.count == g.count {
-                    u.url.clone()
+                    url
                 } else {
-                    format!("{} ({})", u.url, u.count)
+                    format!("{url} ({})", u.count)
                 }
             })
             .unwrap_or_else(|| "-".into());
         let meaning = if g.benign {
-            format!("{} [benign]", g.title)
+            format!("[benign] {}", g.title)
         } else {
             g.title.clone()
         };
@@ -311,36 +324,39 @@ fn summary_table(report: &Report, style: &Style) -> Table {
             Cell::new(&g.code),
             Cell::new(g.count).set_alignment(CellAlignment::Right),
             Cell::new(format!("{:.1}%", g.share)).set_alignment(CellAlignment::Right),
-            Cell::new(p50).set_alignment(CellAlignment::Right),
-            Cell::new(p95).set_alignment(CellAlignment::Right),
-            Cell::new(max).set_alignment(CellAlignment::Right),
-            Cell::new(where_text(g)),
+            Cell::new(times).set_alignment(CellAlignment::Right),
             Cell::new(top_url),
             Cell::new(meaning),
         ]);
     }
+    fit_columns(&mut table, 4);
     table
 }
 
-/// `2 servers, 1 site` or the names when there are few.
-fn where_text(g: &GroupReport) -> String {
-    let name = |list: &[String], one: &str, many: &str| match list.len() {
-        0 => None,
-        1 => Some(list[0].clone()),
-        n => Some(format!("{n} {}", if n == 1 { one } else { many })),
-    };
-    let parts: Vec<String> = [
-        name(&g.servers, "server", "servers"),
-        name(&g.sites, "site", "sites"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if parts.is_empty() {
-        "-".into()
-    } else {
-        parts.join(", ")
+/// `2026-11-18 11:40-11:44` within a day, `2026-11-18 .. 2026-11-19` across days.
+fn span(first: Option<&str>, last: Option<&str>) -> String {
+    let (first, last) = (short_time(first), short_time(last));
+    match (
+        first.get(..10),
+        last.get(..10),
+        first.get(11..16),
+        last.get(11..16),
+    ) {
+        (Some(d1), Some(d2), Some(t1), Some(t2)) if d1 == d2 => format!("{d1} {t1}-{t2}"),
+        (Some(d1), Some(d2), _, _) => format!("{d1} .. {d2}"),
+        _ => "-".to_string(),
     }
+}
+
+/// A long URL cut in the middle, keeping its start and end.
+fn shorten(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
+        return text.to_string();
+    }
+    let head: String = chars[..max / 2].iter().collect();
+    let tail: String = chars[chars.len() - (max - max / 2 - 3)..].iter().collect();
+    format!("{head}...{tail}")
 }
 
 fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<()> {
