@@ -27,14 +27,8 @@ pub struct Options {
 }
 
 pub fn run(opts: &Options, out: &mut dyn Write) -> Result<i32> {
-    let owned;
-    let kb = match &opts.rules {
-        Some(path) => {
-            owned = Kb::builtin().with_rules(path)?;
-            &owned
-        }
-        None => Kb::builtin(),
-    };
+    let kb = Kb::with_optional_rules(opts.rules.as_deref())?;
+    let kb = kb.as_ref();
     let written = match (opts.list, &opts.code) {
         (Some(ListFormat::Csv), _) => kb_export::write_csv(out, kb),
         (Some(ListFormat::Json), _) => kb_export::write_json(out, kb),

@@ -36,14 +36,8 @@ impl From<ScanArgs> for Options {
 }
 
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
-    let owned;
-    let kb = match &opts.rules {
-        Some(path) => {
-            owned = Kb::builtin().with_rules(path)?;
-            &owned
-        }
-        None => Kb::builtin(),
-    };
+    let kb = Kb::with_optional_rules(opts.rules.as_deref())?;
+    let kb = kb.as_ref();
     let collected = pipeline::collect(
         &opts.paths,
         &pipeline::Options {

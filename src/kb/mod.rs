@@ -147,6 +147,16 @@ impl Kb {
         })
     }
 
+    /// The built-in knowledge base, with a user's rules file added when one is given.
+    pub fn with_optional_rules(
+        rules: Option<&std::path::Path>,
+    ) -> Result<std::borrow::Cow<'static, Kb>, crate::Error> {
+        match rules {
+            Some(path) => Ok(std::borrow::Cow::Owned(Kb::builtin().with_rules(path)?)),
+            None => Ok(std::borrow::Cow::Borrowed(Kb::builtin())),
+        }
+    }
+
     /// Every status code entry, in file order.
     pub fn code_entries(&self) -> &[CodeEntry] {
         &self.codes

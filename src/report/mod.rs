@@ -294,18 +294,7 @@ fn evidence(summary: &TraceSummary, triple: &Triple) -> (Vec<Evidence>, Option<S
         .filter(|g| g.module.is_some())
         .max_by_key(|g| g.count)
         .and_then(|g| g.module.clone());
-    let evidence = groups
-        .into_iter()
-        .map(|g| Evidence {
-            traces: g.count,
-            module: g.module.clone(),
-            notification: g.notification.clone(),
-            win32: g.win32,
-            backends: g.backends.clone(),
-            files: g.files.clone(),
-            text: traces::describe(g),
-        })
-        .collect();
+    let evidence = groups.into_iter().map(to_evidence).collect();
     (evidence, module)
 }
 
@@ -332,7 +321,7 @@ fn trace_group_report(kb: &Kb, g: &TraceGroup, total: u64) -> GroupReport {
         advice.benign = false;
         advice.matched = None;
     }
-    let (evidence, _) = evidence_of(g);
+    let evidence = vec![to_evidence(g)];
     GroupReport {
         code: triple.to_string(),
         status: triple.status,
@@ -362,19 +351,16 @@ fn trace_group_report(kb: &Kb, g: &TraceGroup, total: u64) -> GroupReport {
     }
 }
 
-fn evidence_of(g: &TraceGroup) -> (Vec<Evidence>, Option<String>) {
-    (
-        vec![Evidence {
-            traces: g.count,
-            module: g.module.clone(),
-            notification: g.notification.clone(),
-            win32: g.win32,
-            backends: g.backends.clone(),
-            files: g.files.clone(),
-            text: traces::describe(g),
-        }],
-        g.module.clone(),
-    )
+fn to_evidence(g: &TraceGroup) -> Evidence {
+    Evidence {
+        traces: g.count,
+        module: g.module.clone(),
+        notification: g.notification.clone(),
+        win32: g.win32,
+        backends: g.backends.clone(),
+        files: g.files.clone(),
+        text: traces::describe(g),
+    }
 }
 
 fn group_report(
