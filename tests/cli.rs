@@ -235,6 +235,10 @@ fn table_output_is_plain_when_piped() {
     assert!(text.contains("502.3.12002"));
     assert!(text.contains("Check:"));
     assert!(text.contains("more group(s) not explained here"));
+    assert!(text.contains("Failed Request Tracing: 2 trace(s)."));
+    assert!(text.contains("HTTP.sys error log: 211 request(s)"));
+    assert!(text.contains("Lined up in time:"));
+    assert!(text.contains("Benign HTTP.sys housekeeping, not faults: -.Timer_ConnectionIdle (95)."));
 }
 
 /// What the corpus files must read as: path, kind, records, malformed lines, failures.
