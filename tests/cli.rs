@@ -238,7 +238,9 @@ fn table_output_is_plain_when_piped() {
     assert!(text.contains("Failed Request Tracing: 2 trace(s)."));
     assert!(text.contains("HTTP.sys error log: 211 request(s)"));
     assert!(text.contains("Lined up in time:"));
-    assert!(text.contains("Benign HTTP.sys housekeeping, not faults: -.Timer_ConnectionIdle (95)."));
+    assert!(
+        text.contains("Benign HTTP.sys housekeeping, not faults: -.Timer_ConnectionIdle (95).")
+    );
 }
 
 /// What the corpus files must read as: path, kind, records, malformed lines, failures.
