@@ -152,13 +152,20 @@ impl Layout {
     }
 
     /// The default layout a header-less data line fits, with its description.
-    pub fn infer(line: &[u8]) -> Option<(Layout, &'static str)> {
+    pub fn infer(line: &[u8]) -> Option<(&'static Layout, &'static str)> {
+        Layout::infer_split(line, &mut Vec::new())
+    }
+
+    /// `infer`, splitting the line into `spans` (a buffer the caller reuses), which hold the
+    /// line's fields afterwards.
+    fn infer_split(
+        line: &[u8],
+        spans: &mut Vec<(u32, u32)>,
+    ) -> Option<(&'static Layout, &'static str)> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let mut spans = Vec::new();
-        split_plain(line, &mut spans);
-        Layout::presets().iter().find_map(|(name, fields)| {
-            let layout = Layout::parse(fields.as_bytes());
-            (spans.len() == layout.len() && layout.validates(line, &spans))
+        split_plain(line, spans);
+        standard_layouts().iter().find_map(|(layout, name)| {
+            (spans.len() == layout.len() && layout.validates(line, spans))
                 .then_some((layout, *name))
         })
     }
@@ -176,6 +183,18 @@ impl Layout {
             && numeric(Field::TimeTaken)
             && numeric(Field::ServerPort)
     }
+}
+
+/// The standard layouts, parsed once: lines that fit no declared layout are tried against
+/// them, and that must not cost a parse per line.
+fn standard_layouts() -> &'static [(Layout, &'static str)] {
+    static PARSED: std::sync::OnceLock<Vec<(Layout, &'static str)>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| {
+        Layout::presets()
+            .iter()
+            .map(|(name, fields)| (Layout::parse(fields.as_bytes()), *name))
+            .collect()
+    })
 }
 
 /// One log line, parsed as far as grouping needs; other fields are read on demand.
@@ -333,7 +352,6 @@ struct State {
     inferred: bool,
     folded_lines: u64,
     /// Standard layouts that lines not fitting the declared one were read with.
-    fallbacks: std::collections::HashMap<&'static str, Layout>,
     misfits: Vec<&'static str>,
 }
 
@@ -393,6 +411,7 @@ impl State {
         if self.layout.is_none() {
             match Layout::infer(line) {
                 Some((layout, name)) => {
+                    let layout = layout.clone();
                     self.stats.notes.push(format!(
                         "no #Fields line before line {}: read as {name}",
                         self.line_no
@@ -419,28 +438,23 @@ impl State {
         if self.spans.len() != want {
             // A line from another layout (copy-pasted logs, a header that lies): read it with
             // the standard layout it fits, if one does.
-            if let Some((preset, name)) = Layout::infer(line) {
-                split_plain(line, &mut self.spans);
+            let found = self.spans.len();
+            if let Some((preset, name)) = Layout::infer_split(line, &mut self.spans) {
                 self.misfits.push(name);
-                let layout = self.fallbacks.entry(name).or_insert(preset);
                 return record(
                     line,
                     &self.spans,
-                    layout,
+                    preset,
                     self.line_no,
                     self.header_day,
                     &mut self.stats,
                 );
             }
             return Err(if self.inferred {
-                format!(
-                    "{} fields where the inferred layout has {want}",
-                    self.spans.len()
-                )
+                format!("{found} fields where the inferred layout has {want}")
             } else {
                 format!(
-                    "{} fields where the #Fields line (line {}) declares {want}",
-                    self.spans.len(),
+                    "{found} fields where the #Fields line (line {}) declares {want}",
                     self.layout_line
                 )
             });
