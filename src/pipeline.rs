@@ -43,6 +43,25 @@ pub struct FileOutcome {
 }
 
 impl FileOutcome {
+    /// A file that was read, with what its reader found besides records.
+    fn read(
+        path: &Path,
+        kind: Kind,
+        (records, malformed): (u64, u64),
+        malformed_lines: Vec<Malformed>,
+        notes: Vec<String>,
+    ) -> FileOutcome {
+        FileOutcome {
+            path: display(path),
+            kind: Some(kind),
+            records,
+            malformed,
+            malformed_lines,
+            notes,
+            error: None,
+        }
+    }
+
     fn skipped(path: &Path, kind: Option<Kind>, reason: String) -> FileOutcome {
         FileOutcome {
             path: display(path),
@@ -136,12 +155,11 @@ fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<Fil
         Kind::Native => native::read(reader, |r| out.w3c.add(r, &origin, opts.all))?,
         Kind::Httperr => {
             let stats = httperr::read_httperr(reader, |r| out.httperr.add(r))?;
-            return Ok(FileOutcome {
-                path: display(path),
-                kind: Some(kind),
-                records: stats.records,
-                malformed: stats.malformed,
-                malformed_lines: stats
+            return Ok(FileOutcome::read(
+                path,
+                kind,
+                (stats.records, stats.malformed),
+                stats
                     .first_malformed
                     .iter()
                     .map(|m| Malformed {
@@ -149,37 +167,32 @@ fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<Fil
                         reason: m.problem.to_string(),
                     })
                     .collect(),
-                notes: stats.notes.iter().map(ToString::to_string).collect(),
-                error: None,
-            });
+                stats.notes.iter().map(ToString::to_string).collect(),
+            ));
         }
         Kind::Freb => {
             return Ok(match freb::read_trace(io::BufReader::new(reader), false) {
                 Ok(trace) => {
                     out.traces.add(&trace, &display(path));
-                    FileOutcome {
-                        path: display(path),
-                        kind: Some(kind),
-                        records: 1,
-                        malformed: 0,
-                        malformed_lines: Vec::new(),
-                        notes: trace.truncation.iter().cloned().collect(),
-                        error: None,
-                    }
+                    FileOutcome::read(
+                        path,
+                        kind,
+                        (1, 0),
+                        Vec::new(),
+                        trace.truncation.iter().cloned().collect(),
+                    )
                 }
                 Err(e) => FileOutcome::skipped(path, Some(kind), e.to_string()),
             });
         }
     };
-    Ok(FileOutcome {
-        path: display(path),
-        kind: Some(kind),
-        records: stats.records,
-        malformed: stats.malformed,
-        malformed_lines: stats.malformed_samples,
-        notes: stats.notes,
-        error: None,
-    })
+    Ok(FileOutcome::read(
+        path,
+        kind,
+        (stats.records, stats.malformed),
+        stats.malformed_samples,
+        stats.notes,
+    ))
 }
 
 fn display(path: &Path) -> String {

@@ -93,6 +93,46 @@ pub struct GroupReport {
     pub source: &'static str,
 }
 
+impl GroupReport {
+    /// A group with its code, count and explanation; what only log lines or only traces know
+    /// (URLs, times, servers, timing, evidence) is filled in by the caller.
+    fn explained(
+        triple: &Triple,
+        count: u64,
+        share: f64,
+        advice: Advice,
+        source: &'static str,
+    ) -> GroupReport {
+        GroupReport {
+            code: triple.to_string(),
+            status: triple.status,
+            substatus: triple.substatus,
+            win32: triple.win32,
+            count,
+            share,
+            title: advice.title,
+            cause: advice.cause,
+            hints: advice.hints,
+            benign: advice.benign,
+            matched: advice.matched,
+            win32_detail: advice.win32,
+            references: advice.references,
+            first_seen: None,
+            last_seen: None,
+            top_urls: Vec::new(),
+            other_urls: 0,
+            time_taken_ms: None,
+            servers: Vec::new(),
+            sites: Vec::new(),
+            rules: advice.rules,
+            timing: None,
+            evidence: Vec::new(),
+            module: None,
+            source,
+        }
+    }
+}
+
 /// What the traces of a group say.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
@@ -321,33 +361,12 @@ fn trace_group_report(kb: &Kb, g: &TraceGroup, total: u64) -> GroupReport {
         advice.benign = false;
         advice.matched = None;
     }
-    let evidence = vec![to_evidence(g)];
     GroupReport {
-        code: triple.to_string(),
-        status: triple.status,
-        substatus: triple.substatus,
-        win32: triple.win32,
-        count: g.count,
-        share: percent(g.count, total),
-        title: advice.title,
-        cause: advice.cause,
-        hints: advice.hints,
-        benign: advice.benign,
-        matched: advice.matched,
-        win32_detail: advice.win32,
-        references: advice.references,
         first_seen: g.first_start.map(time::format_rfc3339),
         last_seen: g.last_start.map(time::format_rfc3339),
-        top_urls: Vec::new(),
-        other_urls: 0,
-        time_taken_ms: None,
-        servers: Vec::new(),
-        sites: Vec::new(),
-        rules: advice.rules,
-        timing: None,
-        evidence,
+        evidence: vec![to_evidence(g)],
         module: g.module.clone(),
-        source: "freb",
+        ..GroupReport::explained(&triple, g.count, percent(g.count, total), advice, "freb")
     }
 }
 
@@ -382,20 +401,15 @@ fn group_report(
         (Some(p50), Some(p95), Some(max)) => Some(TimeTaken { p50, p95, max }),
         _ => None,
     };
+    let timing = timing::detect(
+        kb,
+        triple,
+        module.as_deref(),
+        &group.time_taken_buckets(),
+        group.time_taken_max,
+    );
+    let share = percent(group.count, requests);
     GroupReport {
-        code: triple.to_string(),
-        status: triple.status,
-        substatus: triple.substatus,
-        win32: triple.win32,
-        count: group.count,
-        share: percent(group.count, requests),
-        title: advice.title,
-        cause: advice.cause,
-        hints: advice.hints,
-        benign: advice.benign,
-        matched: advice.matched,
-        win32_detail: advice.win32,
-        references: advice.references,
         first_seen: group.first.map(time::format_rfc3339),
         last_seen: group.last.map(time::format_rfc3339),
         top_urls: top
@@ -409,17 +423,10 @@ fn group_report(
         time_taken_ms,
         servers: group.servers.iter().cloned().collect(),
         sites: group.sites.iter().cloned().collect(),
-        rules: advice.rules,
-        timing: timing::detect(
-            kb,
-            triple,
-            module.as_deref(),
-            &group.time_taken_buckets(),
-            group.time_taken_max,
-        ),
+        timing,
         evidence,
         module,
-        source: "w3c",
+        ..GroupReport::explained(triple, group.count, share, advice, "w3c")
     }
 }
 
