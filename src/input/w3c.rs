@@ -75,6 +75,9 @@ impl Field {
 pub struct Layout {
     names: Vec<String>,
     pos: [Option<u16>; FIELD_COUNT],
+    /// How many fields at the front and at the back of a line hold every field a record
+    /// always parses (date, time, status, substatus, win32, time-taken).
+    edges: (usize, usize),
     /// Times are the server's local time (`date-local`, Advanced Logging), not UTC.
     pub local_time: bool,
 }
@@ -98,6 +101,23 @@ impl Layout {
                 }
             }
             layout.names.push(name);
+        }
+        let n = layout.names.len();
+        for f in [
+            Field::Date,
+            Field::Time,
+            Field::Status,
+            Field::Substatus,
+            Field::Win32,
+            Field::TimeTaken,
+        ] {
+            if let Some(p) = layout.pos[f as usize].map(usize::from) {
+                if p * 2 < n {
+                    layout.edges.0 = layout.edges.0.max(p + 1);
+                } else {
+                    layout.edges.1 = layout.edges.1.max(n - p);
+                }
+            }
         }
         layout
     }
@@ -197,12 +217,131 @@ fn standard_layouts() -> &'static [(Layout, &'static str)] {
     })
 }
 
+/// Where a line's fields are: in a line of single-space separated values (what IIS writes,
+/// and nearly every line) the fields grouping needs are located at both ends and the rest
+/// found on demand; lines of the other forms are split already.
+#[derive(Debug, Clone, Copy)]
+enum Fields<'a> {
+    Plain {
+        /// How many fields the line has.
+        n: usize,
+        /// The first fields, and the last ones (last field first).
+        front: &'a [(u32, u32)],
+        back: &'a [(u32, u32)],
+    },
+    Spans(&'a [(u32, u32)]),
+}
+
+impl<'a> Fields<'a> {
+    /// Field `i` of `line`, or `None` past the last field.
+    fn nth(self, line: &'a [u8], i: usize) -> Option<&'a [u8]> {
+        match self {
+            Fields::Plain { n, front, back } if i < n => {
+                if let Some(&s) = front.get(i) {
+                    Some(slice(line, s))
+                } else if let Some(&s) = back.get(n - 1 - i) {
+                    Some(slice(line, s))
+                } else {
+                    Some(nth_plain(line, n, i))
+                }
+            }
+            Fields::Plain { .. } => None,
+            Fields::Spans(spans) => spans.get(i).map(|&s| slice(line, s)),
+        }
+    }
+}
+
+/// Locates the first `front` and the last `back` fields of a line of single-space separated
+/// fields: one short walk from each end.
+fn locate_plain(
+    line: &[u8],
+    (front, back): (usize, usize),
+    firsts: &mut Vec<(u32, u32)>,
+    lasts: &mut Vec<(u32, u32)>,
+) {
+    firsts.clear();
+    lasts.clear();
+    let mut start = 0;
+    while firsts.len() < front && start <= line.len() {
+        let end = line[start..]
+            .iter()
+            .position(|&b| b == b' ')
+            .map_or(line.len(), |p| start + p);
+        firsts.push((start as u32, end as u32));
+        start = end + 1;
+    }
+    let mut end = line.len();
+    while lasts.len() < back {
+        let start = line[..end]
+            .iter()
+            .rposition(|&b| b == b' ')
+            .map_or(0, |p| p + 1);
+        lasts.push((start as u32, end as u32));
+        if start == 0 {
+            break;
+        }
+        end = start - 1;
+    }
+}
+
+/// Field `i` of a line of `n` fields separated by single spaces, walking from whichever end
+/// of the line is nearer: the fields grouping needs (date and time at the front; status,
+/// substatus, win32 and time-taken at the back) are then a few bytes away.
+fn nth_plain(line: &[u8], n: usize, i: usize) -> &[u8] {
+    if i * 2 < n {
+        let mut start = 0;
+        for _ in 0..i {
+            match line[start..].iter().position(|&b| b == b' ') {
+                Some(p) => start += p + 1,
+                None => return b"",
+            }
+        }
+        let rest = &line[start..];
+        let end = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+        &rest[..end]
+    } else {
+        let mut end = line.len();
+        for _ in i + 1..n {
+            match line[..end].iter().rposition(|&b| b == b' ') {
+                Some(p) => end = p,
+                None => return b"",
+            }
+        }
+        let head = &line[..end];
+        let start = head.iter().rposition(|&b| b == b' ').map_or(0, |p| p + 1);
+        &head[start..]
+    }
+}
+
+/// How many fields `split_plain` would make of a line: its spaces plus one.
+fn plain_field_count(line: &[u8]) -> usize {
+    // Counting a block at a time into a byte counter lets the compiler use vector compares.
+    fn block_count<const N: usize>(block: &[u8]) -> usize {
+        let mut n = 0u8;
+        for &b in &block[..N] {
+            n += u8::from(b == b' ');
+        }
+        usize::from(n)
+    }
+    let mut count = 1;
+    let mut blocks = line.chunks_exact(64);
+    for block in &mut blocks {
+        count += block_count::<64>(block);
+    }
+    let mut rest = blocks.remainder().chunks_exact(16);
+    for block in &mut rest {
+        count += block_count::<16>(block);
+    }
+    count + rest.remainder().iter().filter(|&&b| b == b' ').count()
+}
+
 /// One log line, parsed as far as grouping needs; other fields are read on demand.
 pub struct Record<'a> {
     line_bytes: &'a [u8],
-    spans: &'a [(u32, u32)],
+    fields: Fields<'a>,
     layout: &'a Layout,
-    /// 1-based line number in the file.
+    /// 1-based line number in the file (in a part of a file read in parallel, in the part:
+    /// see [`crate::input::split`]).
     pub line: u64,
     /// `None` when the layout has no `sc-status` or the line holds `-` there.
     pub triple: Option<Triple>,
@@ -214,7 +353,7 @@ impl<'a> Record<'a> {
     /// A field's raw bytes; `None` when the layout lacks it or the line holds `-`.
     pub fn get(&self, f: Field) -> Option<&'a [u8]> {
         let i = self.layout.pos[f as usize]?;
-        let v = slice(self.line_bytes, *self.spans.get(usize::from(i))?);
+        let v = self.fields.nth(self.line_bytes, usize::from(i))?;
         (v != b"-").then_some(v)
     }
 
@@ -225,7 +364,7 @@ impl<'a> Record<'a> {
             .names
             .iter()
             .position(|n| n.eq_ignore_ascii_case(name))?;
-        let v = slice(self.line_bytes, *self.spans.get(i)?);
+        let v = self.fields.nth(self.line_bytes, i)?;
         (v != b"-").then_some(v)
     }
 
@@ -245,7 +384,7 @@ impl<'a> Record<'a> {
     ) -> Record<'a> {
         Record {
             line_bytes,
-            spans,
+            fields: Fields::Spans(spans),
             layout,
             line,
             triple,
@@ -283,11 +422,78 @@ pub const MAX_LINE: usize = 1 << 22;
 const READ_SIZE: usize = 1 << 20;
 
 /// Reads a W3C log from `reader`, calling `visit` for every data line that parses.
-pub fn read<R: Read, F: FnMut(&Record<'_>)>(mut reader: R, mut visit: F) -> io::Result<Stats> {
-    let mut state = State::default();
+pub fn read<R: Read, F: FnMut(&Record<'_>)>(reader: R, visit: F) -> io::Result<Stats> {
+    let part = read_part(reader, Context::default(), true, visit)?;
+    Ok(part.facts.into_stats(&[Placed::default()]))
+}
+
+/// What the lines before a part of a file declared: the layout and `#Date` in force.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Context {
+    pub layout: Option<Layout>,
+    /// The day of the last `#Date:` directive.
+    pub day: Option<i64>,
+}
+
+/// A part of a file read on its own: what it found, and what it declared for the next part.
+#[derive(Debug)]
+pub(crate) struct Part {
+    pub facts: Facts,
+    /// Lines in the part.
+    pub lines: u64,
+    /// The last `#Fields:` line of the part: its layout and line (within the part).
+    pub last_fields: Option<(Layout, u64)>,
+    /// The last `#Date:` directive of the part (its day, if it parsed).
+    pub last_day: Option<Option<i64>>,
+    /// Data lines came before the part's own first `#Fields:` line (they were read with the
+    /// context's layout), or took their date from the context's `#Date:`.
+    pub used_layout: bool,
+    pub used_day: bool,
+}
+
+impl Part {
+    /// Whether the part reads the same with `actual` in force at its start as it did with
+    /// `assumed`: the context's layout and day matter only where lines used them.
+    pub fn reads_alike(&self, assumed: &Context, actual: &Context) -> bool {
+        let same_layout = match (&assumed.layout, &actual.layout) {
+            (Some(a), Some(b)) => a.names == b.names && a.local_time == b.local_time,
+            (None, None) => true,
+            _ => false,
+        };
+        (!self.used_layout || same_layout) && (!self.used_day || assumed.day == actual.day)
+    }
+}
+
+/// Where a part sits in its file, known once the parts before it are read.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Placed {
+    /// Lines before the part.
+    pub first_line: u64,
+    /// The file line of the `#Fields:` line in force where the part starts.
+    pub layout_line: Option<u64>,
+}
+
+/// Reads a whole file (`first`: it starts at the file's first byte) or a part of one that
+/// starts at a line boundary with `context` in force. Line numbers count from the part's start.
+pub(crate) fn read_part<R: Read, F: FnMut(&Record<'_>)>(
+    mut reader: R,
+    context: Context,
+    first: bool,
+    mut visit: F,
+) -> io::Result<Part> {
+    let mut state = State {
+        declared: if context.layout.is_some() {
+            Declared::Context
+        } else {
+            Declared::Inferred
+        },
+        layout: context.layout,
+        header_day: context.day,
+        ..State::default()
+    };
     let mut buf = vec![0u8; READ_SIZE];
     let (mut start, mut end) = (0usize, 0usize);
-    let mut first = true;
+    let mut at_start = first;
     let mut skipping_long = false;
     loop {
         if end == buf.len() {
@@ -301,7 +507,10 @@ pub fn read<R: Read, F: FnMut(&Record<'_>)>(mut reader: R, mut visit: F) -> io::
                 // A line longer than MAX_LINE: drop what we have and skip to its end.
                 if !skipping_long {
                     state.line_no += 1;
-                    state.malformed(format!("line longer than {} MiB, skipped", MAX_LINE >> 20));
+                    state.malformed(Reason::Text(format!(
+                        "line longer than {} MiB, skipped",
+                        MAX_LINE >> 20
+                    )));
                 }
                 skipping_long = true;
                 start = 0;
@@ -320,8 +529,8 @@ pub fn read<R: Read, F: FnMut(&Record<'_>)>(mut reader: R, mut visit: F) -> io::
             }
             break;
         }
-        if first && end == 0 {
-            first = false;
+        if at_start && end == 0 {
+            at_start = false;
             if buf[..n].starts_with(b"\xEF\xBB\xBF") {
                 start = 3;
             }
@@ -338,28 +547,233 @@ pub fn read<R: Read, F: FnMut(&Record<'_>)>(mut reader: R, mut visit: F) -> io::
             state.line(line, false, &mut visit);
         }
     }
-    Ok(state.finish())
+    Ok(Part {
+        used_layout: state.used_layout,
+        used_day: state.used_day,
+        lines: state.line_no,
+        last_fields: state.last_fields,
+        last_day: state.last_day,
+        facts: state.facts,
+    })
+}
+
+/// The `#Fields:` line a field-count error refers to.
+#[derive(Debug, Clone, Copy, Default)]
+enum Declared {
+    /// No `#Fields:` line: the layout was inferred from the data.
+    #[default]
+    Inferred,
+    /// The one in force where the part starts.
+    Context,
+    /// A line of this part.
+    Line(u64),
+}
+
+/// Why a line was left out.
+#[derive(Debug, Clone)]
+enum Reason {
+    Text(String),
+    FieldCount {
+        found: usize,
+        want: usize,
+        declared: Declared,
+    },
+}
+
+/// What reading a file or part found besides records: counts, the first malformed lines and
+/// the facts notes are made of. Parts' facts join into the file's [`Stats`].
+#[derive(Debug, Default)]
+pub(crate) struct Facts {
+    records: u64,
+    malformed: u64,
+    samples: Vec<Sample>,
+    header_blocks: u64,
+    /// The layout was inferred from the line with this number, as this standard layout.
+    inferred: Option<(u64, &'static str)>,
+    local_time: bool,
+    /// The last line, cut off mid-write, and why it did not parse.
+    cut_off: Option<Sample>,
+    /// Standard layouts that lines not fitting the declared one were read with, and how often.
+    misfits: Vec<(&'static str, u64)>,
+    folded_lines: u64,
+    no_status: bool,
+}
+
+impl Facts {
+    /// The file's stats from its parts' facts, in file order, each with its place.
+    pub fn join(parts: Vec<(Facts, Placed)>) -> Stats {
+        let mut all = Facts::default();
+        let mut places = Vec::with_capacity(parts.len());
+        for (i, (facts, placed)) in parts.into_iter().enumerate() {
+            all.records += facts.records;
+            all.malformed += facts.malformed;
+            for sample in facts.samples {
+                if all.samples.len() < MALFORMED_SAMPLES {
+                    all.samples.push(Sample { part: i, ..sample });
+                }
+            }
+            all.header_blocks += facts.header_blocks;
+            all.inferred = all.inferred.or(facts
+                .inferred
+                .map(|(line, name)| (line + placed.first_line, name)));
+            all.local_time |= facts.local_time;
+            if let Some(cut) = facts.cut_off {
+                all.cut_off = Some(Sample { part: i, ..cut });
+            }
+            for (name, n) in facts.misfits {
+                all.count_misfit(name, n);
+            }
+            all.folded_lines += facts.folded_lines;
+            all.no_status |= facts.no_status;
+            places.push(placed);
+        }
+        all.into_stats(&places)
+    }
+
+    fn count_misfit(&mut self, name: &'static str, n: u64) {
+        match self.misfits.iter_mut().find(|(m, _)| *m == name) {
+            Some((_, c)) => *c += n,
+            None => self.misfits.push((name, n)),
+        }
+    }
+
+    /// Renders the facts, with the places of the parts their line numbers count in
+    /// (samples of joined parts carry their part's index).
+    fn into_stats(self, places: &[Placed]) -> Stats {
+        let mut notes = Vec::new();
+        if let Some((line, name)) = self.inferred {
+            notes.push(format!(
+                "no #Fields line before line {line}: read as {name}"
+            ));
+        }
+        if self.local_time {
+            notes.push("times are the server's local time (date-local/time-local), not UTC".into());
+        }
+        if let Some(cut) = self.cut_off {
+            let m = cut.render(places);
+            notes.push(format!(
+                "the last line ({}) is cut off mid-write and was left out ({})",
+                m.line, m.reason
+            ));
+        }
+        let mut misfits = self.misfits.clone();
+        misfits.sort_unstable();
+        for (name, n) in misfits {
+            notes.push(format!(
+                "{n} line(s) did not fit the #Fields layout in force but fit {name}; read with that layout"
+            ));
+        }
+        if self.folded_lines > 0 {
+            notes.push(format!(
+                "{} line(s) had runs of spaces between fields; read with the runs folded",
+                self.folded_lines
+            ));
+        }
+        if self.no_status && self.records > 0 {
+            notes.push(
+                "the #Fields layout has no sc-status: requests are counted, failures cannot be told"
+                    .into(),
+            );
+        }
+        let malformed_samples = self.samples.into_iter().map(|s| s.render(places)).collect();
+        Stats {
+            records: self.records,
+            malformed: self.malformed,
+            malformed_samples,
+            header_blocks: self.header_blocks,
+            notes,
+            no_status: self.no_status,
+            local_time: self.local_time,
+        }
+    }
+}
+
+/// A malformed line of a part: its part (once parts are joined), line and reason.
+#[derive(Debug)]
+struct Sample {
+    part: usize,
+    line: u64,
+    reason: Reason,
+}
+
+impl Sample {
+    /// The line and reason in file terms, given the places of the parts.
+    fn render(self, places: &[Placed]) -> Malformed {
+        let placed = places.get(self.part).copied().unwrap_or_default();
+        Malformed {
+            line: self.line + placed.first_line,
+            reason: self.reason.render(placed),
+        }
+    }
+}
+
+impl Reason {
+    /// The reason as text; line numbers in it are placed by the place of the line's part.
+    fn render(self, placed: Placed) -> String {
+        match self {
+            Reason::Text(text) => text,
+            Reason::FieldCount {
+                found,
+                want,
+                declared: Declared::Inferred,
+            } => format!("{found} fields where the inferred layout has {want}"),
+            Reason::FieldCount {
+                found,
+                want,
+                declared,
+            } => {
+                let at = match declared {
+                    Declared::Line(l) => l + placed.first_line,
+                    _ => placed.layout_line.unwrap_or(0),
+                };
+                format!("{found} fields where the #Fields line (line {at}) declares {want}")
+            }
+        }
+    }
+}
+
+/// The day of the last date read, so consecutive lines of one day parse their date once.
+#[derive(Default)]
+struct DayCache {
+    text: [u8; 10],
+    day: Option<i64>,
+}
+
+impl DayCache {
+    fn day(&mut self, d: &[u8]) -> Option<i64> {
+        if self.day.is_some() && d == self.text {
+            return self.day;
+        }
+        let day = time::parse_date(d)?;
+        self.text.copy_from_slice(d);
+        self.day = Some(day);
+        Some(day)
+    }
 }
 
 #[derive(Default)]
 struct State {
-    stats: Stats,
+    facts: Facts,
     layout: Option<Layout>,
-    layout_line: u64,
+    declared: Declared,
     header_day: Option<i64>,
+    last_fields: Option<(Layout, u64)>,
+    last_day: Option<Option<i64>>,
+    used_layout: bool,
+    used_day: bool,
     spans: Vec<(u32, u32)>,
+    firsts: Vec<(u32, u32)>,
+    lasts: Vec<(u32, u32)>,
     line_no: u64,
-    inferred: bool,
-    folded_lines: u64,
-    /// Standard layouts that lines not fitting the declared one were read with.
-    misfits: Vec<&'static str>,
+    days: DayCache,
 }
 
 impl State {
-    fn malformed(&mut self, reason: String) {
-        self.stats.malformed += 1;
-        if self.stats.malformed_samples.len() < MALFORMED_SAMPLES {
-            self.stats.malformed_samples.push(Malformed {
+    fn malformed(&mut self, reason: Reason) {
+        self.facts.malformed += 1;
+        if self.facts.samples.len() < MALFORMED_SAMPLES {
+            self.facts.samples.push(Sample {
+                part: 0,
                 line: self.line_no,
                 reason,
             });
@@ -377,10 +791,13 @@ impl State {
         }
         match self.data(line) {
             Ok(rec) => visit(&rec),
-            Err(reason) if unterminated => self.stats.notes.push(format!(
-                "the last line ({}) is cut off mid-write and was left out ({reason})",
-                self.line_no
-            )),
+            Err(reason) if unterminated => {
+                self.facts.cut_off = Some(Sample {
+                    part: 0,
+                    line: self.line_no,
+                    reason,
+                });
+            }
             Err(reason) => self.malformed(reason),
         }
     }
@@ -392,167 +809,160 @@ impl State {
         };
         if name.eq_ignore_ascii_case(b"Fields") {
             let layout = Layout::parse(value);
-            self.stats.header_blocks += 1;
-            if layout.local_time && !self.stats.local_time {
-                self.stats.local_time = true;
-                self.stats.notes.push(
-                    "times are the server's local time (date-local/time-local), not UTC".into(),
-                );
-            }
+            self.facts.header_blocks += 1;
+            self.facts.local_time |= layout.local_time;
+            self.last_fields = Some((layout.clone(), self.line_no));
             self.layout = Some(layout);
-            self.layout_line = self.line_no;
+            self.declared = Declared::Line(self.line_no);
         } else if name.eq_ignore_ascii_case(b"Date") || name.eq_ignore_ascii_case(b"Start-Date") {
             self.header_day = time::parse_header_date(value).map(time::day_of);
+            self.last_day = Some(self.header_day);
         }
     }
 
     /// Parses a data line against the layout in force.
-    fn data<'s>(&'s mut self, line: &'s [u8]) -> Result<Record<'s>, String> {
+    fn data<'s>(&'s mut self, line: &'s [u8]) -> Result<Record<'s>, Reason> {
         if self.layout.is_none() {
             match Layout::infer(line) {
                 Some((layout, name)) => {
-                    let layout = layout.clone();
-                    self.stats.notes.push(format!(
-                        "no #Fields line before line {}: read as {name}",
-                        self.line_no
-                    ));
-                    self.layout = Some(layout);
-                    self.inferred = true;
+                    self.facts.inferred = Some((self.line_no, name));
+                    self.layout = Some(layout.clone());
+                    self.declared = Declared::Inferred;
                 }
-                None => return Err("data line before any #Fields line".into()),
+                None => return Err(Reason::Text("data line before any #Fields line".into())),
             }
         }
         let Some(layout) = self.layout.as_ref() else {
-            return Err("data line before any #Fields line".into());
+            return Err(Reason::Text("data line before any #Fields line".into()));
         };
+        // What this line takes from before the part: its layout, and the day of a `#Date:`
+        // for layouts without a date.
+        self.used_layout |= self.last_fields.is_none();
+        self.used_day |= self.last_day.is_none() && !layout.has(Field::Date);
         let want = layout.len();
-        split_plain(line, &mut self.spans);
-        if self.spans.len() != want {
-            split_folded(line, &mut self.spans);
-            if self.spans.len() == want {
-                self.folded_lines += 1;
-            } else if memchr(b'"', line).is_some() {
-                split_quoted(line, &mut self.spans);
-            }
+        let found = plain_field_count(line);
+        if found == want {
+            locate_plain(line, layout.edges, &mut self.firsts, &mut self.lasts);
+            return record(
+                line,
+                Fields::Plain {
+                    n: want,
+                    front: &self.firsts,
+                    back: &self.lasts,
+                },
+                layout,
+                self.line_no,
+                self.header_day,
+                &mut self.days,
+                &mut self.facts,
+            );
+        }
+        split_folded(line, &mut self.spans);
+        if self.spans.len() == want {
+            self.facts.folded_lines += 1;
+        } else if memchr(b'"', line).is_some() {
+            split_quoted(line, &mut self.spans);
         }
         if self.spans.len() != want {
             // A line from another layout (copy-pasted logs, a header that lies): read it with
             // the standard layout it fits, if one does.
-            let found = self.spans.len();
             if let Some((preset, name)) = Layout::infer_split(line, &mut self.spans) {
-                self.misfits.push(name);
+                self.facts.count_misfit(name, 1);
                 return record(
                     line,
-                    &self.spans,
+                    Fields::Spans(&self.spans),
                     preset,
                     self.line_no,
                     self.header_day,
-                    &mut self.stats,
+                    &mut self.days,
+                    &mut self.facts,
                 );
             }
-            return Err(if self.inferred {
-                format!("{found} fields where the inferred layout has {want}")
-            } else {
-                format!(
-                    "{found} fields where the #Fields line (line {}) declares {want}",
-                    self.layout_line
-                )
+            return Err(Reason::FieldCount {
+                found,
+                want,
+                declared: self.declared,
             });
         }
         record(
             line,
-            &self.spans,
+            Fields::Spans(&self.spans),
             layout,
             self.line_no,
             self.header_day,
-            &mut self.stats,
+            &mut self.days,
+            &mut self.facts,
         )
-    }
-
-    fn finish(mut self) -> Stats {
-        let mut names = self.misfits.clone();
-        names.sort_unstable();
-        names.dedup();
-        for name in names {
-            let n = self.misfits.iter().filter(|m| **m == name).count();
-            self.stats.notes.push(format!(
-                "{n} line(s) did not fit the #Fields layout in force but fit {name}; read with that layout"
-            ));
-        }
-        if self.folded_lines > 0 {
-            self.stats.notes.push(format!(
-                "{} line(s) had runs of spaces between fields; read with the runs folded",
-                self.folded_lines
-            ));
-        }
-        if self.stats.no_status && self.stats.records > 0 {
-            self.stats.notes.push(
-                "the #Fields layout has no sc-status: requests are counted, failures cannot be told"
-                    .into(),
-            );
-        }
-        self.stats
     }
 }
 
-/// Parses the fields of a line already split against `layout`.
+/// Parses the fields of a line whose fields are known against `layout`.
 fn record<'s>(
     line: &'s [u8],
-    spans: &'s [(u32, u32)],
+    fields: Fields<'s>,
     layout: &'s Layout,
     line_no: u64,
     header_day: Option<i64>,
-    stats: &mut Stats,
-) -> Result<Record<'s>, String> {
+    days: &mut DayCache,
+    facts: &mut Facts,
+) -> Result<Record<'s>, Reason> {
     let get = |f: Field| {
         layout.pos[f as usize]
-            .map(|i| slice(line, spans[usize::from(i)]))
+            .and_then(|i| fields.nth(line, usize::from(i)))
             .filter(|v| *v != b"-")
     };
-    let number = |f: Field, what: &str| -> Result<Option<u64>, String> {
+    let number = |f: Field, what: &str| -> Result<Option<u64>, Reason> {
         match get(f) {
             None => Ok(None),
-            Some(v) => parse_u64(v)
-                .map(Some)
-                .ok_or_else(|| format!("{what} is `{}`, not a number", String::from_utf8_lossy(v))),
+            Some(v) => parse_u64(v).map(Some).ok_or_else(|| {
+                Reason::Text(format!(
+                    "{what} is `{}`, not a number",
+                    String::from_utf8_lossy(v)
+                ))
+            }),
         }
     };
+    let out_of_range = |what: &str, v: u64| Reason::Text(format!("{what} {v} is out of range"));
     let status = number(Field::Status, "sc-status")?;
     let substatus = number(Field::Substatus, "sc-substatus")?;
     let win32 = number(Field::Win32, "sc-win32-status")?;
     let time_taken_ms = number(Field::TimeTaken, "time-taken")?;
     let triple = match status {
         Some(s) => Some(Triple::new(
-            u16::try_from(s).map_err(|_| format!("sc-status {s} is out of range"))?,
+            u16::try_from(s).map_err(|_| out_of_range("sc-status", s))?,
             substatus
-                .map(|v| u32::try_from(v).map_err(|_| format!("sc-substatus {v} is out of range")))
+                .map(|v| u32::try_from(v).map_err(|_| out_of_range("sc-substatus", v)))
                 .transpose()?,
             win32,
         )),
         None => None,
     };
-    let day =
-        match get(Field::Date) {
-            Some(d) => Some(time::parse_date(d).ok_or_else(|| {
-                format!("date is `{}`, not YYYY-MM-DD", String::from_utf8_lossy(d))
-            })?),
-            None => header_day,
-        };
+    let day = match get(Field::Date) {
+        Some(d) => Some(days.day(d).ok_or_else(|| {
+            Reason::Text(format!(
+                "date is `{}`, not YYYY-MM-DD",
+                String::from_utf8_lossy(d)
+            ))
+        })?),
+        None => header_day,
+    };
     let ms = match get(Field::Time) {
-        Some(t) => Some(
-            time::parse_time(t)
-                .ok_or_else(|| format!("time is `{}`, not HH:MM:SS", String::from_utf8_lossy(t)))?,
-        ),
+        Some(t) => Some(time::parse_time(t).ok_or_else(|| {
+            Reason::Text(format!(
+                "time is `{}`, not HH:MM:SS",
+                String::from_utf8_lossy(t)
+            ))
+        })?),
         None => None,
     };
     let time = day.map(|d| time::at(d, ms.unwrap_or(0)));
     if !layout.has(Field::Status) {
-        stats.no_status = true;
+        facts.no_status = true;
     }
-    stats.records += 1;
+    facts.records += 1;
     Ok(Record {
         line_bytes: line,
-        spans,
+        fields,
         layout,
         line: line_no,
         triple,
