@@ -6,6 +6,7 @@ pub mod freb;
 pub mod httperr;
 pub mod native;
 pub mod sniff;
+pub mod split;
 pub mod w3c;
 
 pub use sniff::{Kind, sniff};
