@@ -54,3 +54,28 @@ Examples:
 
   Every trace of a site, newest first, in a pager:
     iisdiag freb FailedReqLogFiles/W3SVC1 | less";
+
+/// After `iisdiag completions --help`.
+pub const COMPLETIONS: &str = "\
+Examples:
+  bash (current shell; or save it under /etc/bash_completion.d/):
+    source <(iisdiag completions bash)
+
+  zsh (into a folder on $fpath):
+    iisdiag completions zsh > ~/.zfunc/_iisdiag
+
+  fish:
+    iisdiag completions fish > ~/.config/fish/completions/iisdiag.fish
+
+  PowerShell (add the line to $PROFILE to keep it):
+    iisdiag completions powershell | Out-String | Invoke-Expression";
+
+/// After `iisdiag man --help`.
+pub const MAN: &str = "\
+Examples:
+  The main page, and one page per command:
+    iisdiag man > iisdiag.1
+    iisdiag man scan > iisdiag-scan.1
+
+  Read it without installing:
+    iisdiag man scan | man -l -";

@@ -2,6 +2,7 @@
 
 pub mod explain;
 pub mod freb;
+pub mod generate;
 pub mod scan;
 
 use std::io::Write;
@@ -38,6 +39,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
             },
             out,
         ),
+        Command::Completions(args) => generate::completions(args.shell, out),
+        Command::Man(args) => generate::man(args.command.as_deref(), out),
     }
 }
 
