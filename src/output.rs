@@ -135,11 +135,16 @@ pub fn write_atomic(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let temp = tempfile::Builder::new()
-        .prefix(".iisdiag-")
-        .suffix(".part")
-        .tempfile_in(&dir)
-        .map_err(io_err)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".iisdiag-").suffix(".part");
+    // A temporary file is private (0600) by default; a report is an ordinary file, so it
+    // gets the permissions any new file would (0666 less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let temp = builder.tempfile_in(&dir).map_err(io_err)?;
     {
         let mut out = BufWriter::new(temp.as_file());
         write(&mut out).map_err(io_err)?;

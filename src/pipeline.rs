@@ -244,7 +244,9 @@ fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<Fil
             let stats = httperr::read_httperr(reader, |r| {
                 if filter.httperr(r, &origin) {
                     out.httperr.add(r);
-                    if let Some(rows) = rows.as_mut() {
+                    // Connection-level events (no status: idle timers, abandoned
+                    // connections) are not requests.
+                    if let (Some(rows), Some(_)) = (rows.as_mut(), r.status) {
                         rows.add_httperr(r, &origin);
                     }
                 }

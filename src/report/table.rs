@@ -44,6 +44,8 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<
     write_totals(out, report, style)?;
     if report.totals.requests > 0 {
         write_w3c(out, report, style)?;
+    } else if !report.filters.is_empty() && report.groups.is_empty() {
+        writeln!(out, "No W3C request matched the filters.")?;
     }
     if report.totals.requests == 0 && !report.groups.is_empty() {
         writeln!(out)?;
