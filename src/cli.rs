@@ -26,7 +26,7 @@ pub enum Command {
     #[command(
         after_help = help::SCAN
     )]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Explain a code: 502.3.12002, 502.3, 12002, 0x80072ee2, 2147954402 or AppOffline;
     /// or export the whole knowledge base with --list.
     #[command(
@@ -39,6 +39,12 @@ pub enum Command {
         after_help = help::FREB
     )]
     Freb(FrebArgs),
+    /// Combine summaries saved with `scan --save-summary` (one per server, say) into one
+    /// report, as if all the logs had been scanned in one run.
+    #[command(
+        after_help = "Examples:\n  iisdiag scan \\\\web01\\c$\\inetpub\\logs --save-summary web01.json\n  iisdiag scan \\\\web02\\c$\\inetpub\\logs --save-summary web02.json\n  iisdiag merge web01.json web02.json --timeline"
+    )]
+    Merge(MergeArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell or elvish).
     #[command(after_help = help::COMPLETIONS)]
     Completions(CompletionsArgs),
@@ -59,6 +65,124 @@ pub struct ManArgs {
     /// A command (scan, explain, freb, ...) for its own page; none for the main page.
     #[arg(value_name = "COMMAND")]
     pub command: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Summary files written by `scan --save-summary`.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// How a report is shown and exported (`scan` and `merge`).
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// How many groups get an explanation block in the table output.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// A rules file that adds or overrides knowledge-base entries (TOML, see the README).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Show failures over time for the top groups (and add `timeline` to the JSON).
+    #[arg(long)]
+    pub timeline: bool,
+
+    /// The timeline's bucket: 1m, 5m, 15m, 1h, 1d... (default: chosen from the time span).
+    #[arg(long, value_name = "SPAN", requires = "timeline")]
+    pub bucket: Option<String>,
+
+    /// Show times in this machine's time zone (logs are UTC; JSON and CSV stay UTC).
+    #[arg(long)]
+    pub local: bool,
+
+    /// Write the summary, one row per group, as CSV to FILE (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+
+    /// Replace output files that already exist.
+    #[arg(long)]
+    pub force: bool,
+
+    /// No messages on stderr about skipped files, malformed lines or notes.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Which requests a scan looks at. Every filter combines with the others.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Statuses to group: 502, 502.3, 502.3.12002, 5xx, 4xx,5xx, 500-504; `!404` leaves one
+    /// out. Applies to W3C, FREB and HTTP.sys alike.
+    #[arg(long, value_name = "CODES", allow_hyphen_values = true)]
+    pub status: Vec<String>,
+
+    /// Statuses to leave out, in the same forms as --status.
+    #[arg(long, value_name = "CODES")]
+    pub exclude_status: Vec<String>,
+
+    /// From this time: 2026-11-18, "2026-11-18 09:00", RFC 3339, or a span back from the
+    /// newest record (30m, 2h, 3d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Up to this time (same forms as --since; a date alone includes that whole day).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// Sites: W3SVC2, 2, or the s-sitename value (comma-separated).
+    #[arg(long, value_name = "SITE")]
+    pub site: Vec<String>,
+
+    /// Servers: s-computername, or the folder the logs were copied into (comma-separated).
+    #[arg(long, value_name = "NAME")]
+    pub server: Vec<String>,
+
+    /// A regular expression the URI stem must match.
+    #[arg(long, value_name = "REGEX")]
+    pub url: Option<String>,
+
+    /// Match --url against `stem?query` instead of the stem alone.
+    #[arg(long, requires = "url")]
+    pub url_query: bool,
+
+    /// Only requests that took at least this long: 500ms, 5s, 2m.
+    #[arg(long, value_name = "DURATION")]
+    pub min_time_taken: Option<String>,
+
+    /// HTTP methods (comma-separated): GET,POST.
+    #[arg(long, value_name = "METHOD")]
+    pub method: Vec<String>,
+
+    /// Client addresses or networks (comma-separated): 10.1.2.3, 10.0.0.0/8.
+    #[arg(long, value_name = "ADDRESS")]
+    pub client_ip: Vec<String>,
+}
+
+/// The second level under each group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    Url,
+    Server,
+    Site,
+    Client,
+    Hour,
+    UserAgent,
+}
+
+/// The format of `--export-requests`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Csv,
+    Ndjson,
 }
 
 #[derive(Debug, Args)]
@@ -113,25 +237,31 @@ pub struct ScanArgs {
     #[arg(long)]
     pub all: bool,
 
-    /// How many groups get an explanation block in the table output.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub top: usize,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Break each group down by a second key: its top entries with counts and p95.
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub by: Option<ByArg>,
 
-    /// A rules file that adds or overrides knowledge-base entries (TOML, see the README).
+    /// Write every matching failed request to FILE (`-` for standard output).
     #[arg(long, value_name = "FILE")]
-    pub rules: Option<PathBuf>,
+    pub export_requests: Option<PathBuf>,
+
+    /// Format of --export-requests.
+    #[arg(long, value_enum, default_value_t = ExportFormatArg::Csv, requires = "export_requests")]
+    pub export_format: ExportFormatArg,
+
+    /// Write a summary that `iisdiag merge` combines with others (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub save_summary: Option<PathBuf>,
 
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
 
-    /// No messages on stderr about skipped files, malformed lines or notes.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

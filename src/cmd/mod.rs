@@ -3,7 +3,9 @@
 pub mod explain;
 pub mod freb;
 pub mod generate;
+pub mod merge;
 pub mod scan;
+mod show;
 
 use std::io::Write;
 
@@ -15,7 +17,8 @@ use crate::error::Result;
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     match cli.command {
-        Command::Scan(args) => scan::run(&scan::Options::from(args), out, err),
+        Command::Scan(args) => scan::run(&scan::Options::try_from(*args)?, out, err),
+        Command::Merge(args) => merge::run(&merge::Options::try_from(args)?, out, err),
         Command::Freb(args) => freb::run(
             &freb::Options {
                 paths: args.paths,

@@ -8,7 +8,8 @@ use std::io::{self, Write};
 use comfy_table::presets::{ASCII_BORDERS_ONLY_CONDENSED, UTF8_BORDERS_ONLY};
 use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
 
-use super::{GroupReport, Report, human_ms, short_time};
+use super::{GroupReport, Report, human_ms};
+use crate::time::Zone;
 
 /// How the table is drawn; settled once from the command line and the terminal.
 #[derive(Debug, Clone, Copy)]
@@ -19,13 +20,32 @@ pub struct Style {
     pub unicode: bool,
     /// How many groups get an explanation block.
     pub top: usize,
+    /// The zone times are shown in.
+    pub zone: Zone,
+}
+
+impl Style {
+    /// An RFC 3339 time from the report as `2026-11-18 10:42:03` in the style's zone.
+    fn time(&self, t: Option<&str>) -> String {
+        t.map_or_else(|| "-".to_string(), |t| self.zone.short_of(t))
+    }
+
+    /// `UTC` or `local time (UTC+01:00)`, for the time `t` (RFC 3339).
+    fn zone_label(&self, t: Option<&str>) -> String {
+        let millis = t
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|d| d.timestamp_millis());
+        self.zone.label(millis)
+    }
 }
 
 /// Writes the whole human report.
 pub fn write(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
-    write_totals(out, report)?;
+    write_totals(out, report, style)?;
     if report.totals.requests > 0 {
         write_w3c(out, report, style)?;
+    } else if !report.filters.is_empty() && report.groups.is_empty() {
+        writeln!(out, "No W3C request matched the filters.")?;
     }
     if report.totals.requests == 0 && !report.groups.is_empty() {
         writeln!(out)?;
@@ -103,7 +123,11 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
             "status.reason",
             "queue",
             "count",
-            "when (UTC)",
+            if style.zone == Zone::Utc {
+                "when (UTC)"
+            } else {
+                "when (local)"
+            },
             "top URL",
             "meaning",
         ],
@@ -118,7 +142,10 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
             Cell::new(&g.code),
             Cell::new(&g.queue),
             Cell::new(g.count).set_alignment(CellAlignment::Right),
-            Cell::new(span(g.first_seen.as_deref(), g.last_seen.as_deref())),
+            Cell::new(span(
+                &style.time(g.first_seen.as_deref()),
+                &style.time(g.last_seen.as_deref()),
+            )),
             Cell::new(g.top_urls.first().map_or("-", |u| u.url.as_str())),
             Cell::new(meaning),
         ]);
@@ -139,9 +166,10 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
             "{}",
             fill(
                 &format!(
-                    "Seen {} .. {} UTC",
-                    short_time(g.first_seen.as_deref()),
-                    short_time(g.last_seen.as_deref())
+                    "Seen {} .. {} {}",
+                    style.time(g.first_seen.as_deref()),
+                    style.time(g.last_seen.as_deref()),
+                    style.zone_label(g.first_seen.as_deref())
                 ),
                 style.width,
                 "    ",
@@ -240,12 +268,15 @@ fn write_w3c(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<
 fn write_groups(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "{}", summary_table(report, style))?;
+    if let Some(timeline) = &report.timeline {
+        super::timeline::draw(out, timeline, style.width, style.unicode, style.zone)?;
+    }
     let mut ranked: Vec<&GroupReport> = report.groups.iter().collect();
     // Faults before benign traffic; each by count (the groups are already sorted by count).
     ranked.sort_by_key(|g| g.benign);
     for g in ranked.into_iter().take(style.top) {
         writeln!(out)?;
-        write_group(out, g, style.width)?;
+        write_group(out, g, style)?;
     }
     let hidden = report.groups.len().saturating_sub(style.top);
     if hidden > 0 {
@@ -259,7 +290,7 @@ fn write_groups(out: &mut dyn Write, report: &Report, style: &Style) -> io::Resu
     Ok(())
 }
 
-fn write_totals(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+fn write_totals(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
     let t = &report.totals;
     let share = super::percent(t.failures, t.requests);
     write!(
@@ -273,14 +304,38 @@ fn write_totals(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     if t.malformed_lines > 0 {
         write!(out, ", {} malformed line(s)", t.malformed_lines)?;
     }
-    writeln!(out, "; {} failed ({share}%).", t.failures)?;
+    let failed = if report.filters.iter().any(|f| f.starts_with("status ")) {
+        "matched the status filter"
+    } else {
+        "failed"
+    };
+    writeln!(out, "; {} {failed} ({share}%).", t.failures)?;
     if t.first_seen.is_some() {
         writeln!(
             out,
             "From {} to {} ({}).",
-            short_time(t.first_seen.as_deref()),
-            short_time(t.last_seen.as_deref()),
-            report.time_zone
+            style.time(t.first_seen.as_deref()),
+            style.time(t.last_seen.as_deref()),
+            style.zone_label(t.first_seen.as_deref())
+        )?;
+    }
+    if !report.filters.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            fill(
+                &format!("Filtered: {}.", report.filters.join("; ")),
+                style.width,
+                "  ",
+                ""
+            )
+        )?;
+    }
+    if t.files_out_of_range > 0 {
+        writeln!(
+            out,
+            "{} file(s) not read: the date in their name is outside the time range.",
+            t.files_out_of_range
         )?;
     }
     Ok(())
@@ -334,8 +389,7 @@ fn summary_table(report: &Report, style: &Style) -> Table {
 }
 
 /// `2026-11-18 11:40-11:44` within a day, `2026-11-18 .. 2026-11-19` across days.
-fn span(first: Option<&str>, last: Option<&str>) -> String {
-    let (first, last) = (short_time(first), short_time(last));
+fn span(first: &str, last: &str) -> String {
     match (
         first.get(..10),
         last.get(..10),
@@ -359,8 +413,8 @@ fn shorten(text: &str, max: usize) -> String {
     format!("{head}...{tail}")
 }
 
-fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<()> {
-    let width = usize::from(width).max(40);
+fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Style) -> io::Result<()> {
+    let width = usize::from(style.width).max(40);
     let wrap = |text: &str, indent: &str, first: &str| {
         let opts = textwrap::Options::new(width)
             .break_words(false)
@@ -387,9 +441,10 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<(
     writeln!(out, "{}", wrap(&title, "  ", "  "))?;
     if g.first_seen.is_some() {
         let mut seen = format!(
-            "Seen {} .. {} UTC",
-            short_time(g.first_seen.as_deref()),
-            short_time(g.last_seen.as_deref())
+            "Seen {} .. {} {}",
+            style.time(g.first_seen.as_deref()),
+            style.time(g.last_seen.as_deref()),
+            style.zone_label(g.first_seen.as_deref())
         );
         if !g.servers.is_empty() {
             seen.push_str(&format!(" on {}", list(&g.servers, "server", "servers")));
@@ -410,6 +465,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<(
             "{}",
             wrap(&format!("URLs: {}", urls.join(", ")), "    ", "  ")
         )?;
+    }
+    if let Some(b) = &g.breakdown {
+        write_breakdown(out, b, style)?;
     }
     for e in &g.evidence {
         writeln!(
@@ -468,6 +526,49 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<(
         for r in &g.references {
             writeln!(out, "    {r}")?;
         }
+    }
+    Ok(())
+}
+
+fn write_breakdown(out: &mut dyn Write, b: &super::Breakdown, style: &Style) -> io::Result<()> {
+    writeln!(out, "  By {}:", b.by)?;
+    let keys: Vec<String> = b
+        .entries
+        .iter()
+        .map(|e| {
+            let key = if b.by == "hour" {
+                let t = style.time(Some(&e.key));
+                t.get(..16).map_or(t.clone(), |h| h.to_string())
+            } else {
+                e.key.clone()
+            };
+            shorten(&key, usize::from(style.width).saturating_sub(36).max(20))
+        })
+        .collect();
+    let key_width = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+    let count_width = b
+        .entries
+        .iter()
+        .map(|e| e.count.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for (e, key) in b.entries.iter().zip(&keys) {
+        let p95 = e
+            .p95_ms
+            .map_or_else(String::new, |ms| format!("  p95 {}", human_ms(ms)));
+        writeln!(out, "    {key:<key_width$}  {:>count_width$}{p95}", e.count)?;
+    }
+    let rest = b.distinct.saturating_sub(b.entries.len());
+    if rest > 0 {
+        writeln!(out, "    ... and {rest} more")?;
+    }
+    if b.other > 0 {
+        writeln!(
+            out,
+            "    ... and {} request(s) past the first {} distinct values, counted together",
+            b.other,
+            crate::summary::w3c::BREAKDOWN_CAP
+        )?;
     }
     Ok(())
 }

@@ -121,7 +121,7 @@ fn bash_completion_completes_flags_and_values() {
     let bin = assert_cmd::cargo::cargo_bin("iisdiag");
     let script = format!(
         r#"source <("{bin}" completions bash)
-COMP_WORDS=(iisdiag scan --fo); COMP_CWORD=2; _iisdiag iisdiag --fo scan; echo "${{COMPREPLY[@]}}"
+COMP_WORDS=(iisdiag scan --form); COMP_CWORD=2; _iisdiag iisdiag --form scan; echo "${{COMPREPLY[@]}}"
 COMP_WORDS=(iisdiag scan --format ""); COMP_CWORD=3; _iisdiag iisdiag "" --format; echo "${{COMPREPLY[@]}}""#,
         bin = bin.display()
     );
