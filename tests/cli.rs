@@ -9,6 +9,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+#[path = "cli/color.rs"]
+mod color;
 #[path = "cli/help.rs"]
 mod help;
 

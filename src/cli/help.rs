@@ -52,8 +52,8 @@ Examples:
   One trace:
     iisdiag freb C:\\inetpub\\logs\\FailedReqLogFiles\\W3SVC1\\fr000123.xml
 
-  Every trace of a site, newest first, in a pager:
-    iisdiag freb FailedReqLogFiles/W3SVC1 | less";
+  Every trace of a site, newest first, in a pager that keeps the colours:
+    iisdiag freb FailedReqLogFiles/W3SVC1 --color always | less -R";
 
 /// After `iisdiag completions --help`.
 pub const COMPLETIONS: &str = "\

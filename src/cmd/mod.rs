@@ -6,6 +6,7 @@ pub mod generate;
 pub mod merge;
 pub mod scan;
 mod show;
+mod term;
 
 use std::io::Write;
 
@@ -16,14 +17,23 @@ use crate::error::Result;
 
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let color = term::stdout_color(cli.color);
     match cli.command {
-        Command::Scan(args) => scan::run(&scan::Options::try_from(*args)?, out, err),
-        Command::Merge(args) => merge::run(&merge::Options::try_from(args)?, out, err),
+        Command::Scan(args) => {
+            let mut opts = scan::Options::try_from(*args)?;
+            opts.show.color = color;
+            scan::run(&opts, out, err)
+        }
+        Command::Merge(args) => {
+            let mut opts = merge::Options::try_from(args)?;
+            opts.show.color = color;
+            merge::run(&opts, out, err)
+        }
         Command::Freb(args) => freb::run(
             &freb::Options {
                 paths: args.paths,
                 rules: args.rules,
-                color: std::io::stdout().is_terminal(),
+                color,
                 quiet: args.quiet,
             },
             out,

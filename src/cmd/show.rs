@@ -25,6 +25,8 @@ pub struct Show {
     pub csv: Option<Target>,
     pub force: bool,
     pub quiet: bool,
+    /// Colour on standard output; set by `cmd::run` from the global `--color`.
+    pub color: bool,
 }
 
 impl TryFrom<ReportArgs> for Show {
@@ -41,6 +43,7 @@ impl TryFrom<ReportArgs> for Show {
             csv: a.csv.as_deref().map(Target::parse),
             force: a.force,
             quiet: a.quiet,
+            color: false,
         })
     }
 }
@@ -106,6 +109,7 @@ pub fn show(
                     unicode: std::io::stdout().is_terminal(),
                     top: show.top,
                     zone: show.zone,
+                    paint: report::paint::Paint::new(show.color),
                 },
             ),
         };

@@ -7,6 +7,7 @@ pub mod csv_summary;
 pub mod freb_timeline;
 pub mod json;
 pub mod kb_export;
+pub mod paint;
 pub mod table;
 pub mod timeline;
 pub mod timing;

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use comfy_table::presets::{ASCII_BORDERS_ONLY_CONDENSED, UTF8_BORDERS_ONLY};
 use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
 
+use super::paint::{Paint, Tone};
 use super::{GroupReport, Report, human_ms};
 use crate::time::Zone;
 
@@ -20,6 +21,8 @@ pub struct Style {
     pub unicode: bool,
     /// How many groups get an explanation block.
     pub top: usize,
+    /// Colour (red faults, yellow client errors, dim benign traffic, bold headings).
+    pub paint: Paint,
     /// The zone times are shown in.
     pub zone: Zone,
 }
@@ -63,7 +66,11 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<
     }
     if !report.correlations.is_empty() {
         writeln!(out)?;
-        writeln!(out, "Lined up in time:")?;
+        writeln!(
+            out,
+            "{}",
+            style.paint.paint(Tone::Heading, "Lined up in time:")
+        )?;
         for c in &report.correlations {
             writeln!(out, "{}", fill(&c.text, style.width, "    ", "  - "))?;
         }
@@ -107,6 +114,10 @@ fn new_table(style: &Style, header: Vec<&str>) -> Table {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(style.width)
         .set_header(header);
+    if style.paint.on {
+        // Colour even when standard output is not a terminal (`--color always`).
+        table.enforce_styling();
+    }
     table
 }
 
@@ -115,7 +126,13 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
     writeln!(out)?;
     writeln!(
         out,
-        "HTTP.sys error log: {total} request(s) or connection(s) refused or dropped before IIS saw them."
+        "{}",
+        style.paint.paint(
+            Tone::Heading,
+            &format!(
+                "HTTP.sys error log: {total} request(s) or connection(s) refused or dropped before IIS saw them."
+            )
+        )
     )?;
     let mut table = new_table(
         style,
@@ -139,7 +156,9 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
             g.title.clone()
         };
         table.add_row(vec![
-            Cell::new(&g.code),
+            style
+                .paint
+                .cell(Tone::of(g.status, g.benign), Cell::new(&g.code)),
             Cell::new(&g.queue),
             Cell::new(g.count).set_alignment(CellAlignment::Right),
             Cell::new(span(
@@ -159,7 +178,12 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
         } else {
             format!(" on {}", g.queue)
         };
-        writeln!(out, "{}{pool}  {} (HTTP.sys)", g.code, g.count)?;
+        writeln!(
+            out,
+            "{}{pool}  {} (HTTP.sys)",
+            style.paint.paint(Tone::of(g.status, g.benign), &g.code),
+            g.count
+        )?;
         writeln!(out, "{}", fill(&g.title, style.width, "  ", "  "))?;
         writeln!(
             out,
@@ -186,7 +210,7 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
                 "  "
             )
         )?;
-        writeln!(out, "  Check:")?;
+        writeln!(out, "  {}", style.paint.paint(Tone::Heading, "Check:"))?;
         for (i, h) in g.hints.iter().enumerate() {
             let first = format!("    {}. ", i + 1);
             writeln!(
@@ -204,19 +228,16 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
         .collect();
     if !benign.is_empty() {
         writeln!(out)?;
-        writeln!(
-            out,
-            "{}",
-            fill(
-                &format!(
-                    "Benign HTTP.sys housekeeping, not faults: {}.",
-                    benign.join(", ")
-                ),
-                style.width,
-                "  ",
-                ""
-            )
-        )?;
+        let text = fill(
+            &format!(
+                "Benign HTTP.sys housekeeping, not faults: {}.",
+                benign.join(", ")
+            ),
+            style.width,
+            "  ",
+            "",
+        );
+        writeln!(out, "{}", style.paint.paint(Tone::Benign, &text))?;
     }
     Ok(())
 }
@@ -224,7 +245,14 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
 fn write_traces(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
     let total: u64 = report.traces.iter().map(|g| g.count).sum();
     writeln!(out)?;
-    writeln!(out, "Failed Request Tracing: {total} trace(s).")?;
+    writeln!(
+        out,
+        "{}",
+        style.paint.paint(
+            Tone::Heading,
+            &format!("Failed Request Tracing: {total} trace(s).")
+        )
+    )?;
     let mut table = new_table(
         style,
         vec![
@@ -376,12 +404,17 @@ fn summary_table(report: &Report, style: &Style) -> Table {
             g.title.clone()
         };
         table.add_row(vec![
-            Cell::new(&g.code),
+            style
+                .paint
+                .cell(Tone::of(Some(g.status), g.benign), Cell::new(&g.code)),
             Cell::new(g.count).set_alignment(CellAlignment::Right),
             Cell::new(format!("{:.1}%", g.share)).set_alignment(CellAlignment::Right),
             Cell::new(times).set_alignment(CellAlignment::Right),
             Cell::new(top_url),
-            Cell::new(meaning),
+            style.paint.cell(
+                if g.benign { Tone::Benign } else { Tone::Plain },
+                Cell::new(meaning),
+            ),
         ]);
     }
     fit_columns(&mut table, 4);
@@ -423,7 +456,10 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Style) -> io::Resul
             .subsequent_indent(indent);
         textwrap::fill(text, opts)
     };
-    let mut head = format!("{}  {} request(s) ({:.1}%)", g.code, g.count, g.share);
+    let code = style
+        .paint
+        .paint(Tone::of(Some(g.status), g.benign), &g.code);
+    let mut head = format!("{code}  {} request(s) ({:.1}%)", g.count, g.share);
     if let Some(t) = g.time_taken_ms {
         head.push_str(&format!(
             ", time-taken p50 {}, p95 {}, max {}",
@@ -438,7 +474,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Style) -> io::Resul
     } else {
         g.title.clone()
     };
-    writeln!(out, "{}", wrap(&title, "  ", "  "))?;
+    let title = wrap(&title, "  ", "  ");
+    let tone = if g.benign { Tone::Benign } else { Tone::Plain };
+    writeln!(out, "{}", style.paint.paint(tone, &title))?;
     if g.first_seen.is_some() {
         let mut seen = format!(
             "Seen {} .. {} {}",
@@ -500,7 +538,7 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Style) -> io::Resul
         writeln!(out, "{}", wrap(&text, "    ", "  "))?;
     }
     if !g.hints.is_empty() {
-        writeln!(out, "  Check:")?;
+        writeln!(out, "  {}", style.paint.paint(Tone::Heading, "Check:"))?;
         for (i, h) in g.hints.iter().enumerate() {
             let first = format!("    {}. ", i + 1);
             let indent = " ".repeat(first.len());
