@@ -116,7 +116,10 @@ mod tests {
             Some("web01")
         );
         assert_eq!(
-            server_folder(Path::new("farm/web01/FailedReqLogFiles/W3SVC1/fr000001.xml")).as_deref(),
+            server_folder(Path::new(
+                "farm/web01/FailedReqLogFiles/W3SVC1/fr000001.xml"
+            ))
+            .as_deref(),
             Some("web01")
         );
         assert_eq!(server_folder(Path::new("HTTPERR/httperr1.log")), None);
