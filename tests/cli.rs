@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "cli/exit.rs"]
+mod exit;
 #[path = "cli/filters.rs"]
 mod filters;
 
