@@ -5,12 +5,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod help;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "iisdiag",
     version,
     about = "Tells you why IIS requests failed: reads W3C, FREB and HTTP.sys logs, groups failures by status.substatus.win32 and explains each group.",
-    propagate_version = true
+    propagate_version = true,
+    after_help = help::MAIN
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -21,19 +24,19 @@ pub struct Cli {
 pub enum Command {
     /// Read log files and folders, group the failures and explain each group.
     #[command(
-        after_help = "Examples:\n  iisdiag scan C:\\inetpub\\logs\\LogFiles\n  iisdiag scan web01/ web02/ --top 5\n  iisdiag scan u_ex261118.log --format json > report.json"
+        after_help = help::SCAN
     )]
     Scan(Box<ScanArgs>),
     /// Explain a code: 502.3.12002, 502.3, 12002, 0x80072ee2, 2147954402 or AppOffline;
     /// or export the whole knowledge base with --list.
     #[command(
-        after_help = "Examples:\n  iisdiag explain 502.3.12002\n  iisdiag explain 0x80072ee2\n  iisdiag explain AppOffline\n  iisdiag explain --list --format csv > iis-codes.csv"
+        after_help = help::EXPLAIN
     )]
     Explain(ExplainArgs),
     /// Show Failed Request Tracing traces (fr*.xml) as a compact timeline: one trace, or
     /// every trace in a folder, newest first, each followed by the explanation of its code.
     #[command(
-        after_help = "Examples:\n  iisdiag freb C:\\inetpub\\logs\\FailedReqLogFiles\\W3SVC1\\fr000123.xml\n  iisdiag freb FailedReqLogFiles/ | less -R"
+        after_help = help::FREB
     )]
     Freb(FrebArgs),
     /// Combine summaries saved with `scan --save-summary` (one per server, say) into one
@@ -42,6 +45,26 @@ pub enum Command {
         after_help = "Examples:\n  iisdiag scan \\\\web01\\c$\\inetpub\\logs --save-summary web01.json\n  iisdiag scan \\\\web02\\c$\\inetpub\\logs --save-summary web02.json\n  iisdiag merge web01.json web02.json --timeline"
     )]
     Merge(MergeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell or elvish).
+    #[command(after_help = help::COMPLETIONS)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of iisdiag, or of one of its commands.
+    #[command(after_help = help::MAN)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command (scan, explain, freb, ...) for its own page; none for the main page.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -266,5 +289,76 @@ mod tests {
     #[test]
     fn command_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// The words of an example line up to a redirection or a pipe; "double quotes" group.
+    fn example_words(line: &str) -> Vec<String> {
+        let mut words = Vec::new();
+        let mut word = String::new();
+        let mut quoted = false;
+        for c in line.chars() {
+            match c {
+                '"' => quoted = !quoted,
+                ' ' if !quoted => {
+                    if !word.is_empty() {
+                        words.push(std::mem::take(&mut word));
+                    }
+                }
+                _ => word.push(c),
+            }
+        }
+        words.push(word);
+        words
+            .into_iter()
+            .take_while(|w| w != ">" && w != "|")
+            .collect()
+    }
+
+    #[test]
+    fn every_help_example_parses() {
+        let root = Cli::command();
+        let mut pages = vec![root.get_after_help().map(|h| h.to_string())];
+        for sub in root.get_subcommands() {
+            pages.push(sub.get_after_help().map(|h| h.to_string()));
+        }
+        let mut examples = 0;
+        for page in pages {
+            let page = page.unwrap_or_default();
+            for line in page.lines().map(str::trim) {
+                if !line.starts_with("iisdiag ") {
+                    continue;
+                }
+                examples += 1;
+                if let Err(e) = Cli::try_parse_from(example_words(line)) {
+                    panic!("help example `{line}` does not parse: {e}");
+                }
+            }
+        }
+        // Every subcommand has examples, and the main page has some.
+        assert!(examples >= 4 + root.get_subcommands().count(), "{examples}");
+    }
+
+    #[test]
+    fn every_subcommand_has_examples() {
+        for sub in Cli::command().get_subcommands() {
+            let help = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            let runs = format!("iisdiag {}", sub.get_name());
+            assert!(help.contains(&runs), "{} has no example", sub.get_name());
+        }
+    }
+
+    #[test]
+    fn example_words_stop_at_redirection_and_keep_quotes() {
+        assert_eq!(
+            example_words(r#"iisdiag explain "The operation timed out" > x.txt"#),
+            ["iisdiag", "explain", "The operation timed out"]
+        );
+        assert_eq!(
+            example_words("iisdiag freb a/ | less"),
+            ["iisdiag", "freb", "a/"]
+        );
     }
 }

@@ -14,6 +14,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+#[path = "cli/help.rs"]
+mod help;
+
 fn iisdiag() -> Command {
     Command::cargo_bin("iisdiag").unwrap()
 }

@@ -2,6 +2,7 @@
 
 pub mod explain;
 pub mod freb;
+pub mod generate;
 pub mod merge;
 pub mod scan;
 mod show;
@@ -41,6 +42,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
             },
             out,
         ),
+        Command::Completions(args) => generate::completions(args.shell, out),
+        Command::Man(args) => generate::man(args.command.as_deref(), out),
     }
 }
 
