@@ -124,6 +124,15 @@ pub struct ReportArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Exit with code 1 when groups match: 5xx, 502.3>10 (more than ten), 5xx>1% (more than
+    /// 1 % of the requests). Repeat for several conditions.
+    #[arg(long, value_name = "CONDITION")]
+    pub fail_on: Vec<String>,
+
+    /// Exit with code 1 when any file was skipped or any line was malformed.
+    #[arg(long)]
+    pub strict: bool,
+
     /// No messages on stderr about skipped files, malformed lines or notes.
     #[arg(short, long)]
     pub quiet: bool,

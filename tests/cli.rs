@@ -5,6 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "cli/exit.rs"]
+mod exit;
+#[path = "cli/filters.rs"]
+mod filters;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;

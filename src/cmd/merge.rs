@@ -75,5 +75,5 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     }
     let mut collected = collected;
     collected.files.sort_by(|a, b| a.path.cmp(&b.path));
-    show::show(&kb, &collected, &opts.show, meta.filters, true, out)
+    show::show(&kb, &collected, &opts.show, meta.filters, true, out, err)
 }

@@ -188,6 +188,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         described,
         report_to_stdout,
         out,
+        err,
     )
 }
 

@@ -6,7 +6,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::cli::{Format, ReportArgs};
-use crate::error::{EXIT_OK, Error, Result};
+use crate::error::{EXIT_MATCHED, EXIT_OK, Error, Result};
+use crate::filter::FailOn;
 use crate::kb::Kb;
 use crate::output::{self, Target};
 use crate::pipeline::Collected;
@@ -25,6 +26,10 @@ pub struct Show {
     pub csv: Option<Target>,
     pub force: bool,
     pub quiet: bool,
+    /// Conditions that make the run end with exit code 1.
+    pub fail_on: Vec<FailOn>,
+    /// Skipped files and malformed lines end the run with exit code 1.
+    pub strict: bool,
     /// Colour on standard output; set by `cmd::run` from the global `--color`.
     pub color: bool,
 }
@@ -43,6 +48,12 @@ impl TryFrom<ReportArgs> for Show {
             csv: a.csv.as_deref().map(Target::parse),
             force: a.force,
             quiet: a.quiet,
+            fail_on: a
+                .fail_on
+                .iter()
+                .map(|v| FailOn::parse(v))
+                .collect::<Result<_>>()?,
+            strict: a.strict,
             color: false,
         })
     }
@@ -74,7 +85,8 @@ impl Show {
 }
 
 /// Builds the report and writes it: to standard output (unless an export took it) and to
-/// the `--csv` target.
+/// the `--csv` target. Returns the exit code: 1 when a `--fail-on` condition or `--strict`
+/// found something (said on `err`), else 0.
 pub fn show(
     kb: &Kb,
     collected: &Collected,
@@ -82,6 +94,7 @@ pub fn show(
     filters: Vec<String>,
     report_to_stdout: bool,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<i32> {
     let report = report::build(
         collected,
@@ -115,7 +128,61 @@ pub fn show(
         };
         written.and_then(|()| out.flush()).map_err(Error::Output)?;
     }
-    Ok(EXIT_OK)
+    let failed = verdict(&report, show);
+    for reason in &failed {
+        // Best effort: the exit code carries the verdict even if stderr is closed.
+        let _ = writeln!(err, "iisdiag: {reason}");
+    }
+    Ok(if failed.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_MATCHED
+    })
+}
+
+/// What `--fail-on` and `--strict` found, one sentence each.
+fn verdict(report: &report::Report, show: &Show) -> Vec<String> {
+    let mut failed = Vec::new();
+    let requests = report.totals.requests;
+    for cond in &show.fail_on {
+        let mut hits: Vec<(String, u64)> = report
+            .groups
+            .iter()
+            .filter(|g| cond.counts(g.status, g.substatus, g.win32))
+            .map(|g| (g.code.clone(), g.count))
+            .collect();
+        hits.extend(
+            report
+                .httperr
+                .iter()
+                .filter(|g| g.status.is_some_and(|st| cond.counts(st, None, None)))
+                .map(|g| (format!("HTTP.sys {}", g.code), g.count)),
+        );
+        let total: u64 = hits.iter().map(|(_, n)| n).sum();
+        if cond.exceeded(total, requests) {
+            let named: Vec<String> = hits
+                .iter()
+                .take(5)
+                .map(|(code, n)| format!("{code} x{n}"))
+                .collect();
+            let more = if hits.len() > 5 { ", ..." } else { "" };
+            failed.push(format!(
+                "--fail-on {} matched: {total} request(s) ({}{more})",
+                cond.text(),
+                named.join(", ")
+            ));
+        }
+    }
+    if show.strict {
+        let t = &report.totals;
+        if t.files_skipped > 0 || t.malformed_lines > 0 {
+            failed.push(format!(
+                "--strict: {} file(s) skipped and {} malformed line(s)",
+                t.files_skipped, t.malformed_lines
+            ));
+        }
+    }
+    failed
 }
 
 #[cfg(test)]

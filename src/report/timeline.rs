@@ -329,11 +329,17 @@ fn make_series(
             zone.label(Some(starts[i])),
             counts[i]
         );
-        if let Some(top) = in_peak.first() {
-            if in_peak.len() == 1 {
-                text.push_str(&format!(", all on {}", top.server));
-            } else {
-                text.push_str(&format!(", {} on {}", top.count, top.server));
+        match in_peak.as_slice() {
+            [] => {}
+            [one] => text.push_str(&format!(", all on {}", one.server)),
+            many => {
+                let named: Vec<String> = many
+                    .iter()
+                    .take(3)
+                    .map(|c| format!("{} {}", c.server, c.count))
+                    .collect();
+                let more = if many.len() > 3 { ", ..." } else { "" };
+                text.push_str(&format!(" ({}{more})", named.join(", ")));
             }
         }
         if hi > lo {
