@@ -4,9 +4,11 @@
 //! partials are merged. Merging is order-independent, so the result does not depend on the
 //! thread count. A file that cannot be read is reported in the file list and the run goes on.
 
-use std::fs::File;
+pub mod progress;
+
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -34,6 +36,8 @@ pub struct Options {
     pub by: Option<By>,
     /// Keep every grouped request as an export row, in this format.
     pub export: Option<ExportFormat>,
+    /// Counters to bump as files are read, for a progress display.
+    pub progress: Option<Arc<progress::Progress>>,
 }
 
 /// The files under the paths a user gave, and what could not be walked.
@@ -135,10 +139,19 @@ impl Collected {
 pub fn collect(found: &Found, opts: &Options) -> Collected {
     let (files, out_of_range): (Vec<&PathBuf>, Vec<&PathBuf>) =
         found.files.iter().partition(|p| opts.filter.may_hold(p));
+    if let Some(progress) = &opts.progress {
+        progress.set_totals(&files);
+    }
     let run = || {
         files
             .par_iter()
-            .map(|path| read_file(path, opts))
+            .map(|path| {
+                let read = read_file(path, opts);
+                if let Some(progress) = &opts.progress {
+                    progress.file_done();
+                }
+                read
+            })
             .reduce(Collected::default, Collected::merge)
     };
     let mut collected = in_pool(opts.threads, run);
@@ -211,7 +224,7 @@ fn read_file(path: &Path, opts: &Options) -> Collected {
 }
 
 fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<FileOutcome> {
-    let mut file = File::open(path)?;
+    let mut file = progress::CountedFile::open(path, opts.progress.as_deref())?;
     let mut head = Vec::with_capacity(HEAD_LEN);
     (&mut file).take(HEAD_LEN as u64).read_to_end(&mut head)?;
     let kind = match sniff(&head) {

@@ -18,6 +18,8 @@ use serde_json::Value;
 mod color;
 #[path = "cli/help.rs"]
 mod help;
+#[path = "cli/progress.rs"]
+mod progress;
 
 fn iisdiag() -> Command {
     Command::cargo_bin("iisdiag").unwrap()

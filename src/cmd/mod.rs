@@ -4,6 +4,7 @@ pub mod explain;
 pub mod freb;
 pub mod generate;
 pub mod merge;
+mod progress;
 pub mod scan;
 mod show;
 mod term;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Scan(args) => {
             let mut opts = scan::Options::try_from(*args)?;
             opts.show.color = color;
+            opts.progress = term::stderr_progress(opts.show.quiet);
             scan::run(&opts, out, err)
         }
         Command::Merge(args) => {

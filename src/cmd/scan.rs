@@ -26,6 +26,8 @@ pub struct Options {
     pub export: Option<(Target, ExportFormat)>,
     pub save_summary: Option<PathBuf>,
     pub show: Show,
+    /// A progress bar on standard error after this long; set by `cmd::run`.
+    pub progress: Option<std::time::Duration>,
 }
 
 /// The filters, with `--since`/`--until` spans still to be measured from the newest record.
@@ -65,6 +67,7 @@ impl TryFrom<ScanArgs> for Options {
             }),
             save_summary: a.save_summary,
             show,
+            progress: None,
         })
     }
 }
@@ -149,16 +152,19 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     output::check_targets(&refs, &opts.paths, &found.files, opts.show.force)?;
 
     let (filter, described) = settle_times(&opts.filter, &found, opts)?;
-    let collected = pipeline::collect(
-        &found,
-        &pipeline::Options {
-            all: opts.all,
-            threads: opts.threads,
-            filter,
-            by: opts.by,
-            export: opts.export.as_ref().map(|(_, format)| *format),
-        },
-    );
+    let collected = super::progress::track(opts.progress, |progress| {
+        pipeline::collect(
+            &found,
+            &pipeline::Options {
+                all: opts.all,
+                threads: opts.threads,
+                filter,
+                by: opts.by,
+                export: opts.export.as_ref().map(|(_, format)| *format),
+                progress,
+            },
+        )
+    });
     if !opts.show.quiet {
         tell_problems(&collected, err);
     }

@@ -4,6 +4,7 @@
 
 use std::ffi::OsStr;
 use std::io::IsTerminal;
+use std::time::Duration;
 
 use crate::cli::ColorWhen;
 
@@ -25,9 +26,49 @@ pub fn color_enabled(when: ColorWhen, no_color: Option<&OsStr>, is_terminal: boo
     }
 }
 
+/// When a scan may show a progress bar, after how long: only when standard error is a
+/// terminal and `-q` was not given. `IISDIAG_PROGRESS_AFTER_MS` changes the wait (500 ms),
+/// which a test uses to see the bar on a scan that is quick.
+pub fn stderr_progress(quiet: bool) -> Option<Duration> {
+    progress_after(
+        quiet,
+        std::io::stderr().is_terminal(),
+        std::env::var("IISDIAG_PROGRESS_AFTER_MS").ok().as_deref(),
+    )
+}
+
+fn progress_after(quiet: bool, is_terminal: bool, after_ms: Option<&str>) -> Option<Duration> {
+    if quiet || !is_terminal {
+        return None;
+    }
+    let ms = after_ms.and_then(|v| v.trim().parse().ok()).unwrap_or(500);
+    Some(Duration::from_millis(ms))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_only_on_a_terminal_and_without_quiet() {
+        let half = Some(Duration::from_millis(500));
+        // (quiet, terminal, IISDIAG_PROGRESS_AFTER_MS, bar after)
+        let cases = [
+            (false, true, None, half),
+            (false, true, Some("0"), Some(Duration::ZERO)),
+            (false, true, Some("soon"), half),
+            (true, true, None, None),
+            (false, false, None, None),
+            (false, false, Some("0"), None),
+        ];
+        for (quiet, tty, env, want) in cases {
+            assert_eq!(
+                progress_after(quiet, tty, env),
+                want,
+                "{quiet} {tty} {env:?}"
+            );
+        }
+    }
 
     #[test]
     fn colour_follows_the_flag_then_no_color_then_the_terminal() {

@@ -100,31 +100,25 @@ fn freb_follows_the_color_flag() {
 #[cfg(unix)]
 #[test]
 fn auto_colours_a_terminal_unless_no_color() {
-    let Some(plain) = in_terminal(&["scan", "--top", "1"], None) else {
+    let farm = repo("testdata/farm");
+    let farm = farm.to_str().unwrap();
+    let Some(plain) = in_terminal(&["scan", "--top", "1", farm], &[]) else {
         return;
     };
     assert!(plain.contains(ESC), "{plain}");
-    let text = in_terminal(&["scan", "--top", "1"], Some("1")).unwrap();
+    let text = in_terminal(&["scan", "--top", "1", farm], &[("NO_COLOR", "1")]).unwrap();
     assert!(!text.contains(ESC), "{text}");
-    let text = in_terminal(&["scan", "--top", "1"], Some("")).unwrap();
+    let text = in_terminal(&["scan", "--top", "1", farm], &[("NO_COLOR", "")]).unwrap();
     assert!(text.contains(ESC), "an empty NO_COLOR does not count");
-    let text = in_terminal(&["scan", "--top", "1", "--color", "never"], None).unwrap();
+    let text = in_terminal(&["scan", "--top", "1", "--color", "never", farm], &[]).unwrap();
     assert!(!text.contains(ESC));
 }
 
-/// Runs iisdiag with its arguments and the farm sample on a pseudo-terminal; `None` (with
-/// a note) when util-linux `script` is not there.
+/// Runs iisdiag on a pseudo-terminal (stdout and stderr both) and returns what the terminal
+/// got; `None` (with a note) when util-linux `script` is not there. NO_COLOR is unset
+/// unless `env` sets it.
 #[cfg(unix)]
-pub fn in_terminal(args: &[&str], no_color: Option<&str>) -> Option<String> {
-    in_terminal_with(args, &[repo("testdata/farm")], no_color)
-}
-
-#[cfg(unix)]
-pub fn in_terminal_with(
-    args: &[&str],
-    paths: &[PathBuf],
-    no_color: Option<&str>,
-) -> Option<String> {
+pub fn in_terminal(args: &[&str], env: &[(&str, &str)]) -> Option<String> {
     let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
     let bin = assert_cmd::cargo::cargo_bin("iisdiag");
     let mut line = quote(&bin.display().to_string());
@@ -132,16 +126,10 @@ pub fn in_terminal_with(
         line.push(' ');
         line.push_str(&quote(a));
     }
-    for p in paths {
-        line.push(' ');
-        line.push_str(&quote(&p.display().to_string()));
-    }
     let mut cmd = std::process::Command::new("script");
     cmd.args(["-qec", &line, "/dev/null"])
-        .env_remove("NO_COLOR");
-    if let Some(v) = no_color {
-        cmd.env("NO_COLOR", v);
-    }
+        .env_remove("NO_COLOR")
+        .envs(env.iter().copied());
     match cmd.output() {
         Ok(out) if out.status.success() => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
         Ok(out) => panic!("{line}: {}", String::from_utf8_lossy(&out.stderr)),
