@@ -240,8 +240,10 @@ fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<Fil
     let mut rows = opts
         .export
         .map(|format| RequestRows::new(format, display(path)));
+    // Decided once per file: without context filters, no field is looked at to filter.
+    let narrows = filter.narrows_context();
     let mut visit_w3c = |r: &w3c::Record<'_>| {
-        if !filter.w3c(r, &origin) {
+        if narrows && !filter.w3c(r, &origin) {
             return;
         }
         let grouped = r.triple.is_some_and(|t| filter.groups(&t, opts.all));

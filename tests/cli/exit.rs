@@ -101,3 +101,21 @@ fn merge_gates_too() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn a_failed_write_of_the_report_is_an_error() {
+    let full = std::path::Path::new("/dev/full");
+    if !full.exists() {
+        eprintln!("skipped: /dev/full is absent on this system");
+        return;
+    }
+    let sink = std::fs::OpenOptions::new().write(true).open(full).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iisdiag"))
+        .args(["scan", &farm()])
+        .stdout(sink)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("writing the report"), "{stderr}");
+}

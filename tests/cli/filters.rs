@@ -369,22 +369,22 @@ fn hostile_log(dir: &Path) -> std::path::PathBuf {
     path
 }
 
+/// Runs `scan LOG FLAG FILE` and reads the CSV it wrote: header and rows.
+fn scan_to_csv(log: &Path, flag: &str, out: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
+    iisdiag()
+        .args(["scan", log.to_str().unwrap(), flag, out.to_str().unwrap()])
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(out).unwrap();
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    (header, reader.records().map(Result::unwrap).collect())
+}
+
 #[test]
 fn csv_summary_has_fixed_columns_and_neutralises_formulas() {
     let dir = tempfile::tempdir().unwrap();
     let log = hostile_log(dir.path());
-    let out = dir.path().join("summary.csv");
-    iisdiag()
-        .args([
-            "scan",
-            log.to_str().unwrap(),
-            "--csv",
-            out.to_str().unwrap(),
-        ])
-        .assert()
-        .success();
-    let mut reader = csv::Reader::from_path(&out).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let (header, rows) = scan_to_csv(&log, "--csv", &dir.path().join("summary.csv"));
     assert_eq!(
         &header[..8],
         [
@@ -399,7 +399,6 @@ fn csv_summary_has_fixed_columns_and_neutralises_formulas() {
         ]
     );
     assert!(header.contains(&"top_url".to_string()));
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let not_found = rows.iter().find(|r| &r[0] == "404").unwrap();
@@ -424,18 +423,7 @@ fn csv_summary_has_fixed_columns_and_neutralises_formulas() {
 fn exported_requests_in_csv_and_ndjson() {
     let dir = tempfile::tempdir().unwrap();
     let log = hostile_log(dir.path());
-    let csv_out = dir.path().join("requests.csv");
-    iisdiag()
-        .args([
-            "scan",
-            log.to_str().unwrap(),
-            "--export-requests",
-            csv_out.to_str().unwrap(),
-        ])
-        .assert()
-        .success();
-    let mut reader = csv::Reader::from_path(&csv_out).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let (header, rows) = scan_to_csv(&log, "--export-requests", &dir.path().join("requests.csv"));
     assert_eq!(
         header,
         [
@@ -457,7 +445,6 @@ fn exported_requests_in_csv_and_ndjson() {
             "reason"
         ]
     );
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2, "only the failed requests");
     assert_eq!(&rows[0][0], "2026-11-18T10:00:01Z");
     assert_eq!(&rows[0][4], "'=HYPERLINK(\"http://x\")");
