@@ -250,8 +250,10 @@ pub enum ListFormat {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Log files or folders; folders are walked recursively and each file's kind is told by
-    /// its content.
-    #[arg(required = true, value_name = "PATH")]
+    /// its content. On Windows, none reads the default IIS log folders:
+    /// %SystemDrive%\inetpub\logs\LogFiles, %SystemDrive%\inetpub\logs\FailedReqLogFiles
+    /// and %SystemRoot%\System32\LogFiles\HTTPERR.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
     /// Group every request, not only failures (status >= 400 or a non-zero win32 status).

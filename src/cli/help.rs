@@ -15,6 +15,9 @@ Examples:
 /// After `iisdiag scan --help`.
 pub const SCAN: &str = "\
 Examples:
+  On the server, the default IIS log folders (Windows only; elsewhere, name them):
+    iisdiag scan
+
   A copy of one server's logs: W3C logs, HTTP.sys error logs and FREB traces together:
     iisdiag scan C:\\inetpub\\logs\\LogFiles C:\\Windows\\System32\\LogFiles\\HTTPERR
 

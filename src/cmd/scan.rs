@@ -47,7 +47,11 @@ impl TryFrom<ScanArgs> for Options {
         let show = Show::try_from(a.report)?;
         Ok(Options {
             filter: filter_spec(a.filter, show.zone)?,
-            paths: a.paths,
+            paths: if a.paths.is_empty() {
+                crate::input::defaults::default_paths()?
+            } else {
+                a.paths
+            },
             all: a.all,
             threads: a.threads.map(usize::from),
             by: a.by.map(|b| match b {

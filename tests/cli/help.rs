@@ -140,3 +140,17 @@ COMP_WORDS=(iisdiag scan --format ""); COMP_CWORD=3; _iisdiag iisdiag "" --forma
         "--format\ntable json\n"
     );
 }
+
+/// Without PATH, a scan reads the default IIS folders on Windows; elsewhere it says what to
+/// pass (the folder computation itself is unit-tested with a made-up environment).
+#[cfg(not(windows))]
+#[test]
+fn scan_without_path_says_what_to_pass() {
+    iisdiag()
+        .arg("scan")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::contains("no PATH given"))
+        .stderr(predicates::str::contains("iisdiag scan LogFiles/ HTTPERR/"));
+}
