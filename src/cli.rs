@@ -293,6 +293,8 @@ pub enum Format {
     Table,
     /// One JSON document, for scripts.
     Json,
+    /// GitHub-flavoured Markdown, to paste into a ticket or a chat.
+    Markdown,
 }
 
 #[cfg(test)]

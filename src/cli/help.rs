@@ -30,7 +30,8 @@ Examples:
   With the site's own notes and overrides (see the README):
     iisdiag scan logs/ --rules site-rules.toml
 
-  For a script:
+  For a ticket or a chat, and for a script:
+    iisdiag scan logs/ --format markdown > report.md
     iisdiag scan logs/ --format json > report.json";
 
 /// After `iisdiag explain --help`.

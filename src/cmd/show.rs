@@ -114,6 +114,14 @@ pub fn show(
     if report_to_stdout {
         let written = match show.format {
             Format::Json => json::write(out, &report),
+            Format::Markdown => report::markdown::write(
+                out,
+                &report,
+                &report::markdown::Options {
+                    top: show.top,
+                    zone: show.zone,
+                },
+            ),
             Format::Table => table::write(
                 out,
                 &report,

@@ -7,8 +7,11 @@ pub mod csv_summary;
 pub mod freb_timeline;
 pub mod json;
 pub mod kb_export;
+pub mod markdown;
 pub mod paint;
 pub mod table;
+#[cfg(test)]
+mod testing;
 pub mod timeline;
 pub mod timing;
 

@@ -62,7 +62,7 @@ fn completions_cover_every_command_and_flag() {
     // The format values are offered, not only the flag.
     let bash = iisdiag().args(["completions", "bash"]).output().unwrap();
     let bash = String::from_utf8(bash.stdout).unwrap();
-    assert!(bash.contains("table json"), "{bash}");
+    assert!(bash.contains("table json markdown"), "{bash}");
     iisdiag().args(["completions", "tcsh"]).assert().code(2);
 }
 
@@ -137,7 +137,7 @@ COMP_WORDS=(iisdiag scan --format ""); COMP_CWORD=3; _iisdiag iisdiag "" --forma
     );
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "--format\ntable json\n"
+        "--format\ntable json markdown\n"
     );
 }
 
