@@ -120,6 +120,11 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
 
+    /// Write the report as one self-contained HTML page to FILE, with the timeline as a
+    /// chart: to attach to a ticket, it opens offline (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
     /// Replace output files that already exist.
     #[arg(long)]
     pub force: bool,

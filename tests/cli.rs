@@ -18,6 +18,8 @@ use serde_json::Value;
 mod color;
 #[path = "cli/help.rs"]
 mod help;
+#[path = "cli/html.rs"]
+mod html;
 #[path = "cli/markdown.rs"]
 mod markdown;
 #[path = "cli/progress.rs"]

@@ -30,6 +30,9 @@ Examples:
   With the site's own notes and overrides (see the README):
     iisdiag scan logs/ --rules site-rules.toml
 
+  One page to attach to a ticket (opens offline, the timeline as a chart):
+    iisdiag scan logs/ --html report.html
+
   For a ticket or a chat, and for a script:
     iisdiag scan logs/ --format markdown > report.md
     iisdiag scan logs/ --format json > report.json";

@@ -24,6 +24,7 @@ pub struct Show {
     pub timeline: Option<Option<i64>>,
     pub zone: Zone,
     pub csv: Option<Target>,
+    pub html: Option<Target>,
     pub force: bool,
     pub quiet: bool,
     /// Conditions that make the run end with exit code 1.
@@ -46,6 +47,7 @@ impl TryFrom<ReportArgs> for Show {
             timeline: a.timeline.then_some(bucket),
             zone: if a.local { Zone::Local } else { Zone::Utc },
             csv: a.csv.as_deref().map(Target::parse),
+            html: a.html.as_deref().map(Target::parse),
             force: a.force,
             quiet: a.quiet,
             fail_on: a
@@ -80,7 +82,9 @@ impl Show {
 
     /// The files this shows into, by flag.
     pub fn targets(&self) -> Vec<(&'static str, Target)> {
-        self.csv.iter().map(|t| ("--csv", t.clone())).collect()
+        let csv = self.csv.iter().map(|t| ("--csv", t.clone()));
+        let html = self.html.iter().map(|t| ("--html", t.clone()));
+        csv.chain(html).collect()
     }
 }
 
@@ -96,17 +100,29 @@ pub fn show(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32> {
-    let report = report::build(
+    // The HTML page always draws the timeline; the other outputs only with --timeline.
+    let mut report = report::build(
         collected,
         kb,
         &report::BuildOptions {
             zone: show.zone,
-            timeline: show.timeline,
+            timeline: show.timeline.or(show.html.as_ref().map(|_| None)),
             filters,
             top: show.top,
         },
     );
     let mut report_to_stdout = report_to_stdout;
+    if let Some(target) = &show.html {
+        report_to_stdout &= *target != Target::Stdout;
+        let opts = report::html::Options {
+            top: show.top,
+            zone: show.zone,
+        };
+        output::write_to(target, out, |w| report::html::write(w, &report, &opts))?;
+        if show.timeline.is_none() {
+            report.timeline = None;
+        }
+    }
     if let Some(target) = &show.csv {
         report_to_stdout &= *target != Target::Stdout;
         output::write_to(target, out, |w| csv_summary::write(w, &report))?;

@@ -5,6 +5,7 @@
 
 pub mod csv_summary;
 pub mod freb_timeline;
+pub mod html;
 pub mod json;
 pub mod kb_export;
 pub mod markdown;
