@@ -25,10 +25,12 @@ pub struct Options {
     pub zone: Zone,
 }
 
-/// The colours of the chart's series, in order (a categorical palette that keeps
-/// neighbours apart, and reads in grey too).
-pub const SERIES_COLOURS: [&str; 8] = [
+/// The colours of the chart's series, in order: a categorical palette that keeps
+/// neighbours apart, one colour for each series a timeline can have (eight groups and two
+/// HTTP.sys series).
+pub const SERIES_COLOURS: [&str; 10] = [
     "#e15759", "#4e79a7", "#f28e2b", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f",
+    "#ff9da7", "#bab0ac",
 ];
 
 /// Nothing may load: styles are inline, there is no script, images only as data.
@@ -541,8 +543,8 @@ fn timeline(p: &mut String, t: Option<&Timeline>, opts: &Options) {
     }
     let _ = writeln!(
         p,
-        "<h2 id=\"timeline\">Failures over time</h2>\n<p class=\"muted\">{}-minute buckets, {}. Bars: failed requests of the top groups (left scale); line: every W3C request (right scale).</p>",
-        t.bucket_minutes,
+        "<h2 id=\"timeline\">Failures over time</h2>\n<p class=\"muted\">{} buckets, {}. Bars: failed requests of the top groups (left scale); line: every W3C request (right scale).</p>",
+        bucket_words(t.bucket_minutes),
         esc(&opts.zone.label(t.starts.first().copied()))
     );
     p.push_str("<div class=\"chart\">\n");
@@ -572,6 +574,17 @@ fn timeline(p: &mut String, t: Option<&Timeline>, opts: &Options) {
             let _ = writeln!(p, "<li>{}</li>", esc(text));
         }
         p.push_str("</ul>\n");
+    }
+}
+
+/// `5-minute`, `1-hour`, `2-day`: a bucket's length as people say it.
+fn bucket_words(minutes: i64) -> String {
+    if minutes % 1440 == 0 {
+        format!("{}-day", minutes / 1440)
+    } else if minutes % 60 == 0 {
+        format!("{}-hour", minutes / 60)
+    } else {
+        format!("{minutes}-minute")
     }
 }
 
@@ -819,6 +832,29 @@ mod tests {
             link("https://learn.microsoft.com/a?b=1&c=2")
                 .contains("href=\"https://learn.microsoft.com/a?b=1&amp;c=2\"")
         );
+    }
+
+    #[test]
+    fn bucket_lengths_in_words() {
+        for (minutes, words) in [
+            (5, "5-minute"),
+            (60, "1-hour"),
+            (180, "3-hour"),
+            (1440, "1-day"),
+            (266_400, "185-day"),
+            (90, "90-minute"),
+        ] {
+            assert_eq!(bucket_words(minutes), words);
+        }
+    }
+
+    #[test]
+    fn every_series_has_its_own_colour() {
+        assert!(SERIES_COLOURS.len() >= super::super::timeline::MAX_SERIES + 2);
+        let mut seen = SERIES_COLOURS.to_vec();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), SERIES_COLOURS.len());
     }
 
     #[test]
