@@ -544,7 +544,7 @@ fn timeline(p: &mut String, t: Option<&Timeline>, opts: &Options) {
     let _ = writeln!(
         p,
         "<h2 id=\"timeline\">Failures over time</h2>\n<p class=\"muted\">{} buckets, {}. Bars: failed requests of the top groups (left scale); line: every W3C request (right scale).</p>",
-        bucket_words(t.bucket_minutes),
+        super::timeline::bucket_words(t.bucket_minutes),
         esc(&opts.zone.label(t.starts.first().copied()))
     );
     p.push_str("<div class=\"chart\">\n");
@@ -574,17 +574,6 @@ fn timeline(p: &mut String, t: Option<&Timeline>, opts: &Options) {
             let _ = writeln!(p, "<li>{}</li>", esc(text));
         }
         p.push_str("</ul>\n");
-    }
-}
-
-/// `5-minute`, `1-hour`, `2-day`: a bucket's length as people say it.
-fn bucket_words(minutes: i64) -> String {
-    if minutes % 1440 == 0 {
-        format!("{}-day", minutes / 1440)
-    } else if minutes % 60 == 0 {
-        format!("{}-hour", minutes / 60)
-    } else {
-        format!("{minutes}-minute")
     }
 }
 
@@ -832,20 +821,6 @@ mod tests {
             link("https://learn.microsoft.com/a?b=1&c=2")
                 .contains("href=\"https://learn.microsoft.com/a?b=1&amp;c=2\"")
         );
-    }
-
-    #[test]
-    fn bucket_lengths_in_words() {
-        for (minutes, words) in [
-            (5, "5-minute"),
-            (60, "1-hour"),
-            (180, "3-hour"),
-            (1440, "1-day"),
-            (266_400, "185-day"),
-            (90, "90-minute"),
-        ] {
-            assert_eq!(bucket_words(minutes), words);
-        }
     }
 
     #[test]

@@ -242,8 +242,8 @@ pub fn draw(
     writeln!(out)?;
     writeln!(
         out,
-        "Failures over time ({}-minute buckets, {}):",
-        t.bucket_minutes,
+        "Failures over time ({} buckets, {}):",
+        bucket_words(t.bucket_minutes),
         zone.label(t.starts.first().copied())
     )?;
     let n = t.starts.len();
@@ -300,6 +300,17 @@ pub fn draw(
         }
     }
     Ok(())
+}
+
+/// `5-minute`, `1-hour`, `2-day`: a bucket's length as people say it.
+pub fn bucket_words(minutes: i64) -> String {
+    if minutes % 1440 == 0 {
+        format!("{}-day", minutes / 1440)
+    } else if minutes % 60 == 0 {
+        format!("{}-hour", minutes / 60)
+    } else {
+        format!("{minutes}-minute")
+    }
 }
 
 fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
@@ -432,6 +443,20 @@ mod tests {
             let got = auto_bucket(span);
             assert_eq!(got, want, "span {span} min");
             assert!(ceil_div(span, got) <= TARGET_BUCKETS);
+        }
+    }
+
+    #[test]
+    fn bucket_lengths_in_words() {
+        for (minutes, words) in [
+            (5, "5-minute"),
+            (60, "1-hour"),
+            (180, "3-hour"),
+            (1440, "1-day"),
+            (266_400, "185-day"),
+            (90, "90-minute"),
+        ] {
+            assert_eq!(bucket_words(minutes), words);
         }
     }
 
