@@ -2,101 +2,127 @@
 //! parts that are read at the same time, each with the `#Fields:` layout in force where it
 //! starts.
 //!
-//! That layout is known only once the parts before are read, so parts are read
-//! speculatively with the layout of the file's first header block. Then, in file order, each
-//! part's assumption is checked against what the part before it left in force (its own last
-//! `#Fields:` and `#Date:` lines, or what was in force at its start); only a part that assumed
-//! wrongly is read again. A file restarted with the same fields, the common case, is read once.
+//! That layout is known for sure only once the parts before are read, so a part is read with
+//! a guess: what the nearest finished part before it left in force (or the file's first
+//! header block). Parts are then taken in file order: each guess is checked against what
+//! really was in force (the part before's own last `#Fields:` and `#Date:` lines, or what was
+//! in force at its start), a part that guessed wrong (lines before its own first `#Fields:`
+//! line were read with another layout) is read again, and its result is merged. Parts are
+//! claimed in file order, so only a part started while the part before it changed the layout
+//! is read twice; a file restarted with the same fields is read once.
 //!
-//! Line numbers: malformed-line samples and notes in the returned [`Stats`] are true file line
-//! numbers. A record's `line` counts from the start of its part; add the part's `first_line`
-//! (returned with the part's result) for the file line number.
+//! The cuts depend on the file's length only, so the result does not depend on the thread
+//! count; parts are merged in file order as soon as they are checked, so memory holds a few
+//! parts' states at a time whatever the file's size.
+//!
+//! Line numbers: malformed-line samples and notes in the returned [`Stats`] are file line
+//! numbers. A record's `line` counts from the start of its part; `merge` is given the number
+//! of lines before the part, to add for the file line number.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::Mutex;
 
 use memchr::memchr;
-use rayon::prelude::*;
 
 use super::w3c::{self, Context, Facts, Layout, Placed, Record, Stats};
 use crate::time;
 
-/// The smallest part worth a thread of its own.
-pub const MIN_PART: u64 = 8 << 20;
+/// The size of one part. Small enough that a part read twice costs little, large enough
+/// that merging parts' summaries costs nothing next to reading them.
+pub const PART: u64 = 32 << 20;
 /// How far into a file its first header block is looked for.
 const HEAD: usize = 64 << 10;
 
-/// How many parts a file of `len` bytes is read in by `threads` threads: a few per thread,
-/// so a thread that finishes early (other files, a re-read part) takes over work.
-pub fn part_count(len: u64, threads: usize) -> usize {
-    if threads < 2 {
-        return 1;
-    }
-    usize::try_from(len / MIN_PART)
-        .unwrap_or(usize::MAX)
-        .clamp(1, threads * 4)
+/// Whether a file of `len` bytes is worth reading in parts.
+pub fn worth_splitting(len: u64) -> bool {
+    len >= 2 * PART
 }
 
-/// What a part's reader made, and the number of lines before the part.
-pub struct PartResult<S> {
-    pub state: S,
-    /// Add to a record's `line` for its file line number.
-    pub first_line: u64,
-}
-
-/// Reads the W3C log at `path` in `parts` parts at once. `init` makes each part's state and
-/// `visit` adds a record to it; the states come back in file order with the file's stats.
-pub fn read<S, I, V>(
-    path: &Path,
-    parts: usize,
-    init: I,
-    visit: V,
-) -> io::Result<(Vec<PartResult<S>>, Stats)>
+/// Reads the W3C log at `path` in parts of about [`PART`] bytes on the current rayon pool's
+/// threads. `init` makes a part's state, `visit` adds a record to it, and `merge` adds a
+/// part's state to the file's (given the lines before the part), in file order.
+pub fn read<S, I, V, M>(path: &Path, init: I, visit: V, merge: M) -> io::Result<(S, Stats)>
 where
     S: Send,
     I: Fn() -> S + Sync,
     V: Fn(&mut S, &Record<'_>) + Sync,
+    M: Fn(&mut S, S, u64) + Sync,
 {
     let len = File::open(path)?.metadata()?.len();
-    let offsets: Vec<u64> = (1..parts as u64).map(|k| len / parts as u64 * k).collect();
-    read_at(path, &offsets, init, visit)
+    let parts = (len / PART).max(1);
+    let offsets: Vec<u64> = (1..parts).map(|k| len / parts * k).collect();
+    read_at(path, &offsets, Guess::Nearest, init, visit, merge)
+}
+
+/// A part read, waiting for the parts before it.
+struct Done<S> {
+    state: S,
+    part: w3c::Part,
+    assumed: Context,
+}
+
+/// What the workers share.
+struct Shared<S> {
+    /// The next part to read.
+    next: usize,
+    /// Parts read beyond the frontier.
+    done: BTreeMap<usize, Done<S>>,
+    /// Parts before this one are merged.
+    frontier: usize,
+    /// What is in force at the frontier, and where it sits.
+    in_force: Context,
+    placed: Placed,
+    merged: S,
+    facts: Vec<(Facts, Placed)>,
+    error: Option<io::Error>,
+}
+
+/// How a part that is not next in line guesses its context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Guess {
+    /// From the nearest part read before it.
+    Nearest,
+    /// Always the file's first header block (tests use it to force wrong guesses).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Head,
 }
 
 /// [`read`], cutting near the given byte offsets (each moved to the next line start).
-pub(crate) fn read_at<S, I, V>(
+pub(crate) fn read_at<S, I, V, M>(
     path: &Path,
     offsets: &[u64],
+    guessing: Guess,
     init: I,
     visit: V,
-) -> io::Result<(Vec<PartResult<S>>, Stats)>
+    merge: M,
+) -> io::Result<(S, Stats)>
 where
     S: Send,
     I: Fn() -> S + Sync,
     V: Fn(&mut S, &Record<'_>) + Sync,
+    M: Fn(&mut S, S, u64) + Sync,
 {
     let mut file = File::open(path)?;
-    let speculative = head_context(&mut file)?;
-    let bounds = match &speculative {
+    let head = head_context(&mut file)?;
+    let bounds = match &head {
         Some(_) => boundaries(&mut file, offsets)?,
         None => Vec::new(),
     };
-    let Some(speculative) = speculative.filter(|_| bounds.len() > 2) else {
+    let Some(head) = head.filter(|_| bounds.len() > 2) else {
         // No header block at the top (the layout must be inferred from the data), or too
         // small to cut: read it whole.
         let mut state = init();
         let stats = w3c::read(file_from(path, 0)?, |r| visit(&mut state, r))?;
-        let whole = PartResult {
-            state,
-            first_line: 0,
-        };
-        return Ok((vec![whole], stats));
+        return Ok((state, stats));
     };
-    let last = bounds.len() - 2;
+    let count = bounds.len() - 1;
     let read_one = |k: usize, context: Context| -> io::Result<(S, w3c::Part)> {
         let mut state = init();
         let reader = file_from(path, bounds[k])?;
-        let part = if k == last {
+        let part = if k + 1 == count {
             // The last part reads to the end, as a whole read would if the file grew.
             w3c::read_part(reader, context, k == 0, |r| visit(&mut state, r))?
         } else {
@@ -105,59 +131,208 @@ where
         };
         Ok((state, part))
     };
-    let mut results = (0..=last)
-        .into_par_iter()
-        .map(|k| {
-            let context = if k == 0 {
-                Context::default()
-            } else {
-                speculative.clone()
+    let shared = Mutex::new(Shared {
+        next: 0,
+        done: BTreeMap::new(),
+        frontier: 0,
+        in_force: Context::default(),
+        placed: Placed::default(),
+        merged: init(),
+        facts: Vec::with_capacity(count),
+        error: None,
+    });
+    // One worker per thread; each claims parts in file order until none are left.
+    let worker = || {
+        while let Some((k, mut assumed)) = claim(&shared, count, &head, guessing) {
+            let mut read = read_one(k, assumed.clone());
+            if read.as_ref().is_ok_and(|(_, part)| part.stopped) {
+                // The guess was wrong: the part before changed the layout. Find the
+                // `#Fields:` line in force and start the part again with it.
+                assumed = match context_before(path, bounds[k]) {
+                    Ok(Some(context)) => context,
+                    Ok(None) => Context {
+                        guessed: false,
+                        ..assumed
+                    },
+                    Err(e) => return fail(&shared, e, count),
+                };
+                read = read_one(k, assumed.clone());
+            }
+            let (state, part) = match read {
+                Ok(read) => read,
+                Err(e) => return fail(&shared, e, count),
             };
-            read_one(k, context)
-        })
-        .collect::<io::Result<Vec<_>>>()?;
+            let Ok(mut sh) = shared.lock() else { return };
+            sh.done.insert(
+                k,
+                Done {
+                    state,
+                    part,
+                    assumed,
+                },
+            );
+            // Merge what is ready, in file order; read again a part that guessed wrong.
+            loop {
+                let k = sh.frontier;
+                let Some(mut done) = sh.done.remove(&k) else {
+                    break;
+                };
+                if k > 0 && !done.part.reads_alike(&done.assumed, &sh.in_force) {
+                    let context = sh.in_force.clone();
+                    drop(sh);
+                    let (state, part) = match read_one(k, context.clone()) {
+                        Ok(read) => read,
+                        Err(e) => return fail(&shared, e, count),
+                    };
+                    done = Done {
+                        state,
+                        part,
+                        assumed: context,
+                    };
+                    let Ok(relocked) = shared.lock() else { return };
+                    sh = relocked;
+                }
+                let placed = sh.placed;
+                merge(&mut sh.merged, done.state, placed.first_line);
+                if let Some((layout, line)) = &done.part.last_fields {
+                    sh.in_force.layout = Some(layout.clone());
+                    sh.placed.layout_line = Some(placed.first_line + line);
+                }
+                if let Some(day) = done.part.last_day {
+                    sh.in_force.day = day;
+                }
+                sh.placed.first_line += done.part.lines;
+                sh.facts.push((done.part.facts, placed));
+                sh.frontier += 1;
+            }
+        }
+    };
+    let workers = rayon::current_num_threads().clamp(1, count);
+    rayon::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|_| worker());
+        }
+    });
+    let shared = shared
+        .into_inner()
+        .map_err(|_| io::Error::other("a thread reading a part of the file failed"))?;
+    if let Some(e) = shared.error {
+        return Err(e);
+    }
+    if shared.frontier != count {
+        return Err(io::Error::other("a part of the file was not read"));
+    }
+    Ok((shared.merged, Facts::join(shared.facts)))
+}
 
-    // In file order: what was really in force where each part starts, and where it sits.
-    let mut in_force = Context::default();
-    let mut layout_line = None;
-    let mut first_line = 0;
-    let mut places = Vec::with_capacity(results.len());
-    let mut wrong = Vec::new();
-    for (k, (_, part)) in results.iter().enumerate() {
-        if k > 0 && !part.reads_alike(&speculative, &in_force) {
-            wrong.push((k, in_force.clone()));
-        }
-        places.push(Placed {
-            first_line,
-            layout_line,
-        });
-        if let Some((layout, line)) = &part.last_fields {
-            in_force.layout = Some(layout.clone());
-            layout_line = Some(first_line + line);
-        }
-        if let Some(day) = part.last_day {
-            in_force.day = day;
-        }
-        first_line += part.lines;
+/// The next part to read and the context to read it with: what is in force at the frontier
+/// when the part is the frontier, else what the nearest part read before it left in force.
+fn claim<S>(
+    shared: &Mutex<Shared<S>>,
+    count: usize,
+    head: &Context,
+    guessing: Guess,
+) -> Option<(usize, Context)> {
+    let mut sh = shared.lock().ok()?;
+    if sh.next >= count {
+        return None;
     }
-    let reread = wrong
-        .into_par_iter()
-        .map(|(k, context)| read_one(k, context).map(|r| (k, r)))
-        .collect::<io::Result<Vec<_>>>()?;
-    for (k, r) in reread {
-        results[k] = r;
-    }
+    let k = sh.next;
+    sh.next += 1;
+    let guess = if k == 0 {
+        Context::default()
+    } else if k == sh.frontier && guessing == Guess::Nearest {
+        sh.in_force.clone()
+    } else {
+        let mut guess = match guessing {
+            Guess::Nearest => guess_before(&sh, k, head),
+            Guess::Head => head.clone(),
+        };
+        guess.guessed = true;
+        guess
+    };
+    Some((k, guess))
+}
 
-    let mut states = Vec::with_capacity(results.len());
-    let mut facts = Vec::with_capacity(results.len());
-    for ((state, part), placed) in results.into_iter().zip(places) {
-        states.push(PartResult {
-            state,
-            first_line: placed.first_line,
-        });
-        facts.push((part.facts, placed));
+/// What the nearest part read before part `k` left in force (else what is in force at the
+/// frontier, if a layout is, else the file's first header block).
+fn guess_before<S>(sh: &Shared<S>, k: usize, head: &Context) -> Context {
+    match sh.done.range(..k).next_back() {
+        Some((_, d)) => {
+            let mut c = d.assumed.clone();
+            if let Some((layout, _)) = &d.part.last_fields {
+                c.layout = Some(layout.clone());
+            }
+            if let Some(day) = d.part.last_day {
+                c.day = day;
+            }
+            c
+        }
+        None if sh.in_force.layout.is_some() => sh.in_force.clone(),
+        None => head.clone(),
     }
-    Ok((states, Facts::join(facts)))
+}
+
+/// Stops the read: no more parts are claimed, and the error is returned.
+fn fail<S>(shared: &Mutex<Shared<S>>, e: io::Error, count: usize) {
+    if let Ok(mut sh) = shared.lock() {
+        sh.error.get_or_insert(e);
+        sh.next = count;
+    }
+}
+
+/// The context set up by the last `#Fields:` line (and a `#Date:` line just before it) in the
+/// [`PART`] bytes before `offset`, if there is one there.
+fn context_before(path: &Path, offset: u64) -> io::Result<Option<Context>> {
+    const CHUNK: u64 = 1 << 20;
+    let mut file = File::open(path)?;
+    let floor = offset.saturating_sub(PART);
+    let mut buf = Vec::with_capacity(CHUNK as usize + 64);
+    let mut end = offset;
+    while end > floor {
+        // Chunks overlap by a few bytes so a `\n#Fields:` across two is found.
+        let start = end.saturating_sub(CHUNK).max(floor);
+        buf.clear();
+        file.seek(SeekFrom::Start(start))?;
+        (&mut file)
+            .take((end - start + 16).min(offset - start))
+            .read_to_end(&mut buf)?;
+        let found = memchr::memmem::rfind(&buf, b"\n#Fields:")
+            .map(|i| start + i as u64 + 1)
+            .or_else(|| (start == 0 && buf.starts_with(b"#Fields:")).then_some(0));
+        if let Some(at) = found {
+            return header_at(&mut file, at).map(Some);
+        }
+        end = start;
+    }
+    Ok(None)
+}
+
+/// The context of the `#Fields:` line at byte `at`, with the day of a `#Date:` line in the
+/// few lines before it.
+fn header_at(file: &mut File, at: u64) -> io::Result<Context> {
+    let before = at.saturating_sub(4096);
+    let mut buf = Vec::new();
+    file.seek(SeekFrom::Start(before))?;
+    file.take(at - before + HEAD as u64).read_to_end(&mut buf)?;
+    let split = usize::try_from(at - before)
+        .unwrap_or(buf.len())
+        .min(buf.len());
+    let (block, rest) = buf.split_at(split);
+    let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut context = Context {
+        layout: Some(Layout::parse(line.get(8..).unwrap_or_default())),
+        ..Context::default()
+    };
+    if let Some(i) = memchr::memmem::rfind(block, b"\n#Date:") {
+        let value = block[i + 7..]
+            .split(|&b| b == b'\n')
+            .next()
+            .unwrap_or_default();
+        context.day = time::parse_header_date(value).map(time::day_of);
+    }
+    Ok(context)
 }
 
 fn file_from(path: &Path, offset: u64) -> io::Result<File> {
@@ -266,19 +441,30 @@ mod tests {
         (out, stats)
     }
 
-    fn split(path: &Path, offsets: &[u64]) -> (Vec<Seen>, Stats) {
-        let (parts, stats) = read_at(path, offsets, Vec::new, |v: &mut Vec<(u64, Seen)>, r| {
-            v.push((r.line, seen(r, 0)))
+    /// Adds a part's records with their file line numbers.
+    fn merge_lines(all: &mut Vec<Seen>, part: Vec<Seen>, before: u64) {
+        all.extend(part.into_iter().map(|mut s| {
+            s.0 += before;
+            s
+        }));
+    }
+
+    fn split(path: &Path, offsets: &[u64], threads: usize, guess: Guess) -> (Vec<Seen>, Stats) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            read_at(
+                path,
+                offsets,
+                guess,
+                Vec::new,
+                |v: &mut Vec<Seen>, r| v.push(seen(r, 0)),
+                merge_lines,
+            )
         })
-        .unwrap();
-        let mut out = Vec::new();
-        for p in parts {
-            for (_, mut s) in p.state {
-                s.0 += p.first_line;
-                out.push(s);
-            }
-        }
-        (out, stats)
+        .unwrap()
     }
 
     /// A log whose layout changes twice (the second time to one without a date, so the
@@ -359,37 +545,41 @@ mod tests {
                 cuts.push(vec![a / 2, a, h + 1]);
             }
         }
-        for offsets in cuts {
-            let (got, stats) = split(f.path(), &offsets);
-            same_records(&got, &want, &format!("cut at {offsets:?}"));
-            assert_eq!(stats, want_stats, "cut at {offsets:?}");
+        for (i, offsets) in cuts.iter().enumerate() {
+            // Wrong guesses forced on every part, then guesses as a run makes them.
+            for (threads, guess) in [(1, Guess::Head), (1 + i % 3, Guess::Nearest)] {
+                let (got, stats) = split(f.path(), offsets, threads, guess);
+                let what = format!("cut at {offsets:?}, {threads} threads, {guess:?}");
+                same_records(&got, &want, &what);
+                assert_eq!(stats, want_stats, "{what}");
+            }
         }
     }
 
     #[test]
-    fn many_parts_read_like_the_whole_file() {
+    fn many_parts_on_any_thread_count_read_like_the_whole_file() {
         let mut text = Vec::new();
+        let one = sample();
         for _ in 0..20 {
-            text.extend_from_slice(&sample()[3..sample().len() - 19]);
+            text.extend_from_slice(&one[3..one.len() - 19]);
         }
         let f = write_temp(&text);
-        let want = whole(f.path());
-        for parts in 1..=24 {
-            let (states, stats) = read(f.path(), parts, Vec::new, |v: &mut Vec<Seen>, r| {
-                v.push(seen(r, 0))
-            })
-            .unwrap();
-            let got: Vec<Seen> = states
-                .into_iter()
-                .flat_map(|p| {
-                    p.state.into_iter().map(move |mut s| {
-                        s.0 += p.first_line;
-                        s
-                    })
-                })
-                .collect();
-            assert_eq!(stats, want.1, "{parts} parts");
-            same_records(&got, &want.0, &format!("{parts} parts"));
+        let (want, want_stats) = whole(f.path());
+        let len = text.len() as u64;
+        for parts in [2u64, 3, 7, 24, 60] {
+            let offsets: Vec<u64> = (1..parts).map(|k| len / parts * k).collect();
+            for (threads, guess) in [
+                (1, Guess::Head),
+                (2, Guess::Head),
+                (1, Guess::Nearest),
+                (2, Guess::Nearest),
+                (4, Guess::Nearest),
+            ] {
+                let (got, stats) = split(f.path(), &offsets, threads, guess);
+                let what = format!("{parts} parts, {threads} threads, {guess:?}");
+                assert_eq!(stats, want_stats, "{what}");
+                same_records(&got, &want, &what);
+            }
         }
     }
 
@@ -398,27 +588,60 @@ mod tests {
         let text = b"2022-05-08 01:26:01 10.1.1.8 GET /svc - 443 - 10.1.1.9 - - host 200 0 0 232\n"
             .repeat(50);
         let f = write_temp(&text);
-        let (parts, stats) = read(f.path(), 4, || 0u64, |n, _| *n += 1).unwrap();
-        assert_eq!(parts.len(), 1);
-        assert_eq!(parts[0].state, 50);
+        let merges = std::sync::atomic::AtomicUsize::new(0);
+        let (n, stats) = read_at(
+            f.path(),
+            &[1000, 2000],
+            Guess::Nearest,
+            || 0u64,
+            |n, _| *n += 1,
+            |all, n, _| {
+                merges.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                *all += n;
+            },
+        )
+        .unwrap();
+        assert_eq!(merges.into_inner(), 0, "read whole, nothing merged");
+        assert_eq!(n, 50);
         assert_eq!(stats.records, 50);
         assert!(stats.notes[0].contains("no #Fields line before line 1"));
     }
 
     #[test]
-    fn part_counts() {
-        for (len, threads, want) in [
-            (100 << 20, 1, 1),
-            (MIN_PART - 1, 2, 1),
-            (2 * MIN_PART, 2, 2),
-            (1 << 30, 2, 8),
-            (1 << 30, 16, 64),
-        ] {
-            assert_eq!(
-                part_count(len, threads),
-                want,
-                "{len} bytes, {threads} threads"
-            );
-        }
+    fn the_header_in_force_before_an_offset() {
+        let text = sample();
+        let f = write_temp(&text);
+        let at = |needle: &[u8]| {
+            text.windows(needle.len())
+                .position(|w| w == needle)
+                .unwrap() as u64
+        };
+        let names = |c: Option<Context>| c.and_then(|c| c.layout).map(|l| l.names().join(" "));
+        let mut file = File::open(f.path()).unwrap();
+        // Before the first data line: the first header; inside the third block: its layout
+        // and the day of its #Date line; right at a #Fields line: the one before it.
+        let first = context_before(f.path(), at(b"2026-11-18 00:00:00 /a/0")).unwrap();
+        assert_eq!(names(first), names(head_context(&mut file).unwrap()));
+        let third = context_before(f.path(), at(b"02:00:05 /c/5")).unwrap();
+        assert_eq!(
+            names(third.clone()).as_deref(),
+            Some("time cs-uri-stem x-tag sc-status sc-substatus sc-win32-status")
+        );
+        assert_eq!(
+            third.and_then(|c| c.day),
+            crate::time::parse_date(b"2026-11-19")
+        );
+        let at_third = context_before(f.path(), at(b"#Fields: time")).unwrap();
+        assert_eq!(
+            names(at_third).as_deref(),
+            Some("date time cs-uri-stem sc-status sc-substatus sc-win32-status time-taken")
+        );
+        assert!(context_before(f.path(), 10).unwrap().is_none());
+    }
+
+    #[test]
+    fn only_large_files_are_split() {
+        assert!(!worth_splitting(2 * PART - 1));
+        assert!(worth_splitting(2 * PART));
     }
 }

@@ -433,6 +433,8 @@ pub(crate) struct Context {
     pub layout: Option<Layout>,
     /// The day of the last `#Date:` directive.
     pub day: Option<i64>,
+    /// The context is a guess: stop reading at a first data line it does not fit.
+    pub guessed: bool,
 }
 
 /// A part of a file read on its own: what it found, and what it declared for the next part.
@@ -449,6 +451,8 @@ pub(crate) struct Part {
     /// context's layout), or took their date from the context's `#Date:`.
     pub used_layout: bool,
     pub used_day: bool,
+    /// The part's first data line did not fit the guessed context: reading stopped there.
+    pub stopped: bool,
 }
 
 impl Part {
@@ -487,6 +491,7 @@ pub(crate) fn read_part<R: Read, F: FnMut(&Record<'_>)>(
         } else {
             Declared::Inferred
         },
+        check_guess: context.guessed,
         layout: context.layout,
         header_day: context.day,
         ..State::default()
@@ -545,9 +550,16 @@ pub(crate) fn read_part<R: Read, F: FnMut(&Record<'_>)>(
             }
             state.line_no += 1;
             state.line(line, false, &mut visit);
+            if state.stopped {
+                break;
+            }
+        }
+        if state.stopped {
+            break;
         }
     }
     Ok(Part {
+        stopped: state.stopped,
         used_layout: state.used_layout,
         used_day: state.used_day,
         lines: state.line_no,
@@ -761,6 +773,8 @@ struct State {
     last_day: Option<Option<i64>>,
     used_layout: bool,
     used_day: bool,
+    check_guess: bool,
+    stopped: bool,
     spans: Vec<(u32, u32)>,
     firsts: Vec<(u32, u32)>,
     lasts: Vec<(u32, u32)>,
@@ -788,6 +802,18 @@ impl State {
         if line[0] == b'#' {
             self.directive(line);
             return;
+        }
+        if self.check_guess {
+            self.check_guess = false;
+            if self.last_fields.is_none()
+                && self
+                    .layout
+                    .as_ref()
+                    .is_none_or(|l| plain_field_count(line) != l.len())
+            {
+                self.stopped = true;
+                return;
+            }
         }
         match self.data(line) {
             Ok(rec) => visit(&rec),
@@ -822,6 +848,9 @@ impl State {
 
     /// Parses a data line against the layout in force.
     fn data<'s>(&'s mut self, line: &'s [u8]) -> Result<Record<'s>, Reason> {
+        // What this line takes from before the part: its layout, and the day of a `#Date:`
+        // for layouts without a date.
+        self.used_layout |= self.last_fields.is_none();
         if self.layout.is_none() {
             match Layout::infer(line) {
                 Some((layout, name)) => {
@@ -835,9 +864,6 @@ impl State {
         let Some(layout) = self.layout.as_ref() else {
             return Err(Reason::Text("data line before any #Fields line".into()));
         };
-        // What this line takes from before the part: its layout, and the day of a `#Date:`
-        // for layouts without a date.
-        self.used_layout |= self.last_fields.is_none();
         self.used_day |= self.last_day.is_none() && !layout.has(Field::Date);
         let want = layout.len();
         let found = plain_field_count(line);
