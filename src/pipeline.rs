@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::filter::Filter;
 use crate::input::sniff::{HEAD_LEN, Kind, sniff};
 use crate::input::w3c::Malformed;
-use crate::input::{discover, freb, httperr, native, w3c};
+use crate::input::{discover, freb, httperr, native, split, w3c};
 use crate::summary::httperr::HttpErrSummary;
 use crate::summary::requests::{ExportFormat, RequestRows};
 use crate::summary::traces::TraceSummary;
@@ -242,17 +242,36 @@ fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<Fil
         .map(|format| RequestRows::new(format, display(path)));
     // Decided once per file: without context filters, no field is looked at to filter.
     let narrows = filter.narrows_context();
-    let mut visit_w3c = |r: &w3c::Record<'_>| {
+    // Counts a record; says whether it was grouped.
+    let add_w3c = |w3c: &mut W3cSummary, r: &w3c::Record<'_>| {
         if narrows && !filter.w3c(r, &origin) {
-            return;
+            return false;
         }
         let grouped = r.triple.is_some_and(|t| filter.groups(&t, opts.all));
-        out.w3c.add(r, &origin, grouped);
-        if let (true, Some(rows)) = (grouped, rows.as_mut()) {
+        w3c.add(r, &origin, grouped);
+        grouped
+    };
+    let mut visit_w3c = |r: &w3c::Record<'_>| {
+        if let (true, Some(rows)) = (add_w3c(&mut out.w3c, r), rows.as_mut()) {
             rows.add_w3c(r, &origin);
         }
     };
+    // A large log is read in parts on all threads (not for an export, whose rows keep file
+    // order and line numbers).
+    let split = opts.export.is_none() && split::worth_splitting(std::fs::metadata(path)?.len());
     let stats = match kind {
+        Kind::W3c if split => {
+            let (w3c, stats) = split::read(
+                path,
+                || W3cSummary::new(opts.by),
+                |w3c, r| {
+                    add_w3c(w3c, r);
+                },
+                |all, part, _| all.merge(part),
+            )?;
+            out.w3c.merge(w3c);
+            stats
+        }
         Kind::W3c => w3c::read(reader, &mut visit_w3c)?,
         Kind::Native => native::read(reader, &mut visit_w3c)?,
         Kind::Httperr => {
