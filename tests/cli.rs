@@ -24,6 +24,8 @@ mod html;
 mod markdown;
 #[path = "cli/progress.rs"]
 mod progress;
+#[path = "cli/split.rs"]
+mod split;
 
 fn iisdiag() -> Command {
     Command::cargo_bin("iisdiag").unwrap()
