@@ -40,6 +40,20 @@ pub enum Field {
 
 const FIELD_COUNT: usize = Field::ForwardedFor as usize + 1;
 
+/// The fields every record parses, in the order of [`Key`].
+const KEY: [Field; 6] = [
+    Field::Date,
+    Field::Time,
+    Field::Status,
+    Field::Substatus,
+    Field::Win32,
+    Field::TimeTaken,
+];
+
+/// The raw values of the [`KEY`] fields of a line; `None` where the layout lacks the field or
+/// the line holds `-`.
+type Key<'a> = [Option<&'a [u8]>; KEY.len()];
+
 impl Field {
     /// The field a `#Fields:` name stands for (case-insensitive), if iisdiag knows it.
     fn from_name(name: &str) -> Option<Field> {
@@ -76,8 +90,10 @@ pub struct Layout {
     names: Vec<String>,
     pos: [Option<u16>; FIELD_COUNT],
     /// How many fields at the front and at the back of a line hold every field a record
-    /// always parses (date, time, status, substatus, win32, time-taken).
+    /// always parses ([`KEY`]), and where each of those is: `Ok(i)` the i-th field from the
+    /// front, `Err(j)` the j-th from the back (0 is the last field).
     edges: (usize, usize),
+    key_at: [Option<Result<usize, usize>>; KEY.len()],
     /// Times are the server's local time (`date-local`, Advanced Logging), not UTC.
     pub local_time: bool,
 }
@@ -103,19 +119,14 @@ impl Layout {
             layout.names.push(name);
         }
         let n = layout.names.len();
-        for f in [
-            Field::Date,
-            Field::Time,
-            Field::Status,
-            Field::Substatus,
-            Field::Win32,
-            Field::TimeTaken,
-        ] {
-            if let Some(p) = layout.pos[f as usize].map(usize::from) {
+        for (k, f) in KEY.iter().enumerate() {
+            if let Some(p) = layout.pos[*f as usize].map(usize::from) {
                 if p * 2 < n {
                     layout.edges.0 = layout.edges.0.max(p + 1);
+                    layout.key_at[k] = Some(Ok(p));
                 } else {
                     layout.edges.1 = layout.edges.1.max(n - p);
+                    layout.key_at[k] = Some(Err(n - 1 - p));
                 }
             }
         }
@@ -263,19 +274,13 @@ fn locate_plain(
     lasts.clear();
     let mut start = 0;
     while firsts.len() < front && start <= line.len() {
-        let end = line[start..]
-            .iter()
-            .position(|&b| b == b' ')
-            .map_or(line.len(), |p| start + p);
+        let end = next_space(line, start).unwrap_or(line.len());
         firsts.push((start as u32, end as u32));
         start = end + 1;
     }
     let mut end = line.len();
     while lasts.len() < back {
-        let start = line[..end]
-            .iter()
-            .rposition(|&b| b == b' ')
-            .map_or(0, |p| p + 1);
+        let start = prev_space(line, end).map_or(0, |p| p + 1);
         lasts.push((start as u32, end as u32));
         if start == 0 {
             break;
@@ -291,26 +296,66 @@ fn nth_plain(line: &[u8], n: usize, i: usize) -> &[u8] {
     if i * 2 < n {
         let mut start = 0;
         for _ in 0..i {
-            match line[start..].iter().position(|&b| b == b' ') {
-                Some(p) => start += p + 1,
+            match next_space(line, start) {
+                Some(p) => start = p + 1,
                 None => return b"",
             }
         }
-        let rest = &line[start..];
-        let end = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
-        &rest[..end]
+        let end = next_space(line, start).unwrap_or(line.len());
+        &line[start..end]
     } else {
         let mut end = line.len();
         for _ in i + 1..n {
-            match line[..end].iter().rposition(|&b| b == b' ') {
+            match prev_space(line, end) {
                 Some(p) => end = p,
                 None => return b"",
             }
         }
-        let head = &line[..end];
-        let start = head.iter().rposition(|&b| b == b' ').map_or(0, |p| p + 1);
-        &head[start..]
+        let start = prev_space(line, end).map_or(0, |p| p + 1);
+        &line[start..end]
     }
+}
+
+// Eight bytes at a time: a word with 0x80 in each byte that holds a space, exactly (no
+// false hits from neighbouring bytes).
+const ONES: u64 = 0x0101_0101_0101_0101;
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+
+fn spaces_in(word: [u8; 8]) -> u64 {
+    let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b' '));
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// The first space at or after `from`.
+fn next_space(line: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(word) = line.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let hits = spaces_in(word);
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    line.get(i..)?
+        .iter()
+        .position(|&b| b == b' ')
+        .map(|p| i + p)
+}
+
+/// The last space before `end`.
+fn prev_space(line: &[u8], end: usize) -> Option<usize> {
+    let mut end = end.min(line.len());
+    while end >= 8 {
+        let Ok(word) = <[u8; 8]>::try_from(&line[end - 8..end]) else {
+            break;
+        };
+        let hits = spaces_in(word);
+        if hits != 0 {
+            return Some(end - 1 - (hits.leading_zeros() / 8) as usize);
+        }
+        end -= 8;
+    }
+    line[..end].iter().rposition(|&b| b == b' ')
 }
 
 /// How many fields `split_plain` would make of a line: its spaces plus one.
@@ -744,22 +789,40 @@ impl Reason {
     }
 }
 
-/// The day of the last date read, so consecutive lines of one day parse their date once.
+/// The last date and time read, so the lines of one day parse their date once and the
+/// lines of one second their time once.
 #[derive(Default)]
-struct DayCache {
-    text: [u8; 10],
-    day: Option<i64>,
+struct TimeCache {
+    date: Option<([u8; 10], i64)>,
+    time: Option<([u8; 8], i64)>,
 }
 
-impl DayCache {
+impl TimeCache {
     fn day(&mut self, d: &[u8]) -> Option<i64> {
-        if self.day.is_some() && d == self.text {
-            return self.day;
+        let text = <[u8; 10]>::try_from(d).ok()?;
+        match self.date {
+            Some((t, day)) if t == text => Some(day),
+            _ => {
+                let day = time::parse_date(d)?;
+                self.date = Some((text, day));
+                Some(day)
+            }
         }
-        let day = time::parse_date(d)?;
-        self.text.copy_from_slice(d);
-        self.day = Some(day);
-        Some(day)
+    }
+
+    fn time(&mut self, t: &[u8]) -> Option<i64> {
+        // Only plain `HH:MM:SS`: times with a fraction are parsed each time.
+        let Ok(text) = <[u8; 8]>::try_from(t) else {
+            return time::parse_time(t);
+        };
+        match self.time {
+            Some((c, ms)) if c == text => Some(ms),
+            _ => {
+                let ms = time::parse_time(t)?;
+                self.time = Some((text, ms));
+                Some(ms)
+            }
+        }
     }
 }
 
@@ -779,7 +842,7 @@ struct State {
     firsts: Vec<(u32, u32)>,
     lasts: Vec<(u32, u32)>,
     line_no: u64,
-    days: DayCache,
+    cache: TimeCache,
 }
 
 impl State {
@@ -869,17 +932,26 @@ impl State {
         let found = plain_field_count(line);
         if found == want {
             locate_plain(line, layout.edges, &mut self.firsts, &mut self.lasts);
+            let (firsts, lasts) = (&self.firsts, &self.lasts);
+            let key = layout.key_at.map(|at| {
+                let span = match at? {
+                    Ok(i) => firsts.get(i)?,
+                    Err(j) => lasts.get(j)?,
+                };
+                Some(slice(line, *span)).filter(|v| *v != b"-")
+            });
             return record(
                 line,
                 Fields::Plain {
                     n: want,
-                    front: &self.firsts,
-                    back: &self.lasts,
+                    front: firsts,
+                    back: lasts,
                 },
+                key,
                 layout,
                 self.line_no,
                 self.header_day,
-                &mut self.days,
+                &mut self.cache,
                 &mut self.facts,
             );
         }
@@ -894,13 +966,15 @@ impl State {
             // the standard layout it fits, if one does.
             if let Some((preset, name)) = Layout::infer_split(line, &mut self.spans) {
                 self.facts.count_misfit(name, 1);
+                let fields = Fields::Spans(&self.spans);
                 return record(
                     line,
-                    Fields::Spans(&self.spans),
+                    fields,
+                    key_of(line, fields, preset),
                     preset,
                     self.line_no,
                     self.header_day,
-                    &mut self.days,
+                    &mut self.cache,
                     &mut self.facts,
                 );
             }
@@ -910,35 +984,43 @@ impl State {
                 declared: self.declared,
             });
         }
+        let fields = Fields::Spans(&self.spans);
         record(
             line,
-            Fields::Spans(&self.spans),
+            fields,
+            key_of(line, fields, layout),
             layout,
             self.line_no,
             self.header_day,
-            &mut self.days,
+            &mut self.cache,
             &mut self.facts,
         )
     }
 }
 
-/// Parses the fields of a line whose fields are known against `layout`.
-fn record<'s>(
-    line: &'s [u8],
-    fields: Fields<'s>,
-    layout: &'s Layout,
-    line_no: u64,
-    header_day: Option<i64>,
-    days: &mut DayCache,
-    facts: &mut Facts,
-) -> Result<Record<'s>, Reason> {
-    let get = |f: Field| {
+/// The [`KEY`] fields of a line split into `fields`.
+fn key_of<'s>(line: &'s [u8], fields: Fields<'s>, layout: &Layout) -> Key<'s> {
+    KEY.map(|f| {
         layout.pos[f as usize]
             .and_then(|i| fields.nth(line, usize::from(i)))
             .filter(|v| *v != b"-")
-    };
-    let number = |f: Field, what: &str| -> Result<Option<u64>, Reason> {
-        match get(f) {
+    })
+}
+
+/// Makes the record of a line whose fields are known against `layout`, parsing its key.
+#[allow(clippy::too_many_arguments)]
+fn record<'s>(
+    line: &'s [u8],
+    fields: Fields<'s>,
+    [date, time, status, substatus, win32, taken]: Key<'s>,
+    layout: &'s Layout,
+    line_no: u64,
+    header_day: Option<i64>,
+    cache: &mut TimeCache,
+    facts: &mut Facts,
+) -> Result<Record<'s>, Reason> {
+    let number = |v: Option<&[u8]>, what: &str| -> Result<Option<u64>, Reason> {
+        match v {
             None => Ok(None),
             Some(v) => parse_u64(v).map(Some).ok_or_else(|| {
                 Reason::Text(format!(
@@ -949,10 +1031,10 @@ fn record<'s>(
         }
     };
     let out_of_range = |what: &str, v: u64| Reason::Text(format!("{what} {v} is out of range"));
-    let status = number(Field::Status, "sc-status")?;
-    let substatus = number(Field::Substatus, "sc-substatus")?;
-    let win32 = number(Field::Win32, "sc-win32-status")?;
-    let time_taken_ms = number(Field::TimeTaken, "time-taken")?;
+    let status = number(status, "sc-status")?;
+    let substatus = number(substatus, "sc-substatus")?;
+    let win32 = number(win32, "sc-win32-status")?;
+    let time_taken_ms = number(taken, "time-taken")?;
     let triple = match status {
         Some(s) => Some(Triple::new(
             u16::try_from(s).map_err(|_| out_of_range("sc-status", s))?,
@@ -963,8 +1045,8 @@ fn record<'s>(
         )),
         None => None,
     };
-    let day = match get(Field::Date) {
-        Some(d) => Some(days.day(d).ok_or_else(|| {
+    let day = match date {
+        Some(d) => Some(cache.day(d).ok_or_else(|| {
             Reason::Text(format!(
                 "date is `{}`, not YYYY-MM-DD",
                 String::from_utf8_lossy(d)
@@ -972,8 +1054,8 @@ fn record<'s>(
         })?),
         None => header_day,
     };
-    let ms = match get(Field::Time) {
-        Some(t) => Some(time::parse_time(t).ok_or_else(|| {
+    let ms = match time {
+        Some(t) => Some(cache.time(t).ok_or_else(|| {
             Reason::Text(format!(
                 "time is `{}`, not HH:MM:SS",
                 String::from_utf8_lossy(t)
@@ -981,7 +1063,7 @@ fn record<'s>(
         })?),
         None => None,
     };
-    let time = day.map(|d| time::at(d, ms.unwrap_or(0)));
+    let at = day.map(|d| time::at(d, ms.unwrap_or(0)));
     if !layout.has(Field::Status) {
         facts.no_status = true;
     }
@@ -992,7 +1074,7 @@ fn record<'s>(
         layout,
         line: line_no,
         triple,
-        time,
+        time: at,
         time_taken_ms,
     })
 }
@@ -1230,6 +1312,37 @@ mod tests {
         assert_eq!(stats.records, 1);
         assert_eq!(recs[0].3, Some(232));
         assert!(stats.notes[0].contains("cs-host"));
+    }
+
+    #[test]
+    fn spaces_found_word_by_word_match_a_byte_search() {
+        let lines: [&[u8]; 6] = [
+            b"",
+            b" ",
+            b"a b",
+            b"2026-11-18 10:42:03 10.0.0.5 GET /api/orders/search q=1 443 - 10.0.0.9 Mozilla/5.0 - 502 3 12002 30012",
+            b"x\xa0y\x20z\xff  w \x80\x20",
+            b"longfieldwithoutanyspaceatallxxxxxxxxxx",
+        ];
+        for line in lines {
+            for at in 0..=line.len() {
+                let next = line[at..].iter().position(|&b| b == b' ').map(|p| at + p);
+                assert_eq!(next_space(line, at), next, "{line:?} from {at}");
+                let prev = line[..at].iter().rposition(|&b| b == b' ');
+                assert_eq!(prev_space(line, at), prev, "{line:?} before {at}");
+            }
+            let mut spans = Vec::new();
+            split_plain(line, &mut spans);
+            let n = spans.len();
+            assert_eq!(plain_field_count(line), n, "{line:?}");
+            for (i, &span) in spans.iter().enumerate() {
+                assert_eq!(
+                    nth_plain(line, n, i),
+                    slice(line, span),
+                    "{line:?} field {i}"
+                );
+            }
+        }
     }
 
     #[test]
