@@ -5,7 +5,8 @@
 //! of 2,000 FREB traces: checks that `scan --format json` counts exactly the requests,
 //! failures and groups the generator wrote (a fast reader that is wrong shows here), and
 //! times `wc -l` and `scan` on the same files in the same run, best of a few runs with the
-//! files in the page cache. It prints MB/s, lines/s, the ratio to `wc -l` and peak memory.
+//! files in the page cache. It prints wall and processor seconds, MB/s, lines/s, the ratio to
+//! `wc -l` and peak memory.
 //!
 //! Options (after `--`) or environment variables:
 //! `--size SIZE` / `IISDIAG_BENCH_SIZE` (large log size, default 1GiB; suffixes KiB, MiB, GiB),
@@ -511,8 +512,8 @@ fn duckdb(opts: &Options, path: &Path, bytes: u64, lines: u64) -> Result<Option<
 fn print_table(title: &str, rows: &[Row]) {
     println!("\n{title}");
     println!(
-        "  {:<18} {:>9} {:>10} {:>13} {:>9} {:>10}",
-        "tool", "seconds", "MB/s", "lines/s", "x wc -l", "peak MiB"
+        "  {:<18} {:>9} {:>9} {:>10} {:>13} {:>9} {:>10}",
+        "tool", "seconds", "cpu s", "MB/s", "lines/s", "x wc -l", "peak MiB"
     );
     let floor = rows.iter().find(|r| r.tool == "wc -l").map(|r| r.m.secs);
     for r in rows {
@@ -523,10 +524,14 @@ fn print_table(title: &str, rows: &[Row]) {
         let ratio = floor.map_or("n/a".to_string(), |f| {
             format!("{:.2}", r.m.secs / f.max(1e-9))
         });
+        let cpu =
+            r.m.cpu_secs
+                .map_or("n/a".to_string(), |c| format!("{c:.3}"));
         println!(
-            "  {:<18} {:>9.3} {:>10.0} {:>13.0} {:>9} {:>10}",
+            "  {:<18} {:>9.3} {:>9} {:>10.0} {:>13.0} {:>9} {:>10}",
             r.tool,
             r.m.secs,
+            cpu,
             r.bytes as f64 / 1e6 / secs,
             r.lines as f64 / secs,
             ratio,

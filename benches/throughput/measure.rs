@@ -16,6 +16,8 @@ pub struct Measured {
     pub secs: f64,
     /// Peak resident memory in KiB, where it can be measured.
     pub peak_kib: Option<u64>,
+    /// Processor time (user and system, all threads), where it can be measured.
+    pub cpu_secs: Option<f64>,
 }
 
 impl Measured {
@@ -23,15 +25,20 @@ impl Measured {
         Measured {
             secs: f64::INFINITY,
             peak_kib: None,
+            cpu_secs: None,
         }
     }
 
-    /// The faster run's time; the larger peak memory of the two.
+    /// The faster run's time and the smaller processor time; the larger peak memory.
     pub fn best(self, other: Measured) -> Measured {
         Measured {
             secs: self.secs.min(other.secs),
             peak_kib: match (self.peak_kib, other.peak_kib) {
                 (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            },
+            cpu_secs: match (self.cpu_secs, other.cpu_secs) {
+                (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             },
         }
@@ -59,10 +66,12 @@ pub fn run(cmd: &[String]) -> Result<Measured, String> {
         let mut parts = text.split_whitespace();
         let secs = parts.next().and_then(|s| s.parse().ok());
         let kib = parts.next().and_then(|s| s.parse().ok());
+        let cpu = parts.next().and_then(|s| s.parse().ok());
         match secs {
             Some(secs) => Ok(Measured {
                 secs,
                 peak_kib: kib,
+                cpu_secs: cpu,
             }),
             None => Err(format!("the measuring wrapper printed `{text}`")),
         }
@@ -82,11 +91,12 @@ pub fn run(cmd: &[String]) -> Result<Measured, String> {
         Ok(Measured {
             secs,
             peak_kib: None,
+            cpu_secs: None,
         })
     }
 }
 
-/// The wrapper: runs the command, prints `seconds peak_kib`.
+/// The wrapper: runs the command, prints `seconds peak_kib cpu_seconds`.
 pub fn child(cmd: &[String]) -> ExitCode {
     let Some((program, args)) = cmd.split_first() else {
         eprintln!("{CHILD_FLAG}: no command");
@@ -100,7 +110,8 @@ pub fn child(cmd: &[String]) -> ExitCode {
     let secs = t.elapsed().as_secs_f64();
     match status {
         Ok(s) if s.success() => {
-            println!("{secs} {}", peak_children_kib().unwrap_or(0));
+            let (kib, cpu) = children_usage().unwrap_or((0, 0.0));
+            println!("{secs} {kib} {cpu}");
             ExitCode::SUCCESS
         }
         Ok(s) => {
@@ -114,20 +125,23 @@ pub fn child(cmd: &[String]) -> ExitCode {
     }
 }
 
+/// Peak resident memory (KiB) and processor time (s) of the waited-for children.
 #[cfg(unix)]
-fn peak_children_kib() -> Option<u64> {
+fn children_usage() -> Option<(u64, f64)> {
     use nix::sys::resource::{UsageWho, getrusage};
     let usage = getrusage(UsageWho::RUSAGE_CHILDREN).ok()?;
     // Linux reports KiB; macOS reports bytes.
     let raw = u64::try_from(usage.max_rss()).ok()?;
-    Some(if cfg!(target_os = "macos") {
+    let kib = if cfg!(target_os = "macos") {
         raw / 1024
     } else {
         raw
-    })
+    };
+    let secs = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+    Some((kib, secs(usage.user_time()) + secs(usage.system_time())))
 }
 
 #[cfg(not(unix))]
-fn peak_children_kib() -> Option<u64> {
+fn children_usage() -> Option<(u64, f64)> {
     None
 }
