@@ -1,6 +1,7 @@
 //! Finding log files and reading them: one parser per format, each file's kind told by
 //! its content, not its name.
 
+pub mod archive;
 pub mod discover;
 pub mod freb;
 pub mod httperr;
