@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::input::sniff::{HEAD_LEN, Kind, sniff};
 use crate::input::w3c::Malformed;
-use crate::input::{discover, freb, httperr, native, w3c};
+use crate::input::{archive, discover, freb, httperr, native, w3c};
 use crate::summary::httperr::HttpErrSummary;
 use crate::summary::traces::TraceSummary;
 use crate::summary::w3c::{Origin, W3cSummary};
@@ -45,14 +45,14 @@ pub struct FileOutcome {
 impl FileOutcome {
     /// A file that was read, with what its reader found besides records.
     fn read(
-        path: &Path,
+        path: &str,
         kind: Kind,
         (records, malformed): (u64, u64),
         malformed_lines: Vec<Malformed>,
         notes: Vec<String>,
     ) -> FileOutcome {
         FileOutcome {
-            path: display(path),
+            path: path.to_string(),
             kind: Some(kind),
             records,
             malformed,
@@ -62,9 +62,9 @@ impl FileOutcome {
         }
     }
 
-    fn skipped(path: &Path, kind: Option<Kind>, reason: String) -> FileOutcome {
+    fn skipped(path: &str, kind: Option<Kind>, reason: String) -> FileOutcome {
         FileOutcome {
-            path: display(path),
+            path: path.to_string(),
             kind,
             records: 0,
             malformed: 0,
@@ -94,6 +94,14 @@ impl Collected {
         self
     }
 
+    /// A stream that could not be read at all.
+    fn skipped(path: &str, reason: String) -> Collected {
+        Collected {
+            files: vec![FileOutcome::skipped(path, None, reason)],
+            ..Collected::default()
+        }
+    }
+
     /// Whether any file could be read at all.
     pub fn anything_read(&self) -> bool {
         self.files
@@ -121,34 +129,103 @@ pub fn collect(paths: &[PathBuf], opts: &Options) -> Collected {
     for p in problems {
         collected
             .files
-            .push(FileOutcome::skipped(&p.path, None, p.reason));
+            .push(FileOutcome::skipped(&display(&p.path), None, p.reason));
     }
     collected.files.sort_by(|a, b| a.path.cmp(&b.path));
     collected
 }
 
 fn read_file(path: &Path, opts: &Options) -> Collected {
+    let opened = File::open(path).and_then(|mut file| {
+        let head = read_head(&mut file)?;
+        Ok((file, head))
+    });
+    match opened {
+        Ok((file, head)) => match archive::Format::sniff(&head) {
+            Some(format) => read_archive(path, file, format, opts),
+            None => read_stream(&display(path), path, head, file, opts),
+        },
+        Err(e) => Collected::skipped(&display(path), e.to_string()),
+    }
+}
+
+/// Reads every member of an archive like a file of its own.
+fn read_archive(path: &Path, file: File, format: archive::Format, opts: &Options) -> Collected {
     let mut out = Collected::default();
-    let outcome = match read_into(path, opts, &mut out) {
-        Ok(outcome) => outcome,
-        Err(e) => FileOutcome::skipped(path, None, e.to_string()),
-    };
-    out.files.push(outcome);
+    let mut members = 0usize;
+    let walked =
+        archive::for_each_member(path, file, format, &archive::Limits::default(), |member| {
+            members += 1;
+            let (name, origin) = (member.name.clone(), member.origin.clone());
+            let mut part = match member.reader() {
+                Ok(reader) => match read_head(reader) {
+                    Ok(head) => read_stream(&name, &origin, head, reader, opts),
+                    Err(e) => Collected::skipped(&name, e.to_string()),
+                },
+                Err(reason) => Collected::skipped(&name, reason.to_string()),
+            };
+            if let Some(outcome) = part.files.last_mut() {
+                outcome.notes.extend(member.notes());
+            }
+            out = std::mem::take(&mut out).merge(part);
+        });
+    match walked {
+        Err(e) => out
+            .files
+            .push(FileOutcome::skipped(&display(path), None, e.to_string())),
+        Ok(()) if members == 0 => out.files.push(FileOutcome::skipped(
+            &display(path),
+            None,
+            format!("a {} archive with no files in it", format.name()),
+        )),
+        Ok(()) => {}
+    }
     out
 }
 
-fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<FileOutcome> {
-    let mut file = File::open(path)?;
+/// The first bytes of a stream, for `sniff`.
+fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(HEAD_LEN);
-    (&mut file).take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    reader.take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Reads one file or archive member (`head`, then `rest`) into a summary of its own. When
+/// reading fails part-way, what was read is dropped and the stream is listed as skipped, so
+/// the counts never hold half a file.
+fn read_stream(
+    name: &str,
+    origin: &Path,
+    head: Vec<u8>,
+    rest: impl Read,
+    opts: &Options,
+) -> Collected {
+    let mut out = Collected::default();
+    match read_into(name, origin, head, rest, opts, &mut out) {
+        Ok(outcome) => {
+            out.files.push(outcome);
+            out
+        }
+        Err(e) => Collected::skipped(name, e.to_string()),
+    }
+}
+
+fn read_into(
+    path: &str,
+    origin: &Path,
+    head: Vec<u8>,
+    rest: impl Read,
+    opts: &Options,
+    out: &mut Collected,
+) -> io::Result<FileOutcome> {
     let kind = match sniff(&head) {
         Ok(kind) => kind,
         Err(reason) => return Ok(FileOutcome::skipped(path, None, reason)),
     };
-    let reader = io::Cursor::new(head).chain(file);
+    let reader = io::Cursor::new(head).chain(rest);
     let origin = Origin {
-        site_folder: discover::site_folder(path),
-        server_folder: discover::server_folder(path),
+        site_folder: discover::site_folder(origin),
+        server_folder: discover::server_folder(origin),
     };
     let stats = match kind {
         Kind::W3c => w3c::read(reader, |r| out.w3c.add(r, &origin, opts.all))?,
@@ -173,7 +250,7 @@ fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<Fil
         Kind::Freb => {
             return Ok(match freb::read_trace(io::BufReader::new(reader), false) {
                 Ok(trace) => {
-                    out.traces.add(&trace, &display(path));
+                    out.traces.add(&trace, path);
                     FileOutcome::read(
                         path,
                         kind,
