@@ -9,6 +9,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+#[path = "cli/robust.rs"]
+mod robust;
+
 fn iisdiag() -> Command {
     Command::cargo_bin("iisdiag").unwrap()
 }
