@@ -227,7 +227,15 @@ impl Read for Body<'_> {
         };
         self.out = self.out.saturating_add(n as u64);
         self.totals.out = self.totals.out.saturating_add(n as u64);
-        if let Some(hit) = self.check() {
+        if let Some(mut hit) = self.check() {
+            // The bytes that passed the limit are not handed out, so they do not count: a
+            // bomb uses no more of the archive's budget than its own share, and the members
+            // after it are still read.
+            self.out -= n as u64;
+            self.totals.out -= n as u64;
+            if let LimitHit::MemberRatio { out, .. } = &mut hit {
+                *out = self.out;
+            }
             self.hit = Some(hit.clone());
             return Err(io::Error::other(hit));
         }
@@ -605,7 +613,7 @@ mod tests {
 
     #[test]
     fn a_gzip_bomb_stops_at_the_ratio() {
-        let bomb = gzip(&vec![0u8; 32 << 20]);
+        let bomb = gzip(&vec![0u8; 8 << 20]);
         let limits = Limits::default();
         let hits = limit_hit(&bomb, &limits);
         match &hits[0] {
@@ -615,8 +623,8 @@ mod tests {
                 compressed,
             }) => {
                 assert_eq!((*ratio, *compressed), (500, bomb.len() as u64));
-                // Stopped within one read of 500 times the compressed size, not at 32 MiB.
-                assert!(*out > 500 * compressed && *out < 500 * compressed + (1 << 20));
+                // Stopped within one read of 500 times the compressed size, not at 8 MiB.
+                assert!(*out <= 500 * compressed && *out + (64 << 10) > 500 * compressed);
             }
             other => panic!("{other:?}"),
         }
@@ -625,6 +633,21 @@ mod tests {
             text.contains("more than 500 times its compressed size"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_bomb_does_not_cost_the_members_after_it() {
+        let zeros = vec![0u8; 8 << 20];
+        let text: Vec<u8> = (0..20_000)
+            .flat_map(|i| format!("2026-11-18 10:00:00 /api/{i} 500 0 0\n").into_bytes())
+            .collect();
+        let bytes = zip_of(&[("bomb.log", &zeros), ("real.log", &text)], false);
+        let hits = limit_hit(&bytes, &Limits::default());
+        assert!(
+            matches!(hits[0], Some(LimitHit::MemberRatio { .. })),
+            "{hits:?}"
+        );
+        assert_eq!(hits[1], None);
     }
 
     #[test]

@@ -192,7 +192,11 @@ mod tests {
                 .contains("not a Failed Request")
         );
         assert!(sniff(b"hello world\n").unwrap_err().contains("no #Fields"));
-        assert!(sniff(b"7z\xBC\xAF\x27\x1C\x00\x04").unwrap_err().contains("7-Zip"));
+        assert!(
+            sniff(b"7z\xBC\xAF\x27\x1C\x00\x04")
+                .unwrap_err()
+                .contains("7-Zip")
+        );
         assert!(sniff(b"BZh91AY&SY").unwrap_err().contains("bzip2"));
         assert!(sniff(b"BZhello\n").unwrap_err().contains("no #Fields"));
         let mut tar = vec![b'a'; 512];
