@@ -6,6 +6,8 @@ pub mod discover;
 pub mod freb;
 pub mod httperr;
 pub mod native;
+#[cfg(test)]
+mod props;
 pub mod sniff;
 pub mod w3c;
 
