@@ -5,37 +5,210 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod help;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "iisdiag",
     version,
     about = "Tells you why IIS requests failed: reads W3C, FREB and HTTP.sys logs, groups failures by status.substatus.win32 and explains each group.",
-    propagate_version = true
+    propagate_version = true,
+    after_help = help::MAIN
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read log files and folders, group the failures and explain each group.
     #[command(
-        after_help = "Examples:\n  iisdiag scan C:\\inetpub\\logs\\LogFiles\n  iisdiag scan web01/ web02/ --top 5\n  iisdiag scan u_ex261118.log --format json > report.json"
+        after_help = help::SCAN
     )]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Explain a code: 502.3.12002, 502.3, 12002, 0x80072ee2, 2147954402 or AppOffline;
     /// or export the whole knowledge base with --list.
     #[command(
-        after_help = "Examples:\n  iisdiag explain 502.3.12002\n  iisdiag explain 0x80072ee2\n  iisdiag explain AppOffline\n  iisdiag explain --list --format csv > iis-codes.csv"
+        after_help = help::EXPLAIN
     )]
     Explain(ExplainArgs),
     /// Show Failed Request Tracing traces (fr*.xml) as a compact timeline: one trace, or
     /// every trace in a folder, newest first, each followed by the explanation of its code.
     #[command(
-        after_help = "Examples:\n  iisdiag freb C:\\inetpub\\logs\\FailedReqLogFiles\\W3SVC1\\fr000123.xml\n  iisdiag freb FailedReqLogFiles/ | less -R"
+        after_help = help::FREB
     )]
     Freb(FrebArgs),
+    /// Combine summaries saved with `scan --save-summary` (one per server, say) into one
+    /// report, as if all the logs had been scanned in one run.
+    #[command(
+        after_help = "Examples:\n  iisdiag scan \\\\web01\\c$\\inetpub\\logs --save-summary web01.json\n  iisdiag scan \\\\web02\\c$\\inetpub\\logs --save-summary web02.json\n  iisdiag merge web01.json web02.json --timeline"
+    )]
+    Merge(MergeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell or elvish).
+    #[command(after_help = help::COMPLETIONS)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of iisdiag, or of one of its commands.
+    #[command(after_help = help::MAN)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command (scan, explain, freb, ...) for its own page; none for the main page.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Summary files written by `scan --save-summary`.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// How a report is shown and exported (`scan` and `merge`).
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// How many groups get an explanation block in the table output.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// A rules file that adds or overrides knowledge-base entries (TOML, see the README).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Show failures over time for the top groups (and add `timeline` to the JSON).
+    #[arg(long)]
+    pub timeline: bool,
+
+    /// The timeline's bucket: 1m, 5m, 15m, 1h, 1d... (default: chosen from the time span).
+    #[arg(long, value_name = "SPAN", requires = "timeline")]
+    pub bucket: Option<String>,
+
+    /// Show times in this machine's time zone (logs are UTC; JSON and CSV stay UTC).
+    #[arg(long)]
+    pub local: bool,
+
+    /// Write the summary, one row per group, as CSV to FILE (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+
+    /// Write the report as one self-contained HTML page to FILE, with the timeline as a
+    /// chart: to attach to a ticket, it opens offline (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// Replace output files that already exist.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Exit with code 1 when groups match: 5xx, 502.3>10 (more than ten), 5xx>1% (more than
+    /// 1 % of the requests). Repeat for several conditions.
+    #[arg(long, value_name = "CONDITION")]
+    pub fail_on: Vec<String>,
+
+    /// Exit with code 1 when any file was skipped or any line was malformed.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// No messages on stderr about skipped files, malformed lines or notes.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Which requests a scan looks at. Every filter combines with the others.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Statuses to group: 502, 502.3, 502.3.12002, 5xx, 4xx,5xx, 500-504; `!404` leaves one
+    /// out. Applies to W3C, FREB and HTTP.sys alike.
+    #[arg(long, value_name = "CODES", allow_hyphen_values = true)]
+    pub status: Vec<String>,
+
+    /// Statuses to leave out, in the same forms as --status.
+    #[arg(long, value_name = "CODES")]
+    pub exclude_status: Vec<String>,
+
+    /// From this time: 2026-11-18, "2026-11-18 09:00", RFC 3339, or a span back from the
+    /// newest record (30m, 2h, 3d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Up to this time (same forms as --since; a date alone includes that whole day).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// Sites: W3SVC2, 2, or the s-sitename value (comma-separated).
+    #[arg(long, value_name = "SITE")]
+    pub site: Vec<String>,
+
+    /// Servers: s-computername, or the folder the logs were copied into (comma-separated).
+    #[arg(long, value_name = "NAME")]
+    pub server: Vec<String>,
+
+    /// A regular expression the URI stem must match.
+    #[arg(long, value_name = "REGEX")]
+    pub url: Option<String>,
+
+    /// Match --url against `stem?query` instead of the stem alone.
+    #[arg(long, requires = "url")]
+    pub url_query: bool,
+
+    /// Only requests that took at least this long: 500ms, 5s, 2m.
+    #[arg(long, value_name = "DURATION")]
+    pub min_time_taken: Option<String>,
+
+    /// HTTP methods (comma-separated): GET,POST.
+    #[arg(long, value_name = "METHOD")]
+    pub method: Vec<String>,
+
+    /// Client addresses or networks (comma-separated): 10.1.2.3, 10.0.0.0/8.
+    #[arg(long, value_name = "ADDRESS")]
+    pub client_ip: Vec<String>,
+}
+
+/// The second level under each group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    Url,
+    Server,
+    Site,
+    Client,
+    Hour,
+    UserAgent,
+}
+
+/// The format of `--export-requests`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Csv,
+    Ndjson,
 }
 
 #[derive(Debug, Args)]
@@ -82,33 +255,41 @@ pub enum ListFormat {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Log files or folders; folders are walked recursively and each file's kind is told by
-    /// its content.
-    #[arg(required = true, value_name = "PATH")]
+    /// its content. On Windows, none reads the default IIS log folders:
+    /// %SystemDrive%\inetpub\logs\LogFiles, %SystemDrive%\inetpub\logs\FailedReqLogFiles
+    /// and %SystemRoot%\System32\LogFiles\HTTPERR.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
     /// Group every request, not only failures (status >= 400 or a non-zero win32 status).
     #[arg(long)]
     pub all: bool,
 
-    /// How many groups get an explanation block in the table output.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub top: usize,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Break each group down by a second key: its top entries with counts and p95.
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub by: Option<ByArg>,
 
-    /// A rules file that adds or overrides knowledge-base entries (TOML, see the README).
+    /// Write every matching failed request to FILE (`-` for standard output).
     #[arg(long, value_name = "FILE")]
-    pub rules: Option<PathBuf>,
+    pub export_requests: Option<PathBuf>,
+
+    /// Format of --export-requests.
+    #[arg(long, value_enum, default_value_t = ExportFormatArg::Csv, requires = "export_requests")]
+    pub export_format: ExportFormatArg,
+
+    /// Write a summary that `iisdiag merge` combines with others (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub save_summary: Option<PathBuf>,
 
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
 
-    /// No messages on stderr about skipped files, malformed lines or notes.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -117,6 +298,8 @@ pub enum Format {
     Table,
     /// One JSON document, for scripts.
     Json,
+    /// GitHub-flavoured Markdown, to paste into a ticket or a chat.
+    Markdown,
 }
 
 #[cfg(test)]
@@ -127,5 +310,76 @@ mod tests {
     #[test]
     fn command_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// The words of an example line up to a redirection or a pipe; "double quotes" group.
+    fn example_words(line: &str) -> Vec<String> {
+        let mut words = Vec::new();
+        let mut word = String::new();
+        let mut quoted = false;
+        for c in line.chars() {
+            match c {
+                '"' => quoted = !quoted,
+                ' ' if !quoted => {
+                    if !word.is_empty() {
+                        words.push(std::mem::take(&mut word));
+                    }
+                }
+                _ => word.push(c),
+            }
+        }
+        words.push(word);
+        words
+            .into_iter()
+            .take_while(|w| w != ">" && w != "|")
+            .collect()
+    }
+
+    #[test]
+    fn every_help_example_parses() {
+        let root = Cli::command();
+        let mut pages = vec![root.get_after_help().map(|h| h.to_string())];
+        for sub in root.get_subcommands() {
+            pages.push(sub.get_after_help().map(|h| h.to_string()));
+        }
+        let mut examples = 0;
+        for page in pages {
+            let page = page.unwrap_or_default();
+            for line in page.lines().map(str::trim) {
+                if !line.starts_with("iisdiag ") {
+                    continue;
+                }
+                examples += 1;
+                if let Err(e) = Cli::try_parse_from(example_words(line)) {
+                    panic!("help example `{line}` does not parse: {e}");
+                }
+            }
+        }
+        // Every subcommand has examples, and the main page has some.
+        assert!(examples >= 4 + root.get_subcommands().count(), "{examples}");
+    }
+
+    #[test]
+    fn every_subcommand_has_examples() {
+        for sub in Cli::command().get_subcommands() {
+            let help = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            let runs = format!("iisdiag {}", sub.get_name());
+            assert!(help.contains(&runs), "{} has no example", sub.get_name());
+        }
+    }
+
+    #[test]
+    fn example_words_stop_at_redirection_and_keep_quotes() {
+        assert_eq!(
+            example_words(r#"iisdiag explain "The operation timed out" > x.txt"#),
+            ["iisdiag", "explain", "The operation timed out"]
+        );
+        assert_eq!(
+            example_words("iisdiag freb a/ | less"),
+            ["iisdiag", "freb", "a/"]
+        );
     }
 }

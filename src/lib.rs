@@ -7,8 +7,10 @@
 pub mod cli;
 pub mod cmd;
 pub mod error;
+pub mod filter;
 pub mod input;
 pub mod kb;
+pub mod output;
 pub mod pipeline;
 pub mod report;
 pub mod summary;

@@ -4,19 +4,24 @@
 //! partials are merged. Merging is order-independent, so the result does not depend on the
 //! thread count. A file that cannot be read is reported in the file list and the run goes on.
 
-use std::fs::File;
+pub mod progress;
+
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::filter::Filter;
 use crate::input::sniff::{HEAD_LEN, Kind, sniff};
 use crate::input::w3c::Malformed;
 use crate::input::{archive, discover, freb, httperr, native, w3c};
 use crate::summary::httperr::HttpErrSummary;
+use crate::summary::requests::{ExportFormat, RequestRows};
 use crate::summary::traces::TraceSummary;
-use crate::summary::w3c::{Origin, W3cSummary};
+use crate::summary::w3c::{By, Origin, W3cSummary};
+use crate::time::Millis;
 
 /// What to read and how.
 #[derive(Debug, Clone, Default)]
@@ -25,10 +30,31 @@ pub struct Options {
     pub all: bool,
     /// Worker threads; `None` uses one per core.
     pub threads: Option<usize>,
+    /// Which requests count, and which are grouped.
+    pub filter: Filter,
+    /// A second level under each group.
+    pub by: Option<By>,
+    /// Keep every grouped request as an export row, in this format.
+    pub export: Option<ExportFormat>,
+    /// Counters to bump as files are read, for a progress display.
+    pub progress: Option<Arc<progress::Progress>>,
+}
+
+/// The files under the paths a user gave, and what could not be walked.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    pub files: Vec<PathBuf>,
+    problems: Vec<discover::WalkProblem>,
+}
+
+/// Finds the files under `paths` (folders are walked, links followed).
+pub fn find(paths: &[PathBuf]) -> Found {
+    let (files, problems) = discover::discover(paths);
+    Found { files, problems }
 }
 
 /// What happened to one input file.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct FileOutcome {
     pub path: String,
     /// `null` when the file was skipped before its kind was known.
@@ -83,14 +109,21 @@ pub struct Collected {
     pub w3c: W3cSummary,
     pub httperr: HttpErrSummary,
     pub traces: TraceSummary,
+    /// Files left unread because the date in their name is outside `--since`/`--until`.
+    pub files_out_of_range: u64,
+    /// Export rows per file (with `export`), in path order.
+    pub requests: Vec<RequestRows>,
 }
 
 impl Collected {
-    fn merge(mut self, other: Collected) -> Collected {
+    /// Adds what another part of the run read.
+    pub fn merge(mut self, other: Collected) -> Collected {
         self.files.extend(other.files);
         self.w3c.merge(other.w3c);
         self.httperr.merge(other.httperr);
         self.traces.merge(other.traces);
+        self.files_out_of_range += other.files_out_of_range;
+        self.requests.extend(other.requests);
         self
     }
 
@@ -110,36 +143,89 @@ impl Collected {
     }
 }
 
-/// Reads every file under `paths`.
-pub fn collect(paths: &[PathBuf], opts: &Options) -> Collected {
-    let (files, problems) = discover::discover(paths);
+/// Reads every file found, in parallel.
+pub fn collect(found: &Found, opts: &Options) -> Collected {
+    let (files, out_of_range): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        found.files.iter().partition(|p| opts.filter.may_hold(p));
+    if let Some(progress) = &opts.progress {
+        progress.set_totals(&files);
+    }
     let run = || {
         files
             .par_iter()
-            .map(|path| read_file(path, opts))
+            .map(|path| {
+                let read = read_file(path, opts);
+                if let Some(progress) = &opts.progress {
+                    progress.file_done();
+                }
+                read
+            })
             .reduce(Collected::default, Collected::merge)
     };
-    let mut collected = match opts.threads {
+    let mut collected = in_pool(opts.threads, run);
+    collected.files_out_of_range = out_of_range.len() as u64;
+    for p in &found.problems {
+        collected.files.push(FileOutcome::skipped(
+            &display(&p.path),
+            None,
+            p.reason.clone(),
+        ));
+    }
+    collected.files.sort_by(|a, b| a.path.cmp(&b.path));
+    collected.requests.sort_by(|a, b| a.file().cmp(b.file()));
+    collected
+}
+
+fn in_pool<T: Send>(threads: Option<usize>, run: impl FnOnce() -> T + Send) -> T {
+    match threads {
         Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
             Ok(pool) => pool.install(run),
             Err(_) => run(),
         },
         None => run(),
-    };
-    for p in problems {
-        collected
-            .files
-            .push(FileOutcome::skipped(&display(&p.path), None, p.reason));
     }
-    collected.files.sort_by(|a, b| a.path.cmp(&b.path));
-    collected
+}
+
+/// The time of the newest record in the files found, for spans such as `--since 2h`.
+/// Only the files that can hold it are read: those with the latest date in their name, and
+/// those without a date in their name.
+pub fn newest_time(found: &Found, threads: Option<usize>) -> Option<Millis> {
+    let latest = found
+        .files
+        .iter()
+        .filter_map(|p| crate::filter::name_day(p))
+        .max();
+    let candidates: Vec<&PathBuf> = found
+        .files
+        .iter()
+        .filter(|p| {
+            let day = crate::filter::name_day(p);
+            day.is_none() || day == latest
+        })
+        .collect();
+    let opts = Options::default();
+    let collected = in_pool(threads, || {
+        candidates
+            .par_iter()
+            .map(|path| read_file(path, &opts))
+            .reduce(Collected::default, Collected::merge)
+    });
+    [
+        collected.w3c.last,
+        collected.httperr.last_seen(),
+        collected.traces.last_start(),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
 }
 
 fn read_file(path: &Path, opts: &Options) -> Collected {
-    let opened = File::open(path).and_then(|mut file| {
-        let head = read_head(&mut file)?;
-        Ok((file, head))
-    });
+    let opened =
+        progress::CountedFile::open(path, opts.progress.as_deref()).and_then(|mut file| {
+            let head = read_head(&mut file)?;
+            Ok((file, head))
+        });
     match opened {
         Ok((file, head)) => match archive::Format::sniff(&head) {
             Some(format) => read_archive(path, file, format, opts),
@@ -150,12 +236,22 @@ fn read_file(path: &Path, opts: &Options) -> Collected {
 }
 
 /// Reads every member of an archive like a file of its own.
-fn read_archive(path: &Path, file: File, format: archive::Format, opts: &Options) -> Collected {
+fn read_archive(
+    path: &Path,
+    file: progress::CountedFile<'_>,
+    format: archive::Format,
+    opts: &Options,
+) -> Collected {
     let mut out = Collected::default();
     let mut members = 0usize;
     let walked =
         archive::for_each_member(path, file, format, &archive::Limits::default(), |member| {
             members += 1;
+            // A member named for a day outside --since/--until is left unread, like a file.
+            if !opts.filter.may_hold(&member.origin) {
+                out.files_out_of_range += 1;
+                return;
+            }
             let (name, origin) = (member.name.clone(), member.origin.clone());
             let mut part = match member.reader() {
                 Ok(reader) => match read_head(reader) {
@@ -200,7 +296,10 @@ fn read_stream(
     rest: impl Read,
     opts: &Options,
 ) -> Collected {
-    let mut out = Collected::default();
+    let mut out = Collected {
+        w3c: W3cSummary::new(opts.by),
+        ..Collected::default()
+    };
     match read_into(name, origin, head, rest, opts, &mut out) {
         Ok(outcome) => {
             out.files.push(outcome);
@@ -227,11 +326,37 @@ fn read_into(
         site_folder: discover::site_folder(origin),
         server_folder: discover::server_folder(origin),
     };
+    let filter = &opts.filter;
+    let mut rows = opts
+        .export
+        .map(|format| RequestRows::new(format, path.to_string()));
+    // Decided once per file: without context filters, no field is looked at to filter.
+    let narrows = filter.narrows_context();
+    let mut visit_w3c = |r: &w3c::Record<'_>| {
+        if narrows && !filter.w3c(r, &origin) {
+            return;
+        }
+        let grouped = r.triple.is_some_and(|t| filter.groups(&t, opts.all));
+        out.w3c.add(r, &origin, grouped);
+        if let (true, Some(rows)) = (grouped, rows.as_mut()) {
+            rows.add_w3c(r, &origin);
+        }
+    };
     let stats = match kind {
-        Kind::W3c => w3c::read(reader, |r| out.w3c.add(r, &origin, opts.all))?,
-        Kind::Native => native::read(reader, |r| out.w3c.add(r, &origin, opts.all))?,
+        Kind::W3c => w3c::read(reader, &mut visit_w3c)?,
+        Kind::Native => native::read(reader, &mut visit_w3c)?,
         Kind::Httperr => {
-            let stats = httperr::read_httperr(reader, |r| out.httperr.add(r))?;
+            let stats = httperr::read_httperr(reader, |r| {
+                if filter.httperr(r, &origin) {
+                    out.httperr.add(r);
+                    // Connection-level events (no status: idle timers, abandoned
+                    // connections) are not requests.
+                    if let (Some(rows), Some(_)) = (rows.as_mut(), r.status) {
+                        rows.add_httperr(r, &origin);
+                    }
+                }
+            })?;
+            out.requests.extend(rows);
             return Ok(FileOutcome::read(
                 path,
                 kind,
@@ -250,7 +375,9 @@ fn read_into(
         Kind::Freb => {
             return Ok(match freb::read_trace(io::BufReader::new(reader), false) {
                 Ok(trace) => {
-                    out.traces.add(&trace, path);
+                    if filter.trace(&trace, &origin) {
+                        out.traces.add(&trace, path);
+                    }
                     FileOutcome::read(
                         path,
                         kind,
@@ -263,6 +390,7 @@ fn read_into(
             });
         }
     };
+    out.requests.extend(rows);
     Ok(FileOutcome::read(
         path,
         kind,

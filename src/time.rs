@@ -3,7 +3,7 @@
 //! Log times are kept as milliseconds since the Unix epoch, UTC (W3C and HTTPERR logs are
 //! written in UTC). Conversion to a calendar type happens only at the report edge.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Local, Utc};
 
 /// Milliseconds since 1970-01-01T00:00:00Z.
 pub type Millis = i64;
@@ -119,6 +119,62 @@ pub fn format_short(t: Millis) -> String {
     match to_datetime(t) {
         Some(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
         None => t.to_string(),
+    }
+}
+
+/// The zone times are shown in. Logs are UTC; `--local` shows the machine's zone instead.
+/// Machine-readable outputs (JSON, CSV, NDJSON) stay in UTC whatever the zone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Zone {
+    #[default]
+    Utc,
+    Local,
+}
+
+impl Zone {
+    /// `2026-11-18 10:42:03` in this zone.
+    pub fn short(self, t: Millis) -> String {
+        match self {
+            Zone::Utc => format_short(t),
+            Zone::Local => match to_datetime(t) {
+                Some(dt) => dt
+                    .with_timezone(&Local)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string(),
+                None => t.to_string(),
+            },
+        }
+    }
+
+    /// `10:42` in this zone.
+    pub fn clock(self, t: Millis) -> String {
+        let short = self.short(t);
+        short.get(11..16).map_or(short.clone(), str::to_string)
+    }
+
+    /// How the zone is named after a time: `UTC`, or `local time (UTC+01:00)` with the offset
+    /// in force at `t`.
+    pub fn label(self, t: Option<Millis>) -> String {
+        match self {
+            Zone::Utc => "UTC".to_string(),
+            Zone::Local => {
+                let offset = t
+                    .and_then(to_datetime)
+                    .unwrap_or_else(Utc::now)
+                    .with_timezone(&Local)
+                    .format("%:z")
+                    .to_string();
+                format!("local time (UTC{offset})")
+            }
+        }
+    }
+
+    /// Re-reads an RFC 3339 time written by iisdiag and shows it in this zone.
+    pub fn short_of(self, rfc3339: &str) -> String {
+        match DateTime::parse_from_rfc3339(rfc3339) {
+            Ok(dt) => self.short(dt.timestamp_millis()),
+            Err(_) => rfc3339.to_string(),
+        }
     }
 }
 

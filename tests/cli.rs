@@ -5,10 +5,25 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "cli/exit.rs"]
+mod exit;
+#[path = "cli/filters.rs"]
+mod filters;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+#[path = "cli/color.rs"]
+mod color;
+#[path = "cli/help.rs"]
+mod help;
+#[path = "cli/html.rs"]
+mod html;
+#[path = "cli/markdown.rs"]
+mod markdown;
+#[path = "cli/progress.rs"]
+mod progress;
 #[path = "cli/robust.rs"]
 mod robust;
 

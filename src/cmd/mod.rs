@@ -2,7 +2,12 @@
 
 pub mod explain;
 pub mod freb;
+pub mod generate;
+pub mod merge;
+mod progress;
 pub mod scan;
+mod show;
+mod term;
 
 use std::io::Write;
 
@@ -13,13 +18,24 @@ use crate::error::Result;
 
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let color = term::stdout_color(cli.color);
     match cli.command {
-        Command::Scan(args) => scan::run(&scan::Options::from(args), out, err),
+        Command::Scan(args) => {
+            let mut opts = scan::Options::try_from(*args)?;
+            opts.show.color = color;
+            opts.progress = term::stderr_progress(opts.show.quiet);
+            scan::run(&opts, out, err)
+        }
+        Command::Merge(args) => {
+            let mut opts = merge::Options::try_from(args)?;
+            opts.show.color = color;
+            merge::run(&opts, out, err)
+        }
         Command::Freb(args) => freb::run(
             &freb::Options {
                 paths: args.paths,
                 rules: args.rules,
-                color: std::io::stdout().is_terminal(),
+                color,
                 quiet: args.quiet,
             },
             out,
@@ -38,6 +54,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
             },
             out,
         ),
+        Command::Completions(args) => generate::completions(args.shell, out),
+        Command::Man(args) => generate::man(args.command.as_deref(), out),
     }
 }
 

@@ -1,72 +1,257 @@
-//! `iisdiag scan`: read logs, group failures, explain them.
+//! `iisdiag scan`: read logs, filter, group failures, explain them, export.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
-use crate::cli::{Format, ScanArgs};
-use crate::error::{EXIT_OK, Error, Result};
-use crate::kb::Kb;
+use crate::cli::{ByArg, ExportFormatArg, FilterArgs, ScanArgs};
+use crate::error::{Error, Result};
+use crate::filter::{self, Filter, StatusFilter, TimeBound, UrlFilter};
+use crate::output::{self, Target};
 use crate::pipeline::{self, Collected};
-use crate::report::{self, json, table};
+use crate::summary::requests::{self, ExportFormat};
+use crate::summary::saved;
+use crate::summary::w3c::By;
+use crate::time::Zone;
 
-/// Everything `scan` needs, free of command-line types.
+use super::show::{self, Show};
+
+/// Everything `scan` needs, free of command-line types and settled: every value parsed.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub paths: Vec<PathBuf>,
     pub all: bool,
-    pub top: usize,
-    pub format: Format,
     pub threads: Option<usize>,
-    pub quiet: bool,
-    pub rules: Option<PathBuf>,
+    pub filter: FilterSpec,
+    pub by: Option<By>,
+    pub export: Option<(Target, ExportFormat)>,
+    pub save_summary: Option<PathBuf>,
+    pub show: Show,
+    /// A progress bar on standard error after this long; set by `cmd::run`.
+    pub progress: Option<std::time::Duration>,
 }
 
-impl From<ScanArgs> for Options {
-    fn from(a: ScanArgs) -> Options {
-        Options {
-            paths: a.paths,
+/// The filters, with `--since`/`--until` spans still to be measured from the newest record.
+#[derive(Debug, Clone, Default)]
+pub struct FilterSpec {
+    pub filter: Filter,
+    pub since: Option<TimeBound>,
+    pub until: Option<TimeBound>,
+    /// How the filters read, for the report header.
+    pub described: Vec<String>,
+}
+
+impl TryFrom<ScanArgs> for Options {
+    type Error = Error;
+
+    fn try_from(a: ScanArgs) -> Result<Options> {
+        let show = Show::try_from(a.report)?;
+        Ok(Options {
+            filter: filter_spec(a.filter, show.zone)?,
+            paths: if a.paths.is_empty() {
+                crate::input::defaults::default_paths()?
+            } else {
+                a.paths
+            },
             all: a.all,
-            top: a.top,
-            format: a.format,
             threads: a.threads.map(usize::from),
-            quiet: a.quiet,
-            rules: a.rules,
-        }
+            by: a.by.map(|b| match b {
+                ByArg::Url => By::Url,
+                ByArg::Server => By::Server,
+                ByArg::Site => By::Site,
+                ByArg::Client => By::Client,
+                ByArg::Hour => By::Hour,
+                ByArg::UserAgent => By::UserAgent,
+            }),
+            export: a.export_requests.map(|p| {
+                let format = match a.export_format {
+                    ExportFormatArg::Csv => ExportFormat::Csv,
+                    ExportFormatArg::Ndjson => ExportFormat::Ndjson,
+                };
+                (Target::parse(&p), format)
+            }),
+            save_summary: a.save_summary,
+            show,
+            progress: None,
+        })
     }
 }
 
+fn filter_spec(a: FilterArgs, zone: Zone) -> Result<FilterSpec> {
+    let mut spec = FilterSpec::default();
+    let mut status = StatusFilter::default();
+    for v in &a.status {
+        status.add_included(v)?;
+    }
+    for v in &a.exclude_status {
+        status.add_excluded(v)?;
+    }
+    let described = &mut spec.described;
+    if !a.status.is_empty() {
+        described.push(format!("status {}", a.status.join(",")));
+    }
+    if !a.exclude_status.is_empty() {
+        described.push(format!("not status {}", a.exclude_status.join(",")));
+    }
+    let mut f = Filter::default();
+    f.status = status;
+    if let Some(v) = &a.since {
+        spec.since = Some(filter::parse_time_bound("--since", v, zone, false)?);
+        described.push(format!("since {v}"));
+    }
+    if let Some(v) = &a.until {
+        spec.until = Some(filter::parse_time_bound("--until", v, zone, true)?);
+        described.push(format!("until {v}"));
+    }
+    for v in &a.site {
+        f.sites
+            .extend(Filter::split_names(v).map(|s| s.to_ascii_lowercase()));
+    }
+    for v in &a.server {
+        f.servers
+            .extend(Filter::split_names(v).map(|s| s.to_ascii_lowercase()));
+    }
+    for v in &a.method {
+        f.methods
+            .extend(Filter::split_names(v).map(|s| s.to_ascii_uppercase()));
+    }
+    for v in &a.client_ip {
+        f.add_clients(v)?;
+    }
+    for (name, values) in [
+        ("site", &f.sites),
+        ("server", &f.servers),
+        ("method", &f.methods),
+    ] {
+        if !values.is_empty() {
+            described.push(format!("{name} {}", values.join(",")));
+        }
+    }
+    if !a.client_ip.is_empty() {
+        described.push(format!("client {}", a.client_ip.join(",")));
+    }
+    if let Some(pattern) = &a.url {
+        f.url = Some(UrlFilter::new(pattern, a.url_query)?);
+        let on = if a.url_query { "url+query" } else { "url" };
+        described.push(format!("{on} ~ {pattern}"));
+    }
+    if let Some(v) = &a.min_time_taken {
+        f.min_time_taken_ms = Some(filter::parse_duration_ms("--min-time-taken", v)?);
+        described.push(format!("time-taken >= {v}"));
+    }
+    spec.filter = f;
+    Ok(spec)
+}
+
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
-    let kb = Kb::with_optional_rules(opts.rules.as_deref())?;
-    let kb = kb.as_ref();
-    let collected = pipeline::collect(
-        &opts.paths,
-        &pipeline::Options {
-            all: opts.all,
-            threads: opts.threads,
-        },
-    );
-    if !opts.quiet {
+    let kb = opts.show.kb()?;
+    let found = pipeline::find(&opts.paths);
+    let mut targets = opts.show.targets();
+    if let Some((target, _)) = &opts.export {
+        targets.push(("--export-requests", target.clone()));
+    }
+    if let Some(path) = &opts.save_summary {
+        targets.push(("--save-summary", Target::File(path.clone())));
+    }
+    let refs: Vec<(&'static str, &Target)> = targets.iter().map(|(f, t)| (*f, t)).collect();
+    output::check_targets(&refs, &opts.paths, &found.files, opts.show.force)?;
+
+    let (filter, described) = settle_times(&opts.filter, &found, opts)?;
+    let collected = super::progress::track(opts.progress, |progress| {
+        pipeline::collect(
+            &found,
+            &pipeline::Options {
+                all: opts.all,
+                threads: opts.threads,
+                filter,
+                by: opts.by,
+                export: opts.export.as_ref().map(|(_, format)| *format),
+                progress,
+            },
+        )
+    });
+    if !opts.show.quiet {
         tell_problems(&collected, err);
     }
     if !collected.anything_read() {
         let names: Vec<String> = opts.paths.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::NothingReadable(names.join(", ")));
     }
-    let report = report::build(&collected, kb);
-    let written = match opts.format {
-        Format::Json => json::write(out, &report),
-        Format::Table => table::write(
-            out,
-            &report,
-            &table::Style {
-                width: super::terminal_width(),
-                unicode: std::io::stdout().is_terminal(),
-                top: opts.top,
-            },
-        ),
+    if let Some(path) = &opts.save_summary {
+        let meta = saved::Meta {
+            paths: opts.paths.iter().map(|p| p.display().to_string()).collect(),
+            filters: described.clone(),
+            all: opts.all,
+        };
+        output::write_atomic(path, |w| saved::write(w, &collected, &meta))?;
+    }
+    let mut report_to_stdout = true;
+    if let Some((target, format)) = &opts.export {
+        report_to_stdout &= *target != Target::Stdout;
+        output::write_to(target, out, |w| {
+            requests::write_all(w, *format, &collected.requests)
+        })?;
+    }
+    show::show(
+        &kb,
+        &collected,
+        &opts.show,
+        described,
+        report_to_stdout,
+        out,
+        err,
+    )
+}
+
+/// Measures `--since 2h`-style spans back from the newest record, and checks the range.
+fn settle_times(
+    spec: &FilterSpec,
+    found: &pipeline::Found,
+    opts: &Options,
+) -> Result<(Filter, Vec<String>)> {
+    let mut filter = spec.filter.clone();
+    let mut described = spec.described.clone();
+    let spans = [spec.since, spec.until]
+        .iter()
+        .any(|b| matches!(b, Some(TimeBound::Back(_))));
+    let newest = if spans {
+        pipeline::newest_time(found, opts.threads)
+    } else {
+        None
     };
-    written.and_then(|()| out.flush()).map_err(Error::Output)?;
-    Ok(EXIT_OK)
+    let zone = opts.show.zone;
+    let mut settle = |flag: &str, bound: Option<TimeBound>| -> Result<Option<i64>> {
+        match bound {
+            None => Ok(None),
+            Some(TimeBound::At(t)) => Ok(Some(t)),
+            Some(TimeBound::Back(span)) => {
+                let newest = newest.ok_or_else(|| {
+                    Error::Usage(format!(
+                        "{flag} with a span counts back from the newest record, and no record with a time was found"
+                    ))
+                })?;
+                let t = newest - span;
+                described.push(format!(
+                    "{flag} resolved to {} {} (newest record {})",
+                    zone.short(t),
+                    zone.label(Some(t)),
+                    zone.short(newest)
+                ));
+                Ok(Some(t))
+            }
+        }
+    };
+    filter.since = settle("--since", spec.since)?;
+    filter.until = settle("--until", spec.until)?;
+    if let (Some(s), Some(u)) = (filter.since, filter.until) {
+        if s >= u {
+            return Err(Error::Usage(format!(
+                "--since ({}) is not before --until ({}): no request can match",
+                zone.short(s),
+                zone.short(u)
+            )));
+        }
+    }
+    Ok((filter, described))
 }
 
 /// Names each skipped file once, with the reason, and summarises malformed lines and notes.
@@ -99,5 +284,12 @@ fn tell_problems(collected: &Collected, err: &mut dyn Write) {
         for note in &f.notes {
             let _ = writeln!(err, "iisdiag: note: {}: {note}", f.path);
         }
+    }
+    if collected.files_out_of_range > 0 {
+        let _ = writeln!(
+            err,
+            "iisdiag: {} file(s) left unread: the date in their name is outside --since/--until",
+            collected.files_out_of_range
+        );
     }
 }

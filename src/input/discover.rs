@@ -81,19 +81,32 @@ pub fn site_folder(path: &Path) -> Option<String> {
     })
 }
 
-/// The server a log was copied from, guessed from the folder above its site folder when that
-/// folder is not one of IIS's own (`LogFiles`, `logs`, `inetpub`).
+/// IIS's own folder names: never the name of the server a log came from.
+const IIS_FOLDERS: [&str; 8] = [
+    "logfiles",
+    "logs",
+    "inetpub",
+    "log",
+    "failedreqlogfiles",
+    "httperr",
+    "system32",
+    "windows",
+];
+
+/// The server a log was copied from, guessed from the folder above its site folder (or above
+/// its `HTTPERR` folder) when that folder is not one of IIS's own (`LogFiles`, `logs`,
+/// `inetpub`, `FailedReqLogFiles`, ...).
 pub fn server_folder(path: &Path) -> Option<String> {
     let mut ancestors = path.ancestors().skip(1);
     ancestors.find(|p| {
-        p.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| site_folder(&Path::new(n).join("x")).is_some())
+        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            n.eq_ignore_ascii_case("httperr") || site_folder(&Path::new(n).join("x")).is_some()
+        })
     })?;
     for p in ancestors {
         let name = p.file_name()?.to_str()?;
         let lower = name.to_ascii_lowercase();
-        if ["logfiles", "logs", "inetpub", "log"].contains(&lower.as_str()) {
+        if IIS_FOLDERS.contains(&lower.as_str()) {
             continue;
         }
         return Some(name.to_string());
@@ -112,6 +125,18 @@ mod tests {
         assert_eq!(server_folder(p).as_deref(), Some("web01"));
         assert_eq!(site_folder(Path::new("logs/u_ex260101.log")), None);
         assert_eq!(server_folder(Path::new("W3SVC1/u_ex.log")), None);
+        assert_eq!(
+            server_folder(Path::new("farm/web01/HTTPERR/httperr1.log")).as_deref(),
+            Some("web01")
+        );
+        assert_eq!(
+            server_folder(Path::new(
+                "farm/web01/FailedReqLogFiles/W3SVC1/fr000001.xml"
+            ))
+            .as_deref(),
+            Some("web01")
+        );
+        assert_eq!(server_folder(Path::new("HTTPERR/httperr1.log")), None);
         assert_eq!(site_folder(Path::new("W3SVCX/u_ex.log")), None);
     }
 

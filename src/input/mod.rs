@@ -2,6 +2,7 @@
 //! its content, not its name.
 
 pub mod archive;
+pub mod defaults;
 pub mod discover;
 pub mod freb;
 pub mod httperr;

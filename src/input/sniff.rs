@@ -3,7 +3,9 @@
 use super::{freb, httperr, native, w3c};
 
 /// The log formats iisdiag reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// W3C extended log (`u_ex*.log`), including IIS Advanced Logging and Azure App Service.

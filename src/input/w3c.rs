@@ -256,7 +256,7 @@ impl<'a> Record<'a> {
 }
 
 /// A line that could not be read, for the report.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Malformed {
     pub line: u64,
     pub reason: String,

@@ -3,10 +3,17 @@
 //! `build` turns summaries and the knowledge base into a `Report`; writers only format it.
 //! The JSON keys are a contract that scripts rely on: add to them, never rename or drop.
 
+pub mod csv_summary;
 pub mod freb_timeline;
+pub mod html;
 pub mod json;
 pub mod kb_export;
+pub mod markdown;
+pub mod paint;
 pub mod table;
+#[cfg(test)]
+mod testing;
+pub mod timeline;
 pub mod timing;
 
 use serde::Serialize;
@@ -15,8 +22,8 @@ use crate::kb::{self, Kb, Specificity};
 use crate::pipeline::{Collected, FileOutcome};
 use crate::summary::httperr::{HttpErrGroup, HttpErrSummary};
 use crate::summary::traces::{self, TraceGroup, TraceSummary};
-use crate::summary::w3c::{Group, W3cSummary};
-use crate::time;
+use crate::summary::w3c::{By, Group, W3cSummary};
+use crate::time::{self, Zone};
 use crate::triple::Triple;
 
 /// How many URL stems a group lists.
@@ -36,6 +43,22 @@ pub struct Report {
     pub files: Vec<FileOutcome>,
     /// Log times are UTC (W3C and HTTPERR logs are written in UTC).
     pub time_zone: &'static str,
+    /// The filters the requests were chosen by, as words (`status 5xx`, `since 2h`).
+    pub filters: Vec<String>,
+    /// Failures per time bucket for the top groups (with `--timeline`), else `null`.
+    pub timeline: Option<timeline::Timeline>,
+}
+
+/// What shapes a report beyond the data: settled from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The zone of times inside sentences (the time fields stay UTC).
+    pub zone: Zone,
+    /// `Some` for a timeline: its bucket in minutes, or `None` to choose from the span.
+    pub timeline: Option<Option<i64>>,
+    pub filters: Vec<String>,
+    /// How many groups the timeline draws (at most [`timeline::MAX_SERIES`]).
+    pub top: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -49,6 +72,8 @@ pub struct Totals {
     pub malformed_lines: u64,
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
+    /// Files left unread because the date in their name is outside `--since`/`--until`.
+    pub files_out_of_range: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,6 +116,32 @@ pub struct GroupReport {
     pub module: Option<String>,
     /// `w3c` for log lines, `freb` for groups made from traces alone.
     pub source: &'static str,
+    /// The group's second level with `--by`, else `null`.
+    pub breakdown: Option<Breakdown>,
+}
+
+/// How many breakdown entries a group lists.
+pub const BREAKDOWN_TOP: usize = 10;
+
+/// A group broken down by a second key (`--by`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Breakdown {
+    /// `url`, `server`, `site`, `client`, `hour` or `user-agent`.
+    pub by: &'static str,
+    /// The largest entries, largest first.
+    pub entries: Vec<BreakdownEntry>,
+    /// Distinct keys counted one by one.
+    pub distinct: usize,
+    /// Requests whose key came after the per-group cap and are counted together.
+    pub other: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakdownEntry {
+    /// The URL, server, site, client address, user agent, or the hour's start (RFC 3339, UTC).
+    pub key: String,
+    pub count: u64,
+    pub p95_ms: Option<u64>,
 }
 
 impl GroupReport {
@@ -129,6 +180,7 @@ impl GroupReport {
             evidence: Vec::new(),
             module: None,
             source,
+            breakdown: None,
         }
     }
 }
@@ -290,12 +342,14 @@ pub fn advise(kb: &Kb, triple: &Triple, module: Option<&str>, urls: &[&str]) -> 
 }
 
 /// Builds the report of a scan.
-pub fn build(collected: &Collected, kb: &Kb) -> Report {
+pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
     let w3c = &collected.w3c;
     let mut groups: Vec<GroupReport> = w3c
         .groups()
         .into_iter()
-        .map(|(triple, group)| group_report(kb, triple, group, w3c.requests, &collected.traces))
+        .map(|(triple, group)| {
+            group_report(kb, triple, group, w3c.requests, &collected.traces, w3c.by())
+        })
         .collect();
     if w3c.requests == 0 {
         // Traces but no W3C lines: the traces alone make the groups.
@@ -316,13 +370,18 @@ pub fn build(collected: &Collected, kb: &Kb) -> Report {
             malformed_lines: collected.files.iter().map(|f| f.malformed).sum(),
             first_seen: w3c.first.map(time::format_rfc3339),
             last_seen: w3c.last.map(time::format_rfc3339),
+            files_out_of_range: collected.files_out_of_range,
         },
-        groups,
         httperr: httperr_reports(kb, &collected.httperr),
-        correlations: correlate(kb, &collected.httperr, w3c),
+        correlations: correlate(kb, &collected.httperr, w3c, opts.zone),
         traces: collected.traces.groups().into_iter().cloned().collect(),
         files: collected.files.clone(),
         time_zone: "UTC",
+        filters: opts.filters.clone(),
+        timeline: opts
+            .timeline
+            .and_then(|bucket| timeline::build(collected, &groups, kb, bucket, opts)),
+        groups,
     }
 }
 
@@ -388,6 +447,7 @@ fn group_report(
     group: &Group,
     requests: u64,
     trace_summary: &TraceSummary,
+    w3c_by: Option<By>,
 ) -> GroupReport {
     let top = group.top_urls(TOP_URLS);
     let urls: Vec<&str> = top.iter().map(|(u, _)| *u).collect();
@@ -426,8 +486,27 @@ fn group_report(
         timing,
         evidence,
         module,
+        breakdown: breakdown(group, w3c_by),
         ..GroupReport::explained(triple, group.count, share, advice, "w3c")
     }
+}
+
+fn breakdown(group: &Group, by: Option<By>) -> Option<Breakdown> {
+    let by = by?;
+    Some(Breakdown {
+        by: by.name(),
+        entries: group
+            .top_entries(BREAKDOWN_TOP)
+            .into_iter()
+            .map(|(key, e)| BreakdownEntry {
+                key: key.to_string(),
+                count: e.count,
+                p95_ms: e.time_taken_quantile(0.95),
+            })
+            .collect(),
+        distinct: group.distinct_entries(),
+        other: group.breakdown_other,
+    })
 }
 
 /// `part` as a percentage of `whole`, rounded to two decimals.
@@ -464,6 +543,11 @@ fn httperr_reports(kb: &Kb, summary: &HttpErrSummary) -> Vec<HttpErrReport> {
     // Faults first, then benign noise; each by count (groups() is sorted by count).
     out.sort_by_key(|r| r.benign);
     out
+}
+
+/// Whether the knowledge base calls an HTTP.sys reason housekeeping or client noise.
+fn httperr_is_benign(kb: &Kb, reason: &str) -> bool {
+    kb.reason(reason).is_some_and(|e| e.benign)
 }
 
 fn httperr_report(kb: &Kb, g: &HttpErrGroup) -> HttpErrReport {
@@ -514,7 +598,12 @@ const AROUND_MINUTES: i64 = 60;
 
 /// Lines up each HTTP.sys fault group with the W3C traffic of the same minutes: did the
 /// W3C log go quiet (the pool never saw those requests), show failures, or carry on?
-pub fn correlate(kb: &Kb, httperr: &HttpErrSummary, w3c: &W3cSummary) -> Vec<Correlation> {
+pub fn correlate(
+    kb: &Kb,
+    httperr: &HttpErrSummary,
+    w3c: &W3cSummary,
+    zone: Zone,
+) -> Vec<Correlation> {
     let minutes = w3c.minutes();
     let (Some(&w3c_first), Some(&w3c_last)) = (minutes.keys().next(), minutes.keys().next_back())
     else {
@@ -558,9 +647,10 @@ pub fn correlate(kb: &Kb, httperr: &HttpErrSummary, w3c: &W3cSummary) -> Vec<Cor
         };
         let rate = during as f64 / width;
         let span = format!(
-            "{} to {}",
-            short_time(g.first_seen.map(time::format_rfc3339).as_deref()),
-            short_time(g.last_seen.map(time::format_rfc3339).as_deref())
+            "{} to {} {}",
+            g.first_seen.map_or_else(|| "-".into(), |t| zone.short(t)),
+            g.last_seen.map_or_else(|| "-".into(), |t| zone.short(t)),
+            zone.label(g.first_seen)
         );
         let pool = if g.key.queue == "-" {
             String::new()
@@ -568,7 +658,7 @@ pub fn correlate(kb: &Kb, httperr: &HttpErrSummary, w3c: &W3cSummary) -> Vec<Cor
             format!(" for {}", g.key.queue)
         };
         let head = format!(
-            "HTTP.sys logged {} x {}{pool} from {span} UTC",
+            "HTTP.sys logged {} x {}{pool} from {span}",
             g.count,
             g.key.code()
         );

@@ -8,7 +8,9 @@ use std::io::{self, Write};
 use comfy_table::presets::{ASCII_BORDERS_ONLY_CONDENSED, UTF8_BORDERS_ONLY};
 use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
 
-use super::{GroupReport, Report, human_ms, short_time};
+use super::paint::{Paint, Tone};
+use super::{GroupReport, Report, human_ms};
+use crate::time::Zone;
 
 /// How the table is drawn; settled once from the command line and the terminal.
 #[derive(Debug, Clone, Copy)]
@@ -19,13 +21,34 @@ pub struct Style {
     pub unicode: bool,
     /// How many groups get an explanation block.
     pub top: usize,
+    /// Colour (red faults, yellow client errors, dim benign traffic, bold headings).
+    pub paint: Paint,
+    /// The zone times are shown in.
+    pub zone: Zone,
+}
+
+impl Style {
+    /// An RFC 3339 time from the report as `2026-11-18 10:42:03` in the style's zone.
+    fn time(&self, t: Option<&str>) -> String {
+        t.map_or_else(|| "-".to_string(), |t| self.zone.short_of(t))
+    }
+
+    /// `UTC` or `local time (UTC+01:00)`, for the time `t` (RFC 3339).
+    fn zone_label(&self, t: Option<&str>) -> String {
+        let millis = t
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|d| d.timestamp_millis());
+        self.zone.label(millis)
+    }
 }
 
 /// Writes the whole human report.
 pub fn write(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
-    write_totals(out, report)?;
+    write_totals(out, report, style)?;
     if report.totals.requests > 0 {
         write_w3c(out, report, style)?;
+    } else if !report.filters.is_empty() && report.groups.is_empty() {
+        writeln!(out, "No W3C request matched the filters.")?;
     }
     if report.totals.requests == 0 && !report.groups.is_empty() {
         writeln!(out)?;
@@ -43,7 +66,11 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<
     }
     if !report.correlations.is_empty() {
         writeln!(out)?;
-        writeln!(out, "Lined up in time:")?;
+        writeln!(
+            out,
+            "{}",
+            style.paint.paint(Tone::Heading, "Lined up in time:")
+        )?;
         for c in &report.correlations {
             writeln!(out, "{}", fill(&c.text, style.width, "    ", "  - "))?;
         }
@@ -87,6 +114,10 @@ fn new_table(style: &Style, header: Vec<&str>) -> Table {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(style.width)
         .set_header(header);
+    if style.paint.on {
+        // Colour even when standard output is not a terminal (`--color always`).
+        table.enforce_styling();
+    }
     table
 }
 
@@ -95,7 +126,13 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
     writeln!(out)?;
     writeln!(
         out,
-        "HTTP.sys error log: {total} request(s) or connection(s) refused or dropped before IIS saw them."
+        "{}",
+        style.paint.paint(
+            Tone::Heading,
+            &format!(
+                "HTTP.sys error log: {total} request(s) or connection(s) refused or dropped before IIS saw them."
+            )
+        )
     )?;
     let mut table = new_table(
         style,
@@ -103,7 +140,11 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
             "status.reason",
             "queue",
             "count",
-            "when (UTC)",
+            if style.zone == Zone::Utc {
+                "when (UTC)"
+            } else {
+                "when (local)"
+            },
             "top URL",
             "meaning",
         ],
@@ -115,10 +156,15 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
             g.title.clone()
         };
         table.add_row(vec![
-            Cell::new(&g.code),
+            style
+                .paint
+                .cell(Tone::of(g.status, g.benign), Cell::new(&g.code)),
             Cell::new(&g.queue),
             Cell::new(g.count).set_alignment(CellAlignment::Right),
-            Cell::new(span(g.first_seen.as_deref(), g.last_seen.as_deref())),
+            Cell::new(span(
+                &style.time(g.first_seen.as_deref()),
+                &style.time(g.last_seen.as_deref()),
+            )),
             Cell::new(g.top_urls.first().map_or("-", |u| u.url.as_str())),
             Cell::new(meaning),
         ]);
@@ -132,16 +178,22 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
         } else {
             format!(" on {}", g.queue)
         };
-        writeln!(out, "{}{pool}  {} (HTTP.sys)", g.code, g.count)?;
+        writeln!(
+            out,
+            "{}{pool}  {} (HTTP.sys)",
+            style.paint.paint(Tone::of(g.status, g.benign), &g.code),
+            g.count
+        )?;
         writeln!(out, "{}", fill(&g.title, style.width, "  ", "  "))?;
         writeln!(
             out,
             "{}",
             fill(
                 &format!(
-                    "Seen {} .. {} UTC",
-                    short_time(g.first_seen.as_deref()),
-                    short_time(g.last_seen.as_deref())
+                    "Seen {} .. {} {}",
+                    style.time(g.first_seen.as_deref()),
+                    style.time(g.last_seen.as_deref()),
+                    style.zone_label(g.first_seen.as_deref())
                 ),
                 style.width,
                 "    ",
@@ -158,7 +210,7 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
                 "  "
             )
         )?;
-        writeln!(out, "  Check:")?;
+        writeln!(out, "  {}", style.paint.paint(Tone::Heading, "Check:"))?;
         for (i, h) in g.hints.iter().enumerate() {
             let first = format!("    {}. ", i + 1);
             writeln!(
@@ -176,19 +228,16 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
         .collect();
     if !benign.is_empty() {
         writeln!(out)?;
-        writeln!(
-            out,
-            "{}",
-            fill(
-                &format!(
-                    "Benign HTTP.sys housekeeping, not faults: {}.",
-                    benign.join(", ")
-                ),
-                style.width,
-                "  ",
-                ""
-            )
-        )?;
+        let text = fill(
+            &format!(
+                "Benign HTTP.sys housekeeping, not faults: {}.",
+                benign.join(", ")
+            ),
+            style.width,
+            "  ",
+            "",
+        );
+        writeln!(out, "{}", style.paint.paint(Tone::Benign, &text))?;
     }
     Ok(())
 }
@@ -196,7 +245,14 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
 fn write_traces(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
     let total: u64 = report.traces.iter().map(|g| g.count).sum();
     writeln!(out)?;
-    writeln!(out, "Failed Request Tracing: {total} trace(s).")?;
+    writeln!(
+        out,
+        "{}",
+        style.paint.paint(
+            Tone::Heading,
+            &format!("Failed Request Tracing: {total} trace(s).")
+        )
+    )?;
     let mut table = new_table(
         style,
         vec![
@@ -240,12 +296,15 @@ fn write_w3c(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<
 fn write_groups(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "{}", summary_table(report, style))?;
+    if let Some(timeline) = &report.timeline {
+        super::timeline::draw(out, timeline, style.width, style.unicode, style.zone)?;
+    }
     let mut ranked: Vec<&GroupReport> = report.groups.iter().collect();
     // Faults before benign traffic; each by count (the groups are already sorted by count).
     ranked.sort_by_key(|g| g.benign);
     for g in ranked.into_iter().take(style.top) {
         writeln!(out)?;
-        write_group(out, g, style.width)?;
+        write_group(out, g, style)?;
     }
     let hidden = report.groups.len().saturating_sub(style.top);
     if hidden > 0 {
@@ -259,7 +318,7 @@ fn write_groups(out: &mut dyn Write, report: &Report, style: &Style) -> io::Resu
     Ok(())
 }
 
-fn write_totals(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+fn write_totals(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
     let t = &report.totals;
     let share = super::percent(t.failures, t.requests);
     write!(
@@ -273,14 +332,38 @@ fn write_totals(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     if t.malformed_lines > 0 {
         write!(out, ", {} malformed line(s)", t.malformed_lines)?;
     }
-    writeln!(out, "; {} failed ({share}%).", t.failures)?;
+    let failed = if report.filters.iter().any(|f| f.starts_with("status ")) {
+        "matched the status filter"
+    } else {
+        "failed"
+    };
+    writeln!(out, "; {} {failed} ({share}%).", t.failures)?;
     if t.first_seen.is_some() {
         writeln!(
             out,
             "From {} to {} ({}).",
-            short_time(t.first_seen.as_deref()),
-            short_time(t.last_seen.as_deref()),
-            report.time_zone
+            style.time(t.first_seen.as_deref()),
+            style.time(t.last_seen.as_deref()),
+            style.zone_label(t.first_seen.as_deref())
+        )?;
+    }
+    if !report.filters.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            fill(
+                &format!("Filtered: {}.", report.filters.join("; ")),
+                style.width,
+                "  ",
+                ""
+            )
+        )?;
+    }
+    if t.files_out_of_range > 0 {
+        writeln!(
+            out,
+            "{} file(s) not read: the date in their name is outside the time range.",
+            t.files_out_of_range
         )?;
     }
     Ok(())
@@ -321,12 +404,17 @@ fn summary_table(report: &Report, style: &Style) -> Table {
             g.title.clone()
         };
         table.add_row(vec![
-            Cell::new(&g.code),
+            style
+                .paint
+                .cell(Tone::of(Some(g.status), g.benign), Cell::new(&g.code)),
             Cell::new(g.count).set_alignment(CellAlignment::Right),
             Cell::new(format!("{:.1}%", g.share)).set_alignment(CellAlignment::Right),
             Cell::new(times).set_alignment(CellAlignment::Right),
             Cell::new(top_url),
-            Cell::new(meaning),
+            style.paint.cell(
+                if g.benign { Tone::Benign } else { Tone::Plain },
+                Cell::new(meaning),
+            ),
         ]);
     }
     fit_columns(&mut table, 4);
@@ -334,8 +422,7 @@ fn summary_table(report: &Report, style: &Style) -> Table {
 }
 
 /// `2026-11-18 11:40-11:44` within a day, `2026-11-18 .. 2026-11-19` across days.
-fn span(first: Option<&str>, last: Option<&str>) -> String {
-    let (first, last) = (short_time(first), short_time(last));
+fn span(first: &str, last: &str) -> String {
     match (
         first.get(..10),
         last.get(..10),
@@ -359,8 +446,8 @@ fn shorten(text: &str, max: usize) -> String {
     format!("{head}...{tail}")
 }
 
-fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<()> {
-    let width = usize::from(width).max(40);
+fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Style) -> io::Result<()> {
+    let width = usize::from(style.width).max(40);
     let wrap = |text: &str, indent: &str, first: &str| {
         let opts = textwrap::Options::new(width)
             .break_words(false)
@@ -369,7 +456,10 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<(
             .subsequent_indent(indent);
         textwrap::fill(text, opts)
     };
-    let mut head = format!("{}  {} request(s) ({:.1}%)", g.code, g.count, g.share);
+    let code = style
+        .paint
+        .paint(Tone::of(Some(g.status), g.benign), &g.code);
+    let mut head = format!("{code}  {} request(s) ({:.1}%)", g.count, g.share);
     if let Some(t) = g.time_taken_ms {
         head.push_str(&format!(
             ", time-taken p50 {}, p95 {}, max {}",
@@ -384,12 +474,15 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<(
     } else {
         g.title.clone()
     };
-    writeln!(out, "{}", wrap(&title, "  ", "  "))?;
+    let title = wrap(&title, "  ", "  ");
+    let tone = if g.benign { Tone::Benign } else { Tone::Plain };
+    writeln!(out, "{}", style.paint.paint(tone, &title))?;
     if g.first_seen.is_some() {
         let mut seen = format!(
-            "Seen {} .. {} UTC",
-            short_time(g.first_seen.as_deref()),
-            short_time(g.last_seen.as_deref())
+            "Seen {} .. {} {}",
+            style.time(g.first_seen.as_deref()),
+            style.time(g.last_seen.as_deref()),
+            style.zone_label(g.first_seen.as_deref())
         );
         if !g.servers.is_empty() {
             seen.push_str(&format!(" on {}", list(&g.servers, "server", "servers")));
@@ -410,6 +503,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<(
             "{}",
             wrap(&format!("URLs: {}", urls.join(", ")), "    ", "  ")
         )?;
+    }
+    if let Some(b) = &g.breakdown {
+        write_breakdown(out, b, style)?;
     }
     for e in &g.evidence {
         writeln!(
@@ -442,7 +538,7 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<(
         writeln!(out, "{}", wrap(&text, "    ", "  "))?;
     }
     if !g.hints.is_empty() {
-        writeln!(out, "  Check:")?;
+        writeln!(out, "  {}", style.paint.paint(Tone::Heading, "Check:"))?;
         for (i, h) in g.hints.iter().enumerate() {
             let first = format!("    {}. ", i + 1);
             let indent = " ".repeat(first.len());
@@ -468,6 +564,49 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, width: u16) -> io::Result<(
         for r in &g.references {
             writeln!(out, "    {r}")?;
         }
+    }
+    Ok(())
+}
+
+fn write_breakdown(out: &mut dyn Write, b: &super::Breakdown, style: &Style) -> io::Result<()> {
+    writeln!(out, "  By {}:", b.by)?;
+    let keys: Vec<String> = b
+        .entries
+        .iter()
+        .map(|e| {
+            let key = if b.by == "hour" {
+                let t = style.time(Some(&e.key));
+                t.get(..16).map_or(t.clone(), |h| h.to_string())
+            } else {
+                e.key.clone()
+            };
+            shorten(&key, usize::from(style.width).saturating_sub(36).max(20))
+        })
+        .collect();
+    let key_width = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+    let count_width = b
+        .entries
+        .iter()
+        .map(|e| e.count.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for (e, key) in b.entries.iter().zip(&keys) {
+        let p95 = e
+            .p95_ms
+            .map_or_else(String::new, |ms| format!("  p95 {}", human_ms(ms)));
+        writeln!(out, "    {key:<key_width$}  {:>count_width$}{p95}", e.count)?;
+    }
+    let rest = b.distinct.saturating_sub(b.entries.len());
+    if rest > 0 {
+        writeln!(out, "    ... and {rest} more")?;
+    }
+    if b.other > 0 {
+        writeln!(
+            out,
+            "    ... and {} request(s) past the first {} distinct values, counted together",
+            b.other,
+            crate::summary::w3c::BREAKDOWN_CAP
+        )?;
     }
     Ok(())
 }

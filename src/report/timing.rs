@@ -169,7 +169,14 @@ mod tests {
             text.push_str(&format!("2026-11-18 10:00:00 502 3 12002 {t}\n"));
         }
         let mut s = W3cSummary::default();
-        w3c::read(text.as_bytes(), |r| s.add(r, &Origin::default(), false)).unwrap();
+        w3c::read(text.as_bytes(), |r| {
+            s.add(
+                r,
+                &Origin::default(),
+                r.triple.is_some_and(|t| t.is_failure()),
+            )
+        })
+        .unwrap();
         let (_, g) = s.groups()[0];
         (g.time_taken_buckets(), g.time_taken_max)
     }

@@ -267,6 +267,11 @@ impl HttpErrSummary {
         self.groups.is_empty()
     }
 
+    /// The time of the latest record.
+    pub fn last_seen(&self) -> Option<Millis> {
+        self.groups.iter().filter_map(|g| g.last_seen).max()
+    }
+
     /// Records per minute (minutes since the epoch, UTC) over the groups that match.
     /// `status: None` and `queue: None` match anything; to pick connection-level events
     /// (status `-`) or lines without a pool (queue `-`), use [`Self::per_minute_where`].
@@ -285,6 +290,85 @@ impl HttpErrSummary {
             }
         }
         out
+    }
+}
+
+/// An HTTP.sys group as `--save-summary` writes it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SavedHttpErrGroup {
+    pub status: Option<u16>,
+    pub reason: String,
+    pub queue: String,
+    pub count: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
+    pub urls: Vec<(String, u64)>,
+    pub other_urls: u64,
+    pub sites: Vec<u32>,
+    /// (minute since the epoch, count).
+    pub minutes: Vec<(i64, u64)>,
+}
+
+/// An HTTP.sys summary as `--save-summary` writes it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct SavedHttpErr {
+    pub undated: u64,
+    pub groups: Vec<SavedHttpErrGroup>,
+}
+
+impl HttpErrSummary {
+    /// Everything the summary holds, in a form that serialises.
+    pub fn save(&self) -> SavedHttpErr {
+        let mut groups: Vec<SavedHttpErrGroup> = self
+            .groups
+            .iter()
+            .map(|g| {
+                let mut urls: Vec<(String, u64)> =
+                    g.urls.iter().map(|(u, &n)| (u.clone(), n)).collect();
+                urls.sort_unstable();
+                SavedHttpErrGroup {
+                    status: g.key.status,
+                    reason: g.key.reason.clone(),
+                    queue: g.key.queue.clone(),
+                    count: g.count,
+                    first_seen: g.first_seen,
+                    last_seen: g.last_seen,
+                    urls,
+                    other_urls: g.other_urls,
+                    sites: g.sites.iter().copied().collect(),
+                    minutes: g.minutes.iter().map(|(&m, &n)| (m, n)).collect(),
+                }
+            })
+            .collect();
+        groups
+            .sort_by(|a, b| (a.status, &a.reason, &a.queue).cmp(&(b.status, &b.reason, &b.queue)));
+        SavedHttpErr {
+            undated: self.undated,
+            groups,
+        }
+    }
+
+    /// The summary a saved one describes.
+    pub fn restore(saved: SavedHttpErr) -> HttpErrSummary {
+        let mut s = HttpErrSummary::new();
+        s.undated = saved.undated;
+        for g in saved.groups {
+            let i = s.group_index(g.status, g.reason.as_bytes(), g.queue.as_bytes());
+            let Some(group) = s.groups.get_mut(i) else {
+                continue;
+            };
+            group.count += g.count;
+            group.seen(g.first_seen, g.last_seen);
+            group.other_urls += g.other_urls;
+            for (url, n) in &g.urls {
+                group.count_url(url, *n);
+            }
+            group.sites.extend(g.sites);
+            for (m, n) in g.minutes {
+                *group.minutes.entry(m).or_insert(0) += n;
+            }
+        }
+        s
     }
 }
 

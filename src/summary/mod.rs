@@ -2,5 +2,7 @@
 //! and the result does not depend on the thread count.
 
 pub mod httperr;
+pub mod requests;
+pub mod saved;
 pub mod traces;
 pub mod w3c;

@@ -172,6 +172,11 @@ impl TraceSummary {
         }
     }
 
+    /// The start of the latest trace.
+    pub fn last_start(&self) -> Option<Millis> {
+        self.groups.values().filter_map(|g| g.last_start).max()
+    }
+
     /// Groups, largest first (ties in key order).
     pub fn groups(&self) -> Vec<&TraceGroup> {
         let mut groups: Vec<(&GroupKey, &TraceGroup)> = self.groups.iter().collect();
@@ -201,6 +206,110 @@ impl TraceSummary {
 
     pub fn is_empty(&self) -> bool {
         self.groups.is_empty()
+    }
+}
+
+/// A trace group as `--save-summary` writes it: every field, the counts behind the "most
+/// common" ones included.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SavedTraceGroup {
+    pub status: u16,
+    pub substatus: Option<u32>,
+    pub win32: Option<u64>,
+    pub module: Option<String>,
+    pub count: u64,
+    pub files: Vec<String>,
+    pub file_count: u64,
+    pub backends: Vec<String>,
+    pub error_code: Option<u64>,
+    pub error_text: Option<String>,
+    pub first_start: Option<Millis>,
+    pub last_start: Option<Millis>,
+    pub truncated: u64,
+    pub max_time_taken_ms: Option<u64>,
+    pub notifications: BTreeMap<String, u64>,
+    pub slow_modules: BTreeMap<String, u64>,
+    pub error_from: Option<(Option<Millis>, String)>,
+}
+
+/// A trace summary as `--save-summary` writes it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct SavedTraces {
+    pub traces: u64,
+    pub truncated: u64,
+    pub groups: Vec<SavedTraceGroup>,
+}
+
+impl TraceSummary {
+    /// Everything the summary holds, in a form that serialises.
+    pub fn save(&self) -> SavedTraces {
+        SavedTraces {
+            traces: self.traces,
+            truncated: self.truncated,
+            groups: self
+                .groups
+                .values()
+                .map(|g| SavedTraceGroup {
+                    status: g.status,
+                    substatus: g.substatus,
+                    win32: g.win32,
+                    module: g.module.clone(),
+                    count: g.count,
+                    files: g.files.clone(),
+                    file_count: g.file_count,
+                    backends: g.backends.clone(),
+                    error_code: g.error_code,
+                    error_text: g.error_text.clone(),
+                    first_start: g.first_start,
+                    last_start: g.last_start,
+                    truncated: g.truncated,
+                    max_time_taken_ms: g.max_time_taken_ms,
+                    notifications: g.notifications.clone(),
+                    slow_modules: g.slow_modules.clone(),
+                    error_from: g.error_from.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The summary a saved one describes.
+    pub fn restore(saved: SavedTraces) -> TraceSummary {
+        let mut s = TraceSummary {
+            traces: saved.traces,
+            truncated: saved.truncated,
+            groups: BTreeMap::new(),
+        };
+        for g in saved.groups {
+            let key = GroupKey {
+                status: g.status,
+                substatus: g.substatus,
+                win32: g.win32,
+                module: g.module.clone(),
+            };
+            let mut group = TraceGroup {
+                status: g.status,
+                substatus: g.substatus,
+                win32: g.win32,
+                module: g.module,
+                count: g.count,
+                files: g.files,
+                file_count: g.file_count,
+                backends: g.backends,
+                error_code: g.error_code,
+                error_text: g.error_text,
+                first_start: g.first_start,
+                last_start: g.last_start,
+                truncated: g.truncated,
+                max_time_taken_ms: g.max_time_taken_ms,
+                notifications: g.notifications,
+                slow_modules: g.slow_modules,
+                error_from: g.error_from,
+                ..TraceGroup::default()
+            };
+            group.settle();
+            s.put(key, group);
+        }
+        s
     }
 }
 

@@ -16,8 +16,61 @@ use crate::triple::Triple;
 pub const URL_CAP: usize = 10_000;
 /// Distinct server or site names kept per group.
 const NAME_CAP: usize = 1_000;
+/// Distinct entries of a `--by` breakdown kept per group; further ones are counted together.
+pub const BREAKDOWN_CAP: usize = 1_000;
 /// The histogram keeps two significant digits: quantiles are within 1 % of the true value.
 const SIGFIG: u8 = 2;
+
+/// The second level of a group: what its requests are broken down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum By {
+    Url,
+    Server,
+    Site,
+    Client,
+    Hour,
+    UserAgent,
+}
+
+impl By {
+    pub fn name(self) -> &'static str {
+        match self {
+            By::Url => "url",
+            By::Server => "server",
+            By::Site => "site",
+            By::Client => "client",
+            By::Hour => "hour",
+            By::UserAgent => "user-agent",
+        }
+    }
+}
+
+/// One entry of a breakdown: how many requests, and their time-taken.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub count: u64,
+    time_taken: Histogram<u64>,
+}
+
+impl Entry {
+    fn new() -> Entry {
+        Entry {
+            count: 0,
+            time_taken: new_histogram(),
+        }
+    }
+
+    fn merge(&mut self, other: &Entry) {
+        self.count += other.count;
+        let _ = self.time_taken.add(&other.time_taken);
+    }
+
+    /// The time-taken (ms) at quantile `q`, within 1 %; `None` when no request was timed.
+    pub fn time_taken_quantile(&self, q: f64) -> Option<u64> {
+        quantile(&self.time_taken, q, None)
+    }
+}
 
 /// Where a file came from, for records that do not say it themselves.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +94,12 @@ pub struct Group {
     pub time_taken_max: Option<u64>,
     pub servers: BTreeSet<String>,
     pub sites: BTreeSet<String>,
+    /// Requests per minute (minutes since the epoch, UTC), per server (`""` when unknown).
+    minutes: HashMap<Box<str>, BTreeMap<i64, u64>>,
+    /// The `--by` breakdown, when one was asked for.
+    breakdown: HashMap<Box<str>, Entry>,
+    /// Requests whose breakdown key came after the cap was reached.
+    pub breakdown_other: u64,
 }
 
 impl Default for Group {
@@ -55,6 +114,9 @@ impl Default for Group {
             time_taken_max: None,
             servers: BTreeSet::new(),
             sites: BTreeSet::new(),
+            minutes: HashMap::new(),
+            breakdown: HashMap::new(),
+            breakdown_other: 0,
         }
     }
 }
@@ -68,12 +130,8 @@ fn new_histogram() -> Histogram<u64> {
 }
 
 impl Group {
-    fn add(&mut self, rec: &Record<'_>, origin: &Origin) {
+    fn add(&mut self, rec: &Record<'_>, origin: &Origin, by: Option<By>) {
         self.count += 1;
-        if let Some(t) = rec.time {
-            self.first = Some(self.first.map_or(t, |f| f.min(t)));
-            self.last = Some(self.last.map_or(t, |l| l.max(t)));
-        }
         let stem = rec.get(Field::UriStem).unwrap_or(b"-");
         self.count_url(stem, 1);
         if let Some(ms) = rec.time_taken_ms {
@@ -83,15 +141,58 @@ impl Group {
             .get(Field::Computer)
             .map(lossy)
             .or_else(|| origin.server_folder.clone());
-        if let Some(s) = server {
-            insert_capped(&mut self.servers, s);
-        }
         let site = rec
             .get(Field::SiteName)
             .map(lossy)
             .or_else(|| origin.site_folder.clone());
+        if let Some(t) = rec.time {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+            let per_server = match self.minutes.get_mut(server.as_deref().unwrap_or("")) {
+                Some(m) => m,
+                None => self
+                    .minutes
+                    .entry(server.as_deref().unwrap_or("").into())
+                    .or_default(),
+            };
+            *per_server.entry(t.div_euclid(60_000)).or_default() += 1;
+        }
+        if let Some(by) = by {
+            let key = match by {
+                By::Url => lossy(stem),
+                By::Server => server.clone().unwrap_or_else(|| "-".into()),
+                By::Site => site.clone().unwrap_or_else(|| "-".into()),
+                By::Client => rec.get(Field::ClientIp).map_or_else(|| "-".into(), lossy),
+                By::UserAgent => rec.get(Field::UserAgent).map_or_else(|| "-".into(), lossy),
+                By::Hour => rec.time.map_or_else(
+                    || "-".into(),
+                    |t| crate::time::format_rfc3339(t.div_euclid(3_600_000) * 3_600_000),
+                ),
+            };
+            self.count_entry(key, rec.time_taken_ms);
+        }
+        if let Some(s) = server {
+            insert_capped(&mut self.servers, s);
+        }
         if let Some(s) = site {
             insert_capped(&mut self.sites, s);
+        }
+    }
+
+    fn count_entry(&mut self, key: String, ms: Option<u64>) {
+        let entry = if let Some(e) = self.breakdown.get_mut(key.as_str()) {
+            e
+        } else if self.breakdown.len() < BREAKDOWN_CAP {
+            self.breakdown.entry(key.into()).or_insert_with(Entry::new)
+        } else {
+            self.breakdown_other += 1;
+            return;
+        };
+        entry.count += 1;
+        if let Some(ms) = ms {
+            if entry.time_taken.record(ms).is_err() {
+                entry.time_taken.saturating_record(ms);
+            }
         }
     }
 
@@ -139,6 +240,57 @@ impl Group {
         for s in other.sites {
             insert_capped(&mut self.sites, s);
         }
+        for (server, minutes) in other.minutes {
+            let mine = self.minutes.entry(server).or_default();
+            for (m, n) in minutes {
+                *mine.entry(m).or_default() += n;
+            }
+        }
+        let mut entries: Vec<_> = other.breakdown.into_iter().collect();
+        entries.sort_unstable_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
+        for (key, entry) in entries {
+            if let Some(mine) = self.breakdown.get_mut(&key) {
+                mine.merge(&entry);
+            } else if self.breakdown.len() < BREAKDOWN_CAP {
+                self.breakdown.insert(key, entry);
+            } else {
+                self.breakdown_other += entry.count;
+            }
+        }
+        self.breakdown_other += other.breakdown_other;
+    }
+
+    /// The `n` largest breakdown entries, largest first (ties by key).
+    pub fn top_entries(&self, n: usize) -> Vec<(&str, &Entry)> {
+        let mut v: Vec<_> = self
+            .breakdown
+            .iter()
+            .map(|(k, e)| (k.as_ref(), e))
+            .collect();
+        v.sort_unstable_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(b.0)));
+        v.truncate(n);
+        v
+    }
+
+    /// How many distinct breakdown entries were counted.
+    pub fn distinct_entries(&self) -> usize {
+        self.breakdown.len()
+    }
+
+    /// Requests per minute (minutes since the epoch, UTC), all servers together.
+    pub fn minutes(&self) -> BTreeMap<i64, u64> {
+        let mut out = BTreeMap::new();
+        for per_server in self.minutes.values() {
+            for (&m, &n) in per_server {
+                *out.entry(m).or_default() += n;
+            }
+        }
+        out
+    }
+
+    /// Requests per minute of each server (`""` for requests whose server is unknown).
+    pub fn server_minutes(&self) -> impl Iterator<Item = (&str, &BTreeMap<i64, u64>)> {
+        self.minutes.iter().map(|(s, m)| (s.as_ref(), m))
     }
 
     /// The `n` most frequent URL stems, most frequent first (ties by URL).
@@ -161,12 +313,7 @@ impl Group {
 
     /// The time-taken value (ms) at quantile `q` (0..=1), within 1 %.
     pub fn time_taken_quantile(&self, q: f64) -> Option<u64> {
-        if self.time_taken.is_empty() {
-            return None;
-        }
-        let v = self.time_taken.value_at_quantile(q);
-        let v = self.time_taken.median_equivalent(v);
-        Some(self.time_taken_max.map_or(v, |m| v.min(m)))
+        quantile(&self.time_taken, q, self.time_taken_max)
     }
 
     /// How many timed requests took between `lo` and `hi` ms (inclusive, within 1 %).
@@ -186,6 +333,15 @@ impl Group {
             })
             .collect()
     }
+}
+
+/// The value at quantile `q`, within the histogram's precision, never above `max`.
+fn quantile(h: &Histogram<u64>, q: f64, max: Option<u64>) -> Option<u64> {
+    if h.is_empty() {
+        return None;
+    }
+    let v = h.median_equivalent(h.value_at_quantile(q));
+    Some(max.map_or(v, |m| v.min(m)))
 }
 
 fn insert_capped(set: &mut BTreeSet<String>, name: String) {
@@ -227,6 +383,8 @@ pub struct W3cSummary {
     minutes: BTreeMap<i64, Minute>,
     /// The minute being counted: logs are in time order, so most records hit it.
     current: Option<(i64, Minute)>,
+    /// What each group is broken down by, if anything.
+    by: Option<By>,
 }
 
 /// Requests and failures in one minute.
@@ -237,8 +395,21 @@ pub struct Minute {
 }
 
 impl W3cSummary {
-    /// Counts a record, and groups it when it is a failure (or always, with `all`).
-    pub fn add(&mut self, rec: &Record<'_>, origin: &Origin, all: bool) {
+    /// An empty summary whose groups are broken down `by` a second key.
+    pub fn new(by: Option<By>) -> W3cSummary {
+        W3cSummary {
+            by,
+            ..W3cSummary::default()
+        }
+    }
+
+    pub fn by(&self) -> Option<By> {
+        self.by
+    }
+
+    /// Counts a record, and adds it to its group when `grouped` (the caller's filter decides:
+    /// failures, every request with `--all`, or the statuses `--status` names).
+    pub fn add(&mut self, rec: &Record<'_>, origin: &Origin, grouped: bool) {
         let Some(triple) = rec.triple else {
             self.requests += 1;
             return;
@@ -249,9 +420,12 @@ impl W3cSummary {
             self.last = max_opt(self.last, Some(t));
             self.count_minute(t.div_euclid(60_000), triple.is_failure());
         }
-        if all || triple.is_failure() {
+        if grouped {
             self.failures += 1;
-            self.groups.entry(triple).or_default().add(rec, origin);
+            self.groups
+                .entry(triple)
+                .or_default()
+                .add(rec, origin, self.by);
         }
     }
 
@@ -301,6 +475,7 @@ impl W3cSummary {
             slot.requests += c.requests;
             slot.failures += c.failures;
         }
+        self.by = self.by.or(other.by);
         self.requests += other.requests;
         self.failures += other.failures;
         self.first = min_opt(self.first, other.first);
@@ -327,6 +502,181 @@ impl W3cSummary {
     }
 }
 
+/// A histogram as (value, count) pairs: each value stands for its bucket, so recording the
+/// pairs again rebuilds the same histogram.
+fn histogram_pairs(h: &Histogram<u64>) -> Vec<(u64, u64)> {
+    h.iter_recorded()
+        .map(|v| {
+            (
+                h.median_equivalent(v.value_iterated_to()),
+                v.count_at_value(),
+            )
+        })
+        .collect()
+}
+
+fn histogram_from(pairs: &[(u64, u64)]) -> Histogram<u64> {
+    let mut h = new_histogram();
+    for &(v, n) in pairs {
+        if h.record_n(v, n).is_err() {
+            h.saturating_record_n(v, n);
+        }
+    }
+    h
+}
+
+/// Histogram buckets: (value in ms standing for its bucket, count).
+pub type Buckets = Vec<(u64, u64)>;
+
+/// A group as `--save-summary` writes it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SavedGroup {
+    pub status: u16,
+    pub substatus: Option<u32>,
+    pub win32: Option<u64>,
+    pub count: u64,
+    pub first: Option<Millis>,
+    pub last: Option<Millis>,
+    pub urls: Vec<(String, u64)>,
+    pub other_urls: u64,
+    pub time_taken: Buckets,
+    pub time_taken_max: Option<u64>,
+    pub servers: Vec<String>,
+    pub sites: Vec<String>,
+    /// Per server: (minute since the epoch, count).
+    pub minutes: Vec<(String, Vec<(i64, u64)>)>,
+    /// (key, count, time-taken buckets).
+    pub breakdown: Vec<(String, u64, Buckets)>,
+    pub breakdown_other: u64,
+}
+
+/// A W3C summary as `--save-summary` writes it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct SavedW3c {
+    pub requests: u64,
+    pub failures: u64,
+    pub first: Option<Millis>,
+    pub last: Option<Millis>,
+    pub by: Option<By>,
+    /// (minute since the epoch, requests, failures).
+    pub minutes: Vec<(i64, u64, u64)>,
+    pub groups: Vec<SavedGroup>,
+}
+
+impl W3cSummary {
+    /// Everything the summary holds, in a form that serialises.
+    pub fn save(&self) -> SavedW3c {
+        let mut groups: Vec<SavedGroup> = self
+            .groups()
+            .into_iter()
+            .map(|(t, g)| {
+                let mut urls: Vec<(String, u64)> =
+                    g.urls.iter().map(|(u, &n)| (u.to_string(), n)).collect();
+                urls.sort_unstable();
+                let mut minutes: Vec<(String, Vec<(i64, u64)>)> = g
+                    .minutes
+                    .iter()
+                    .map(|(s, m)| (s.to_string(), m.iter().map(|(&k, &v)| (k, v)).collect()))
+                    .collect();
+                minutes.sort_unstable();
+                let mut breakdown: Vec<(String, u64, Buckets)> = g
+                    .breakdown
+                    .iter()
+                    .map(|(k, e)| (k.to_string(), e.count, histogram_pairs(&e.time_taken)))
+                    .collect();
+                breakdown.sort_unstable();
+                SavedGroup {
+                    status: t.status,
+                    substatus: t.substatus,
+                    win32: t.win32,
+                    count: g.count,
+                    first: g.first,
+                    last: g.last,
+                    urls,
+                    other_urls: g.other_urls,
+                    time_taken: histogram_pairs(&g.time_taken),
+                    time_taken_max: g.time_taken_max,
+                    servers: g.servers.iter().cloned().collect(),
+                    sites: g.sites.iter().cloned().collect(),
+                    minutes,
+                    breakdown,
+                    breakdown_other: g.breakdown_other,
+                }
+            })
+            .collect();
+        groups.sort_by(|a, b| {
+            (a.status, a.substatus, a.win32).cmp(&(b.status, b.substatus, b.win32))
+        });
+        SavedW3c {
+            requests: self.requests,
+            failures: self.failures,
+            first: self.first,
+            last: self.last,
+            by: self.by,
+            minutes: self
+                .minutes()
+                .into_iter()
+                .map(|(m, c)| (m, c.requests, c.failures))
+                .collect(),
+            groups,
+        }
+    }
+
+    /// The summary a saved one describes.
+    pub fn restore(saved: SavedW3c) -> W3cSummary {
+        let mut s = W3cSummary::new(saved.by);
+        s.requests = saved.requests;
+        s.failures = saved.failures;
+        s.first = saved.first;
+        s.last = saved.last;
+        s.minutes = saved
+            .minutes
+            .into_iter()
+            .map(|(m, requests, failures)| (m, Minute { requests, failures }))
+            .collect();
+        for g in saved.groups {
+            let group = Group {
+                count: g.count,
+                first: g.first,
+                last: g.last,
+                urls: g.urls.into_iter().map(|(u, n)| (u.into(), n)).collect(),
+                other_urls: g.other_urls,
+                time_taken: histogram_from(&g.time_taken),
+                time_taken_max: g.time_taken_max,
+                servers: g.servers.into_iter().collect(),
+                sites: g.sites.into_iter().collect(),
+                minutes: g
+                    .minutes
+                    .into_iter()
+                    .map(|(s, m)| (s.into(), m.into_iter().collect()))
+                    .collect(),
+                breakdown: g
+                    .breakdown
+                    .into_iter()
+                    .map(|(k, count, pairs)| {
+                        (
+                            k.into(),
+                            Entry {
+                                count,
+                                time_taken: histogram_from(&pairs),
+                            },
+                        )
+                    })
+                    .collect(),
+                breakdown_other: g.breakdown_other,
+            };
+            let triple = Triple::new(g.status, g.substatus, g.win32);
+            match s.groups.get_mut(&triple) {
+                Some(mine) => mine.merge(group),
+                None => {
+                    s.groups.insert(triple, group);
+                }
+            }
+        }
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,7 +688,11 @@ mod tests {
             site_folder: Some("W3SVC1".into()),
             server_folder: None,
         };
-        w3c::read(text, |r| s.add(r, &origin, all)).unwrap();
+        w3c::read(text, |r| {
+            let grouped = all || r.triple.is_some_and(|t| t.is_failure());
+            s.add(r, &origin, grouped)
+        })
+        .unwrap();
         s
     }
 

@@ -1,0 +1,88 @@
+//! The examples shown after `--help`, kept apart from the flag definitions so they read as a
+//! page. Every line that starts with `iisdiag ` is parsed by a test against the real command
+//! definition, so an example can never name a flag that does not exist.
+
+/// After `iisdiag --help`.
+pub const MAIN: &str = "\
+Examples:
+  iisdiag scan C:\\inetpub\\logs\\LogFiles C:\\Windows\\System32\\LogFiles\\HTTPERR
+  iisdiag scan web01/ web02/ --top 5
+  iisdiag explain 502.3.12002
+  iisdiag freb FailedReqLogFiles/W3SVC1/fr000123.xml
+
+`iisdiag help COMMAND` shows a command's options and more examples.";
+
+/// After `iisdiag scan --help`.
+pub const SCAN: &str = "\
+Examples:
+  On the server, the default IIS log folders (Windows only; elsewhere, name them):
+    iisdiag scan
+
+  A copy of one server's logs: W3C logs, HTTP.sys error logs and FREB traces together:
+    iisdiag scan C:\\inetpub\\logs\\LogFiles C:\\Windows\\System32\\LogFiles\\HTTPERR
+
+  Several servers of a farm, copied side by side; explain the five largest groups:
+    iisdiag scan web01/ web02/ --top 5
+
+  Every request, not only failures:
+    iisdiag scan u_ex261118.log --all
+
+  With the site's own notes and overrides (see the README):
+    iisdiag scan logs/ --rules site-rules.toml
+
+  One page to attach to a ticket (opens offline, the timeline as a chart):
+    iisdiag scan logs/ --html report.html
+
+  For a ticket or a chat, and for a script:
+    iisdiag scan logs/ --format markdown > report.md
+    iisdiag scan logs/ --format json > report.json";
+
+/// After `iisdiag explain --help`.
+pub const EXPLAIN: &str = "\
+Examples:
+  A code from a W3C log line (sc-status, sc-substatus, sc-win32-status):
+    iisdiag explain 502.3.12002
+
+  The HRESULT of a detailed error page or a FREB trace, hex or decimal:
+    iisdiag explain 0x80072ee2
+    iisdiag explain 2147954402
+
+  An HTTP.sys reason from httperr*.log:
+    iisdiag explain AppOffline
+
+  The whole knowledge base, to join in a spreadsheet:
+    iisdiag explain --list --format csv > iis-codes.csv";
+
+/// After `iisdiag freb --help`.
+pub const FREB: &str = "\
+Examples:
+  One trace:
+    iisdiag freb C:\\inetpub\\logs\\FailedReqLogFiles\\W3SVC1\\fr000123.xml
+
+  Every trace of a site, newest first, in a pager that keeps the colours:
+    iisdiag freb FailedReqLogFiles/W3SVC1 --color always | less -R";
+
+/// After `iisdiag completions --help`.
+pub const COMPLETIONS: &str = "\
+Examples:
+  bash (current shell; or save it under /etc/bash_completion.d/):
+    source <(iisdiag completions bash)
+
+  zsh (into a folder on $fpath):
+    iisdiag completions zsh > ~/.zfunc/_iisdiag
+
+  fish:
+    iisdiag completions fish > ~/.config/fish/completions/iisdiag.fish
+
+  PowerShell (add the line to $PROFILE to keep it):
+    iisdiag completions powershell | Out-String | Invoke-Expression";
+
+/// After `iisdiag man --help`.
+pub const MAN: &str = "\
+Examples:
+  The main page, and one page per command:
+    iisdiag man > iisdiag.1
+    iisdiag man scan > iisdiag-scan.1
+
+  Read it without installing:
+    iisdiag man scan | man -l -";

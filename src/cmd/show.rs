@@ -1,0 +1,227 @@
+//! Showing a run's report, shared by `scan` and `merge`: the table or JSON on standard
+//! output, and the `--csv` summary.
+
+use std::borrow::Cow;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use crate::cli::{Format, ReportArgs};
+use crate::error::{EXIT_MATCHED, EXIT_OK, Error, Result};
+use crate::filter::FailOn;
+use crate::kb::Kb;
+use crate::output::{self, Target};
+use crate::pipeline::Collected;
+use crate::report::{self, csv_summary, json, table};
+use crate::time::Zone;
+
+/// How the report is shown, settled from the command line.
+#[derive(Debug, Clone)]
+pub struct Show {
+    pub top: usize,
+    pub format: Format,
+    pub rules: Option<PathBuf>,
+    /// `Some` with `--timeline`: the bucket in minutes, or `None` to choose from the span.
+    pub timeline: Option<Option<i64>>,
+    pub zone: Zone,
+    pub csv: Option<Target>,
+    pub html: Option<Target>,
+    pub force: bool,
+    pub quiet: bool,
+    /// Conditions that make the run end with exit code 1.
+    pub fail_on: Vec<FailOn>,
+    /// Skipped files and malformed lines end the run with exit code 1.
+    pub strict: bool,
+    /// Colour on standard output; set by `cmd::run` from the global `--color`.
+    pub color: bool,
+}
+
+impl TryFrom<ReportArgs> for Show {
+    type Error = Error;
+
+    fn try_from(a: ReportArgs) -> Result<Show> {
+        let bucket = a.bucket.as_deref().map(parse_bucket).transpose()?;
+        Ok(Show {
+            top: a.top,
+            format: a.format,
+            rules: a.rules,
+            timeline: a.timeline.then_some(bucket),
+            zone: if a.local { Zone::Local } else { Zone::Utc },
+            csv: a.csv.as_deref().map(Target::parse),
+            html: a.html.as_deref().map(Target::parse),
+            force: a.force,
+            quiet: a.quiet,
+            fail_on: a
+                .fail_on
+                .iter()
+                .map(|v| FailOn::parse(v))
+                .collect::<Result<_>>()?,
+            strict: a.strict,
+            color: false,
+        })
+    }
+}
+
+/// `--bucket`: whole minutes, at least one.
+fn parse_bucket(value: &str) -> Result<i64> {
+    let ms = crate::filter::parse_duration_ms("--bucket", value)?;
+    if ms < 60_000 || ms % 60_000 != 0 || ms > 366 * 86_400_000 {
+        return Err(Error::BadOption {
+            flag: "--bucket",
+            value: value.to_string(),
+            reason: "expected whole minutes, from 1m to 366d: 1m, 5m, 15m, 1h, 1d".into(),
+        });
+    }
+    Ok(ms as i64 / 60_000)
+}
+
+impl Show {
+    /// The knowledge base, with the rules file when one was given.
+    pub fn kb(&self) -> Result<Cow<'static, Kb>> {
+        Kb::with_optional_rules(self.rules.as_deref())
+    }
+
+    /// The files this shows into, by flag.
+    pub fn targets(&self) -> Vec<(&'static str, Target)> {
+        let csv = self.csv.iter().map(|t| ("--csv", t.clone()));
+        let html = self.html.iter().map(|t| ("--html", t.clone()));
+        csv.chain(html).collect()
+    }
+}
+
+/// Builds the report and writes it: to standard output (unless an export took it) and to
+/// the `--csv` target. Returns the exit code: 1 when a `--fail-on` condition or `--strict`
+/// found something (said on `err`), else 0.
+pub fn show(
+    kb: &Kb,
+    collected: &Collected,
+    show: &Show,
+    filters: Vec<String>,
+    report_to_stdout: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32> {
+    // The HTML page always draws the timeline; the other outputs only with --timeline.
+    let mut report = report::build(
+        collected,
+        kb,
+        &report::BuildOptions {
+            zone: show.zone,
+            timeline: show.timeline.or(show.html.as_ref().map(|_| None)),
+            filters,
+            top: show.top,
+        },
+    );
+    let mut report_to_stdout = report_to_stdout;
+    if let Some(target) = &show.html {
+        report_to_stdout &= *target != Target::Stdout;
+        let opts = report::html::Options {
+            top: show.top,
+            zone: show.zone,
+        };
+        output::write_to(target, out, |w| report::html::write(w, &report, &opts))?;
+        if show.timeline.is_none() {
+            report.timeline = None;
+        }
+    }
+    if let Some(target) = &show.csv {
+        report_to_stdout &= *target != Target::Stdout;
+        output::write_to(target, out, |w| csv_summary::write(w, &report))?;
+    }
+    if report_to_stdout {
+        let written = match show.format {
+            Format::Json => json::write(out, &report),
+            Format::Markdown => report::markdown::write(
+                out,
+                &report,
+                &report::markdown::Options {
+                    top: show.top,
+                    zone: show.zone,
+                },
+            ),
+            Format::Table => table::write(
+                out,
+                &report,
+                &table::Style {
+                    width: super::terminal_width(),
+                    unicode: std::io::stdout().is_terminal(),
+                    top: show.top,
+                    zone: show.zone,
+                    paint: report::paint::Paint::new(show.color),
+                },
+            ),
+        };
+        written.and_then(|()| out.flush()).map_err(Error::Output)?;
+    }
+    let failed = verdict(&report, show);
+    for reason in &failed {
+        // Best effort: the exit code carries the verdict even if stderr is closed.
+        let _ = writeln!(err, "iisdiag: {reason}");
+    }
+    Ok(if failed.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_MATCHED
+    })
+}
+
+/// What `--fail-on` and `--strict` found, one sentence each.
+fn verdict(report: &report::Report, show: &Show) -> Vec<String> {
+    let mut failed = Vec::new();
+    let requests = report.totals.requests;
+    for cond in &show.fail_on {
+        let mut hits: Vec<(String, u64)> = report
+            .groups
+            .iter()
+            .filter(|g| cond.counts(g.status, g.substatus, g.win32))
+            .map(|g| (g.code.clone(), g.count))
+            .collect();
+        hits.extend(
+            report
+                .httperr
+                .iter()
+                .filter(|g| g.status.is_some_and(|st| cond.counts(st, None, None)))
+                .map(|g| (format!("HTTP.sys {}", g.code), g.count)),
+        );
+        let total: u64 = hits.iter().map(|(_, n)| n).sum();
+        if cond.exceeded(total, requests) {
+            let named: Vec<String> = hits
+                .iter()
+                .take(5)
+                .map(|(code, n)| format!("{code} x{n}"))
+                .collect();
+            let more = if hits.len() > 5 { ", ..." } else { "" };
+            failed.push(format!(
+                "--fail-on {} matched: {total} request(s) ({}{more})",
+                cond.text(),
+                named.join(", ")
+            ));
+        }
+    }
+    if show.strict {
+        let t = &report.totals;
+        if t.files_skipped > 0 || t.malformed_lines > 0 {
+            failed.push(format!(
+                "--strict: {} file(s) skipped and {} malformed line(s)",
+                t.files_skipped, t.malformed_lines
+            ));
+        }
+    }
+    failed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_whole_minutes() {
+        assert_eq!(parse_bucket("1m").unwrap(), 1);
+        assert_eq!(parse_bucket("5m").unwrap(), 5);
+        assert_eq!(parse_bucket("1h").unwrap(), 60);
+        assert_eq!(parse_bucket("1d").unwrap(), 1440);
+        for bad in ["30s", "90s", "0m", "soon", "400d"] {
+            let err = parse_bucket(bad).unwrap_err().to_string();
+            assert!(err.contains("--bucket"), "{bad}: {err}");
+        }
+    }
+}

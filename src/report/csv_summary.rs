@@ -1,0 +1,73 @@
+//! `--csv`: the summary, one row per group, for a spreadsheet or a script.
+//!
+//! The columns are a contract (see [`COLUMNS`] and the README): add to them, never rename or
+//! drop. Cells that a spreadsheet would run as a formula are neutralised.
+
+use std::io::{self, Write};
+
+use crate::output::safe_cell;
+
+use super::Report;
+
+/// The columns, in order.
+pub const COLUMNS: [&str; 22] = [
+    "status",
+    "substatus",
+    "win32",
+    "count",
+    "share_percent",
+    "code",
+    "title",
+    "cause",
+    "benign",
+    "first_seen",
+    "last_seen",
+    "time_taken_p50_ms",
+    "time_taken_p95_ms",
+    "time_taken_max_ms",
+    "top_url",
+    "top_url_count",
+    "servers",
+    "sites",
+    "win32_name",
+    "module",
+    "source",
+    "checks",
+];
+
+/// Writes one row per group, in the report's order.
+pub fn write(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(COLUMNS)?;
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    for g in &report.groups {
+        let top = g.top_urls.first();
+        let tt = g.time_taken_ms;
+        w.write_record([
+            g.status.to_string(),
+            opt(g.substatus.map(|s| s.to_string())),
+            opt(g.win32.map(|s| s.to_string())),
+            g.count.to_string(),
+            format!("{:.2}", g.share),
+            g.code.clone(),
+            safe_cell(&g.title).into_owned(),
+            safe_cell(&g.cause).into_owned(),
+            g.benign.to_string(),
+            opt(g.first_seen.clone()),
+            opt(g.last_seen.clone()),
+            opt(tt.map(|t| t.p50.to_string())),
+            opt(tt.map(|t| t.p95.to_string())),
+            opt(tt.map(|t| t.max.to_string())),
+            top.map(|u| safe_cell(&u.url).into_owned())
+                .unwrap_or_default(),
+            top.map(|u| u.count.to_string()).unwrap_or_default(),
+            safe_cell(&g.servers.join(";")).into_owned(),
+            safe_cell(&g.sites.join(";")).into_owned(),
+            opt(g.win32_detail.as_ref().map(|d| d.name.clone())),
+            opt(g.module.clone()),
+            g.source.to_string(),
+            safe_cell(&g.hints.join(" | ")).into_owned(),
+        ])?;
+    }
+    w.flush()
+}
