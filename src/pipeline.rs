@@ -163,7 +163,8 @@ pub fn collect(found: &Found, opts: &Options) -> Collected {
             .reduce(Collected::default, Collected::merge)
     };
     let mut collected = in_pool(opts.threads, run);
-    collected.files_out_of_range = out_of_range.len() as u64;
+    // Added to the archive members left out the same way.
+    collected.files_out_of_range += out_of_range.len() as u64;
     for p in &found.problems {
         collected.files.push(FileOutcome::skipped(
             &display(&p.path),

@@ -110,6 +110,23 @@ fn archives_read_in_place_give_the_farm_totals() {
 }
 
 #[test]
+fn archive_members_dated_outside_the_range_are_left_unread() {
+    let out = iisdiag()
+        .args(["scan", "--format", "json", "--until", "2026-11-10"])
+        .arg(repo("testdata/archives/farm"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Both u_ex261118 logs (one zipped, one gzipped in a zip); the undated HTTPERR logs and
+    // traces are read and filtered by their records.
+    assert_eq!(r["totals"]["files_out_of_range"], 2);
+    assert_eq!(r["totals"]["requests"], 0);
+    assert!(stderr.contains("2 file(s) left unread"), "{stderr}");
+}
+
+#[test]
 fn broken_archives_are_named_and_the_run_goes_on() {
     let (r, stderr) = scan_with_stderr(&[&repo("testdata/archives/broken")]);
     for expected in [
