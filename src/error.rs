@@ -52,3 +52,44 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Whether a write failed because the reader went away (`iisdiag ... | head`), a normal end.
+/// Writers that wrap I/O errors in their own (csv) hide the broken pipe a level down.
+pub fn is_closed_pipe(e: &io::Error) -> bool {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return true;
+    }
+    let mut next = e
+        .get_ref()
+        .map(|inner| inner as &(dyn std::error::Error + 'static));
+    while let Some(err) = next {
+        let io = err.downcast_ref::<io::Error>().or_else(|| {
+            // csv keeps the io::Error it met, but not as its `source`.
+            match err.downcast_ref::<csv::Error>()?.kind() {
+                csv::ErrorKind::Io(io) => Some(io),
+                _ => None,
+            }
+        });
+        if io.is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe) {
+            return true;
+        }
+        next = err.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_pipe_inside_a_csv_error_is_a_closed_pipe() {
+        let pipe = || io::Error::from(io::ErrorKind::BrokenPipe);
+        assert!(is_closed_pipe(&pipe()));
+        assert!(is_closed_pipe(&io::Error::other(csv::Error::from(pipe()))));
+        assert!(!is_closed_pipe(&io::Error::other(csv::Error::from(
+            io::Error::from(io::ErrorKind::StorageFull)
+        ))));
+        assert!(!is_closed_pipe(&io::Error::other("disk full")));
+    }
+}

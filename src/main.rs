@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use iisdiag::Error;
 use iisdiag::cli::Cli;
-use iisdiag::error::{EXIT_OK, EXIT_USAGE};
+use iisdiag::error::{EXIT_OK, EXIT_USAGE, is_closed_pipe};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -26,14 +26,14 @@ fn main() -> ExitCode {
     let code = match iisdiag::cmd::run(cli, &mut out, &mut err) {
         Ok(code) => code,
         // `iisdiag scan ... | head`: the reader went away; that is a normal end.
-        Err(Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(Error::Output(e)) if is_closed_pipe(&e) => EXIT_OK,
         Err(e) => {
             let _ = writeln!(err, "iisdiag: error: {e}");
             e.exit_code()
         }
     };
     if let Err(e) = out.flush() {
-        if e.kind() != io::ErrorKind::BrokenPipe {
+        if !is_closed_pipe(&e) {
             let _ = writeln!(err, "iisdiag: error: writing the report: {e}");
             return ExitCode::from(EXIT_USAGE as u8);
         }

@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::filter::Filter;
 use crate::input::sniff::{HEAD_LEN, Kind, sniff};
 use crate::input::w3c::Malformed;
-use crate::input::{discover, freb, httperr, native, split, w3c};
+use crate::input::{archive, discover, freb, httperr, native, split, w3c};
 use crate::summary::httperr::HttpErrSummary;
 use crate::summary::requests::{ExportFormat, RequestRows};
 use crate::summary::traces::TraceSummary;
@@ -71,14 +71,14 @@ pub struct FileOutcome {
 impl FileOutcome {
     /// A file that was read, with what its reader found besides records.
     fn read(
-        path: &Path,
+        path: &str,
         kind: Kind,
         (records, malformed): (u64, u64),
         malformed_lines: Vec<Malformed>,
         notes: Vec<String>,
     ) -> FileOutcome {
         FileOutcome {
-            path: display(path),
+            path: path.to_string(),
             kind: Some(kind),
             records,
             malformed,
@@ -88,9 +88,9 @@ impl FileOutcome {
         }
     }
 
-    fn skipped(path: &Path, kind: Option<Kind>, reason: String) -> FileOutcome {
+    fn skipped(path: &str, kind: Option<Kind>, reason: String) -> FileOutcome {
         FileOutcome {
-            path: display(path),
+            path: path.to_string(),
             kind,
             records: 0,
             malformed: 0,
@@ -127,6 +127,14 @@ impl Collected {
         self
     }
 
+    /// A stream that could not be read at all.
+    fn skipped(path: &str, reason: String) -> Collected {
+        Collected {
+            files: vec![FileOutcome::skipped(path, None, reason)],
+            ..Collected::default()
+        }
+    }
+
     /// Whether any file could be read at all.
     pub fn anything_read(&self) -> bool {
         self.files
@@ -155,11 +163,14 @@ pub fn collect(found: &Found, opts: &Options) -> Collected {
             .reduce(Collected::default, Collected::merge)
     };
     let mut collected = in_pool(opts.threads, run);
-    collected.files_out_of_range = out_of_range.len() as u64;
+    // Added to the archive members left out the same way.
+    collected.files_out_of_range += out_of_range.len() as u64;
     for p in &found.problems {
-        collected
-            .files
-            .push(FileOutcome::skipped(&p.path, None, p.reason.clone()));
+        collected.files.push(FileOutcome::skipped(
+            &display(&p.path),
+            None,
+            p.reason.clone(),
+        ));
     }
     collected.files.sort_by(|a, b| a.path.cmp(&b.path));
     collected.requests.sort_by(|a, b| a.file().cmp(b.file()));
@@ -211,35 +222,118 @@ pub fn newest_time(found: &Found, threads: Option<usize>) -> Option<Millis> {
 }
 
 fn read_file(path: &Path, opts: &Options) -> Collected {
+    let opened =
+        progress::CountedFile::open(path, opts.progress.as_deref()).and_then(|mut file| {
+            let head = read_head(&mut file)?;
+            Ok((file, head))
+        });
+    match opened {
+        Ok((file, head)) => match archive::Format::sniff(&head) {
+            Some(format) => read_archive(path, file, format, opts),
+            None => read_stream(&display(path), path, Some(path), head, file, opts),
+        },
+        Err(e) => Collected::skipped(&display(path), e.to_string()),
+    }
+}
+
+/// Reads every member of an archive like a file of its own.
+fn read_archive(
+    path: &Path,
+    file: progress::CountedFile<'_>,
+    format: archive::Format,
+    opts: &Options,
+) -> Collected {
+    let mut out = Collected::default();
+    let mut members = 0usize;
+    let walked =
+        archive::for_each_member(path, file, format, &archive::Limits::default(), |member| {
+            members += 1;
+            // A member named for a day outside --since/--until is left unread, like a file.
+            if !opts.filter.may_hold(&member.origin) {
+                out.files_out_of_range += 1;
+                return;
+            }
+            let (name, origin) = (member.name.clone(), member.origin.clone());
+            let mut part = match member.reader() {
+                Ok(reader) => match read_head(reader) {
+                    Ok(head) => read_stream(&name, &origin, None, head, reader, opts),
+                    Err(e) => Collected::skipped(&name, e.to_string()),
+                },
+                Err(reason) => Collected::skipped(&name, reason.to_string()),
+            };
+            if let Some(outcome) = part.files.last_mut() {
+                outcome.notes.extend(member.notes());
+            }
+            out = std::mem::take(&mut out).merge(part);
+        });
+    match walked {
+        Err(e) => out
+            .files
+            .push(FileOutcome::skipped(&display(path), None, e.to_string())),
+        Ok(()) if members == 0 => out.files.push(FileOutcome::skipped(
+            &display(path),
+            None,
+            format!("a {} archive with no files in it", format.name()),
+        )),
+        Ok(()) => {}
+    }
+    out
+}
+
+/// The first bytes of a stream, for `sniff`.
+fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    reader.take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Reads one file or archive member (`head`, then `rest`) into a summary of its own. When
+/// reading fails part-way, what was read is dropped and the stream is listed as skipped, so
+/// the counts never hold half a file. `disk` is the file's path when it is one on disk (a
+/// large one may then be read in parts).
+fn read_stream(
+    name: &str,
+    origin: &Path,
+    disk: Option<&Path>,
+    head: Vec<u8>,
+    rest: impl Read,
+    opts: &Options,
+) -> Collected {
     let mut out = Collected {
         w3c: W3cSummary::new(opts.by),
         ..Collected::default()
     };
-    let outcome = match read_into(path, opts, &mut out) {
-        Ok(outcome) => outcome,
-        Err(e) => FileOutcome::skipped(path, None, e.to_string()),
-    };
-    out.files.push(outcome);
-    out
+    match read_into(name, origin, disk, head, rest, opts, &mut out) {
+        Ok(outcome) => {
+            out.files.push(outcome);
+            out
+        }
+        Err(e) => Collected::skipped(name, e.to_string()),
+    }
 }
 
-fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<FileOutcome> {
-    let mut file = progress::CountedFile::open(path, opts.progress.as_deref())?;
-    let mut head = Vec::with_capacity(HEAD_LEN);
-    (&mut file).take(HEAD_LEN as u64).read_to_end(&mut head)?;
+fn read_into(
+    path: &str,
+    origin: &Path,
+    disk: Option<&Path>,
+    head: Vec<u8>,
+    rest: impl Read,
+    opts: &Options,
+    out: &mut Collected,
+) -> io::Result<FileOutcome> {
     let kind = match sniff(&head) {
         Ok(kind) => kind,
         Err(reason) => return Ok(FileOutcome::skipped(path, None, reason)),
     };
-    let reader = io::Cursor::new(head).chain(file);
+    let reader = io::Cursor::new(head).chain(rest);
     let origin = Origin {
-        site_folder: discover::site_folder(path),
-        server_folder: discover::server_folder(path),
+        site_folder: discover::site_folder(origin),
+        server_folder: discover::server_folder(origin),
     };
     let filter = &opts.filter;
     let mut rows = opts
         .export
-        .map(|format| RequestRows::new(format, display(path)));
+        .map(|format| RequestRows::new(format, path.to_string()));
     // Decided once per file: without context filters, no field is looked at to filter.
     let narrows = filter.narrows_context();
     // Counts a record; says whether it was grouped.
@@ -256,23 +350,33 @@ fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<Fil
             rows.add_w3c(r, &origin);
         }
     };
-    // A large log is read in parts on all threads (not for an export, whose rows keep file
-    // order and line numbers).
-    let split = opts.export.is_none() && split::worth_splitting(std::fs::metadata(path)?.len());
-    let stats = match kind {
-        Kind::W3c if split => {
-            let (w3c, stats) = split::read(
-                path,
+    // A large log on disk is read in parts on all threads (not for an export, whose rows
+    // keep file order and line numbers).
+    let large = disk.filter(|d| {
+        opts.export.is_none()
+            && kind == Kind::W3c
+            && std::fs::metadata(d).is_ok_and(|m| split::worth_splitting(m.len()))
+    });
+    let parts = large
+        .map(|disk| {
+            split::read(
+                disk,
                 || W3cSummary::new(opts.by),
                 |w3c, r| {
                     add_w3c(w3c, r);
                 },
                 |all, part, _| all.merge(part),
-            )?;
-            out.w3c.merge(w3c);
-            stats
-        }
-        Kind::W3c => w3c::read(reader, &mut visit_w3c)?,
+            )
+        })
+        .transpose()?;
+    let stats = match kind {
+        Kind::W3c => match parts {
+            Some((w3c, stats)) => {
+                out.w3c.merge(w3c);
+                stats
+            }
+            None => w3c::read(reader, &mut visit_w3c)?,
+        },
         Kind::Native => native::read(reader, &mut visit_w3c)?,
         Kind::Httperr => {
             let stats = httperr::read_httperr(reader, |r| {
@@ -305,7 +409,7 @@ fn read_into(path: &Path, opts: &Options, out: &mut Collected) -> io::Result<Fil
             return Ok(match freb::read_trace(io::BufReader::new(reader), false) {
                 Ok(trace) => {
                     if filter.trace(&trace, &origin) {
-                        out.traces.add(&trace, &display(path));
+                        out.traces.add(&trace, path);
                     }
                     FileOutcome::read(
                         path,

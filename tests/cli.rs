@@ -24,6 +24,8 @@ mod html;
 mod markdown;
 #[path = "cli/progress.rs"]
 mod progress;
+#[path = "cli/robust.rs"]
+mod robust;
 #[path = "cli/split.rs"]
 mod split;
 

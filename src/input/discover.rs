@@ -1,8 +1,10 @@
 //! Finding the files to read: each path is a file or a folder walked recursively.
 //!
 //! The walk follows symbolic links (copied log folders use them) and walkdir detects loops.
-//! Files come back sorted by path, so every run reads them in the same order.
+//! Files come back sorted by path, so every run reads them in the same order, and each file
+//! once, however many paths lead to it.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// A path that could not be walked, with the reason.
@@ -27,7 +29,12 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<WalkProblem>) {
         for entry in walkdir::WalkDir::new(root).follow_links(true) {
             match entry {
                 Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
-                Ok(_) => {}
+                Ok(e) if e.file_type().is_dir() => {}
+                // A device, pipe or socket: reading one could block or never end.
+                Ok(e) => problems.push(WalkProblem {
+                    path: e.into_path(),
+                    reason: "not a regular file (a device, pipe or socket); not read".into(),
+                }),
                 Err(e) => problems.push(WalkProblem {
                     path: e.path().map_or_else(|| root.clone(), Path::to_path_buf),
                     reason: walk_reason(&e),
@@ -37,6 +44,13 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<WalkProblem>) {
     }
     files.sort();
     files.dedup();
+    // One file reached by two paths (a link back into the tree, a folder named twice) is
+    // read once, under the first of its paths.
+    let mut seen = HashSet::new();
+    files.retain(|path| match std::fs::canonicalize(path) {
+        Ok(real) => seen.insert(real),
+        Err(_) => true,
+    });
     (files, problems)
 }
 
@@ -124,6 +138,17 @@ mod tests {
         );
         assert_eq!(server_folder(Path::new("HTTPERR/httperr1.log")), None);
         assert_eq!(site_folder(Path::new("W3SVCX/u_ex.log")), None);
+    }
+
+    #[test]
+    fn a_file_reached_twice_is_listed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("W3SVC1");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join("u_ex1.log"), "x").unwrap();
+        let (files, problems) = discover(&[dir.path().to_path_buf(), sub.clone()]);
+        assert_eq!(files, [sub.join("u_ex1.log")]);
+        assert!(problems.is_empty());
     }
 
     #[test]

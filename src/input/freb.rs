@@ -14,7 +14,7 @@
 //! not as an error.
 
 use std::borrow::Cow;
-use std::io::BufRead;
+use std::io::{self, BufRead, Read};
 
 use quick_xml::Reader;
 use quick_xml::XmlVersion;
@@ -44,6 +44,8 @@ const MAX_NOTES: usize = 32;
 const MAX_ERROR_SETS: usize = 16;
 /// Events kept for the timeline; a longer trace keeps its first events and counts the rest.
 pub const MAX_KEPT_EVENTS: usize = 50_000;
+/// Longest tag or text the XML parser may hold at once (bytes); real events are a few KiB.
+pub const MAX_EVENT: usize = 4 << 20;
 /// Longest attribute or short element text kept (URL, names, times).
 const MAX_SHORT: usize = 2 * 1024;
 
@@ -61,6 +63,8 @@ pub enum FrebError {
     },
     #[error("nesting deeper than {MAX_DEPTH} levels at byte {offset}")]
     TooDeep { offset: u64 },
+    #[error("a tag or text longer than {} MiB at byte {offset}; refused", MAX_EVENT >> 20)]
+    TooLong { offset: u64 },
     #[error("DOCTYPE with entity declarations refused (byte {offset})")]
     EntityDeclarations { offset: u64 },
 }
@@ -293,11 +297,21 @@ pub fn looks_like_freb(head: &[u8]) -> bool {
 /// Reads one trace. With `keep_events`, [`Trace::events`] gets one entry per event (for the
 /// timeline); without, only the facts are kept and memory stays flat.
 pub fn read_trace<R: BufRead>(reader: R, keep_events: bool) -> Result<Trace, FrebError> {
-    let mut xml = Reader::from_reader(reader);
+    let mut xml = Reader::from_reader(Bounded {
+        inner: reader,
+        since_event: 0,
+    });
     let mut buf = Vec::with_capacity(8 * 1024);
     let mut state = State::new(keep_events);
     loop {
+        xml.get_mut().since_event = 0;
+        let started = xml.buffer_position();
         let read = xml.read_event_into(&mut buf);
+        // A streamed file stops at the cap; a reader that hands out everything at once is
+        // caught after the event.
+        if xml.get_ref().since_event > MAX_EVENT as u64 {
+            return Err(FrebError::TooLong { offset: started });
+        }
         let event = match read {
             Ok(event) => event,
             Err(error) => {
@@ -355,6 +369,46 @@ pub fn read_trace<R: BufRead>(reader: R, keep_events: bool) -> Result<Trace, Fre
         buf.clear();
     }
     Ok(state.finish())
+}
+
+/// The reader under the XML parser: it refuses to hand out more than [`MAX_EVENT`] bytes
+/// for one event, since the parser holds a whole tag or text in memory until it ends.
+struct Bounded<R> {
+    inner: R,
+    since_event: u64,
+}
+
+impl<R> Bounded<R> {
+    fn check(&self) -> io::Result<()> {
+        if self.since_event > MAX_EVENT as u64 {
+            return Err(io::Error::other(format!(
+                "one piece of XML longer than {} MiB",
+                MAX_EVENT >> 20
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.check()?;
+        let n = self.inner.read(buf)?;
+        self.since_event += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Bounded<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.check()?;
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.since_event += n as u64;
+        self.inner.consume(n);
+    }
 }
 
 fn at_end<R: BufRead>(xml: &mut Reader<R>) -> bool {
@@ -1535,6 +1589,30 @@ mod tests {
             other.push_str("<x>");
         }
         assert!(matches!(read_str(&other), Err(FrebError::NotFreb { .. })));
+    }
+
+    #[test]
+    fn a_huge_text_or_tag_is_refused_not_buffered() {
+        let huge = "x".repeat(MAX_EVENT + 10);
+        let cases = [
+            format!("<failedRequest statusCode=\"500\">{huge}</failedRequest>"),
+            format!("<failedRequest statusCode=\"500\"><Event a=\"{huge}\"/></failedRequest>"),
+            format!("<failedRequest statusCode=\"500\"><!--{huge}--></failedRequest>"),
+        ];
+        for xml in cases {
+            let streamed = read_trace(std::io::BufReader::new(xml.as_bytes()), false);
+            for err in [read_str(&xml).unwrap_err(), streamed.unwrap_err()] {
+                assert!(matches!(err, FrebError::TooLong { offset: 32 }), "{err}");
+                assert!(err.to_string().contains("longer than 4 MiB"), "{err}");
+            }
+        }
+        // Just under the cap is read.
+        let text = "x".repeat(MAX_EVENT - 100);
+        let trace = read_str(&format!(
+            "<failedRequest statusCode=\"500\">{text}</failedRequest>"
+        ))
+        .unwrap();
+        assert_eq!(trace.status, 500);
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! Finding log files and reading them: one parser per format, each file's kind told by
 //! its content, not its name.
 
+pub mod archive;
 pub mod defaults;
 pub mod discover;
 pub mod freb;
 pub mod httperr;
 pub mod native;
+#[cfg(test)]
+mod props;
 pub mod sniff;
 pub mod split;
 pub mod w3c;

@@ -6,7 +6,7 @@
 
 use std::io::{self, BufRead, BufReader, Read};
 
-use super::w3c::{Layout, MALFORMED_SAMPLES, Malformed, Record, Stats, parse_u64};
+use super::w3c::{Layout, MALFORMED_SAMPLES, MAX_LINE, Malformed, Record, Stats, parse_u64};
 use crate::time;
 use crate::triple::Triple;
 
@@ -39,11 +39,21 @@ pub fn read<R: Read, F: FnMut(&Record<'_>)>(reader: R, mut visit: F) -> io::Resu
     let mut line_no = 0u64;
     loop {
         buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
+        let Some(end) = read_line(&mut reader, &mut buf, MAX_LINE)? else {
             break;
-        }
+        };
         line_no += 1;
-        let terminated = buf.ends_with(b"\n");
+        if end.too_long {
+            stats.malformed += 1;
+            if stats.malformed_samples.len() < MALFORMED_SAMPLES {
+                stats.malformed_samples.push(Malformed {
+                    line: line_no,
+                    reason: format!("line longer than {} MiB, skipped", MAX_LINE >> 20),
+                });
+            }
+            continue;
+        }
+        let terminated = end.terminated;
         let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.iter().all(u8::is_ascii_whitespace) {
@@ -79,6 +89,55 @@ pub fn read<R: Read, F: FnMut(&Record<'_>)>(reader: R, mut visit: F) -> io::Resu
         }
     }
     Ok(stats)
+}
+
+/// How a line read by [`read_line`] ended.
+struct LineEnd {
+    /// It ended with `\n` (not at the end of the data).
+    terminated: bool,
+    /// It was longer than the cap; what was kept of it is not the whole line.
+    too_long: bool,
+}
+
+/// Reads the next line, `\n` included, into `buf` without letting `buf` grow past `max`:
+/// the rest of a longer line is read and dropped. `None` at the end of the data.
+fn read_line<R: BufRead>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<Option<LineEnd>> {
+    let mut seen = false;
+    let mut too_long = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(seen.then_some(LineEnd {
+                terminated: false,
+                too_long,
+            }));
+        }
+        seen = true;
+        let (take, found) = match memchr::memchr(b'\n', available) {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        let room = max.saturating_sub(buf.len());
+        if take > room {
+            too_long = true;
+        }
+        buf.extend_from_slice(&available[..take.min(room)]);
+        reader.consume(take);
+        if found {
+            return Ok(Some(LineEnd {
+                terminated: true,
+                too_long,
+            }));
+        }
+    }
 }
 
 type Parsed = (Triple, Option<time::Millis>, Option<u64>);
@@ -194,6 +253,53 @@ mod tests {
         assert!(looks_like_native(
             &text[..text.iter().position(|&b| b == b'\n').unwrap()]
         ));
+    }
+
+    #[test]
+    fn overlong_line_is_skipped_not_buffered() {
+        let good = "1.1.1.1, -, 03/20/01, 7:55:20, W3SVC2, SERVER, 1.1.1.2, 4502, 163, 3223, 404, 2, GET, /a.gif, -,\n";
+        let mut text = good.as_bytes().to_vec();
+        text.extend(std::iter::repeat_n(b'x', MAX_LINE + 10));
+        text.extend(b"\n");
+        text.extend(good.as_bytes());
+        let mut lines = Vec::new();
+        let stats = read(&text[..], |r| lines.push(r.line)).unwrap();
+        assert_eq!(lines, [1, 3]);
+        assert_eq!(stats.malformed, 1);
+        assert!(
+            stats.malformed_samples[0]
+                .reason
+                .contains("longer than 4 MiB")
+        );
+    }
+
+    #[test]
+    fn lines_are_capped_at_any_buffer_boundary() {
+        // A tiny BufReader puts line ends at every position relative to its buffer.
+        let text = b"abcdef\nxy\nabcdefghij\nz";
+        for capacity in 1..8 {
+            let mut reader = io::BufReader::with_capacity(capacity, &text[..]);
+            let mut buf = Vec::new();
+            let mut got = Vec::new();
+            while let Some(end) = read_line(&mut reader, &mut buf, 8).unwrap() {
+                got.push((
+                    String::from_utf8_lossy(&buf).into_owned(),
+                    end.terminated,
+                    end.too_long,
+                ));
+                buf.clear();
+            }
+            assert_eq!(
+                got,
+                [
+                    ("abcdef\n".to_string(), true, false),
+                    ("xy\n".to_string(), true, false),
+                    ("abcdefgh".to_string(), true, true),
+                    ("z".to_string(), false, false),
+                ],
+                "capacity {capacity}"
+            );
+        }
     }
 
     #[test]

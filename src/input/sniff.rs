@@ -29,6 +29,15 @@ impl Kind {
     }
 }
 
+/// Compressed formats iisdiag does not read, by their magic bytes.
+const OTHER_ARCHIVES: &[(&[u8], &str)] = &[
+    (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"),
+    (b"Rar!\x1A\x07", "a RAR archive"),
+    (b"\xFD7zXZ\x00", "xz-compressed"),
+    (b"\x28\xB5\x2F\xFD", "zstd-compressed"),
+    (b"MSCF", "a Windows cabinet (.cab)"),
+];
+
 /// How many bytes of a file `sniff` wants to see.
 pub const HEAD_LEN: usize = 16 * 1024;
 
@@ -40,11 +49,31 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
     if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
         return Err("UTF-16 text; IIS writes logs as UTF-8 or ANSI (re-save it as UTF-8)".into());
     }
-    if head.starts_with(b"\x1F\x8B") {
-        return Err("gzip-compressed; decompress it first".into());
+    if let Some(format) = super::archive::Format::sniff(head) {
+        // `scan` opens archives before it sniffs; here one sits where a log should be.
+        return Err(format!(
+            "{} data where a log was expected (an archive inside an archive?)",
+            format.name()
+        ));
     }
-    if head.starts_with(b"PK\x03\x04") {
-        return Err("a zip archive; extract it first".into());
+    if let Some((_, name)) = OTHER_ARCHIVES
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+    {
+        return Err(format!(
+            "{name}; iisdiag reads .gz and .zip archives in place: extract or recompress it"
+        ));
+    }
+    if head.starts_with(b"BZh") && head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+        return Err(
+            "bzip2-compressed; iisdiag reads .gz and .zip archives in place: recompress it".into(),
+        );
+    }
+    if head.get(257..262) == Some(b"ustar") {
+        return Err(
+            "a tar archive; iisdiag reads .gz and .zip archives in place: extract the tar first"
+                .into(),
+        );
     }
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     if body.contains(&0) {
@@ -165,6 +194,21 @@ mod tests {
                 .contains("not a Failed Request")
         );
         assert!(sniff(b"hello world\n").unwrap_err().contains("no #Fields"));
+        assert!(
+            sniff(b"7z\xBC\xAF\x27\x1C\x00\x04")
+                .unwrap_err()
+                .contains("7-Zip")
+        );
+        assert!(sniff(b"BZh91AY&SY").unwrap_err().contains("bzip2"));
+        assert!(sniff(b"BZhello\n").unwrap_err().contains("no #Fields"));
+        let mut tar = vec![b'a'; 512];
+        tar[257..262].copy_from_slice(b"ustar");
+        assert!(sniff(&tar).unwrap_err().contains("a tar archive"));
+        assert!(
+            sniff(b"\x1F\x8B\x08\x00")
+                .unwrap_err()
+                .contains("an archive inside an archive")
+        );
         assert!(
             sniff(b"# Notes\n\nSome text\n")
                 .unwrap_err()

@@ -1,12 +1,16 @@
 //! Loading and checking knowledge-base files: the built-in ones and a user's rules file.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use super::{CodeEntry, CodeKey, Kb, ReasonEntry, TimeoutEntry, Win32Entry};
 use crate::triple::Code;
+
+/// The largest rules file read; the built-in data files together are far smaller.
+const MAX_RULES_BYTES: u64 = 16 << 20;
 
 /// The built-in data files, in load order.
 const BUILTIN: &[(&str, &str)] = &[
@@ -55,16 +59,32 @@ impl Kb {
     /// This knowledge base with a user's rules file added: its entries override built-in
     /// entries with the same key (and module), and add new ones.
     pub fn with_rules(&self, path: &Path) -> Result<Kb, crate::Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Io {
+        let io_error = |source| crate::Error::Io {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_RULES_BYTES + 1).read_to_string(&mut text))
+            .map_err(io_error)?;
+        if text.len() as u64 > MAX_RULES_BYTES {
+            return Err(io_error(std::io::Error::other(format!(
+                "larger than {} MiB; a rules file is a few entries of text",
+                MAX_RULES_BYTES >> 20
+            ))));
+        }
+        self.with_rules_text(path, &text)
+            .map_err(|e| crate::Error::AtLine {
+                path: e.path,
+                line: e.line,
+                message: e.message,
+            })
+    }
+
+    /// This knowledge base with the rules in `text` added; `path` names them in errors.
+    pub fn with_rules_text(&self, path: &Path, text: &str) -> Result<Kb, RulesError> {
         let mut kb = self.clone();
-        kb.add_file(path, &text).map_err(|e| crate::Error::AtLine {
-            path: e.path,
-            line: e.line,
-            message: e.message,
-        })?;
+        kb.add_file(path, text)?;
         Ok(kb)
     }
 
@@ -80,9 +100,14 @@ impl Kb {
             err(line, e.message().trim().to_string())
         })?;
         self.sources.extend(file.sources);
+        let line_of_table = |table: &str| {
+            let lines = table_lines(text, table);
+            move |i: usize| lines.get(i).copied().unwrap_or(1)
+        };
 
+        let code_line = line_of_table("code");
         for (i, entry) in file.code.into_iter().enumerate() {
-            let line = nth_table_line(text, "code", i);
+            let line = code_line(i);
             let code: Code = entry.code.parse().map_err(|e| err(line, format!("{e}")))?;
             check_text(&entry.title, "title").map_err(|m| err(line, m))?;
             check_text(&entry.cause, "cause").map_err(|m| err(line, m))?;
@@ -117,8 +142,9 @@ impl Kb {
                 }
             }
         }
+        let win32_line = line_of_table("win32");
         for (i, entry) in file.win32.into_iter().enumerate() {
-            let line = nth_table_line(text, "win32", i);
+            let line = win32_line(i);
             check_text(&entry.name, "name").map_err(|m| err(line, m))?;
             check_text(&entry.meaning, "meaning").map_err(|m| err(line, m))?;
             const KINDS: &[&str] = &[
@@ -137,8 +163,9 @@ impl Kb {
             self.check_refs(&entry.refs).map_err(|m| err(line, m))?;
             self.win32.insert(entry.code, entry);
         }
+        let reason_line = line_of_table("reason");
         for (i, entry) in file.reason.into_iter().enumerate() {
-            let line = nth_table_line(text, "reason", i);
+            let line = reason_line(i);
             check_text(&entry.reason, "reason").map_err(|m| err(line, m))?;
             check_text(&entry.title, "title").map_err(|m| err(line, m))?;
             check_text(&entry.cause, "cause").map_err(|m| err(line, m))?;
@@ -149,8 +176,9 @@ impl Kb {
             self.reasons
                 .insert(entry.reason.to_ascii_lowercase(), entry);
         }
+        let timeout_line = line_of_table("timeout");
         for (i, entry) in file.timeout.into_iter().enumerate() {
-            let line = nth_table_line(text, "timeout", i);
+            let line = timeout_line(i);
             if !(entry.seconds > 0.0 && entry.seconds.is_finite()) {
                 return Err(err(line, "`seconds` must be a positive number".into()));
             }
@@ -195,12 +223,13 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// The line of the `i`-th `[[table]]` header in a file (1 when not found).
-fn nth_table_line(text: &str, table: &str, i: usize) -> usize {
+/// The lines of the `[[table]]` headers in a file, in order: entry `i` is on the `i`-th.
+/// Found in one pass, so a file of many entries costs no more than reading it.
+fn table_lines(text: &str, table: &str) -> Vec<usize> {
     let header = format!("[[{table}]]");
     text.lines()
         .enumerate()
         .filter(|(_, l)| l.trim_start().starts_with(&header))
-        .nth(i)
-        .map_or(1, |(n, _)| n + 1)
+        .map(|(n, _)| n + 1)
+        .collect()
 }

@@ -3,7 +3,7 @@
 //! someone else's job (`cmd`), so the pipeline knows nothing of terminals.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -93,6 +93,14 @@ impl Read for CountedFile<'_> {
             p.add_bytes(counted);
         }
         Ok(n)
+    }
+}
+
+/// Zip archives are read by seeking to their directory and members. Bytes read after a seek
+/// back count again, but never past the file's size.
+impl Seek for CountedFile<'_> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.file.seek(pos)
     }
 }
 
