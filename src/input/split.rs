@@ -583,6 +583,40 @@ mod tests {
         }
     }
 
+    /// Real logs from the shared corpus, one after another (different layouts, header blocks,
+    /// misfit and malformed lines), read in parts at many cuts.
+    #[test]
+    fn corpus_logs_read_in_parts_like_whole() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/w3c");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("skipped: {} is absent", dir.display());
+            return;
+        };
+        let mut names: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        names.sort();
+        // A header first, so the file is cut at all.
+        let mut text = b"#Fields: date time cs-uri-stem sc-status\n".to_vec();
+        for name in &names {
+            text.extend(std::fs::read(name).unwrap());
+            if !text.ends_with(b"\n") {
+                text.push(b'\n');
+            }
+        }
+        let f = write_temp(&text);
+        let (want, want_stats) = whole(f.path());
+        assert!(want.len() > 1000, "{} records", want.len());
+        let len = text.len() as u64;
+        for parts in [3u64, 17, 64] {
+            let offsets: Vec<u64> = (1..parts).map(|k| len / parts * k + k).collect();
+            for (threads, guess) in [(1, Guess::Head), (2, Guess::Nearest)] {
+                let (got, stats) = split(f.path(), &offsets, threads, guess);
+                let what = format!("{parts} parts, {threads} threads, {guess:?}");
+                assert_eq!(stats, want_stats, "{what}");
+                same_records(&got, &want, &what);
+            }
+        }
+    }
+
     #[test]
     fn a_file_without_a_header_at_the_top_is_read_whole() {
         let text = b"2022-05-08 01:26:01 10.1.1.8 GET /svc - 443 - 10.1.1.9 - - host 200 0 0 232\n"
