@@ -542,21 +542,26 @@ impl Filter {
 
     /// Whether a W3C (or native) record is among the requests asked about. The status filter
     /// is applied apart, by [`Filter::groups`].
+    ///
+    /// Fields are looked up only for the filters that are set: finding a field walks the line.
     pub fn w3c(&self, rec: &Record<'_>, origin: &Origin) -> bool {
         self.time_allows(rec.time)
             && self.time_taken_allows(rec.time_taken_ms)
-            && self.method_allows(rec.get(Field::Method))
-            && self.client_allows(rec.get(Field::ClientIp))
-            && self.url_allows(rec.get(Field::UriStem), rec.get(Field::UriQuery))
-            && self.site_allows(
-                rec.get(Field::SiteName)
-                    .or(origin.site_folder.as_deref().map(str::as_bytes)),
-                None,
-            )
-            && self.server_allows(&[
-                rec.get(Field::Computer),
-                origin.server_folder.as_deref().map(str::as_bytes),
-            ])
+            && (self.methods.is_empty() || self.method_allows(rec.get(Field::Method)))
+            && (self.clients.is_empty() || self.client_allows(rec.get(Field::ClientIp)))
+            && (self.url.is_none()
+                || self.url_allows(rec.get(Field::UriStem), rec.get(Field::UriQuery)))
+            && (self.sites.is_empty()
+                || self.site_allows(
+                    rec.get(Field::SiteName)
+                        .or(origin.site_folder.as_deref().map(str::as_bytes)),
+                    None,
+                ))
+            && (self.servers.is_empty()
+                || self.server_allows(&[
+                    rec.get(Field::Computer),
+                    origin.server_folder.as_deref().map(str::as_bytes),
+                ]))
     }
 
     /// Whether an HTTP.sys record passes every filter, status included.
