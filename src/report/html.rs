@@ -210,20 +210,8 @@ fn summary(p: &mut String, report: &Report, opts: &Options) {
     }
     p.push_str("<table class=\"summary\">\n<thead><tr><th>status.sub.win32</th><th class=\"num\">count</th><th class=\"num\">share</th><th class=\"num\">p50 / p95</th><th>top URL</th><th>meaning</th></tr></thead>\n<tbody>\n");
     for g in &report.groups {
-        let times = g.time_taken_ms.map_or_else(
-            || "-".to_string(),
-            |t| format!("{} / {}", human_ms(t.p50), human_ms(t.p95)),
-        );
-        let url = g.top_urls.first().map_or_else(
-            || "-".to_string(),
-            |u| {
-                if u.count == g.count {
-                    code(&u.url)
-                } else {
-                    format!("{} ({})", code(&u.url), u.count)
-                }
-            },
-        );
+        let times = g.times_text();
+        let url = g.top_url_text(code);
         let benign = if g.benign {
             "<span class=\"tag\">benign</span>"
         } else {

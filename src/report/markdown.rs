@@ -103,20 +103,8 @@ fn write_groups(out: &mut dyn Write, report: &Report, opts: &Options) -> io::Res
     )?;
     writeln!(out, "|---|--:|--:|--:|---|---|")?;
     for g in &report.groups {
-        let times = g.time_taken_ms.map_or_else(
-            || "-".to_string(),
-            |t| format!("{} / {}", human_ms(t.p50), human_ms(t.p95)),
-        );
-        let top_url = g.top_urls.first().map_or_else(
-            || "-".to_string(),
-            |u| {
-                if u.count == g.count {
-                    cell_code(&u.url)
-                } else {
-                    format!("{} ({})", cell_code(&u.url), u.count)
-                }
-            },
-        );
+        let times = g.times_text();
+        let top_url = g.top_url_text(cell_code);
         let meaning = if g.benign {
             format!("*benign:* {}", text(&g.title))
         } else {

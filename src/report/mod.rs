@@ -120,6 +120,31 @@ pub struct GroupReport {
     pub breakdown: Option<Breakdown>,
 }
 
+impl GroupReport {
+    /// `30.0 s / 30.1 s` (time-taken p50 / p95), or `-` when the log has no time-taken.
+    pub fn times_text(&self) -> String {
+        self.time_taken_ms.map_or_else(
+            || "-".to_string(),
+            |t| format!("{} / {}", human_ms(t.p50), human_ms(t.p95)),
+        )
+    }
+
+    /// The top URL as `show` writes it, with its count when other URLs share the group;
+    /// `-` when the group has none.
+    pub fn top_url_text(&self, show: impl Fn(&str) -> String) -> String {
+        self.top_urls.first().map_or_else(
+            || "-".to_string(),
+            |u| {
+                if u.count == self.count {
+                    show(&u.url)
+                } else {
+                    format!("{} ({})", show(&u.url), u.count)
+                }
+            },
+        )
+    }
+}
+
 /// How many breakdown entries a group lists.
 pub const BREAKDOWN_TOP: usize = 10;
 

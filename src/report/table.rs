@@ -382,22 +382,8 @@ fn summary_table(report: &Report, style: &Style) -> Table {
         ],
     );
     for g in &report.groups {
-        let times = match g.time_taken_ms {
-            Some(t) => format!("{} / {}", human_ms(t.p50), human_ms(t.p95)),
-            None => "-".into(),
-        };
-        let top_url = g
-            .top_urls
-            .first()
-            .map(|u| {
-                let url = shorten(&u.url, 40);
-                if u.count == g.count {
-                    url
-                } else {
-                    format!("{url} ({})", u.count)
-                }
-            })
-            .unwrap_or_else(|| "-".into());
+        let times = g.times_text();
+        let top_url = g.top_url_text(|u| shorten(u, 40));
         let meaning = if g.benign {
             format!("[benign] {}", g.title)
         } else {
