@@ -625,7 +625,8 @@ fn non_empty(b: &[u8]) -> Option<&[u8]> {
     (!b.is_empty() && b != b"-").then_some(b)
 }
 
-fn split_query(uri: &[u8]) -> (&[u8], Option<&[u8]>) {
+/// `/path?query` -> (`/path`, `query`): HTTP.sys and FREB log the URL with its query.
+pub(crate) fn split_query(uri: &[u8]) -> (&[u8], Option<&[u8]>) {
     match memchr::memchr(b'?', uri) {
         Some(i) => (&uri[..i], Some(&uri[i + 1..])),
         None => (uri, None),

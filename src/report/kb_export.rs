@@ -1,5 +1,6 @@
 //! The whole knowledge base as a table, CSV or JSON, so people can join it in their own tools.
 
+use crate::output::safe_cell;
 use std::io::{self, Write};
 
 use comfy_table::presets::ASCII_BORDERS_ONLY_CONDENSED;
@@ -112,14 +113,6 @@ pub fn write_csv(out: &mut dyn Write, kb: &Kb) -> io::Result<()> {
         ])?;
     }
     w.flush()
-}
-
-/// A cell a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR first) gets a leading `'`.
-pub fn safe_cell(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_string(),
-    }
 }
 
 #[derive(Serialize)]

@@ -133,7 +133,10 @@ pub fn build(
     let mut lo = w3c_minutes.keys().next().copied();
     let mut hi = w3c_minutes.keys().next_back().copied();
     for g in &httperr_series {
-        lo = min_opt(lo, g.minutes().keys().next().copied());
+        lo = lo
+            .into_iter()
+            .chain(g.minutes().keys().next().copied())
+            .min();
         hi = hi.max(g.minutes().keys().next_back().copied());
     }
     let (lo, hi) = (lo?, hi?);
@@ -310,13 +313,6 @@ pub fn bucket_words(minutes: i64) -> String {
         format!("{}-hour", minutes / 60)
     } else {
         format!("{minutes}-minute")
-    }
-}
-
-fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
     }
 }
 

@@ -125,10 +125,7 @@ impl RequestRows {
 
     /// Adds an HTTP.sys error log record.
     pub fn add_httperr(&mut self, rec: &HttpErrRecord<'_>, origin: &Origin) {
-        let (stem, query) = match memchr::memchr(b'?', rec.uri) {
-            Some(i) => (&rec.uri[..i], Some(&rec.uri[i + 1..])),
-            None => (rec.uri, None),
-        };
+        let (stem, query) = crate::filter::split_query(rec.uri);
         let server = text(rec.computer_name);
         let method = text(Some(rec.method));
         let url = text(Some(stem));
