@@ -630,8 +630,7 @@ pub fn correlate(
     zone: Zone,
 ) -> Vec<Correlation> {
     let minutes = w3c.minutes();
-    let (Some(&w3c_first), Some(&w3c_last)) = (minutes.keys().next(), minutes.keys().next_back())
-    else {
+    let (Some(w3c_first), Some(w3c_last)) = (minutes.first(), minutes.last()) else {
         return Vec::new();
     };
     let mut out = Vec::new();

@@ -87,14 +87,14 @@ fn ceil_div(a: i64, b: i64) -> i64 {
 }
 
 /// Buckets counts per minute (minutes since the epoch) into `n` buckets from `first`.
-fn bucketed<'a>(
-    minutes: impl IntoIterator<Item = (&'a i64, &'a u64)>,
+fn bucketed(
+    minutes: impl IntoIterator<Item = (i64, u64)>,
     first: i64,
     bucket: i64,
     n: usize,
 ) -> Vec<u64> {
     let mut counts = vec![0u64; n];
-    for (&m, &c) in minutes {
+    for (m, c) in minutes {
         let i = (m - first).div_euclid(bucket);
         if let Some(slot) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i)) {
             *slot += c;
@@ -130,8 +130,8 @@ pub fn build(
         .take(2)
         .collect();
 
-    let mut lo = w3c_minutes.keys().next().copied();
-    let mut hi = w3c_minutes.keys().next_back().copied();
+    let mut lo = w3c_minutes.first();
+    let mut hi = w3c_minutes.last();
     for g in &httperr_series {
         lo = lo
             .into_iter()
@@ -148,13 +148,13 @@ pub fn build(
         .collect();
 
     let requests = bucketed(
-        w3c_minutes.iter().map(|(m, c)| (m, &c.requests)),
+        w3c_minutes.iter().map(|(m, c)| (m, c.requests)),
         first,
         bucket,
         n,
     );
     let failures = bucketed(
-        w3c_minutes.iter().map(|(m, c)| (m, &c.failures)),
+        w3c_minutes.iter().map(|(m, c)| (m, c.failures)),
         first,
         bucket,
         n,
@@ -162,7 +162,7 @@ pub fn build(
     let zone = opts.zone;
     let mut series = Vec::new();
     for (report, group) in w3c_series {
-        let counts = bucketed(&group.minutes(), first, bucket, n);
+        let counts = bucketed(group.minutes(), first, bucket, n);
         let servers = |from: Millis, to: Millis| -> Vec<ServerCount> {
             let (a, b) = (from / MINUTE_MS, to / MINUTE_MS);
             let mut v: Vec<ServerCount> = group
@@ -188,7 +188,7 @@ pub fn build(
         ));
     }
     for g in httperr_series {
-        let counts = bucketed(g.minutes(), first, bucket, n);
+        let counts = bucketed(g.minutes().iter().map(|(&m, &n)| (m, n)), first, bucket, n);
         let pool = if g.key.queue == "-" {
             String::new()
         } else {

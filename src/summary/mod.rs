@@ -2,6 +2,7 @@
 //! and the result does not depend on the thread count.
 
 pub mod httperr;
+pub mod minutes;
 pub mod requests;
 pub mod saved;
 pub mod traces;

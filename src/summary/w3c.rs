@@ -4,11 +4,13 @@
 //! happened (servers and sites) and a histogram of time-taken. Summaries of separate files or
 //! parts merge into the summary of all of them, whatever the order.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use hdrhistogram::Histogram;
 
 use crate::input::w3c::{Field, Record};
+pub use crate::summary::minutes::{Minute, MinuteCounts};
 use crate::time::Millis;
 use crate::triple::Triple;
 
@@ -380,18 +382,11 @@ pub struct W3cSummary {
     pub last: Option<Millis>,
     groups: HashMap<Triple, Group>,
     /// Requests and failures per minute (minutes since the epoch, UTC).
-    minutes: BTreeMap<i64, Minute>,
+    minutes: MinuteCounts,
     /// The minute being counted: logs are in time order, so most records hit it.
     current: Option<(i64, Minute)>,
     /// What each group is broken down by, if anything.
     by: Option<By>,
-}
-
-/// Requests and failures in one minute.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Minute {
-    pub requests: u64,
-    pub failures: u64,
 }
 
 impl W3cSummary {
@@ -450,31 +445,26 @@ impl W3cSummary {
 
     fn flush_minute(&mut self) {
         if let Some((m, c)) = self.current.take() {
-            let slot = self.minutes.entry(m).or_default();
-            slot.requests += c.requests;
-            slot.failures += c.failures;
+            self.minutes.add(m, c);
         }
     }
 
     /// Requests and failures per minute (minutes since the epoch, UTC).
-    pub fn minutes(&self) -> BTreeMap<i64, Minute> {
-        let mut out = self.minutes.clone();
-        if let Some((m, c)) = self.current {
-            let slot = out.entry(m).or_default();
-            slot.requests += c.requests;
-            slot.failures += c.failures;
+    pub fn minutes(&self) -> Cow<'_, MinuteCounts> {
+        match self.current {
+            None => Cow::Borrowed(&self.minutes),
+            Some((m, c)) => {
+                let mut out = self.minutes.clone();
+                out.add(m, c);
+                Cow::Owned(out)
+            }
         }
-        out
     }
 
     pub fn merge(&mut self, mut other: W3cSummary) {
         self.flush_minute();
         other.flush_minute();
-        for (m, c) in other.minutes {
-            let slot = self.minutes.entry(m).or_default();
-            slot.requests += c.requests;
-            slot.failures += c.failures;
-        }
+        self.minutes.merge(other.minutes);
         self.by = self.by.or(other.by);
         self.requests += other.requests;
         self.failures += other.failures;
@@ -615,7 +605,7 @@ impl W3cSummary {
             by: self.by,
             minutes: self
                 .minutes()
-                .into_iter()
+                .iter()
                 .map(|(m, c)| (m, c.requests, c.failures))
                 .collect(),
             groups,
