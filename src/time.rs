@@ -54,8 +54,8 @@ pub fn parse_time(time: &[u8]) -> Option<i64> {
     }
     let h = digits(&time[..2])?;
     let m = digits(&time[3..5])?;
-    let s = digits(&time[6..8])?;
-    if h > 23 || m > 59 || s > 60 {
+    let s = seconds(&time[6..8])?;
+    if h > 23 || m > 59 {
         return None;
     }
     let mut ms = 0i64;
@@ -73,7 +73,16 @@ pub fn parse_time(time: &[u8]) -> Option<i64> {
             scale /= 10;
         }
     }
-    Some((i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s)) * 1000 + ms)
+    Some((i64::from(h) * 3600 + i64::from(m) * 60 + s) * 1000 + ms)
+}
+
+/// The seconds of a clock time (`SS`, up to 60 for a leap second).
+pub fn seconds(two: &[u8]) -> Option<i64> {
+    if two.len() != 2 {
+        return None;
+    }
+    let s = digits(two)?;
+    (s <= 60).then_some(i64::from(s))
 }
 
 /// Days since the epoch plus milliseconds in the day.

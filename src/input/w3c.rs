@@ -6,6 +6,7 @@
 //! field count does not match its layout is tried again with runs of spaces folded and with
 //! double-quoted values (IIS Advanced Logging), and only then counted as malformed.
 
+use std::cell::RefCell;
 use std::io::{self, Read};
 
 use memchr::memchr;
@@ -525,6 +526,31 @@ pub(crate) struct Placed {
 /// Reads a whole file (`first`: it starts at the file's first byte) or a part of one that
 /// starts at a line boundary with `context` in force. Line numbers count from the part's start.
 pub(crate) fn read_part<R: Read, F: FnMut(&Record<'_>)>(
+    reader: R,
+    context: Context,
+    first: bool,
+    visit: F,
+) -> io::Result<Part> {
+    BUFFER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            // Back to the usual size: longer lines may have grown it for an earlier file.
+            buf.resize(READ_SIZE, 0);
+            buf.shrink_to(READ_SIZE);
+            read_part_in(&mut buf, reader, context, first, visit)
+        }
+        // Only if a reader ever reads a log within a log on the same thread.
+        Err(_) => read_part_in(&mut vec![0u8; READ_SIZE], reader, context, first, visit),
+    })
+}
+
+thread_local! {
+    /// Each thread's read buffer, kept from file to file: a folder of small logs would
+    /// otherwise allocate and zero a fresh one for each.
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+fn read_part_in<R: Read, F: FnMut(&Record<'_>)>(
+    buf: &mut Vec<u8>,
     mut reader: R,
     context: Context,
     first: bool,
@@ -541,7 +567,6 @@ pub(crate) fn read_part<R: Read, F: FnMut(&Record<'_>)>(
         header_day: context.day,
         ..State::default()
     };
-    let mut buf = vec![0u8; READ_SIZE];
     let (mut start, mut end) = (0usize, 0usize);
     let mut at_start = first;
     let mut skipping_long = false;
@@ -789,8 +814,8 @@ impl Reason {
     }
 }
 
-/// The last date and time read, so the lines of one day parse their date once and the
-/// lines of one second their time once.
+/// The last date and time read, so the lines of one day parse their date once, the lines of
+/// one second their time once, and the lines of one minute only their seconds.
 #[derive(Default)]
 struct TimeCache {
     date: Option<([u8; 10], i64)>,
@@ -817,6 +842,13 @@ impl TimeCache {
         };
         match self.time {
             Some((c, ms)) if c == text => Some(ms),
+            // The same hour and minute, a new second: the usual miss in a quiet log.
+            Some((c, ms)) if c[..6] == text[..6] => {
+                let minute = ms - time::seconds(&c[6..])? * 1000;
+                let ms = minute + time::seconds(&text[6..])? * 1000;
+                self.time = Some((text, ms));
+                Some(ms)
+            }
             _ => {
                 let ms = time::parse_time(t)?;
                 self.time = Some((text, ms));
@@ -1194,6 +1226,37 @@ mod tests {
     }
 
     const HEAD: &str = "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n#Date: 2026-11-18 09:00:00\r\n";
+
+    #[test]
+    fn the_time_cache_reads_every_time_as_a_fresh_parse_does() {
+        let times = [
+            "09:00:00",
+            "09:00:00",
+            "09:00:07",
+            "09:00:59",
+            "09:01:00",
+            "09:01:60",
+            "09:01:61",
+            "09:01:5x",
+            "09:01:03",
+            "09:01:03.250",
+            "09:01:04",
+            "23:59:59",
+            "00:00:00",
+            "ab:cd:ef",
+            "00:00:01",
+            "9:00:01",
+            "",
+        ];
+        let mut cache = TimeCache::default();
+        for t in times {
+            assert_eq!(
+                cache.time(t.as_bytes()),
+                time::parse_time(t.as_bytes()),
+                "{t}"
+            );
+        }
+    }
 
     #[test]
     fn reads_default_layout_with_crlf_and_bom() {

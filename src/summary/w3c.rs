@@ -139,31 +139,31 @@ impl Group {
         if let Some(ms) = rec.time_taken_ms {
             self.record_time(ms, 1);
         }
+        // Borrowed from the line or the file's origin: nothing is allocated for a name
+        // already known.
         let server = rec
             .get(Field::Computer)
-            .map(lossy)
-            .or_else(|| origin.server_folder.clone());
+            .map(String::from_utf8_lossy)
+            .or_else(|| origin.server_folder.as_deref().map(Cow::Borrowed));
         let site = rec
             .get(Field::SiteName)
-            .map(lossy)
-            .or_else(|| origin.site_folder.clone());
+            .map(String::from_utf8_lossy)
+            .or_else(|| origin.site_folder.as_deref().map(Cow::Borrowed));
         if let Some(t) = rec.time {
             self.first = Some(self.first.map_or(t, |f| f.min(t)));
             self.last = Some(self.last.map_or(t, |l| l.max(t)));
-            let per_server = match self.minutes.get_mut(server.as_deref().unwrap_or("")) {
+            let server = server.as_deref().unwrap_or("");
+            let per_server = match self.minutes.get_mut(server) {
                 Some(m) => m,
-                None => self
-                    .minutes
-                    .entry(server.as_deref().unwrap_or("").into())
-                    .or_default(),
+                None => self.minutes.entry(server.into()).or_default(),
             };
             *per_server.entry(t.div_euclid(60_000)).or_default() += 1;
         }
         if let Some(by) = by {
             let key = match by {
                 By::Url => lossy(stem),
-                By::Server => server.clone().unwrap_or_else(|| "-".into()),
-                By::Site => site.clone().unwrap_or_else(|| "-".into()),
+                By::Server => server.as_deref().unwrap_or("-").to_string(),
+                By::Site => site.as_deref().unwrap_or("-").to_string(),
                 By::Client => rec.get(Field::ClientIp).map_or_else(|| "-".into(), lossy),
                 By::UserAgent => rec.get(Field::UserAgent).map_or_else(|| "-".into(), lossy),
                 By::Hour => rec.time.map_or_else(
@@ -174,10 +174,10 @@ impl Group {
             self.count_entry(key, rec.time_taken_ms);
         }
         if let Some(s) = server {
-            insert_capped(&mut self.servers, s);
+            insert_capped(&mut self.servers, &s);
         }
         if let Some(s) = site {
-            insert_capped(&mut self.sites, s);
+            insert_capped(&mut self.sites, &s);
         }
     }
 
@@ -222,9 +222,7 @@ impl Group {
         self.count += other.count;
         self.first = min_opt(self.first, other.first);
         self.last = max_opt(self.last, other.last);
-        let mut urls: Vec<_> = other.urls.into_iter().collect();
-        urls.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        for (url, n) in urls {
+        for (url, n) in largest_first(other.urls, self.urls.len(), URL_CAP, |n| *n) {
             if let Some(c) = self.urls.get_mut(&url) {
                 *c += n;
             } else if self.urls.len() < URL_CAP {
@@ -236,10 +234,10 @@ impl Group {
         self.other_urls += other.other_urls;
         let _ = self.time_taken.add(&other.time_taken);
         self.time_taken_max = max_opt(self.time_taken_max, other.time_taken_max);
-        for s in other.servers {
+        for s in &other.servers {
             insert_capped(&mut self.servers, s);
         }
-        for s in other.sites {
+        for s in &other.sites {
             insert_capped(&mut self.sites, s);
         }
         for (server, minutes) in other.minutes {
@@ -248,8 +246,9 @@ impl Group {
                 *mine.entry(m).or_default() += n;
             }
         }
-        let mut entries: Vec<_> = other.breakdown.into_iter().collect();
-        entries.sort_unstable_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
+        let entries = largest_first(other.breakdown, self.breakdown.len(), BREAKDOWN_CAP, |e| {
+            e.count
+        });
         for (key, entry) in entries {
             if let Some(mine) = self.breakdown.get_mut(&key) {
                 mine.merge(&entry);
@@ -346,10 +345,27 @@ fn quantile(h: &Histogram<u64>, q: f64, max: Option<u64>) -> Option<u64> {
     Some(max.map_or(v, |m| v.min(m)))
 }
 
-fn insert_capped(set: &mut BTreeSet<String>, name: String) {
-    if set.len() < NAME_CAP || set.contains(&name) {
-        set.insert(name);
+fn insert_capped(set: &mut BTreeSet<String>, name: &str) {
+    if set.len() < NAME_CAP && !set.contains(name) {
+        set.insert(name.to_string());
     }
+}
+
+/// The entries of `map`, to be added to a map of `len` entries capped at `cap`: largest
+/// first (ties by key) when the cap may be reached, so the largest are the ones kept, and in
+/// any order when everything fits.
+fn largest_first<V>(
+    map: HashMap<Box<str>, V>,
+    len: usize,
+    cap: usize,
+    count: impl Fn(&V) -> u64,
+) -> Vec<(Box<str>, V)> {
+    let fits = len + map.len() <= cap;
+    let mut entries: Vec<_> = map.into_iter().collect();
+    if !fits {
+        entries.sort_unstable_by(|a, b| count(&b.1).cmp(&count(&a.1)).then_with(|| a.0.cmp(&b.0)));
+    }
+    entries
 }
 
 fn lossy(b: &[u8]) -> String {
