@@ -34,6 +34,8 @@ pub struct Options {
     pub filter: Filter,
     /// A second level under each group.
     pub by: Option<By>,
+    /// Count each group's requests per minute and server, for a timeline.
+    pub group_minutes: bool,
     /// Keep every grouped request as an export row, in this format.
     pub export: Option<ExportFormat>,
     /// Counters to bump as files are read, for a progress display.
@@ -300,7 +302,7 @@ fn read_stream(
     opts: &Options,
 ) -> Collected {
     let mut out = Collected {
-        w3c: W3cSummary::new(opts.by),
+        w3c: W3cSummary::new(opts.by).group_minutes(opts.group_minutes),
         ..Collected::default()
     };
     match read_into(name, origin, disk, head, rest, opts, &mut out) {
@@ -361,7 +363,7 @@ fn read_into(
         .map(|disk| {
             split::read(
                 disk,
-                || W3cSummary::new(opts.by),
+                || W3cSummary::new(opts.by).group_minutes(opts.group_minutes),
                 |w3c, r| {
                     add_w3c(w3c, r);
                 },

@@ -78,10 +78,14 @@ pub fn parse_time(time: &[u8]) -> Option<i64> {
 
 /// The seconds of a clock time (`SS`, up to 60 for a leap second).
 pub fn seconds(two: &[u8]) -> Option<i64> {
-    if two.len() != 2 {
+    let &[a, b] = two else {
+        return None;
+    };
+    let (a, b) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'));
+    if a > 9 || b > 9 {
         return None;
     }
-    let s = digits(two)?;
+    let s = a * 10 + b;
     (s <= 60).then_some(i64::from(s))
 }
 
@@ -201,6 +205,26 @@ mod tests {
         );
         assert_eq!(format_rfc3339(t), "2026-03-27T01:20:07Z");
         assert_eq!(parse_time(b"17:00:00.363"), Some(61_200_363));
+    }
+
+    #[test]
+    fn seconds_are_two_digits_up_to_a_leap_second() {
+        for (text, want) in [
+            (&b"00"[..], Some(0)),
+            (b"07", Some(7)),
+            (b"59", Some(59)),
+            (b"60", Some(60)),
+            (b"61", None),
+            (b"99", None),
+            (b"5x", None),
+            (b"/0", None),
+            (b"0:", None),
+            (b"7", None),
+            (b"007", None),
+            (b"", None),
+        ] {
+            assert_eq!(seconds(text), want, "{}", String::from_utf8_lossy(text));
+        }
     }
 
     #[test]

@@ -164,6 +164,8 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
                 threads: opts.threads,
                 filter,
                 by: opts.by,
+                // Saved summaries keep them, for a timeline drawn when they are merged.
+                group_minutes: opts.show.draws_timeline() || opts.save_summary.is_some(),
                 export: opts.export.as_ref().map(|(_, format)| *format),
                 progress,
             },

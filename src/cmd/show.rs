@@ -80,6 +80,11 @@ impl Show {
         Kb::with_optional_rules(self.rules.as_deref())
     }
 
+    /// Whether a timeline is drawn: with `--timeline`, and always in the HTML page.
+    pub fn draws_timeline(&self) -> bool {
+        self.timeline.is_some() || self.html.is_some()
+    }
+
     /// The files this shows into, by flag.
     pub fn targets(&self) -> Vec<(&'static str, Target)> {
         let csv = self.csv.iter().map(|t| ("--csv", t.clone()));

@@ -819,7 +819,8 @@ impl Reason {
 #[derive(Default)]
 struct TimeCache {
     date: Option<([u8; 10], i64)>,
-    time: Option<([u8; 8], i64)>,
+    /// A plain `HH:MM:SS`, its milliseconds since midnight and those of its minute.
+    time: Option<([u8; 8], i64, i64)>,
 }
 
 impl TimeCache {
@@ -841,17 +842,17 @@ impl TimeCache {
             return time::parse_time(t);
         };
         match self.time {
-            Some((c, ms)) if c == text => Some(ms),
+            Some((c, ms, _)) if c == text => Some(ms),
             // The same hour and minute, a new second: the usual miss in a quiet log.
-            Some((c, ms)) if c[..6] == text[..6] => {
-                let minute = ms - time::seconds(&c[6..])? * 1000;
+            Some((c, _, minute)) if c[..6] == text[..6] => {
                 let ms = minute + time::seconds(&text[6..])? * 1000;
-                self.time = Some((text, ms));
+                self.time = Some((text, ms, minute));
                 Some(ms)
             }
             _ => {
                 let ms = time::parse_time(t)?;
-                self.time = Some((text, ms));
+                let minute = ms - time::seconds(&text[6..])? * 1000;
+                self.time = Some((text, ms, minute));
                 Some(ms)
             }
         }

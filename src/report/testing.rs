@@ -17,7 +17,11 @@ pub fn farm_report() -> Report {
 /// The report of the files under `path`, with a timeline.
 pub fn report_of(path: &Path) -> Report {
     let found = pipeline::find(&[path.to_path_buf()]);
-    let collected = pipeline::collect(&found, &pipeline::Options::default());
+    let options = pipeline::Options {
+        group_minutes: true,
+        ..pipeline::Options::default()
+    };
+    let collected = pipeline::collect(&found, &options);
     super::build(
         &collected,
         Kb::builtin(),

@@ -29,7 +29,13 @@ impl Minute {
     }
 }
 
-type Block = [Minute; BLOCK as usize];
+/// The minutes of one hour.
+pub type Block = [Minute; BLOCK as usize];
+
+/// The hour (since the epoch) a minute falls in, and its place in that hour's block.
+pub fn hour_and_slot(minute: i64) -> (i64, usize) {
+    (minute.div_euclid(BLOCK), slot(minute))
+}
 
 /// Counts per minute since the epoch (UTC), in time order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,18 +54,30 @@ impl MinuteCounts {
         block[slot(minute)].add(counts);
     }
 
-    pub fn merge(&mut self, other: MinuteCounts) {
-        for (hour, theirs) in other.blocks {
-            match self.blocks.entry(hour) {
-                Entry::Vacant(v) => {
-                    v.insert(theirs);
-                }
-                Entry::Occupied(mut o) => {
-                    for (mine, their) in o.get_mut().iter_mut().zip(theirs.iter()) {
-                        mine.add(*their);
-                    }
+    /// Takes the block of `hour` out, to count into it (an empty one if there is none).
+    pub fn take(&mut self, hour: i64) -> Box<Block> {
+        self.blocks
+            .remove(&hour)
+            .unwrap_or_else(|| Box::new([Minute::default(); BLOCK as usize]))
+    }
+
+    /// Adds the counts of a block of `hour`.
+    pub fn put(&mut self, hour: i64, block: Box<Block>) {
+        match self.blocks.entry(hour) {
+            Entry::Vacant(v) => {
+                v.insert(block);
+            }
+            Entry::Occupied(mut o) => {
+                for (mine, theirs) in o.get_mut().iter_mut().zip(block.iter()) {
+                    mine.add(*theirs);
                 }
             }
+        }
+    }
+
+    pub fn merge(&mut self, other: MinuteCounts) {
+        for (hour, block) in other.blocks {
+            self.put(hour, block);
         }
     }
 

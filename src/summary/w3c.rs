@@ -5,11 +5,15 @@
 //! parts merge into the summary of all of them, whatever the order.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+// Randomly seeded per run like std's, and quicker on short keys; URLs come from clients.
+use foldhash::{HashMap, HashMapExt};
 
 use hdrhistogram::Histogram;
 
 use crate::input::w3c::{Field, Record};
+use crate::summary::minutes::{self, Block};
 pub use crate::summary::minutes::{Minute, MinuteCounts};
 use crate::time::Millis;
 use crate::triple::Triple;
@@ -132,7 +136,7 @@ fn new_histogram() -> Histogram<u64> {
 }
 
 impl Group {
-    fn add(&mut self, rec: &Record<'_>, origin: &Origin, by: Option<By>) {
+    fn add(&mut self, rec: &Record<'_>, origin: &Origin, by: Option<By>, per_minute: bool) {
         self.count += 1;
         let stem = rec.get(Field::UriStem).unwrap_or(b"-");
         self.count_url(stem, 1);
@@ -152,6 +156,8 @@ impl Group {
         if let Some(t) = rec.time {
             self.first = Some(self.first.map_or(t, |f| f.min(t)));
             self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        }
+        if let (Some(t), true) = (rec.time, per_minute) {
             let server = server.as_deref().unwrap_or("");
             let per_server = match self.minutes.get_mut(server) {
                 Some(m) => m,
@@ -399,10 +405,13 @@ pub struct W3cSummary {
     groups: HashMap<Triple, Group>,
     /// Requests and failures per minute (minutes since the epoch, UTC).
     minutes: MinuteCounts,
-    /// The minute being counted: logs are in time order, so most records hit it.
-    current: Option<(i64, Minute)>,
+    /// The hour being counted, out of `minutes` meanwhile: logs are in time order, so most
+    /// records fall in it.
+    current: Option<(i64, Box<Block>)>,
     /// What each group is broken down by, if anything.
     by: Option<By>,
+    /// Groups do not count their requests per minute and server (no timeline is drawn).
+    no_group_minutes: bool,
 }
 
 impl W3cSummary {
@@ -411,6 +420,15 @@ impl W3cSummary {
         W3cSummary {
             by,
             ..W3cSummary::default()
+        }
+    }
+
+    /// The same, with groups that count their requests per minute and server (for a
+    /// timeline) only when `wanted`: in a folder of quiet days that is most of a group's cost.
+    pub fn group_minutes(self, wanted: bool) -> W3cSummary {
+        W3cSummary {
+            no_group_minutes: !wanted,
+            ..self
         }
     }
 
@@ -433,45 +451,40 @@ impl W3cSummary {
         }
         if grouped {
             self.failures += 1;
-            self.groups
-                .entry(triple)
-                .or_default()
-                .add(rec, origin, self.by);
+            self.groups.entry(triple).or_default().add(
+                rec,
+                origin,
+                self.by,
+                !self.no_group_minutes,
+            );
         }
     }
 
     fn count_minute(&mut self, minute: i64, failure: bool) {
-        match &mut self.current {
-            Some((m, count)) if *m == minute => {
-                count.requests += 1;
-                count.failures += u64::from(failure);
-            }
-            _ => {
-                self.flush_minute();
-                self.current = Some((
-                    minute,
-                    Minute {
-                        requests: 1,
-                        failures: u64::from(failure),
-                    },
-                ));
-            }
+        let (hour, slot) = minutes::hour_and_slot(minute);
+        if !matches!(&self.current, Some((h, _)) if *h == hour) {
+            self.flush_minute();
+            self.current = Some((hour, self.minutes.take(hour)));
+        }
+        if let Some((_, block)) = &mut self.current {
+            block[slot].requests += 1;
+            block[slot].failures += u64::from(failure);
         }
     }
 
     fn flush_minute(&mut self) {
-        if let Some((m, c)) = self.current.take() {
-            self.minutes.add(m, c);
+        if let Some((hour, block)) = self.current.take() {
+            self.minutes.put(hour, block);
         }
     }
 
     /// Requests and failures per minute (minutes since the epoch, UTC).
     pub fn minutes(&self) -> Cow<'_, MinuteCounts> {
-        match self.current {
+        match &self.current {
             None => Cow::Borrowed(&self.minutes),
-            Some((m, c)) => {
+            Some((hour, block)) => {
                 let mut out = self.minutes.clone();
-                out.add(m, c);
+                out.put(*hour, block.clone());
                 Cow::Owned(out)
             }
         }
@@ -482,6 +495,7 @@ impl W3cSummary {
         other.flush_minute();
         self.minutes.merge(other.minutes);
         self.by = self.by.or(other.by);
+        self.no_group_minutes |= other.no_group_minutes;
         self.requests += other.requests;
         self.failures += other.failures;
         self.first = min_opt(self.first, other.first);

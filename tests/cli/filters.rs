@@ -355,6 +355,29 @@ fn timeline_finds_the_known_burst() {
     assert!(no["timeline"].is_null());
 }
 
+/// Without `--timeline`, groups do not count per minute and server; nothing else changes.
+#[test]
+fn the_report_is_the_same_with_and_without_the_timeline() {
+    for by in [None, Some("server")] {
+        let mut args = vec![farm()];
+        args.extend(
+            by.map(|b| ["--by".to_string(), b.to_string()])
+                .into_iter()
+                .flatten(),
+        );
+        let plain: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut with = scan_json(&[plain.as_slice(), &["--timeline"]].concat());
+        let without = scan_json(&plain);
+        assert!(
+            with["timeline"]["series"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty())
+        );
+        with["timeline"] = Value::Null;
+        assert_eq!(with, without, "{by:?}");
+    }
+}
+
 /// A small log with hostile cells: a formula in the user agent and the URL.
 fn hostile_log(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("u_ex261118.log");
