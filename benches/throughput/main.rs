@@ -1,8 +1,8 @@
 //! Throughput of `iisdiag scan` against `wc -l` (the floor) and, where installed, DuckDB.
 //!
 //! `cargo bench --bench throughput` builds realistic data once (cached by seed and size under
-//! `target/bench-data/`), then for one large W3C log, a folder of 200 daily logs and a folder
-//! of 2,000 FREB traces: checks that `scan --format json` counts exactly the requests,
+//! `target/bench-data/`), then for one large W3C log, the same log cut into files of 5 MiB, a
+//! folder of 200 daily logs and a folder of 2,000 FREB traces: checks that `scan --format json` counts exactly the requests,
 //! failures and groups the generator wrote (a fast reader that is wrong shows here), and
 //! times `wc -l` and `scan` on the same files in the same run, best of a few runs with the
 //! files in the page cache. It prints wall and processor seconds, MB/s, lines/s, the ratio to
@@ -11,7 +11,8 @@
 //! Options (after `--`) or environment variables:
 //! `--size SIZE` / `IISDIAG_BENCH_SIZE` (large log size, default 1GiB; suffixes KiB, MiB, GiB),
 //! `--seed N` / `IISDIAG_BENCH_SEED` (default 1), `--runs N` / `IISDIAG_BENCH_RUNS` (default 3),
-//! `--only file,folder,freb` / `IISDIAG_BENCH_ONLY` (which cases, default all),
+//! `--only file,pieces,folder,freb` / `IISDIAG_BENCH_ONLY` (which cases, default all; `pieces`
+//! is the large log cut into 5 MiB files, so it needs `file`),
 //! `--threads N` (passed to `scan --threads`).
 //! `generate PATH [--size SIZE] [--seed N]` only writes one log and prints its counts.
 
@@ -72,7 +73,7 @@ fn options(args: &[String]) -> Result<Options, String> {
     let mut size = env("IISDIAG_BENCH_SIZE").unwrap_or_else(|| "1GiB".into());
     let mut seed = env("IISDIAG_BENCH_SEED").unwrap_or_else(|| "1".into());
     let mut runs = env("IISDIAG_BENCH_RUNS").unwrap_or_else(|| "3".into());
-    let mut only = env("IISDIAG_BENCH_ONLY").unwrap_or_else(|| "file,folder,freb".into());
+    let mut only = env("IISDIAG_BENCH_ONLY").unwrap_or_else(|| "file,pieces,folder,freb".into());
     let mut threads = None;
     let mut generate = None;
     let mut it = args.iter();
@@ -93,9 +94,9 @@ fn options(args: &[String]) -> Result<Options, String> {
     let cases: Vec<String> = only.split(',').map(|s| s.trim().to_string()).collect();
     if let Some(bad) = cases
         .iter()
-        .find(|c| !["file", "folder", "freb"].contains(&c.as_str()))
+        .find(|c| !["file", "pieces", "folder", "freb"].contains(&c.as_str()))
     {
-        return Err(format!("unknown case `{bad}` (file, folder, freb)"));
+        return Err(format!("unknown case `{bad}` (file, pieces, folder, freb)"));
     }
     Ok(Options {
         size: parse_size(&size)?,
@@ -155,8 +156,9 @@ fn run(opts: &Options) -> Result<bool, String> {
     fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     println!("{}", machine());
     let mut ok = true;
-    // scan's MB/s on the large log and on the folder, to compare the two.
-    let (mut file_rate, mut folder_rate) = (None, None);
+    // scan's MB/s on the large log, and on the folders to compare with it.
+    let mut file_rate = None;
+    let mut folder_rates = Vec::new();
     for case in &opts.cases {
         ok &= match case.as_str() {
             "file" => {
@@ -164,19 +166,26 @@ fn run(opts: &Options) -> Result<bool, String> {
                 file_rate = Some(rate);
                 ok
             }
+            "pieces" => {
+                let (ok, rate) = bench_pieces(opts, &dir)?;
+                folder_rates.push(("the large log in 5 MiB files", rate));
+                ok
+            }
             "folder" => {
                 let (ok, rate) = bench_folder(opts, &dir)?;
-                folder_rate = Some(rate);
+                folder_rates.push(("the 200 daily logs", rate));
                 ok
             }
             _ => bench_freb(opts, &dir)?,
         };
     }
-    if let (Some(file), Some(folder)) = (file_rate, folder_rate) {
-        println!(
-            "\nscan on the folder: {folder:.0} MB/s, {:.0} % of its {file:.0} MB/s on the single log",
-            100.0 * folder / file.max(1e-9)
-        );
+    if let Some(file) = file_rate {
+        for (what, rate) in folder_rates {
+            println!(
+                "\nscan on {what}: {rate:.0} MB/s, {:.0} % of its {file:.0} MB/s on the single log",
+                100.0 * rate / file.max(1e-9)
+            );
+        }
     }
     if !ok {
         eprintln!("throughput: scan's counts differ from the generator's (see above)");
@@ -247,6 +256,45 @@ fn bench_file(opts: &Options, dir: &Path) -> Result<(bool, f64), String> {
     }
     print_table(&title, &rows);
     Ok((ok, rate))
+}
+
+/// The large log cut into files of 5 MiB: the same lines as the single log, so the two differ
+/// only in being many files. Says whether scan counted what was generated, and scan's MB/s.
+fn bench_pieces(opts: &Options, dir: &Path) -> Result<(bool, f64), String> {
+    let name = format!("w3c-seed{}-{}", opts.seed, opts.size);
+    let log = dir.join(format!("{name}.log"));
+    let counts_path = dir.join(format!("{name}.counts.json"));
+    let folder = dir.join(format!("{name}-pieces"));
+    let site = folder.join("W3SVC1");
+    let pieces_path = dir.join(format!("{name}-pieces.counts.json"));
+    if !site.exists() {
+        let _ = fs::remove_file(&pieces_path);
+    }
+    let whole: Counts = fs::read(&counts_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .filter(|_| log.exists())
+        .ok_or("the pieces are cut from the large log: run the `file` case first")?;
+    let counts: Counts = cached(&pieces_path, "the large log cut into 5 MiB files", || {
+        fs::create_dir_all(&site)?;
+        let (lines, bytes) = w3c_gen::cut_log(&log, &site, DAILY_BYTES)?;
+        Ok(Counts {
+            lines,
+            bytes,
+            ..whole.clone()
+        })
+    })?;
+    let files = list_files(&site)?;
+    let title = format!(
+        "the same log in {} files, {} ({} lines)",
+        files.len(),
+        human(counts.bytes),
+        counts.lines
+    );
+    let ok = check_w3c(opts, &[folder], &counts)?;
+    let rows = compare(opts, &files, counts.bytes, counts.lines)?;
+    print_table(&title, &rows);
+    Ok((ok, scan_rate(&rows)))
 }
 
 /// Says whether scan counted what was generated, and scan's MB/s.

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -658,4 +658,60 @@ fn url(rng: &mut Rng, o: &Outcome, stem: &mut Vec<u8>, query: &mut Vec<u8>) -> &
         }
     }
     method
+}
+
+/// Cuts the log at `src` into files of about `piece` bytes in `dir`, at line boundaries. A file
+/// that would start with a data line starts with the header block in force there, as IIS
+/// writes one at the top of every log. Returns the files' lines (headers added) and bytes.
+pub fn cut_log(src: &Path, dir: &Path, piece: u64) -> io::Result<(u64, u64)> {
+    let mut input = io::BufReader::with_capacity(1 << 20, File::open(src)?);
+    let mut lines = 0u64;
+    let mut header: Vec<u8> = Vec::new();
+    let mut in_header = false;
+    let mut line: Vec<u8> = Vec::new();
+    let mut out: Option<(io::BufWriter<File>, u64)> = None;
+    let mut pieces = 0u32;
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        let directive = line.starts_with(b"#");
+        if directive && !in_header {
+            header.clear();
+        }
+        in_header = directive;
+        if directive {
+            header.extend_from_slice(&line);
+        }
+        if out.as_ref().is_none_or(|(_, written)| *written >= piece) {
+            if let Some((mut w, _)) = out.take() {
+                w.flush()?;
+            }
+            let name = format!("u_ex261118_{pieces:03}.log");
+            pieces += 1;
+            let mut w = io::BufWriter::with_capacity(1 << 20, File::create(dir.join(name))?);
+            let mut written = 0;
+            if !directive {
+                w.write_all(&header)?;
+                written += header.len() as u64;
+                lines += header.iter().filter(|&&b| b == b'\n').count() as u64;
+            }
+            out = Some((w, written));
+        }
+        if let Some((w, written)) = out.as_mut() {
+            w.write_all(&line)?;
+            *written += line.len() as u64;
+        }
+        lines += 1;
+    }
+    if let Some((mut w, _)) = out.take() {
+        w.flush()?;
+    }
+    let total = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    Ok((lines, total))
 }
