@@ -284,14 +284,28 @@ fn bench_pieces(opts: &Options, dir: &Path) -> Result<(bool, f64), String> {
             ..whole.clone()
         })
     })?;
-    let files = list_files(&site)?;
+    time_folder(opts, &folder, &site, &counts, |n| {
+        format!("the same log in {n} files")
+    })
+}
+
+/// Checks and times scan on a folder of W3C logs (`site` holds the files): whether it counted
+/// what was generated, and its MB/s. `title` names the folder by its number of files.
+fn time_folder(
+    opts: &Options,
+    folder: &Path,
+    site: &Path,
+    counts: &Counts,
+    title: impl Fn(usize) -> String,
+) -> Result<(bool, f64), String> {
+    let files = list_files(site)?;
     let title = format!(
-        "the same log in {} files, {} ({} lines)",
-        files.len(),
+        "{}, {} ({} lines)",
+        title(files.len()),
         human(counts.bytes),
         counts.lines
     );
-    let ok = check_w3c(opts, &[folder], &counts)?;
+    let ok = check_w3c(opts, &[folder.to_path_buf()], counts)?;
     let rows = compare(opts, &files, counts.bytes, counts.lines)?;
     print_table(&title, &rows);
     Ok((ok, scan_rate(&rows)))
@@ -337,17 +351,9 @@ fn bench_folder(opts: &Options, dir: &Path) -> Result<(bool, f64), String> {
         }
         Ok(total)
     })?;
-    let files = list_files(&site)?;
-    let title = format!(
-        "{} daily W3C logs, {} ({} lines)",
-        files.len(),
-        human(counts.bytes),
-        counts.lines
-    );
-    let ok = check_w3c(opts, &[folder], &counts)?;
-    let rows = compare(opts, &files, counts.bytes, counts.lines)?;
-    print_table(&title, &rows);
-    Ok((ok, scan_rate(&rows)))
+    time_folder(opts, &folder, &site, &counts, |n| {
+        format!("{n} daily W3C logs")
+    })
 }
 
 fn bench_freb(opts: &Options, dir: &Path) -> Result<bool, String> {
