@@ -13,8 +13,7 @@ use foldhash::{HashMap, HashMapExt};
 use hdrhistogram::Histogram;
 
 use crate::input::w3c::{Field, Record};
-use crate::summary::minutes::{self, Block};
-pub use crate::summary::minutes::{Minute, MinuteCounts};
+use crate::summary::minutes::{self, Block, Minute, MinuteCounts};
 use crate::time::Millis;
 use crate::triple::Triple;
 
