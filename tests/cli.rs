@@ -26,6 +26,8 @@ mod markdown;
 mod progress;
 #[path = "cli/robust.rs"]
 mod robust;
+#[path = "cli/snapshots.rs"]
+mod snapshots;
 #[path = "cli/split.rs"]
 mod split;
 

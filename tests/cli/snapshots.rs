@@ -1,0 +1,245 @@
+//! Snapshots (insta) of what every writer produces today from the bundled testdata: the scan
+//! table, JSON, Markdown, HTML and CSV reports, the request exports, `explain` (single codes
+//! and the whole knowledge base), `freb`, the saved summary and `merge`. They pin behaviour
+//! while the modules move: any change in the output shows as a snapshot diff.
+//!
+//! The binary runs from the repository root on relative paths, so no path of this machine
+//! lands in a snapshot; files are written to a temporary folder, named `[TMP]` in arguments
+//! and output. Each snapshot starts with the command line, then the exit status and each
+//! stream (or the file written) between markers: insta trims trailing whitespace and reads
+//! CRLF as LF, so the markers keep the final newline pinned and a CR is shown as `<CR>`.
+//!
+//! Unix only: on Windows the paths in the output have the other separator.
+#![cfg(unix)]
+
+use std::path::Path;
+use std::process::Output;
+
+use super::*;
+
+/// What stands for the temporary folder in arguments and in snapshots.
+const TMP: &str = "[TMP]";
+
+/// Runs `iisdiag ARGS` from the repository root, with `[TMP]` in an argument standing for
+/// `tmp`, and `TZ=UTC` (times are UTC unless `--local`, but a stray local time would show).
+fn output(args: &[&str], tmp: Option<&Path>) -> Output {
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| match tmp {
+            Some(dir) => a.replace(TMP, dir.to_str().unwrap()),
+            None => (*a).to_string(),
+        })
+        .collect();
+    iisdiag()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TZ", "UTC")
+        .env_remove("NO_COLOR")
+        .args(&args)
+        .output()
+        .unwrap()
+}
+
+/// The command line as a snapshot's first line.
+fn command_line(args: &[&str]) -> String {
+    let mut line = String::from("$ iisdiag");
+    for a in args {
+        line.push(' ');
+        if a.is_empty() || a.contains(char::is_whitespace) {
+            line.push_str(&format!("'{a}'"));
+        } else {
+            line.push_str(a);
+        }
+    }
+    line.push('\n');
+    line
+}
+
+/// One stream or file as pinned: between a header and an end marker, the temporary folder
+/// replaced by `[TMP]` and CRs made visible.
+fn section(name: &str, bytes: &[u8], tmp: Option<&Path>) -> String {
+    let mut text = String::from_utf8(bytes.to_vec())
+        .unwrap_or_else(|e| panic!("{name} is not UTF-8: {e}"))
+        .replace('\r', "<CR>");
+    if let Some(dir) = tmp {
+        text = text.replace(dir.to_str().unwrap(), TMP);
+    }
+    format!("----- {name} -----\n{text}<EOF>\n")
+}
+
+/// The command line, exit status, stdout and stderr of `iisdiag ARGS`.
+fn run_in(args: &[&str], tmp: Option<&Path>) -> String {
+    let out = output(args, tmp);
+    let status = out
+        .status
+        .code()
+        .map_or_else(|| "killed by a signal".to_string(), |c| c.to_string());
+    format!(
+        "{}exit status: {status}\n{}{}",
+        command_line(args),
+        section("stdout", &out.stdout, tmp),
+        section("stderr", &out.stderr, tmp)
+    )
+}
+
+fn run(args: &[&str]) -> String {
+    run_in(args, None)
+}
+
+/// Runs `iisdiag ARGS` (which must succeed without a word on stderr) and returns the command
+/// line and the file it wrote, `[TMP]/NAME`.
+fn written(args: &[&str], tmp: &Path, name: &str) -> String {
+    let out = output(args, Some(tmp));
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(tmp.join(name)).unwrap();
+    format!(
+        "{}{}",
+        command_line(args),
+        section(&format!("{TMP}/{name}"), &bytes, Some(tmp))
+    )
+}
+
+// scan, table output
+
+#[test]
+fn snapshot_scan_farm_table() {
+    insta::assert_snapshot!(run(&["scan", "testdata/farm", "--color", "never"]));
+}
+
+#[test]
+fn snapshot_scan_farm_table_timeline() {
+    insta::assert_snapshot!(run(&[
+        "scan",
+        "testdata/farm",
+        "--color",
+        "never",
+        "--timeline"
+    ]));
+}
+
+#[test]
+fn snapshot_scan_farm_table_by_url() {
+    insta::assert_snapshot!(run(&[
+        "scan",
+        "testdata/farm",
+        "--color",
+        "never",
+        "--by",
+        "url"
+    ]));
+}
+
+/// Everything bundled, broken files too: stderr has the skip messages and malformed lines.
+#[test]
+fn snapshot_scan_all_testdata_table() {
+    insta::assert_snapshot!(run(&["scan", "testdata", "--color", "never"]));
+}
+
+#[test]
+fn snapshot_scan_archives_farm_table() {
+    insta::assert_snapshot!(run(&["scan", "testdata/archives/farm", "--color", "never"]));
+}
+
+#[test]
+fn snapshot_scan_archives_broken_table() {
+    insta::assert_snapshot!(run(&[
+        "scan",
+        "testdata/archives/broken",
+        "--color",
+        "never"
+    ]));
+}
+
+// scan, JSON and Markdown
+
+#[test]
+fn snapshot_scan_farm_json() {
+    insta::assert_snapshot!(run(&["scan", "testdata/farm", "--format", "json"]));
+}
+
+#[test]
+fn snapshot_scan_farm_json_timeline_by_url() {
+    insta::assert_snapshot!(run(&[
+        "scan",
+        "testdata/farm",
+        "--format",
+        "json",
+        "--timeline",
+        "--by",
+        "url"
+    ]));
+}
+
+#[test]
+fn snapshot_scan_farm_markdown() {
+    insta::assert_snapshot!(run(&["scan", "testdata/farm", "--format", "markdown"]));
+}
+
+#[test]
+fn snapshot_scan_farm_markdown_timeline() {
+    insta::assert_snapshot!(run(&[
+        "scan",
+        "testdata/farm",
+        "--format",
+        "markdown",
+        "--timeline"
+    ]));
+}
+
+// scan, files written
+
+#[test]
+fn snapshot_scan_farm_html() {
+    let tmp = tempfile::tempdir().unwrap();
+    insta::assert_snapshot!(written(
+        &["scan", "testdata/farm", "--html", "[TMP]/report.html"],
+        tmp.path(),
+        "report.html"
+    ));
+}
+
+#[test]
+fn snapshot_scan_farm_csv_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    insta::assert_snapshot!(written(
+        &["scan", "testdata/farm", "--csv", "[TMP]/summary.csv"],
+        tmp.path(),
+        "summary.csv"
+    ));
+}
+
+#[test]
+fn snapshot_scan_farm_export_requests_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    insta::assert_snapshot!(written(
+        &[
+            "scan",
+            "testdata/farm",
+            "--export-requests",
+            "[TMP]/requests.csv"
+        ],
+        tmp.path(),
+        "requests.csv"
+    ));
+}
+
+#[test]
+fn snapshot_scan_farm_export_requests_ndjson() {
+    let tmp = tempfile::tempdir().unwrap();
+    insta::assert_snapshot!(written(
+        &[
+            "scan",
+            "testdata/farm",
+            "--export-requests",
+            "[TMP]/requests.ndjson",
+            "--export-format",
+            "ndjson"
+        ],
+        tmp.path(),
+        "requests.ndjson"
+    ));
+}
