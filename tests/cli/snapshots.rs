@@ -243,3 +243,67 @@ fn snapshot_scan_farm_export_requests_ndjson() {
         "requests.ndjson"
     ));
 }
+
+// scan --save-summary, and merge
+
+/// `scan --save-summary` of web01 and of web02 into `tmp`: web01.json and web02.json.
+fn save_summaries(tmp: &Path) -> [String; 2] {
+    ["web01", "web02"].map(|server| {
+        written(
+            &[
+                "scan",
+                &format!("testdata/farm/{server}"),
+                "--save-summary",
+                &format!("[TMP]/{server}.json"),
+            ],
+            tmp,
+            &format!("{server}.json"),
+        )
+    })
+}
+
+#[test]
+fn snapshot_save_summary_web01() {
+    let tmp = tempfile::tempdir().unwrap();
+    let [web01, _] = save_summaries(tmp.path());
+    insta::assert_snapshot!(web01);
+}
+
+#[test]
+fn snapshot_save_summary_web02() {
+    let tmp = tempfile::tempdir().unwrap();
+    let [_, web02] = save_summaries(tmp.path());
+    insta::assert_snapshot!(web02);
+}
+
+#[test]
+fn snapshot_merge_web01_web02_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    save_summaries(tmp.path());
+    insta::assert_snapshot!(run_in(
+        &[
+            "merge",
+            "[TMP]/web01.json",
+            "[TMP]/web02.json",
+            "--color",
+            "never"
+        ],
+        Some(tmp.path())
+    ));
+}
+
+#[test]
+fn snapshot_merge_web01_web02_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    save_summaries(tmp.path());
+    insta::assert_snapshot!(run_in(
+        &[
+            "merge",
+            "[TMP]/web01.json",
+            "[TMP]/web02.json",
+            "--format",
+            "json"
+        ],
+        Some(tmp.path())
+    ));
+}
