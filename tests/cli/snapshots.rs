@@ -307,3 +307,98 @@ fn snapshot_merge_web01_web02_json() {
         Some(tmp.path())
     ));
 }
+
+// explain
+
+fn explain(code: &str) -> String {
+    run(&["explain", code, "--color", "never"])
+}
+
+#[test]
+fn snapshot_explain_502_3_12002() {
+    insta::assert_snapshot!(explain("502.3.12002"));
+}
+
+#[test]
+fn snapshot_explain_502_3() {
+    insta::assert_snapshot!(explain("502.3"));
+}
+
+#[test]
+fn snapshot_explain_500_19_13() {
+    insta::assert_snapshot!(explain("500.19.13"));
+}
+
+#[test]
+fn snapshot_explain_503() {
+    insta::assert_snapshot!(explain("503"));
+}
+
+#[test]
+fn snapshot_explain_401_2_5() {
+    insta::assert_snapshot!(explain("401.2.5"));
+}
+
+/// A status with no entry of its own: the closest entry (the status).
+#[test]
+fn snapshot_explain_200_0_0() {
+    insta::assert_snapshot!(explain("200.0.0"));
+}
+
+/// A status iisdiag has no entry for: the status class.
+#[test]
+fn snapshot_explain_599_unknown() {
+    insta::assert_snapshot!(explain("599"));
+}
+
+#[test]
+fn snapshot_explain_win32_12002() {
+    insta::assert_snapshot!(explain("12002"));
+}
+
+#[test]
+fn snapshot_explain_hresult_0x80070005() {
+    insta::assert_snapshot!(explain("0x80070005"));
+}
+
+#[test]
+fn snapshot_explain_hresult_decimal_2147954402() {
+    insta::assert_snapshot!(explain("2147954402"));
+}
+
+#[test]
+fn snapshot_explain_name_error_winhttp_timeout() {
+    insta::assert_snapshot!(explain("ERROR_WINHTTP_TIMEOUT"));
+}
+
+/// The WinINet name of 12002 is not one iisdiag knows: a usage error (exit 2).
+#[test]
+fn snapshot_explain_name_error_internet_timeout_refused() {
+    insta::assert_snapshot!(explain("ERROR_INTERNET_TIMEOUT"));
+}
+
+#[test]
+fn snapshot_explain_httpsys_appoffline() {
+    insta::assert_snapshot!(explain("AppOffline"));
+}
+
+#[test]
+fn snapshot_explain_httpsys_timer_connectionidle() {
+    insta::assert_snapshot!(explain("Timer_ConnectionIdle"));
+}
+
+/// The table is laid out for 120 columns when stdout is not a terminal, as here.
+#[test]
+fn snapshot_explain_list_table() {
+    insta::assert_snapshot!(run(&["explain", "--list", "--color", "never"]));
+}
+
+#[test]
+fn snapshot_explain_list_csv() {
+    insta::assert_snapshot!(run(&["explain", "--list", "--format", "csv"]));
+}
+
+#[test]
+fn snapshot_explain_list_json() {
+    insta::assert_snapshot!(run(&["explain", "--list", "--format", "json"]));
+}
