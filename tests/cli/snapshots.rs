@@ -402,3 +402,71 @@ fn snapshot_explain_list_csv() {
 fn snapshot_explain_list_json() {
     insta::assert_snapshot!(run(&["explain", "--list", "--format", "json"]));
 }
+
+// freb
+
+fn freb(path: &str) -> String {
+    run(&["freb", path, "--color", "never"])
+}
+
+#[test]
+fn snapshot_freb_fr000101() {
+    insta::assert_snapshot!(freb("testdata/freb/fr000101.xml"));
+}
+
+#[test]
+fn snapshot_freb_fr000102() {
+    insta::assert_snapshot!(freb("testdata/freb/fr000102.xml"));
+}
+
+#[test]
+fn snapshot_freb_fr000103() {
+    insta::assert_snapshot!(freb("testdata/freb/fr000103.xml"));
+}
+
+#[test]
+fn snapshot_freb_fr000104() {
+    insta::assert_snapshot!(freb("testdata/freb/fr000104.xml"));
+}
+
+#[test]
+fn snapshot_freb_fr000105() {
+    insta::assert_snapshot!(freb("testdata/freb/fr000105.xml"));
+}
+
+#[test]
+fn snapshot_freb_fr000106() {
+    insta::assert_snapshot!(freb("testdata/freb/fr000106.xml"));
+}
+
+/// Cut off mid-event.
+#[test]
+fn snapshot_freb_fr000107_truncated() {
+    insta::assert_snapshot!(freb("testdata/freb/fr000107.xml"));
+}
+
+#[test]
+fn snapshot_freb_fr000108() {
+    insta::assert_snapshot!(freb("testdata/freb/fr000108.xml"));
+}
+
+#[test]
+fn snapshot_freb_entity_bomb_refused() {
+    insta::assert_snapshot!(freb("testdata/freb/entity-bomb.xml"));
+}
+
+#[test]
+fn snapshot_freb_not_a_trace_refused() {
+    insta::assert_snapshot!(freb("testdata/freb/not-a-trace.xml"));
+}
+
+/// The folder: every trace, newest first, and the skip message for the entity bomb.
+#[test]
+fn snapshot_freb_folder() {
+    insta::assert_snapshot!(freb("testdata/freb"));
+}
+
+#[test]
+fn snapshot_freb_farm_web01() {
+    insta::assert_snapshot!(freb("testdata/farm/web01/FailedReqLogFiles"));
+}
