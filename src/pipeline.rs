@@ -10,18 +10,15 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-use serde::Serialize;
-
 use crate::filter::Filter;
 use crate::input::sniff::{HEAD_LEN, Kind, sniff};
 use crate::input::w3c::Malformed;
 use crate::input::{archive, discover, freb, httperr, native, split, w3c};
-use crate::summary::httperr::HttpErrSummary;
-use crate::summary::requests::{ExportFormat, RequestRows};
-use crate::summary::traces::TraceSummary;
+use crate::output::requests::{ExportFormat, RequestRows};
 use crate::summary::w3c::{By, Origin, W3cSummary};
+use crate::summary::{Collected, FileOutcome};
 use crate::time::Millis;
+use rayon::prelude::*;
 
 /// What to read and how.
 #[derive(Debug, Clone, Default)]
@@ -55,98 +52,34 @@ pub fn find(paths: &[PathBuf]) -> Found {
     Found { files, problems }
 }
 
-/// What happened to one input file.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct FileOutcome {
-    pub path: String,
-    /// `null` when the file was skipped before its kind was known.
-    pub kind: Option<Kind>,
-    pub records: u64,
-    pub malformed: u64,
-    /// The first few malformed lines, with the reason.
-    pub malformed_lines: Vec<Malformed>,
-    pub notes: Vec<String>,
-    /// `null`, or the reason the file was skipped.
-    pub error: Option<String>,
-}
-
-impl FileOutcome {
-    /// A file that was read, with what its reader found besides records.
-    fn read(
-        path: &str,
-        kind: Kind,
-        (records, malformed): (u64, u64),
-        malformed_lines: Vec<Malformed>,
-        notes: Vec<String>,
-    ) -> FileOutcome {
-        FileOutcome {
-            path: path.to_string(),
-            kind: Some(kind),
-            records,
-            malformed,
-            malformed_lines,
-            notes,
-            error: None,
-        }
-    }
-
-    fn skipped(path: &str, kind: Option<Kind>, reason: String) -> FileOutcome {
-        FileOutcome {
-            path: path.to_string(),
-            kind,
-            records: 0,
-            malformed: 0,
-            malformed_lines: Vec::new(),
-            notes: Vec::new(),
-            error: Some(reason),
-        }
-    }
-}
-
-/// Everything a scan read.
+/// Everything a scan read, and the export rows of each file (with `export`), in path order.
 #[derive(Debug, Clone, Default)]
-pub struct Collected {
-    /// Every file, in path order.
-    pub files: Vec<FileOutcome>,
-    pub w3c: W3cSummary,
-    pub httperr: HttpErrSummary,
-    pub traces: TraceSummary,
-    /// Files left unread because the date in their name is outside `--since`/`--until`.
-    pub files_out_of_range: u64,
-    /// Export rows per file (with `export`), in path order.
+pub struct Outcome {
+    pub collected: Collected,
     pub requests: Vec<RequestRows>,
 }
 
-impl Collected {
-    /// Adds what another part of the run read.
-    pub fn merge(mut self, other: Collected) -> Collected {
-        self.files.extend(other.files);
-        self.w3c.merge(other.w3c);
-        self.httperr.merge(other.httperr);
-        self.traces.merge(other.traces);
-        self.files_out_of_range += other.files_out_of_range;
+impl Outcome {
+    fn merge(mut self, other: Outcome) -> Outcome {
+        self.collected = self.collected.merge(other.collected);
         self.requests.extend(other.requests);
         self
     }
 
-    /// A stream that could not be read at all.
-    fn skipped(path: &str, reason: String) -> Collected {
-        Collected {
-            files: vec![FileOutcome::skipped(path, None, reason)],
-            ..Collected::default()
+    fn skipped(path: &str, reason: String) -> Outcome {
+        Outcome {
+            collected: Collected::skipped(path, reason),
+            requests: Vec::new(),
         }
     }
 
-    /// Whether any file could be read at all.
-    pub fn anything_read(&self) -> bool {
-        self.files
-            .iter()
-            .any(|f| f.error.is_none() && f.kind.is_some())
+    fn files(&mut self) -> &mut Vec<FileOutcome> {
+        &mut self.collected.files
     }
 }
 
 /// Reads every file found, in parallel.
-pub fn collect(found: &Found, opts: &Options) -> Collected {
+pub fn collect(found: &Found, opts: &Options) -> Outcome {
     let (files, out_of_range): (Vec<&PathBuf>, Vec<&PathBuf>) =
         found.files.iter().partition(|p| opts.filter.may_hold(p));
     if let Some(progress) = &opts.progress {
@@ -162,21 +95,21 @@ pub fn collect(found: &Found, opts: &Options) -> Collected {
                 }
                 read
             })
-            .reduce(Collected::default, Collected::merge)
+            .reduce(Outcome::default, Outcome::merge)
     };
-    let mut collected = in_pool(opts.threads, run);
+    let mut read = in_pool(opts.threads, run);
     // Added to the archive members left out the same way.
-    collected.files_out_of_range += out_of_range.len() as u64;
+    read.collected.files_out_of_range += out_of_range.len() as u64;
     for p in &found.problems {
-        collected.files.push(FileOutcome::skipped(
+        read.files().push(FileOutcome::skipped(
             &display(&p.path),
             None,
             p.reason.clone(),
         ));
     }
-    collected.files.sort_by(|a, b| a.path.cmp(&b.path));
-    collected.requests.sort_by(|a, b| a.file().cmp(b.file()));
-    collected
+    read.files().sort_by(|a, b| a.path.cmp(&b.path));
+    read.requests.sort_by(|a, b| a.file().cmp(b.file()));
+    read
 }
 
 fn in_pool<T: Send>(threads: Option<usize>, run: impl FnOnce() -> T + Send) -> T {
@@ -207,12 +140,13 @@ pub fn newest_time(found: &Found, threads: Option<usize>) -> Option<Millis> {
         })
         .collect();
     let opts = Options::default();
-    let collected = in_pool(threads, || {
+    let read = in_pool(threads, || {
         candidates
             .par_iter()
             .map(|path| read_file(path, &opts))
-            .reduce(Collected::default, Collected::merge)
+            .reduce(Outcome::default, Outcome::merge)
     });
+    let collected = read.collected;
     [
         collected.w3c.last,
         collected.httperr.last_seen(),
@@ -223,7 +157,7 @@ pub fn newest_time(found: &Found, threads: Option<usize>) -> Option<Millis> {
     .max()
 }
 
-fn read_file(path: &Path, opts: &Options) -> Collected {
+fn read_file(path: &Path, opts: &Options) -> Outcome {
     let opened =
         progress::CountedFile::open(path, opts.progress.as_deref()).and_then(|mut file| {
             let head = read_head(&mut file)?;
@@ -234,7 +168,7 @@ fn read_file(path: &Path, opts: &Options) -> Collected {
             Some(format) => read_archive(path, file, format, opts),
             None => read_stream(&display(path), path, Some(path), head, file, opts),
         },
-        Err(e) => Collected::skipped(&display(path), e.to_string()),
+        Err(e) => Outcome::skipped(&display(path), e.to_string()),
     }
 }
 
@@ -244,35 +178,35 @@ fn read_archive(
     file: progress::CountedFile<'_>,
     format: archive::Format,
     opts: &Options,
-) -> Collected {
-    let mut out = Collected::default();
+) -> Outcome {
+    let mut out = Outcome::default();
     let mut members = 0usize;
     let walked =
         archive::for_each_member(path, file, format, &archive::Limits::default(), |member| {
             members += 1;
             // A member named for a day outside --since/--until is left unread, like a file.
             if !opts.filter.may_hold(&member.origin) {
-                out.files_out_of_range += 1;
+                out.collected.files_out_of_range += 1;
                 return;
             }
             let (name, origin) = (member.name.clone(), member.origin.clone());
             let mut part = match member.reader() {
                 Ok(reader) => match read_head(reader) {
                     Ok(head) => read_stream(&name, &origin, None, head, reader, opts),
-                    Err(e) => Collected::skipped(&name, e.to_string()),
+                    Err(e) => Outcome::skipped(&name, e.to_string()),
                 },
-                Err(reason) => Collected::skipped(&name, reason.to_string()),
+                Err(reason) => Outcome::skipped(&name, reason.to_string()),
             };
-            if let Some(outcome) = part.files.last_mut() {
+            if let Some(outcome) = part.files().last_mut() {
                 outcome.notes.extend(member.notes());
             }
             out = std::mem::take(&mut out).merge(part);
         });
     match walked {
         Err(e) => out
-            .files
+            .files()
             .push(FileOutcome::skipped(&display(path), None, e.to_string())),
-        Ok(()) if members == 0 => out.files.push(FileOutcome::skipped(
+        Ok(()) if members == 0 => out.files().push(FileOutcome::skipped(
             &display(path),
             None,
             format!("a {} archive with no files in it", format.name()),
@@ -300,17 +234,20 @@ fn read_stream(
     head: Vec<u8>,
     rest: impl Read,
     opts: &Options,
-) -> Collected {
-    let mut out = Collected {
-        w3c: W3cSummary::new(opts.by).group_minutes(opts.group_minutes),
-        ..Collected::default()
+) -> Outcome {
+    let mut out = Outcome {
+        collected: Collected {
+            w3c: W3cSummary::new(opts.by).group_minutes(opts.group_minutes),
+            ..Collected::default()
+        },
+        requests: Vec::new(),
     };
     match read_into(name, origin, disk, head, rest, opts, &mut out) {
         Ok(outcome) => {
-            out.files.push(outcome);
+            out.files().push(outcome);
             out
         }
-        Err(e) => Collected::skipped(name, e.to_string()),
+        Err(e) => Outcome::skipped(name, e.to_string()),
     }
 }
 
@@ -321,7 +258,7 @@ fn read_into(
     head: Vec<u8>,
     rest: impl Read,
     opts: &Options,
-    out: &mut Collected,
+    out: &mut Outcome,
 ) -> io::Result<FileOutcome> {
     let kind = match sniff(&head) {
         Ok(kind) => kind,
@@ -348,7 +285,7 @@ fn read_into(
         grouped
     };
     let mut visit_w3c = |r: &w3c::Record<'_>| {
-        if let (true, Some(rows)) = (add_w3c(&mut out.w3c, r), rows.as_mut()) {
+        if let (true, Some(rows)) = (add_w3c(&mut out.collected.w3c, r), rows.as_mut()) {
             rows.add_w3c(r, &origin);
         }
     };
@@ -374,7 +311,7 @@ fn read_into(
     let stats = match kind {
         Kind::W3c => match parts {
             Some((w3c, stats)) => {
-                out.w3c.merge(w3c);
+                out.collected.w3c.merge(w3c);
                 stats
             }
             None => w3c::read(reader, &mut visit_w3c)?,
@@ -383,7 +320,7 @@ fn read_into(
         Kind::Httperr => {
             let stats = httperr::read_httperr(reader, |r| {
                 if filter.httperr(r, &origin) {
-                    out.httperr.add(r);
+                    out.collected.httperr.add(r);
                     // Connection-level events (no status: idle timers, abandoned
                     // connections) are not requests.
                     if let (Some(rows), Some(_)) = (rows.as_mut(), r.status) {
@@ -411,7 +348,7 @@ fn read_into(
             return Ok(match freb::read_trace(io::BufReader::new(reader), false) {
                 Ok(trace) => {
                     if filter.trace(&trace, &origin) {
-                        out.traces.add(&trace, path);
+                        out.collected.traces.add(&trace, path);
                     }
                     FileOutcome::read(
                         path,

@@ -135,6 +135,37 @@ pub fn format_short(t: Millis) -> String {
     }
 }
 
+/// Times in machine-readable outputs: RFC 3339, UTC, written by serde at the JSON edge so the
+/// values inside a report stay typed (`#[serde(serialize_with = "time::rfc3339::opt")]`).
+pub mod rfc3339 {
+    use serde::Serializer;
+
+    use super::{Millis, format_rfc3339};
+
+    /// A time.
+    pub fn one<S: Serializer>(t: &Millis, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_rfc3339(*t))
+    }
+
+    /// A time, or `null`.
+    pub fn opt<S: Serializer>(t: &Option<Millis>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&format_rfc3339(*t)),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// A time, or `""` when there is none.
+    pub fn or_empty<S: Serializer>(t: &Option<Millis>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&t.map(format_rfc3339).unwrap_or_default())
+    }
+
+    /// A list of times.
+    pub fn list<S: Serializer>(ts: &[Millis], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(ts.iter().map(|t| format_rfc3339(*t)))
+    }
+}
+
 /// The zone times are shown in. Logs are UTC; `--local` shows the machine's zone instead.
 /// Machine-readable outputs (JSON, CSV, NDJSON) stay in UTC whatever the zone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -6,10 +6,11 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::PathBuf;
 
 use crate::error::{EXIT_OK, Error, Result};
+use crate::explain;
 use crate::input::sniff::{HEAD_LEN, Kind, sniff};
 use crate::input::{discover, freb};
 use crate::kb::Kb;
-use crate::report::{self, freb_timeline};
+use crate::report;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -47,34 +48,14 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
             names.join(", ")
         )));
     }
-    // Newest first; traces without a time last, then by path.
-    traces.sort_by(|a, b| b.1.start.cmp(&a.1.start).then_with(|| a.0.cmp(&b.0)));
-    for (i, (path, trace)) in traces.iter().enumerate() {
-        let written = (|| -> io::Result<()> {
-            if i > 0 {
-                writeln!(out)?;
-            }
-            freb_timeline::write_timeline(out, trace, &path.display().to_string(), opts.color)?;
-            let advice = report::advise(kb, &trace.triple(), trace.error_module(), &[]);
-            writeln!(out)?;
-            let marker = if advice.benign { " (benign)" } else { "" };
-            writeln!(out, "{}: {}{marker}", trace.triple(), advice.title)?;
-            writeln!(out, "  Likely cause: {}", advice.cause)?;
-            writeln!(out, "  Check:")?;
-            for (n, h) in advice.hints.iter().enumerate() {
-                writeln!(out, "    {}. {h}", n + 1)?;
-            }
-            if let Some(w) = &advice.win32 {
-                writeln!(out, "  win32 {} = {}: {}", w.code, w.name, w.meaning)?;
-            }
-            for r in &advice.references {
-                writeln!(out, "  {r}")?;
-            }
-            Ok(())
-        })();
-        written.map_err(Error::Output)?;
-    }
-    out.flush().map_err(Error::Output)?;
+    let traces = traces
+        .into_iter()
+        .map(|(path, trace)| (path.display().to_string(), trace))
+        .collect();
+    let explained = explain::trace::explain(kb, traces);
+    report::freb::write(out, &explained, opts.color)
+        .and_then(|()| out.flush())
+        .map_err(Error::Output)?;
     Ok(EXIT_OK)
 }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::cli::MergeArgs;
 use crate::error::{Error, Result};
 use crate::output;
-use crate::pipeline::Collected;
+use crate::summary::Collected;
 use crate::summary::saved::{self, Meta};
 
 use super::show::{self, Show};

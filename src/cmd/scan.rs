@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use crate::cli::{ByArg, ExportFormatArg, FilterArgs, ScanArgs};
 use crate::error::{Error, Result};
 use crate::filter::{self, Filter, StatusFilter, TimeBound, UrlFilter};
+use crate::output::requests::{self, ExportFormat};
 use crate::output::{self, Target};
-use crate::pipeline::{self, Collected};
-use crate::summary::requests::{self, ExportFormat};
-use crate::summary::saved;
+use crate::pipeline;
 use crate::summary::w3c::By;
+use crate::summary::{Collected, saved};
 use crate::time::Zone;
 
 use super::show::{self, Show};
@@ -156,7 +156,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     output::check_targets(&refs, &opts.paths, &found.files, opts.show.force)?;
 
     let (filter, described) = settle_times(&opts.filter, &found, opts)?;
-    let collected = super::progress::track(opts.progress, |progress| {
+    let read = super::progress::track(opts.progress, |progress| {
         pipeline::collect(
             &found,
             &pipeline::Options {
@@ -171,8 +171,9 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
             },
         )
     });
+    let collected = &read.collected;
     if !opts.show.quiet {
-        tell_problems(&collected, err);
+        tell_problems(collected, err);
     }
     if !collected.anything_read() {
         let names: Vec<String> = opts.paths.iter().map(|p| p.display().to_string()).collect();
@@ -184,18 +185,18 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
             filters: described.clone(),
             all: opts.all,
         };
-        output::write_atomic(path, |w| saved::write(w, &collected, &meta))?;
+        output::write_atomic(path, |w| saved::write(w, collected, &meta))?;
     }
     let mut report_to_stdout = true;
     if let Some((target, format)) = &opts.export {
         report_to_stdout &= *target != Target::Stdout;
         output::write_to(target, out, |w| {
-            requests::write_all(w, *format, &collected.requests)
+            requests::write_all(w, *format, &read.requests)
         })?;
     }
     show::show(
         &kb,
-        &collected,
+        collected,
         &opts.show,
         described,
         report_to_stdout,

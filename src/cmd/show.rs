@@ -7,11 +7,12 @@ use std::path::PathBuf;
 
 use crate::cli::{Format, ReportArgs};
 use crate::error::{EXIT_MATCHED, EXIT_OK, Error, Result};
+use crate::explain::{self, BuildOptions};
 use crate::filter::FailOn;
 use crate::kb::Kb;
 use crate::output::{self, Target};
-use crate::pipeline::Collected;
-use crate::report::{self, csv_summary, json, table};
+use crate::report::{self, Layout, paint::Paint};
+use crate::summary::Collected;
 use crate::time::Zone;
 
 /// How the report is shown, settled from the command line.
@@ -94,8 +95,8 @@ impl Show {
 }
 
 /// Builds the report and writes it: to standard output (unless an export took it) and to
-/// the `--csv` target. Returns the exit code: 1 when a `--fail-on` condition or `--strict`
-/// found something (said on `err`), else 0.
+/// the `--csv` and `--html` targets. Returns the exit code: 1 when a `--fail-on` condition or
+/// `--strict` found something (said on `err`), else 0.
 pub fn show(
     kb: &Kb,
     collected: &Collected,
@@ -106,112 +107,60 @@ pub fn show(
     err: &mut dyn Write,
 ) -> Result<i32> {
     // The HTML page always draws the timeline; the other outputs only with --timeline.
-    let mut report = report::build(
+    let mut report = explain::build(
         collected,
         kb,
-        &report::BuildOptions {
+        &BuildOptions {
             zone: show.zone,
             timeline: show.timeline.or(show.html.as_ref().map(|_| None)),
             filters,
             top: show.top,
+            fail_on: show.fail_on.clone(),
+            strict: show.strict,
         },
     );
+    let layout = Layout {
+        width: super::terminal_width(),
+        unicode: std::io::stdout().is_terminal(),
+        top: show.top,
+        paint: Paint::new(show.color),
+        zone: show.zone,
+    };
     let mut report_to_stdout = report_to_stdout;
     if let Some(target) = &show.html {
         report_to_stdout &= *target != Target::Stdout;
-        let opts = report::html::Options {
-            top: show.top,
-            zone: show.zone,
-        };
-        output::write_to(target, out, |w| report::html::write(w, &report, &opts))?;
+        output::write_to(target, out, |w| {
+            report::write(w, &report, report::Format::Html, &layout)
+        })?;
         if show.timeline.is_none() {
             report.timeline = None;
         }
     }
     if let Some(target) = &show.csv {
         report_to_stdout &= *target != Target::Stdout;
-        output::write_to(target, out, |w| csv_summary::write(w, &report))?;
+        output::write_to(target, out, |w| {
+            report::write(w, &report, report::Format::Csv, &layout)
+        })?;
     }
     if report_to_stdout {
-        let written = match show.format {
-            Format::Json => json::write(out, &report),
-            Format::Markdown => report::markdown::write(
-                out,
-                &report,
-                &report::markdown::Options {
-                    top: show.top,
-                    zone: show.zone,
-                },
-            ),
-            Format::Table => table::write(
-                out,
-                &report,
-                &table::Style {
-                    width: super::terminal_width(),
-                    unicode: std::io::stdout().is_terminal(),
-                    top: show.top,
-                    zone: show.zone,
-                    paint: report::paint::Paint::new(show.color),
-                },
-            ),
+        let format = match show.format {
+            Format::Json => report::Format::Json,
+            Format::Markdown => report::Format::Markdown,
+            Format::Table => report::Format::Table,
         };
-        written.and_then(|()| out.flush()).map_err(Error::Output)?;
+        report::write(out, &report, format, &layout)
+            .and_then(|()| out.flush())
+            .map_err(Error::Output)?;
     }
-    let failed = verdict(&report, show);
-    for reason in &failed {
+    for reason in &report.verdict {
         // Best effort: the exit code carries the verdict even if stderr is closed.
         let _ = writeln!(err, "iisdiag: {reason}");
     }
-    Ok(if failed.is_empty() {
+    Ok(if report.verdict.is_empty() {
         EXIT_OK
     } else {
         EXIT_MATCHED
     })
-}
-
-/// What `--fail-on` and `--strict` found, one sentence each.
-fn verdict(report: &report::Report, show: &Show) -> Vec<String> {
-    let mut failed = Vec::new();
-    let requests = report.totals.requests;
-    for cond in &show.fail_on {
-        let mut hits: Vec<(String, u64)> = report
-            .groups
-            .iter()
-            .filter(|g| cond.counts(g.status, g.substatus, g.win32))
-            .map(|g| (g.code.clone(), g.count))
-            .collect();
-        hits.extend(
-            report
-                .httperr
-                .iter()
-                .filter(|g| g.status.is_some_and(|st| cond.counts(st, None, None)))
-                .map(|g| (format!("HTTP.sys {}", g.code), g.count)),
-        );
-        let total: u64 = hits.iter().map(|(_, n)| n).sum();
-        if cond.exceeded(total, requests) {
-            let named: Vec<String> = hits
-                .iter()
-                .take(5)
-                .map(|(code, n)| format!("{code} x{n}"))
-                .collect();
-            let more = if hits.len() > 5 { ", ..." } else { "" };
-            failed.push(format!(
-                "--fail-on {} matched: {total} request(s) ({}{more})",
-                cond.text(),
-                named.join(", ")
-            ));
-        }
-    }
-    if show.strict {
-        let t = &report.totals;
-        if t.files_skipped > 0 || t.malformed_lines > 0 {
-            failed.push(format!(
-                "--strict: {} file(s) skipped and {} malformed line(s)",
-                t.files_skipped, t.malformed_lines
-            ));
-        }
-    }
-    failed
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{CodeEntry, CodeKey, Kb, ReasonEntry, TimeoutEntry, Win32Entry};
+use super::{CodeEntry, CodeKey, Fallback, Kb, ReasonEntry, TimeoutEntry, Win32Entry};
 use crate::triple::Code;
 
 /// The largest rules file read; the built-in data files together are far smaller.
@@ -20,6 +20,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("win32.toml", include_str!("data/win32.toml")),
     ("httperr.toml", include_str!("data/httperr.toml")),
     ("timeouts.toml", include_str!("data/timeouts.toml")),
+    ("fallback.toml", include_str!("data/fallback.toml")),
 ];
 
 /// One knowledge-base file: any of its tables may be absent.
@@ -36,6 +37,8 @@ struct KbFile {
     reason: Vec<ReasonEntry>,
     #[serde(default)]
     timeout: Vec<TimeoutEntry>,
+    #[serde(default)]
+    fallback: Option<Fallback>,
 }
 
 /// A knowledge-base file that cannot be used, with the line of the problem.
@@ -100,6 +103,21 @@ impl Kb {
             err(line, e.message().trim().to_string())
         })?;
         self.sources.extend(file.sources);
+        if let Some(fallback) = file.fallback {
+            for check in [
+                &fallback.unknown_code_checks,
+                &fallback.unknown_reason_checks,
+                &fallback.traced_success_checks,
+            ] {
+                if check.is_empty() || check.iter().any(|c| c.trim().is_empty()) {
+                    return Err(err(
+                        table_lines(text, "fallback").first().copied().unwrap_or(1),
+                        "`fallback` check lists need at least one non-empty check".into(),
+                    ));
+                }
+            }
+            self.fallback = fallback;
+        }
         let line_of_table = |table: &str| {
             let lines = table_lines(text, table);
             move |i: usize| lines.get(i).copied().unwrap_or(1)

@@ -97,6 +97,54 @@ pub struct TimeoutEntry {
     pub refs: Vec<String>,
 }
 
+/// What is said where the knowledge base has no entry, and for traced successes. Words in
+/// braces (`{name}`) are filled in by [`fill`].
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Fallback {
+    pub unknown_code_cause: String,
+    pub unknown_code_cause_win32: String,
+    pub unknown_code_checks: Vec<String>,
+    pub unknown_reason_title: String,
+    pub unknown_reason_cause: String,
+    pub unknown_reason_checks: Vec<String>,
+    #[serde(default)]
+    pub unknown_reason_refs: Vec<String>,
+    pub traced_success_title: String,
+    pub traced_success_cause_slow: String,
+    pub traced_success_cause: String,
+    pub traced_success_checks: Vec<String>,
+}
+
+/// A fallback text with its `{name}` words replaced by values, in one pass (a value that
+/// itself holds braces, such as a reason phrase from a log, is not read again).
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut text = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        text.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let word = after.find('}').map(|close| (&after[..close], close));
+        match word.and_then(|(w, close)| {
+            values
+                .iter()
+                .find(|(n, _)| *n == w)
+                .map(|(_, v)| (v, close))
+        }) {
+            Some((value, close)) => {
+                text.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                text.push('{');
+                rest = after;
+            }
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
 /// The whole knowledge base.
 #[derive(Debug, Clone, Default)]
 pub struct Kb {
@@ -107,6 +155,7 @@ pub struct Kb {
     reasons: HashMap<String, ReasonEntry>,
     timeouts: Vec<TimeoutEntry>,
     sources: HashMap<String, String>,
+    fallback: Fallback,
 }
 
 /// `(status, substatus, win32)` with `None` for parts an entry leaves out.
@@ -178,6 +227,11 @@ impl Kb {
 
     pub fn timeouts(&self) -> &[TimeoutEntry] {
         &self.timeouts
+    }
+
+    /// What is said where no entry applies.
+    pub fn fallback(&self) -> &Fallback {
+        &self.fallback
     }
 
     /// The entries for exactly this code key, later (overriding) entries last.

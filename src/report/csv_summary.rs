@@ -6,8 +6,10 @@
 use std::io::{self, Write};
 
 use crate::output::safe_cell;
+use crate::time;
 
-use super::Report;
+use super::Layout;
+use crate::explain::Report;
 
 /// The columns, in order.
 pub const COLUMNS: [&str; 22] = [
@@ -35,8 +37,8 @@ pub const COLUMNS: [&str; 22] = [
     "checks",
 ];
 
-/// Writes one row per group, in the report's order.
-pub fn write(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+/// Writes one row per group, in the report's order (times in UTC, whatever the layout).
+pub fn write(out: &mut dyn Write, report: &Report, _layout: &Layout) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(COLUMNS)?;
     let opt = |v: Option<String>| v.unwrap_or_default();
@@ -53,8 +55,8 @@ pub fn write(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             safe_cell(&g.title).into_owned(),
             safe_cell(&g.cause).into_owned(),
             g.benign.to_string(),
-            opt(g.first_seen.clone()),
-            opt(g.last_seen.clone()),
+            opt(g.first_seen.map(time::format_rfc3339)),
+            opt(g.last_seen.map(time::format_rfc3339)),
             opt(tt.map(|t| t.p50.to_string())),
             opt(tt.map(|t| t.p95.to_string())),
             opt(tt.map(|t| t.max.to_string())),

@@ -8,21 +8,14 @@
 
 use std::io::{self, Write};
 
-use super::{GroupReport, HttpErrReport, Report, human_ms};
+use super::Layout;
+use super::phrase::{self, human_ms};
+use crate::explain::{GroupReport, HttpErrReport, Report};
 use crate::time::Zone;
 use crate::triple::Triple;
 
-/// What shapes the Markdown beyond the report.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
-    /// How many groups get an explanation section.
-    pub top: usize,
-    /// The zone times are shown in.
-    pub zone: Zone,
-}
-
 /// Writes the whole report as Markdown.
-pub fn write(out: &mut dyn Write, report: &Report, opts: &Options) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<()> {
     writeln!(out, "# iisdiag report")?;
     writeln!(out)?;
     write_totals(out, report, opts)?;
@@ -49,7 +42,7 @@ pub fn write(out: &mut dyn Write, report: &Report, opts: &Options) -> io::Result
     Ok(())
 }
 
-fn write_totals(out: &mut dyn Write, report: &Report, opts: &Options) -> io::Result<()> {
+fn write_totals(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<()> {
     let t = &report.totals;
     let mut line = format!("{} requests read from {} file(s)", t.requests, t.files_read);
     if t.files_skipped > 0 {
@@ -61,14 +54,14 @@ fn write_totals(out: &mut dyn Write, report: &Report, opts: &Options) -> io::Res
     line.push_str(&format!(
         "; **{} failed** ({}%).",
         t.failures,
-        super::percent(t.failures, t.requests)
+        crate::explain::percent(t.failures, t.requests)
     ));
-    if let (Some(first), Some(last)) = (&t.first_seen, &t.last_seen) {
+    if let (Some(first), Some(last)) = (t.first_seen, t.last_seen) {
         line.push_str(&format!(
             " From {} to {} {}.",
-            opts.zone.short_of(first),
-            opts.zone.short_of(last),
-            zone_label(opts.zone, first)
+            opts.zone.short(first),
+            opts.zone.short(last),
+            opts.zone.label(Some(first))
         ));
     }
     writeln!(out, "{line}")?;
@@ -79,14 +72,7 @@ fn write_totals(out: &mut dyn Write, report: &Report, opts: &Options) -> io::Res
     Ok(())
 }
 
-fn zone_label(zone: Zone, rfc3339: &str) -> String {
-    let millis = chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .ok()
-        .map(|d| d.timestamp_millis());
-    zone.label(millis)
-}
-
-fn write_groups(out: &mut dyn Write, report: &Report, opts: &Options) -> io::Result<()> {
+fn write_groups(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<()> {
     writeln!(out)?;
     if report.totals.requests == 0 {
         writeln!(
@@ -103,8 +89,8 @@ fn write_groups(out: &mut dyn Write, report: &Report, opts: &Options) -> io::Res
     )?;
     writeln!(out, "|---|--:|--:|--:|---|---|")?;
     for g in &report.groups {
-        let times = g.times_text();
-        let top_url = g.top_url_text(cell_code);
+        let times = phrase::times_text(g);
+        let top_url = phrase::top_url_text(g, cell_code);
         let meaning = if g.benign {
             format!("*benign:* {}", text(&g.title))
         } else {
@@ -150,7 +136,7 @@ fn write_groups(out: &mut dyn Write, report: &Report, opts: &Options) -> io::Res
     Ok(())
 }
 
-fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Options) -> io::Result<()> {
+fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Layout) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "### {}: {}", code(&g.code), text(&g.title))?;
     writeln!(out)?;
@@ -163,12 +149,12 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Options) -> io::Resu
             human_ms(t.max)
         ));
     }
-    if let (Some(first), Some(last)) = (&g.first_seen, &g.last_seen) {
+    if let (Some(first), Some(last)) = (g.first_seen, g.last_seen) {
         head.push_str(&format!(
             "; seen {} .. {} {}",
-            opts.zone.short_of(first),
-            opts.zone.short_of(last),
-            zone_label(opts.zone, first)
+            opts.zone.short(first),
+            opts.zone.short(last),
+            opts.zone.label(Some(first))
         ));
     }
     if !g.servers.is_empty() {
@@ -286,7 +272,7 @@ fn write_traces(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     Ok(())
 }
 
-fn write_httperr(out: &mut dyn Write, report: &Report, opts: &Options) -> io::Result<()> {
+fn write_httperr(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<()> {
     let total: u64 = report.httperr.iter().map(|g| g.count).sum();
     writeln!(out)?;
     writeln!(
@@ -336,12 +322,12 @@ fn write_httperr(out: &mut dyn Write, report: &Report, opts: &Options) -> io::Re
 }
 
 fn seen(g: &HttpErrReport, zone: Zone) -> String {
-    match (&g.first_seen, &g.last_seen) {
+    match (g.first_seen, g.last_seen) {
         (Some(first), Some(last)) => format!(
             "{} .. {} {}",
-            zone.short_of(first),
-            zone.short_of(last),
-            zone_label(zone, first)
+            zone.short(first),
+            zone.short(last),
+            zone.label(Some(first))
         ),
         _ => "-".to_string(),
     }
@@ -491,9 +477,9 @@ mod tests {
         write(
             &mut out,
             report,
-            &Options {
+            &Layout {
                 top,
-                zone: Zone::Utc,
+                ..Layout::default()
             },
         )
         .unwrap();

@@ -8,42 +8,27 @@ use std::io::{self, Write};
 use comfy_table::presets::{ASCII_BORDERS_ONLY_CONDENSED, UTF8_BORDERS_ONLY};
 use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
 
-use super::paint::{Paint, Tone};
-use super::{GroupReport, Report, human_ms};
-use crate::time::Zone;
+use super::Layout;
+use super::paint::Tone;
+use super::phrase::{self, human_ms};
+use crate::explain::{Breakdown, GroupReport, Report};
+use crate::time::{Millis, Zone};
 
-/// How the table is drawn; settled once from the command line and the terminal.
-#[derive(Debug, Clone, Copy)]
-pub struct Style {
-    /// Columns available.
-    pub width: u16,
-    /// Box-drawing characters (a terminal) or plain ASCII (a pipe or file).
-    pub unicode: bool,
-    /// How many groups get an explanation block.
-    pub top: usize,
-    /// Colour (red faults, yellow client errors, dim benign traffic, bold headings).
-    pub paint: Paint,
-    /// The zone times are shown in.
-    pub zone: Zone,
-}
-
-impl Style {
-    /// An RFC 3339 time from the report as `2026-11-18 10:42:03` in the style's zone.
-    fn time(&self, t: Option<&str>) -> String {
-        t.map_or_else(|| "-".to_string(), |t| self.zone.short_of(t))
+/// Times in the table's zone.
+impl Layout {
+    /// A time as `2026-11-18 10:42:03` in the layout's zone, or `-`.
+    fn time(&self, t: Option<Millis>) -> String {
+        phrase::time(self.zone, t)
     }
 
-    /// `UTC` or `local time (UTC+01:00)`, for the time `t` (RFC 3339).
-    fn zone_label(&self, t: Option<&str>) -> String {
-        let millis = t
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|d| d.timestamp_millis());
-        self.zone.label(millis)
+    /// `UTC` or `local time (UTC+01:00)`, for the time `t`.
+    fn zone_label(&self, t: Option<Millis>) -> String {
+        self.zone.label(t)
     }
 }
 
 /// Writes the whole human report.
-pub fn write(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result<()> {
     write_totals(out, report, style)?;
     if report.totals.requests > 0 {
         write_w3c(out, report, style)?;
@@ -103,7 +88,7 @@ fn fit_columns(table: &mut Table, url_column: usize) {
     }
 }
 
-fn new_table(style: &Style, header: Vec<&str>) -> Table {
+fn new_table(style: &Layout, header: Vec<&str>) -> Table {
     let mut table = Table::new();
     table
         .load_style(if style.unicode {
@@ -121,7 +106,7 @@ fn new_table(style: &Style, header: Vec<&str>) -> Table {
     table
 }
 
-fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
+fn write_httperr(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result<()> {
     let total: u64 = report.httperr.iter().map(|g| g.count).sum();
     writeln!(out)?;
     writeln!(
@@ -161,10 +146,7 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
                 .cell(Tone::of(g.status, g.benign), Cell::new(&g.code)),
             Cell::new(&g.queue),
             Cell::new(g.count).set_alignment(CellAlignment::Right),
-            Cell::new(span(
-                &style.time(g.first_seen.as_deref()),
-                &style.time(g.last_seen.as_deref()),
-            )),
+            Cell::new(span(&style.time(g.first_seen), &style.time(g.last_seen))),
             Cell::new(g.top_urls.first().map_or("-", |u| u.url.as_str())),
             Cell::new(meaning),
         ]);
@@ -191,9 +173,9 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
             fill(
                 &format!(
                     "Seen {} .. {} {}",
-                    style.time(g.first_seen.as_deref()),
-                    style.time(g.last_seen.as_deref()),
-                    style.zone_label(g.first_seen.as_deref())
+                    style.time(g.first_seen),
+                    style.time(g.last_seen),
+                    style.zone_label(g.first_seen)
                 ),
                 style.width,
                 "    ",
@@ -242,7 +224,7 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Style) -> io::Res
     Ok(())
 }
 
-fn write_traces(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
+fn write_traces(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result<()> {
     let total: u64 = report.traces.iter().map(|g| g.count).sum();
     writeln!(out)?;
     writeln!(
@@ -285,7 +267,7 @@ fn write_traces(out: &mut dyn Write, report: &Report, style: &Style) -> io::Resu
     writeln!(out, "{table}")
 }
 
-fn write_w3c(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
+fn write_w3c(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result<()> {
     if report.groups.is_empty() {
         writeln!(out, "No failed requests in the W3C logs.")?;
         return Ok(());
@@ -293,11 +275,11 @@ fn write_w3c(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<
     write_groups(out, report, style)
 }
 
-fn write_groups(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
+fn write_groups(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "{}", summary_table(report, style))?;
     if let Some(timeline) = &report.timeline {
-        super::timeline::draw(out, timeline, style.width, style.unicode, style.zone)?;
+        super::timeline::draw(out, timeline, style)?;
     }
     let mut ranked: Vec<&GroupReport> = report.groups.iter().collect();
     // Faults before benign traffic; each by count (the groups are already sorted by count).
@@ -318,9 +300,9 @@ fn write_groups(out: &mut dyn Write, report: &Report, style: &Style) -> io::Resu
     Ok(())
 }
 
-fn write_totals(out: &mut dyn Write, report: &Report, style: &Style) -> io::Result<()> {
+fn write_totals(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result<()> {
     let t = &report.totals;
-    let share = super::percent(t.failures, t.requests);
+    let share = crate::explain::percent(t.failures, t.requests);
     write!(
         out,
         "{} requests read from {} file(s)",
@@ -342,9 +324,9 @@ fn write_totals(out: &mut dyn Write, report: &Report, style: &Style) -> io::Resu
         writeln!(
             out,
             "From {} to {} ({}).",
-            style.time(t.first_seen.as_deref()),
-            style.time(t.last_seen.as_deref()),
-            style.zone_label(t.first_seen.as_deref())
+            style.time(t.first_seen),
+            style.time(t.last_seen),
+            style.zone_label(t.first_seen)
         )?;
     }
     if !report.filters.is_empty() {
@@ -369,7 +351,7 @@ fn write_totals(out: &mut dyn Write, report: &Report, style: &Style) -> io::Resu
     Ok(())
 }
 
-fn summary_table(report: &Report, style: &Style) -> Table {
+fn summary_table(report: &Report, style: &Layout) -> Table {
     let mut table = new_table(
         style,
         vec![
@@ -382,8 +364,8 @@ fn summary_table(report: &Report, style: &Style) -> Table {
         ],
     );
     for g in &report.groups {
-        let times = g.times_text();
-        let top_url = g.top_url_text(|u| shorten(u, 40));
+        let times = phrase::times_text(g);
+        let top_url = phrase::top_url_text(g, |u| shorten(u, 40));
         let meaning = if g.benign {
             format!("[benign] {}", g.title)
         } else {
@@ -432,7 +414,7 @@ fn shorten(text: &str, max: usize) -> String {
     format!("{head}...{tail}")
 }
 
-fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Style) -> io::Result<()> {
+fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Result<()> {
     let width = usize::from(style.width).max(40);
     let wrap = |text: &str, indent: &str, first: &str| {
         let opts = textwrap::Options::new(width)
@@ -466,9 +448,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Style) -> io::Resul
     if g.first_seen.is_some() {
         let mut seen = format!(
             "Seen {} .. {} {}",
-            style.time(g.first_seen.as_deref()),
-            style.time(g.last_seen.as_deref()),
-            style.zone_label(g.first_seen.as_deref())
+            style.time(g.first_seen),
+            style.time(g.last_seen),
+            style.zone_label(g.first_seen)
         );
         if !g.servers.is_empty() {
             seen.push_str(&format!(" on {}", list(&g.servers, "server", "servers")));
@@ -554,14 +536,14 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Style) -> io::Resul
     Ok(())
 }
 
-fn write_breakdown(out: &mut dyn Write, b: &super::Breakdown, style: &Style) -> io::Result<()> {
+fn write_breakdown(out: &mut dyn Write, b: &Breakdown, style: &Layout) -> io::Result<()> {
     writeln!(out, "  By {}:", b.by)?;
     let keys: Vec<String> = b
         .entries
         .iter()
         .map(|e| {
             let key = if b.by == "hour" {
-                let t = style.time(Some(&e.key));
+                let t = style.zone.short_of(&e.key);
                 t.get(..16).map_or(t.clone(), |h| h.to_string())
             } else {
                 e.key.clone()

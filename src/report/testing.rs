@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{BuildOptions, Report};
+use crate::explain::{self, BuildOptions, Report};
 use crate::kb::Kb;
 use crate::pipeline;
 
@@ -21,9 +21,9 @@ pub fn report_of(path: &Path) -> Report {
         group_minutes: true,
         ..pipeline::Options::default()
     };
-    let collected = pipeline::collect(&found, &options);
-    super::build(
-        &collected,
+    let read = pipeline::collect(&found, &options);
+    explain::build(
+        &read.collected,
         Kb::builtin(),
         &BuildOptions {
             timeline: Some(None),

@@ -1,9 +1,11 @@
 //! Grouping and statistics. Every summary is mergeable, so files can be summed in parallel
 //! and the result does not depend on the thread count.
 
+pub mod collected;
 pub mod httperr;
 pub mod minutes;
-pub mod requests;
 pub mod saved;
 pub mod traces;
 pub mod w3c;
+
+pub use collected::{Collected, FileOutcome};

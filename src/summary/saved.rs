@@ -9,11 +9,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::httperr::{HttpErrSummary, SavedHttpErr};
+use super::traces::{SavedTraces, TraceSummary};
+use super::w3c::{SavedW3c, W3cSummary};
+use super::{Collected, FileOutcome};
 use crate::error::{Error, Result};
-use crate::pipeline::{Collected, FileOutcome};
-use crate::summary::httperr::{HttpErrSummary, SavedHttpErr};
-use crate::summary::traces::{SavedTraces, TraceSummary};
-use crate::summary::w3c::{SavedW3c, W3cSummary};
 
 /// What a summary file says it is.
 pub const FORMAT: &str = "iisdiag-summary";
@@ -99,7 +99,6 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         httperr: HttpErrSummary::restore(doc.httperr),
         traces: TraceSummary::restore(doc.traces),
         files_out_of_range: doc.files_out_of_range,
-        requests: Vec::new(),
     };
     Ok((collected, doc.meta))
 }

@@ -65,9 +65,9 @@ pub struct TraceGroup {
     /// IIS's text for it.
     pub error_text: Option<String>,
     /// Start of the earliest and latest trace.
-    #[serde(rename = "first_seen", serialize_with = "timestamp")]
+    #[serde(rename = "first_seen", serialize_with = "time::rfc3339::opt")]
     pub first_start: Option<Millis>,
-    #[serde(rename = "last_seen", serialize_with = "timestamp")]
+    #[serde(rename = "last_seen", serialize_with = "time::rfc3339::opt")]
     pub last_start: Option<Millis>,
     /// Traces cut short.
     pub truncated: u64,
@@ -444,13 +444,6 @@ fn groups_in_order<S: Serializer>(
 fn hex_code<S: Serializer>(code: &Option<u64>, serializer: S) -> Result<S::Ok, S::Error> {
     match code {
         Some(code) => serializer.serialize_str(&hresult::hex(*code)),
-        None => serializer.serialize_none(),
-    }
-}
-
-fn timestamp<S: Serializer>(t: &Option<Millis>, serializer: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => serializer.serialize_str(&time::format_rfc3339(*t)),
         None => serializer.serialize_none(),
     }
 }

@@ -11,27 +11,13 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::timeline::Timeline;
-use super::{GroupReport, HttpErrReport, Report, human_ms};
+mod chart;
+
+use super::Layout;
+use super::phrase::{self, human_ms};
+use crate::explain::{GroupReport, HttpErrReport, Report};
 use crate::time::Zone;
 use crate::triple::Triple;
-
-/// What shapes the page beyond the report.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
-    /// How many groups are shown open; the others are folded.
-    pub top: usize,
-    /// The zone times are shown in.
-    pub zone: Zone,
-}
-
-/// The colours of the chart's series, in order: a categorical palette that keeps
-/// neighbours apart, one colour for each series a timeline can have (eight groups and two
-/// HTTP.sys series).
-pub const SERIES_COLOURS: [&str; 10] = [
-    "#e15759", "#4e79a7", "#f28e2b", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f",
-    "#ff9da7", "#bab0ac",
-];
 
 /// Nothing may load: styles are inline, there is no script, images only as data.
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -74,13 +60,13 @@ footer { margin-top: 40px; font-size: 13px; color: var(--benign); }
 "#;
 
 /// Writes the whole page.
-pub fn write(out: &mut dyn Write, report: &Report, opts: &Options) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<()> {
     let mut page = String::with_capacity(64 * 1024);
     render(&mut page, report, opts);
     out.write_all(page.as_bytes())
 }
 
-fn render(p: &mut String, report: &Report, opts: &Options) {
+fn render(p: &mut String, report: &Report, opts: &Layout) {
     let t = &report.totals;
     p.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     p.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -96,8 +82,7 @@ fn render(p: &mut String, report: &Report, opts: &Options) {
     );
     let when = t
         .first_seen
-        .as_deref()
-        .map(|f| format!(", {}", opts.zone.short_of(f).get(..10).unwrap_or("")))
+        .map(|f| format!(", {}", opts.zone.short(f).get(..10).unwrap_or("")))
         .unwrap_or_default();
     let _ = writeln!(
         p,
@@ -110,7 +95,7 @@ fn render(p: &mut String, report: &Report, opts: &Options) {
     p.push_str("<h1>iisdiag report</h1>\n");
     totals(p, report, opts);
     nav(p, report);
-    timeline(p, report.timeline.as_ref(), opts);
+    chart::timeline(p, report.timeline.as_ref(), opts);
     summary(p, report, opts);
     traces(p, report);
     httperr(p, report, opts);
@@ -120,12 +105,12 @@ fn render(p: &mut String, report: &Report, opts: &Options) {
         "<footer>Made by iisdiag {} from {} file(s). Times are {}; the logs write UTC.</footer>",
         env!("CARGO_PKG_VERSION"),
         t.files_read,
-        esc(&zone_label(opts.zone, t.first_seen.as_deref()))
+        esc(&opts.zone.label(t.first_seen))
     );
     p.push_str("</main>\n</body>\n</html>\n");
 }
 
-fn totals(p: &mut String, report: &Report, opts: &Options) {
+fn totals(p: &mut String, report: &Report, opts: &Layout) {
     let t = &report.totals;
     let mut line = format!("{} requests read from {} file(s)", t.requests, t.files_read);
     if t.files_skipped > 0 {
@@ -139,15 +124,15 @@ fn totals(p: &mut String, report: &Report, opts: &Options) {
         "<p class=\"totals\">{}; <strong>{} failed</strong> ({}%).</p>",
         esc(&line),
         t.failures,
-        super::percent(t.failures, t.requests)
+        crate::explain::percent(t.failures, t.requests)
     );
-    if let (Some(first), Some(last)) = (&t.first_seen, &t.last_seen) {
+    if let (Some(first), Some(last)) = (t.first_seen, t.last_seen) {
         let _ = writeln!(
             p,
             "<p class=\"muted\">From {} to {} {}.</p>",
-            esc(&opts.zone.short_of(first)),
-            esc(&opts.zone.short_of(last)),
-            esc(&zone_label(opts.zone, Some(first)))
+            esc(&opts.zone.short(first)),
+            esc(&opts.zone.short(last)),
+            esc(&opts.zone.label(Some(first)))
         );
     }
     if !report.filters.is_empty() {
@@ -181,13 +166,6 @@ fn nav(p: &mut String, report: &Report) {
     p.push_str("</nav>\n");
 }
 
-fn zone_label(zone: Zone, rfc3339: Option<&str>) -> String {
-    let millis = rfc3339
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map(|d| d.timestamp_millis());
-    zone.label(millis)
-}
-
 /// `fault`, `client` or `benign`: the CSS class of a status.
 fn class_of(status: Option<u16>, benign: bool) -> &'static str {
     match status {
@@ -197,7 +175,7 @@ fn class_of(status: Option<u16>, benign: bool) -> &'static str {
     }
 }
 
-fn summary(p: &mut String, report: &Report, opts: &Options) {
+fn summary(p: &mut String, report: &Report, opts: &Layout) {
     if report.groups.is_empty() {
         if report.totals.requests > 0 {
             p.push_str("<h2 id=\"groups\">Failed requests</h2>\n<p>No failed requests in the W3C logs.</p>\n");
@@ -210,8 +188,8 @@ fn summary(p: &mut String, report: &Report, opts: &Options) {
     }
     p.push_str("<table class=\"summary\">\n<thead><tr><th>status.sub.win32</th><th class=\"num\">count</th><th class=\"num\">share</th><th class=\"num\">p50 / p95</th><th>top URL</th><th>meaning</th></tr></thead>\n<tbody>\n");
     for g in &report.groups {
-        let times = g.times_text();
-        let url = g.top_url_text(code);
+        let times = phrase::times_text(g);
+        let url = phrase::top_url_text(g, code);
         let benign = if g.benign {
             "<span class=\"tag\">benign</span>"
         } else {
@@ -239,7 +217,7 @@ fn summary(p: &mut String, report: &Report, opts: &Options) {
     }
 }
 
-fn group(p: &mut String, g: &GroupReport, open: bool, opts: &Options) {
+fn group(p: &mut String, g: &GroupReport, open: bool, opts: &Layout) {
     let _ = writeln!(
         p,
         "<details class=\"group {}\" id=\"{}\"{}>",
@@ -270,12 +248,12 @@ fn group(p: &mut String, g: &GroupReport, open: bool, opts: &Options) {
         esc(&head)
     );
     p.push_str("<dl>\n");
-    if let (Some(first), Some(last)) = (&g.first_seen, &g.last_seen) {
+    if let (Some(first), Some(last)) = (g.first_seen, g.last_seen) {
         let mut seen = format!(
             "{} .. {} {}",
-            esc(&opts.zone.short_of(first)),
-            esc(&opts.zone.short_of(last)),
-            esc(&zone_label(opts.zone, Some(first)))
+            esc(&opts.zone.short(first)),
+            esc(&opts.zone.short(last)),
+            esc(&opts.zone.label(Some(first)))
         );
         if !g.servers.is_empty() {
             let _ = write!(seen, " on {}", names(&g.servers, "server", "servers"));
@@ -412,7 +390,7 @@ fn traces(p: &mut String, report: &Report) {
     p.push_str("</tbody>\n</table>\n");
 }
 
-fn httperr(p: &mut String, report: &Report, opts: &Options) {
+fn httperr(p: &mut String, report: &Report, opts: &Layout) {
     if report.httperr.is_empty() {
         return;
     }
@@ -493,12 +471,12 @@ fn correlations(p: &mut String, report: &Report) {
 }
 
 fn seen(g: &HttpErrReport, zone: Zone) -> String {
-    match (&g.first_seen, &g.last_seen) {
+    match (g.first_seen, g.last_seen) {
         (Some(first), Some(last)) => format!(
             "{} .. {} {}",
-            zone.short_of(first),
-            zone.short_of(last),
-            zone_label(zone, Some(first))
+            zone.short(first),
+            zone.short(last),
+            zone.label(Some(first))
         ),
         _ => "-".to_string(),
     }
@@ -514,204 +492,6 @@ fn names(names: &[String], one: &str, many: &str) -> String {
 }
 
 // ---- the chart ----
-
-const CHART_W: f64 = 1000.0;
-const CHART_H: f64 = 300.0;
-const LEFT: f64 = 48.0;
-const RIGHT: f64 = 52.0;
-const TOP: f64 = 12.0;
-const BOTTOM: f64 = 36.0;
-
-fn timeline(p: &mut String, t: Option<&Timeline>, opts: &Options) {
-    let Some(t) = t else {
-        return;
-    };
-    if t.starts.is_empty() || t.series.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        p,
-        "<h2 id=\"timeline\">Failures over time</h2>\n<p class=\"muted\">{} buckets, {}. Bars: failed requests of the top groups (left scale); line: every W3C request (right scale).</p>",
-        super::timeline::bucket_words(t.bucket_minutes),
-        esc(&opts.zone.label(t.starts.first().copied()))
-    );
-    p.push_str("<div class=\"chart\">\n");
-    chart_svg(p, t, opts.zone);
-    p.push_str("<ul class=\"legend\">");
-    for (i, s) in t.series.iter().enumerate() {
-        let _ = write!(
-            p,
-            "<li><span class=\"swatch\" style=\"background:{}\"></span>{} <span class=\"muted\">{}</span></li>",
-            SERIES_COLOURS[i % SERIES_COLOURS.len()],
-            code(&s.code),
-            s.total
-        );
-    }
-    if t.requests.iter().any(|&r| r > 0) {
-        p.push_str("<li><span class=\"swatch line\" style=\"background:#9aa5b1\"></span>all W3C requests</li>");
-    }
-    p.push_str("</ul>\n</div>\n");
-    let peaks: Vec<&str> = t
-        .series
-        .iter()
-        .filter_map(|s| s.peak.as_ref().map(|pk| pk.text.as_str()))
-        .collect();
-    if !peaks.is_empty() {
-        p.push_str("<ul>\n");
-        for text in peaks {
-            let _ = writeln!(p, "<li>{}</li>", esc(text));
-        }
-        p.push_str("</ul>\n");
-    }
-}
-
-/// A round step that cuts `max` into at most five intervals.
-fn nice_step(max: u64) -> u64 {
-    let mut step = 1;
-    loop {
-        for m in [1, 2, 5] {
-            if max <= step * m * 5 {
-                return step * m;
-            }
-        }
-        step *= 10;
-    }
-}
-
-fn chart_svg(p: &mut String, t: &Timeline, zone: Zone) {
-    let n = t.starts.len();
-    let stacked: Vec<u64> = (0..n)
-        .map(|i| {
-            t.series
-                .iter()
-                .map(|s| s.counts.get(i).copied().unwrap_or(0))
-                .sum()
-        })
-        .collect();
-    let max = stacked.iter().copied().max().unwrap_or(0).max(1);
-    let step = nice_step(max);
-    let top_value = max.div_ceil(step) * step;
-    let plot_w = CHART_W - LEFT - RIGHT;
-    let plot_h = CHART_H - TOP - BOTTOM;
-    let slot = plot_w / n as f64;
-    let bar = (slot * 0.8).max(1.0);
-    let y_of = |v: f64, top: f64| TOP + plot_h - v / top * plot_h;
-    let _ = writeln!(
-        p,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {CHART_W} {CHART_H}\" role=\"img\" aria-label=\"Failures over time\" font-family=\"system-ui, sans-serif\" font-size=\"11\">"
-    );
-    // Grid and the left scale.
-    let mut v = 0;
-    while v <= top_value {
-        let y = y_of(v as f64, top_value as f64);
-        let _ = writeln!(
-            p,
-            "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e5e8eb\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#52606d\">{v}</text>",
-            CHART_W - RIGHT,
-            LEFT - 6.0,
-            y + 4.0
-        );
-        v += step;
-    }
-    // Stacked bars, one colour per series, each with a tooltip.
-    for i in 0..n {
-        let x = LEFT + i as f64 * slot + (slot - bar) / 2.0;
-        let mut base = 0u64;
-        let from = zone.short(t.starts[i]);
-        let to = zone.clock(t.starts[i] + t.bucket_minutes * 60_000);
-        for (k, s) in t.series.iter().enumerate() {
-            let c = s.counts.get(i).copied().unwrap_or(0);
-            if c == 0 {
-                continue;
-            }
-            let y1 = y_of((base + c) as f64, top_value as f64);
-            let y0 = y_of(base as f64, top_value as f64);
-            let _ = writeln!(
-                p,
-                "<rect class=\"bar\" x=\"{x:.2}\" y=\"{y1:.2}\" width=\"{bar:.2}\" height=\"{:.2}\" fill=\"{}\"><title>{}: {c} at {}-{}</title></rect>",
-                (y0 - y1).max(0.5),
-                SERIES_COLOURS[k % SERIES_COLOURS.len()],
-                esc(&s.code),
-                esc(&from),
-                esc(&to)
-            );
-            base += c;
-        }
-    }
-    // Every W3C request, as a line on its own (right) scale.
-    let req_max = t.requests.iter().copied().max().unwrap_or(0);
-    if req_max > 0 {
-        let req_step = nice_step(req_max);
-        let req_top = req_max.div_ceil(req_step) * req_step;
-        let points: Vec<String> = t
-            .requests
-            .iter()
-            .enumerate()
-            .map(|(i, &r)| {
-                format!(
-                    "{:.1},{:.1}",
-                    LEFT + (i as f64 + 0.5) * slot,
-                    y_of(r as f64, req_top as f64)
-                )
-            })
-            .collect();
-        let _ = writeln!(
-            p,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"#9aa5b1\" stroke-width=\"1.5\"/>",
-            points.join(" ")
-        );
-        let mut v = 0;
-        while v <= req_top {
-            let _ = writeln!(
-                p,
-                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#9aa5b1\">{v}</text>",
-                CHART_W - RIGHT + 6.0,
-                y_of(v as f64, req_top as f64) + 4.0
-            );
-            v += req_step;
-        }
-    }
-    // The time axis: at most eight labels, the date under the first and where it changes.
-    let _ = writeln!(
-        p,
-        "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#52606d\"/>",
-        CHART_W - RIGHT,
-        TOP + plot_h,
-        TOP + plot_h
-    );
-    let every = n.div_ceil(8).max(1);
-    let mut last_day = String::new();
-    for i in (0..n).step_by(every) {
-        let x = LEFT + i as f64 * slot;
-        let short = zone.short(t.starts[i]);
-        let day = short.get(..10).unwrap_or("").to_string();
-        let clock = if t.bucket_minutes >= 1440 {
-            day.clone()
-        } else {
-            zone.clock(t.starts[i])
-        };
-        let _ = writeln!(
-            p,
-            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#52606d\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#52606d\">{}</text>",
-            TOP + plot_h,
-            TOP + plot_h + 4.0,
-            TOP + plot_h + 16.0,
-            esc(&clock)
-        );
-        if day != last_day && t.bucket_minutes < 1440 {
-            let _ = writeln!(
-                p,
-                "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#9aa5b1\">{}</text>",
-                TOP + plot_h + 30.0,
-                esc(&day)
-            );
-            last_day = day;
-        }
-    }
-    p.push_str("</svg>\n");
-}
-
-// ---- escaping ----
 
 /// Text for HTML content and attribute values: the five characters that can end a text
 /// run or an attribute are written as references; control characters become spaces.
@@ -765,129 +545,4 @@ fn link(url: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use super::*;
-
-    fn render_page(report: &Report) -> String {
-        let mut out = Vec::new();
-        write(
-            &mut out,
-            report,
-            &Options {
-                top: 10,
-                zone: Zone::Utc,
-            },
-        )
-        .unwrap();
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn escaping_leaves_no_markup() {
-        let cases = [
-            (
-                "<script>alert('x')</script>",
-                "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;",
-            ),
-            (
-                "\"><img src=x onerror=1>",
-                "&quot;&gt;&lt;img src=x onerror=1&gt;",
-            ),
-            ("a&amp;b", "a&amp;amp;b"),
-            ("line\nbreak", "line break"),
-            ("plain /api/orders", "plain /api/orders"),
-        ];
-        for (text, want) in cases {
-            assert_eq!(esc(text), want);
-        }
-        assert_eq!(anchor("g", "502.3.12002"), "g-502.3.12002");
-        assert_eq!(anchor("h", "-.Timer x\"y"), "h--.Timer_x_y");
-        assert_eq!(link("javascript:alert(1)"), "javascript:alert(1)");
-        assert!(
-            link("https://learn.microsoft.com/a?b=1&c=2")
-                .contains("href=\"https://learn.microsoft.com/a?b=1&amp;c=2\"")
-        );
-    }
-
-    #[test]
-    fn every_series_has_its_own_colour() {
-        assert!(SERIES_COLOURS.len() >= super::super::timeline::MAX_SERIES + 2);
-        let mut seen = SERIES_COLOURS.to_vec();
-        seen.sort_unstable();
-        seen.dedup();
-        assert_eq!(seen.len(), SERIES_COLOURS.len());
-    }
-
-    #[test]
-    fn nice_steps() {
-        for (max, step) in [
-            (1, 1),
-            (5, 1),
-            (6, 2),
-            (10, 2),
-            (11, 5),
-            (25, 5),
-            (26, 10),
-            (131, 50),
-            (4000, 1000),
-        ] {
-            assert_eq!(nice_step(max), step, "{max}");
-        }
-    }
-
-    #[test]
-    fn the_page_is_self_contained() {
-        let page = render_page(&super::super::testing::farm_report());
-        assert!(page.starts_with("<!DOCTYPE html>"));
-        // Nothing to fetch: no script, no external stylesheet, image or font; the only
-        // addresses are the references' links and the SVG namespace.
-        for bad in [
-            "<script", "<link", "<img", "<iframe", "url(", "@import", "src=",
-        ] {
-            assert!(!page.contains(bad), "{bad}");
-        }
-        for line in page.lines().filter(|l| l.contains("://")) {
-            let ok = line.contains("rel=\"noreferrer noopener\"")
-                || line.contains("xmlns=\"http://www.w3.org/2000/svg\"");
-            assert!(ok, "{line}");
-        }
-        assert!(page.contains("Content-Security-Policy"));
-        // Every part is there.
-        for needle in [
-            "<h2 id=\"timeline\">Failures over time</h2>",
-            "<rect class=\"bar\"",
-            "<polyline",
-            "<h2 id=\"groups\">Failed requests</h2>",
-            "<a href=\"#g-502.3.12002\"><code>502.3.12002</code></a>",
-            "<details class=\"group fault\" id=\"g-502.3.12002\" open>",
-            "<details class=\"group benign\" id=\"g-401.2.5\">",
-            "<dt>Evidence</dt><dd>1 trace: error set by ApplicationRequestRouting",
-            "<ol class=\"checks\">",
-            "Failed Request Tracing: 2 trace(s)",
-            "HTTP.sys error log: 211 request(s)",
-            "<code>503.AppOffline</code> on <code>OrdersPool</code>",
-            "<h2 id=\"correlations\">Lined up in time</h2>",
-        ] {
-            assert!(page.contains(needle), "{needle}");
-        }
-        // The first series (502.3.12002) is drawn in the first colour.
-        assert!(page.contains(&format!(
-            "fill=\"{}\"><title>502.3.12002: ",
-            SERIES_COLOURS[0]
-        )));
-    }
-
-    #[test]
-    fn log_values_are_escaped() {
-        let (_dir, report) = super::super::testing::hostile_report();
-        let page = render_page(&report);
-        for url in super::super::testing::HOSTILE_URLS {
-            assert!(page.contains(&esc(url)), "{url}");
-        }
-        for bad in ["<script", "<img", "<svg/onload", "onerror=alert(1)>"] {
-            assert!(!page.contains(bad), "{bad}");
-        }
-    }
-}
+mod tests;

@@ -9,9 +9,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::safe_cell;
 use crate::input::httperr::HttpErrRecord;
 use crate::input::w3c::{Field, Record};
-use crate::output::safe_cell;
 use crate::summary::w3c::Origin;
 use crate::time;
 

@@ -11,6 +11,8 @@
 
 use std::io::{self, Write};
 
+use super::phrase;
+use crate::explain::trace::ExplainedTrace;
 use crate::input::freb::{Event, Trace};
 use crate::kb::hresult;
 use crate::time;
@@ -61,7 +63,29 @@ impl Paint {
     }
 }
 
-/// Writes the timeline of `trace`, read from `path`. The caller appends the explanation.
+/// Writes each trace's timeline, then the explanation of its triple.
+pub fn write(out: &mut dyn Write, traces: &[ExplainedTrace], color: bool) -> io::Result<()> {
+    for (i, t) in traces.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        write_timeline(out, &t.trace, &t.path, color)?;
+        let advice = &t.advice;
+        writeln!(out)?;
+        let marker = if advice.benign { " (benign)" } else { "" };
+        writeln!(out, "{}: {}{marker}", t.triple, advice.title)?;
+        phrase::cause_and_checks(out, &advice.cause, &advice.hints)?;
+        if let Some(w) = &advice.win32 {
+            writeln!(out, "  win32 {} = {}: {}", w.code, w.name, w.meaning)?;
+        }
+        for r in &advice.references {
+            writeln!(out, "  {r}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the timeline of `trace`, read from `path`.
 pub fn write_timeline(
     out: &mut dyn Write,
     trace: &Trace,

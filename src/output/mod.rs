@@ -5,6 +5,8 @@
 //! target once complete, so a failed write (a full disk, a killed process) leaves no partial
 //! file behind and a reader never sees half a report.
 
+pub mod requests;
+
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};

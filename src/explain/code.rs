@@ -1,0 +1,261 @@
+//! `iisdiag explain CODE`: what the knowledge base knows about one code, a win32 value or a
+//! name, as typed blocks that `report::explain` lays out.
+
+use crate::kb::hresult;
+use crate::kb::query::{self, Query};
+use crate::kb::{CodeEntry, Kb, Specificity};
+use crate::triple::{Code, Triple};
+
+use super::advice::advise;
+
+/// The explanation of one query, in the order it is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeReport {
+    pub blocks: Vec<Block>,
+}
+
+/// What a block is about, shown before its entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Heading {
+    /// No entry for exactly this code: the closest one, or the status class.
+    Closest {
+        code: String,
+        matched: Option<Specificity>,
+    },
+    /// An entry for exactly this code.
+    Code(String),
+    /// An entry that applies only when a module set the error, or to URLs of a site rule.
+    Scoped { code: String, scope: Scope },
+    /// An HTTP.sys reason and the status it goes with.
+    Reason { reason: String, status: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    Module(String),
+    Url(String),
+}
+
+/// An entry's text, with its references as URLs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryText {
+    pub title: String,
+    pub cause: String,
+    pub checks: Vec<String>,
+    pub benign: bool,
+    pub references: Vec<String>,
+}
+
+/// A win32 value on its own, and the HRESULT it was given as, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Win32Text {
+    /// The value asked about, when it is `HRESULT_FROM_WIN32` of `code`.
+    pub hresult: Option<u64>,
+    pub code: u64,
+    pub name: String,
+    pub kind: String,
+    pub meaning: String,
+    pub iis: String,
+    pub references: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// The closest advice for a code without an entry of its own: its references are listed
+    /// without a heading of their own.
+    Closest {
+        heading: Heading,
+        entry: EntryText,
+    },
+    Entry {
+        heading: Heading,
+        entry: EntryText,
+    },
+    /// The substatus codes of a status, with their titles.
+    Substatuses {
+        status: u16,
+        codes: Vec<(String, String)>,
+    },
+    /// A win32 value or HRESULT asked about on its own.
+    Win32(Win32Text),
+    /// The win32 part of a triple asked about, when the knowledge base knows it.
+    CodeWin32(Option<Win32Text>),
+    /// A bare three-digit number read as a win32 value too (258 is WAIT_TIMEOUT).
+    AsWin32 {
+        value: u16,
+        win32: Win32Text,
+    },
+    /// Timeouts whose defaults are known for this code: seconds, name, setting.
+    Timeouts(Vec<(f64, String, String)>),
+}
+
+/// Explains a query, or says why it cannot be explained.
+pub fn explain(kb: &Kb, q: &Query) -> Result<CodeReport, String> {
+    let mut blocks = Vec::new();
+    match q {
+        Query::Code(code) => {
+            code_blocks(kb, code, &mut blocks);
+            if code.substatus.is_none() {
+                if let Some(w) = kb.win32(u64::from(code.status)) {
+                    if let Some(win32) = win32_text(kb, w.code) {
+                        blocks.push(Block::AsWin32 {
+                            value: code.status,
+                            win32,
+                        });
+                    }
+                }
+            }
+        }
+        Query::Value(v) => match win32_text(kb, *v) {
+            Some(w) => blocks.push(Block::Win32(w)),
+            None => {
+                return Err(format!(
+                    "iisdiag knows no win32, WinHTTP, SSPI or HRESULT value {v} ({}); give {}",
+                    hresult::hex(*v),
+                    query::FORMS
+                ));
+            }
+        },
+        Query::Name(name) => {
+            if let Some(r) = kb.reason(name) {
+                blocks.push(Block::Entry {
+                    heading: Heading::Reason {
+                        reason: r.reason.clone(),
+                        status: r.status.clone(),
+                    },
+                    entry: entry_text(kb, &r.title, &r.cause, &r.checks, r.benign, &r.refs),
+                });
+            } else if let Some(w) = kb.win32_by_name(name).and_then(|w| win32_text(kb, w.code)) {
+                blocks.push(Block::Win32(w));
+            } else {
+                return Err(format!(
+                    "`{name}` is neither an HTTP.sys reason nor a symbolic error name iisdiag knows; give {}",
+                    query::FORMS
+                ));
+            }
+        }
+    }
+    Ok(CodeReport { blocks })
+}
+
+fn entry_text(
+    kb: &Kb,
+    title: &str,
+    cause: &str,
+    checks: &[String],
+    benign: bool,
+    refs: &[String],
+) -> EntryText {
+    EntryText {
+        title: title.to_string(),
+        cause: cause.to_string(),
+        checks: checks.to_vec(),
+        benign,
+        references: refs.iter().map(|r| kb.source_url(r).to_string()).collect(),
+    }
+}
+
+fn of_entry(kb: &Kb, e: &CodeEntry) -> EntryText {
+    entry_text(kb, &e.title, &e.cause, &e.checks, e.benign, &e.refs)
+}
+
+fn code_blocks(kb: &Kb, code: &Code, blocks: &mut Vec<Block>) {
+    let entries = kb.entries_for_code(code);
+    let (general, specific): (Vec<&CodeEntry>, Vec<&CodeEntry>) = entries
+        .iter()
+        .partition(|e| e.module.is_none() && e.url.is_none());
+    if general.is_empty() {
+        // No entry for exactly this code: what the most specific match says.
+        let triple = Triple::new(code.status, code.substatus, code.win32);
+        let advice = advise(kb, &triple, None, &[]);
+        blocks.push(Block::Closest {
+            heading: Heading::Closest {
+                code: code.to_string(),
+                matched: advice.matched,
+            },
+            entry: EntryText {
+                title: advice.title,
+                cause: advice.cause,
+                checks: advice.hints,
+                benign: advice.benign,
+                references: advice.references,
+            },
+        });
+    }
+    for e in &general {
+        blocks.push(Block::Entry {
+            heading: Heading::Code(e.code.clone()),
+            entry: of_entry(kb, e),
+        });
+    }
+    for e in &specific {
+        let scope = match (&e.module, &e.url) {
+            (Some(m), _) => Scope::Module(m.clone()),
+            (None, Some(u)) => Scope::Url(u.clone()),
+            // Partitioned out above: every specific entry has a module or a URL.
+            (None, None) => continue,
+        };
+        blocks.push(Block::Entry {
+            heading: Heading::Scoped {
+                code: e.code.clone(),
+                scope,
+            },
+            entry: of_entry(kb, e),
+        });
+    }
+    if code.substatus.is_none() {
+        let codes: Vec<(String, String)> = kb
+            .code_entries()
+            .iter()
+            .filter(|e| {
+                e.module.is_none()
+                    && e.code.parse::<Code>().is_ok_and(|c| {
+                        c.status == code.status && c.substatus.is_some() && c.win32.is_none()
+                    })
+            })
+            .map(|e| (e.code.clone(), e.title.clone()))
+            .collect();
+        if !codes.is_empty() {
+            blocks.push(Block::Substatuses {
+                status: code.status,
+                codes,
+            });
+        }
+    }
+    if let Some(w) = code.win32 {
+        blocks.push(Block::CodeWin32(win32_text(kb, w)));
+    }
+    let timeouts: Vec<(f64, String, String)> = kb
+        .timeouts()
+        .iter()
+        .filter(|t| {
+            t.codes.iter().any(|c| {
+                c.parse::<Code>().is_ok_and(|c| {
+                    c.status == code.status
+                        && (code.substatus.is_none() || c.substatus == code.substatus)
+                })
+            })
+        })
+        .map(|t| (t.seconds, t.name.clone(), t.setting.clone()))
+        .collect();
+    if !timeouts.is_empty() {
+        blocks.push(Block::Timeouts(timeouts));
+    }
+}
+
+fn win32_text(kb: &Kb, value: u64) -> Option<Win32Text> {
+    let w = kb.win32(value)?;
+    Some(Win32Text {
+        hresult: hresult::win32_of(value).map(|_| value),
+        code: w.code,
+        name: w.name.clone(),
+        kind: w.kind.clone(),
+        meaning: w.meaning.clone(),
+        iis: w.iis.clone(),
+        references: w
+            .refs
+            .iter()
+            .map(|r| kb.source_url(r).to_string())
+            .collect(),
+    })
+}

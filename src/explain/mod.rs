@@ -1,0 +1,389 @@
+//! The explanation: summaries and the knowledge base in, one typed `Report` out. It decides
+//! what to say (each group's explanation, its evidence, timing signatures, correlations,
+//! the timeline, the `--fail-on` verdict); the writers in `report` only lay it out.
+//!
+//! Times stay typed (`Millis`) and are formatted by the writers; JSON writes them as RFC 3339
+//! through serde. The JSON keys are a contract that scripts rely on: add to them, never rename
+//! or drop.
+
+pub mod advice;
+pub mod code;
+pub mod correlate;
+pub mod httperr;
+pub mod timeline;
+pub mod timing;
+pub mod trace;
+pub mod verdict;
+
+use serde::Serialize;
+
+use crate::filter::FailOn;
+use crate::kb::{Kb, Specificity};
+use crate::summary::traces::{self, TraceGroup, TraceSummary};
+use crate::summary::w3c::{By, Group};
+use crate::summary::{Collected, FileOutcome};
+use crate::time::{self, Millis, Zone};
+use crate::triple::Triple;
+
+pub use advice::{Advice, RuleNote, Win32Detail, advise};
+pub use correlate::Correlation;
+pub use httperr::HttpErrReport;
+
+/// How many URL stems a group lists.
+pub const TOP_URLS: usize = 5;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub totals: Totals,
+    pub groups: Vec<GroupReport>,
+    /// HTTP.sys error log groups: requests refused before IIS saw them.
+    pub httperr: Vec<HttpErrReport>,
+    /// Where HTTP.sys refusals line up in time with what the W3C logs show.
+    pub correlations: Vec<Correlation>,
+    /// Failed Request Tracing traces grouped by status, substatus, win32 and the module that
+    /// set the error.
+    pub traces: Vec<TraceGroup>,
+    pub files: Vec<FileOutcome>,
+    /// Log times are UTC (W3C and HTTPERR logs are written in UTC).
+    pub time_zone: &'static str,
+    /// The filters the requests were chosen by, as words (`status 5xx`, `since 2h`).
+    pub filters: Vec<String>,
+    /// Failures per time bucket for the top groups (with `--timeline`), else `null`.
+    pub timeline: Option<timeline::Timeline>,
+    /// What `--fail-on` and `--strict` found, one sentence each: the run ends with exit code
+    /// 1 when it is not empty. Said on standard error, not part of the JSON.
+    #[serde(skip)]
+    pub verdict: Vec<String>,
+}
+
+/// What shapes a report beyond the data: settled from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The zone of times inside sentences (the time fields stay UTC).
+    pub zone: Zone,
+    /// `Some` for a timeline: its bucket in minutes, or `None` to choose from the span.
+    pub timeline: Option<Option<i64>>,
+    pub filters: Vec<String>,
+    /// How many groups the timeline draws (at most [`timeline::MAX_SERIES`]).
+    pub top: usize,
+    /// Conditions that fail the run (`--fail-on`).
+    pub fail_on: Vec<FailOn>,
+    /// Skipped files and malformed lines fail the run (`--strict`).
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    /// Requests read (lines with a status).
+    pub requests: u64,
+    /// Failed requests (every request with `--all`).
+    pub failures: u64,
+    pub files_read: usize,
+    pub files_skipped: usize,
+    pub malformed_lines: u64,
+    #[serde(serialize_with = "time::rfc3339::opt")]
+    pub first_seen: Option<Millis>,
+    #[serde(serialize_with = "time::rfc3339::opt")]
+    pub last_seen: Option<Millis>,
+    /// Files left unread because the date in their name is outside `--since`/`--until`.
+    pub files_out_of_range: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupReport {
+    /// `502.3.12002`, with `-` for parts the log lacks.
+    pub code: String,
+    pub status: u16,
+    pub substatus: Option<u32>,
+    pub win32: Option<u64>,
+    pub count: u64,
+    /// Share of all requests read, in percent.
+    pub share: f64,
+    pub title: String,
+    pub cause: String,
+    /// Ordered checks.
+    pub hints: Vec<String>,
+    /// Normal traffic (handshake legs, client disconnects), ranked below faults.
+    pub benign: bool,
+    /// How much of the triple the explanation matched: `triple`, `substatus`, `status`, or
+    /// null when the knowledge base has no entry.
+    pub matched: Option<Specificity>,
+    /// The win32 value on its own.
+    pub win32_detail: Option<Win32Detail>,
+    pub references: Vec<String>,
+    #[serde(serialize_with = "time::rfc3339::opt")]
+    pub first_seen: Option<Millis>,
+    #[serde(serialize_with = "time::rfc3339::opt")]
+    pub last_seen: Option<Millis>,
+    pub top_urls: Vec<UrlCount>,
+    /// Requests whose URL stems were past the per-group cap and are not listed.
+    pub other_urls: u64,
+    pub time_taken_ms: Option<TimeTaken>,
+    pub servers: Vec<String>,
+    pub sites: Vec<String>,
+    /// Site-specific notes from a `--rules` file whose URL pattern matches this group.
+    pub rules: Vec<RuleNote>,
+    /// Most of the group's time-taken at one value: a timeout expired.
+    pub timing: Option<timing::Signature>,
+    /// FREB traces with the same status.substatus (and win32 when known).
+    pub evidence: Vec<Evidence>,
+    /// The module the explanation was chosen for (from the trace evidence), if any.
+    pub module: Option<String>,
+    /// `w3c` for log lines, `freb` for groups made from traces alone.
+    pub source: &'static str,
+    /// The group's second level with `--by`, else `null`.
+    pub breakdown: Option<Breakdown>,
+}
+
+/// How many breakdown entries a group lists.
+pub const BREAKDOWN_TOP: usize = 10;
+
+/// A group broken down by a second key (`--by`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Breakdown {
+    /// `url`, `server`, `site`, `client`, `hour` or `user-agent`.
+    pub by: &'static str,
+    /// The largest entries, largest first.
+    pub entries: Vec<BreakdownEntry>,
+    /// Distinct keys counted one by one.
+    pub distinct: usize,
+    /// Requests whose key came after the per-group cap and are counted together.
+    pub other: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakdownEntry {
+    /// The URL, server, site, client address, user agent, or the hour's start (RFC 3339, UTC).
+    pub key: String,
+    pub count: u64,
+    pub p95_ms: Option<u64>,
+}
+
+impl GroupReport {
+    /// A group with its code, count and explanation; what only log lines or only traces know
+    /// (URLs, times, servers, timing, evidence) is filled in by the caller.
+    fn explained(
+        triple: &Triple,
+        count: u64,
+        share: f64,
+        advice: Advice,
+        source: &'static str,
+    ) -> GroupReport {
+        GroupReport {
+            code: triple.to_string(),
+            status: triple.status,
+            substatus: triple.substatus,
+            win32: triple.win32,
+            count,
+            share,
+            title: advice.title,
+            cause: advice.cause,
+            hints: advice.hints,
+            benign: advice.benign,
+            matched: advice.matched,
+            win32_detail: advice.win32,
+            references: advice.references,
+            first_seen: None,
+            last_seen: None,
+            top_urls: Vec::new(),
+            other_urls: 0,
+            time_taken_ms: None,
+            servers: Vec::new(),
+            sites: Vec::new(),
+            rules: advice.rules,
+            timing: None,
+            evidence: Vec::new(),
+            module: None,
+            source,
+            breakdown: None,
+        }
+    }
+}
+
+/// What the traces of a group say.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub traces: u64,
+    pub module: Option<String>,
+    pub notification: Option<String>,
+    pub win32: Option<u64>,
+    pub backends: Vec<String>,
+    pub files: Vec<String>,
+    /// `3 traces: error set by ApplicationRequestRouting in EXECUTE_REQUEST_HANDLER, ...`
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UrlCount {
+    pub url: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct TimeTaken {
+    pub p50: u64,
+    pub p95: u64,
+    pub max: u64,
+}
+
+/// Builds the report of a scan.
+pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
+    let w3c = &collected.w3c;
+    let mut groups: Vec<GroupReport> = w3c
+        .groups()
+        .into_iter()
+        .map(|(triple, group)| {
+            group_report(kb, triple, group, w3c.requests, &collected.traces, w3c.by())
+        })
+        .collect();
+    if w3c.requests == 0 {
+        // Traces but no W3C lines: the traces alone make the groups.
+        groups = collected
+            .traces
+            .groups()
+            .into_iter()
+            .map(|g| trace_group_report(kb, g, collected.traces.traces))
+            .collect();
+    }
+    let files_read = collected.files.iter().filter(|f| f.error.is_none()).count();
+    let mut report = Report {
+        totals: Totals {
+            requests: w3c.requests,
+            failures: w3c.failures,
+            files_read,
+            files_skipped: collected.files.len() - files_read,
+            malformed_lines: collected.files.iter().map(|f| f.malformed).sum(),
+            first_seen: w3c.first,
+            last_seen: w3c.last,
+            files_out_of_range: collected.files_out_of_range,
+        },
+        httperr: httperr::reports(kb, &collected.httperr),
+        correlations: correlate::correlate(kb, &collected.httperr, w3c, opts.zone),
+        traces: collected.traces.groups().into_iter().cloned().collect(),
+        files: collected.files.clone(),
+        time_zone: "UTC",
+        filters: opts.filters.clone(),
+        timeline: opts
+            .timeline
+            .and_then(|bucket| timeline::build(collected, &groups, kb, bucket, opts)),
+        groups,
+        verdict: Vec::new(),
+    };
+    report.verdict = verdict::verdict(&report, &opts.fail_on, opts.strict);
+    report
+}
+
+/// The evidence of the traces for a triple, and the module most of them name.
+fn evidence(summary: &TraceSummary, triple: &Triple) -> (Vec<Evidence>, Option<String>) {
+    let groups = summary.evidence_for(triple.status, triple.substatus, triple.win32);
+    let module = groups
+        .iter()
+        .filter(|g| g.module.is_some())
+        .max_by_key(|g| g.count)
+        .and_then(|g| g.module.clone());
+    let evidence = groups.into_iter().map(to_evidence).collect();
+    (evidence, module)
+}
+
+fn trace_group_report(kb: &Kb, g: &TraceGroup, total: u64) -> GroupReport {
+    let triple = Triple::new(g.status, g.substatus, g.win32);
+    let mut advice = advise(kb, &triple, g.module.as_deref(), &[]);
+    if g.module.is_none() && !triple.is_failure() {
+        advice::traced_success(kb, g.status, g.slow_module.as_deref(), &mut advice);
+    }
+    GroupReport {
+        first_seen: g.first_start,
+        last_seen: g.last_start,
+        evidence: vec![to_evidence(g)],
+        module: g.module.clone(),
+        ..GroupReport::explained(&triple, g.count, percent(g.count, total), advice, "freb")
+    }
+}
+
+fn to_evidence(g: &TraceGroup) -> Evidence {
+    Evidence {
+        traces: g.count,
+        module: g.module.clone(),
+        notification: g.notification.clone(),
+        win32: g.win32,
+        backends: g.backends.clone(),
+        files: g.files.clone(),
+        text: traces::describe(g),
+    }
+}
+
+fn group_report(
+    kb: &Kb,
+    triple: &Triple,
+    group: &Group,
+    requests: u64,
+    trace_summary: &TraceSummary,
+    w3c_by: Option<By>,
+) -> GroupReport {
+    let top = group.top_urls(TOP_URLS);
+    let urls: Vec<&str> = top.iter().map(|(u, _)| *u).collect();
+    let (evidence, module) = evidence(trace_summary, triple);
+    let advice = advise(kb, triple, module.as_deref(), &urls);
+    let time_taken_ms = match (
+        group.time_taken_quantile(0.5),
+        group.time_taken_quantile(0.95),
+        group.time_taken_max,
+    ) {
+        (Some(p50), Some(p95), Some(max)) => Some(TimeTaken { p50, p95, max }),
+        _ => None,
+    };
+    let timing = timing::detect(
+        kb,
+        triple,
+        module.as_deref(),
+        &group.time_taken_buckets(),
+        group.time_taken_max,
+    );
+    let share = percent(group.count, requests);
+    GroupReport {
+        first_seen: group.first,
+        last_seen: group.last,
+        top_urls: top
+            .into_iter()
+            .map(|(url, count)| UrlCount {
+                url: url.to_string(),
+                count,
+            })
+            .collect(),
+        other_urls: group.other_urls,
+        time_taken_ms,
+        servers: group.servers.iter().cloned().collect(),
+        sites: group.sites.iter().cloned().collect(),
+        timing,
+        evidence,
+        module,
+        breakdown: breakdown(group, w3c_by),
+        ..GroupReport::explained(triple, group.count, share, advice, "w3c")
+    }
+}
+
+fn breakdown(group: &Group, by: Option<By>) -> Option<Breakdown> {
+    let by = by?;
+    Some(Breakdown {
+        by: by.name(),
+        entries: group
+            .top_entries(BREAKDOWN_TOP)
+            .into_iter()
+            .map(|(key, e)| BreakdownEntry {
+                key: key.to_string(),
+                count: e.count,
+                p95_ms: e.time_taken_quantile(0.95),
+            })
+            .collect(),
+        distinct: group.distinct_entries(),
+        other: group.breakdown_other,
+    })
+}
+
+/// `part` as a percentage of `whole`, rounded to two decimals.
+pub fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    (part as f64 * 10_000.0 / whole as f64).round() / 100.0
+}

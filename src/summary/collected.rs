@@ -1,0 +1,99 @@
+//! Everything a run read: the summaries of each kind of log and what happened to each file.
+//! A scan builds it from the logs and `merge` from saved summaries; the explanation reads it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::input::sniff::Kind;
+use crate::input::w3c::Malformed;
+
+use super::httperr::HttpErrSummary;
+use super::traces::TraceSummary;
+use super::w3c::W3cSummary;
+
+/// What happened to one input file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileOutcome {
+    pub path: String,
+    /// `null` when the file was skipped before its kind was known.
+    pub kind: Option<Kind>,
+    pub records: u64,
+    pub malformed: u64,
+    /// The first few malformed lines, with the reason.
+    pub malformed_lines: Vec<Malformed>,
+    pub notes: Vec<String>,
+    /// `null`, or the reason the file was skipped.
+    pub error: Option<String>,
+}
+
+impl FileOutcome {
+    /// A file that was read, with what its reader found besides records.
+    pub fn read(
+        path: &str,
+        kind: Kind,
+        (records, malformed): (u64, u64),
+        malformed_lines: Vec<Malformed>,
+        notes: Vec<String>,
+    ) -> FileOutcome {
+        FileOutcome {
+            path: path.to_string(),
+            kind: Some(kind),
+            records,
+            malformed,
+            malformed_lines,
+            notes,
+            error: None,
+        }
+    }
+
+    /// A file that could not be read, and why.
+    pub fn skipped(path: &str, kind: Option<Kind>, reason: String) -> FileOutcome {
+        FileOutcome {
+            path: path.to_string(),
+            kind,
+            records: 0,
+            malformed: 0,
+            malformed_lines: Vec::new(),
+            notes: Vec::new(),
+            error: Some(reason),
+        }
+    }
+}
+
+/// Everything a scan read.
+#[derive(Debug, Clone, Default)]
+pub struct Collected {
+    /// Every file, in path order.
+    pub files: Vec<FileOutcome>,
+    pub w3c: W3cSummary,
+    pub httperr: HttpErrSummary,
+    pub traces: TraceSummary,
+    /// Files left unread because the date in their name is outside `--since`/`--until`.
+    pub files_out_of_range: u64,
+}
+
+impl Collected {
+    /// Adds what another part of the run read.
+    pub fn merge(mut self, other: Collected) -> Collected {
+        self.files.extend(other.files);
+        self.w3c.merge(other.w3c);
+        self.httperr.merge(other.httperr);
+        self.traces.merge(other.traces);
+        self.files_out_of_range += other.files_out_of_range;
+        self
+    }
+
+    /// A stream that could not be read at all.
+    pub fn skipped(path: &str, reason: String) -> Collected {
+        Collected {
+            files: vec![FileOutcome::skipped(path, None, reason)],
+            ..Collected::default()
+        }
+    }
+
+    /// Whether any file could be read at all.
+    pub fn anything_read(&self) -> bool {
+        self.files
+            .iter()
+            .any(|f| f.error.is_none() && f.kind.is_some())
+    }
+}
