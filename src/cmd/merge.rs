@@ -40,16 +40,20 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         merged = Some(match merged {
             None => (collected, meta, path),
             Some((all, first_meta, first_path)) => {
-                if all.w3c.by() != collected.w3c.by()
-                    && all.w3c.by().is_some()
-                    && collected.w3c.by().is_some()
-                {
+                // A summary saved without --by has no breakdown to add to one saved with it:
+                // merged, the breakdown would hold only some files' requests, and which ones
+                // would depend on the order the files were named in.
+                if all.w3c.by() != collected.w3c.by() {
+                    let by = |s: &Collected| match s.w3c.by() {
+                        Some(b) => format!("saved with --by {}", b.name()),
+                        None => "saved without --by".to_string(),
+                    };
                     return Err(Error::Usage(format!(
-                        "{} is broken down by {} and {} by {}: save both with the same --by",
+                        "{} was {} and {} {}: their breakdowns do not add up; save both with the same --by",
                         first_path.display(),
-                        all.w3c.by().map_or("nothing", |b| b.name()),
+                        by(&all),
                         path.display(),
-                        collected.w3c.by().map_or("nothing", |b| b.name()),
+                        by(&collected),
                     )));
                 }
                 if first_meta.all != meta.all {

@@ -668,3 +668,33 @@ fn merged_summaries_equal_one_scan() {
         .code(2)
         .stderr(predicate::str::contains("junk.json"));
 }
+
+/// Issue 15, item 16: a summary saved with `--by url` and one saved without were merged
+/// silently, and the breakdown then held only the requests of whichever file came first.
+#[test]
+fn merge_refuses_a_summary_without_by_beside_one_with_it_in_either_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_by = dir.path().join("by-url.json");
+    let without = dir.path().join("plain.json");
+    for (file, by) in [(&with_by, true), (&without, false)] {
+        let mut cmd = iisdiag();
+        cmd.args(["scan", repo("testdata/farm/web01").to_str().unwrap()]);
+        if by {
+            cmd.args(["--by", "url"]);
+        }
+        cmd.args(["--save-summary", file.to_str().unwrap(), "-q"])
+            .assert()
+            .success();
+    }
+    for (first, second) in [(&with_by, &without), (&without, &with_by)] {
+        iisdiag()
+            .args(["merge", first.to_str().unwrap(), second.to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("by-url.json"))
+            .stderr(predicate::str::contains("plain.json"))
+            .stderr(predicate::str::contains("saved with --by url"))
+            .stderr(predicate::str::contains("saved without --by"));
+    }
+}
