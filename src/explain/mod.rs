@@ -332,13 +332,7 @@ fn group_report(
         (Some(p50), Some(p95), Some(max)) => Some(TimeTaken { p50, p95, max }),
         _ => None,
     };
-    let timing = timing::detect(
-        kb,
-        triple,
-        module.as_deref(),
-        &group.time_taken_buckets(),
-        group.time_taken_max,
-    );
+    let timing = timing::detect(kb, triple, module.as_deref(), &group.time_taken_buckets());
     let share = percent(group.count, requests);
     GroupReport {
         first_seen: group.first,

@@ -1,10 +1,14 @@
 //! Timing signatures: when most of a group's time-taken values sit at one value, a timeout
 //! expired. A known default (ARR's 30 s, ANCM's 2 min, FastCGI's 90 s...) is named; any
 //! other single value is reported as a likely configured timeout.
+//!
+//! The cluster is measured on the values each histogram bucket stands for, clamped to the
+//! group's exact lowest and highest time-taken, so the range quoted is one the requests had.
 
 use serde::Serialize;
 
 use crate::kb::{Kb, TimeoutEntry};
+use crate::summary::w3c::TimeBucket;
 use crate::triple::{Code, Triple};
 
 /// A cluster of time-taken values, and what it most likely is.
@@ -31,20 +35,22 @@ const MIN_SHARE: f64 = 0.6;
 /// Clusters below this are fast responses, not timeouts.
 const MIN_CLUSTER_MS: u64 = 2_000;
 
-/// Finds the signature in a group's time-taken histogram (`buckets`: value ms, count, lowest
-/// first), for a group with this triple and, when FREB names it, the module that set the error.
+/// Finds the signature in a group's time-taken histogram (`buckets`, lowest first, clamped
+/// to the group's lowest and highest time-taken), for a group with this triple and, when FREB
+/// names it, the module that set the error.
 pub fn detect(
     kb: &Kb,
     triple: &Triple,
     module: Option<&str>,
-    buckets: &[(u64, u64)],
-    max_ms: Option<u64>,
+    buckets: &[TimeBucket],
 ) -> Option<Signature> {
-    let timed: u64 = buckets.iter().map(|b| b.1).sum();
+    let timed: u64 = buckets.iter().map(|b| b.count).sum();
     if timed < MIN_TIMED {
         return None;
     }
-    // The densest window [v, v + width(v)] over the bucket values (two pointers).
+    // The densest window over the buckets (two pointers): buckets that start within
+    // width(v) of the end of the window's first bucket. Measured from the bucket's end, as a
+    // bucket (1 % wide) can be wider than the window and split one cluster in two.
     let width = |v: u64| (v / 200).max(250);
     let (mut best, mut best_lo, mut best_hi) = (0u64, 0usize, 0usize);
     let mut hi = 0usize;
@@ -55,25 +61,24 @@ pub fn detect(
             sum = 0;
         }
         if sum == 0 {
-            sum = buckets[lo].1;
+            sum = buckets[lo].count;
             hi = lo + 1;
         }
-        while hi < buckets.len() && buckets[hi].0 <= buckets[lo].0 + width(buckets[lo].0) {
-            sum += buckets[hi].1;
+        let reach = buckets[lo].high.saturating_add(width(buckets[lo].low));
+        while hi < buckets.len() && buckets[hi].low <= reach {
+            sum += buckets[hi].count;
             hi += 1;
         }
         if sum > best {
             (best, best_lo, best_hi) = (sum, lo, hi - 1);
         }
-        sum -= buckets[lo].1;
+        sum -= buckets[lo].count;
     }
     if (best as f64) < MIN_SHARE * timed as f64 {
         return None;
     }
-    let low_ms = buckets[best_lo].0;
-    let high_ms = max_ms
-        .map_or(buckets[best_hi].0, |m| buckets[best_hi].0.min(m))
-        .max(low_ms);
+    let low_ms = buckets[best_lo].low;
+    let high_ms = buckets[best_hi].high.max(low_ms);
     if low_ms < MIN_CLUSTER_MS {
         return None;
     }
@@ -162,7 +167,7 @@ mod tests {
     use crate::summary::w3c::{Origin, W3cSummary};
 
     /// A one-group summary with these time-taken values.
-    fn buckets(times: &[u64]) -> (Vec<(u64, u64)>, Option<u64>) {
+    fn buckets(times: &[u64]) -> Vec<TimeBucket> {
         let mut text =
             String::from("#Fields: date time sc-status sc-substatus sc-win32-status time-taken\n");
         for t in times {
@@ -178,7 +183,7 @@ mod tests {
         })
         .unwrap();
         let (_, g) = s.groups()[0];
-        (g.time_taken_buckets(), g.time_taken_max)
+        g.time_taken_buckets()
     }
 
     fn arr() -> Triple {
@@ -189,8 +194,8 @@ mod tests {
     fn names_the_arr_default() {
         let mut times: Vec<u64> = (0..136).map(|i| 30_000 + (i * 7) % 90).collect();
         times.push(1_200);
-        let (b, max) = buckets(&times);
-        let sig = detect(Kb::builtin(), &arr(), None, &b, max).unwrap();
+        let b = buckets(&times);
+        let sig = detect(Kb::builtin(), &arr(), None, &b).unwrap();
         assert_eq!(sig.within, 136);
         assert_eq!(sig.of, 137);
         assert!(
@@ -204,8 +209,8 @@ mod tests {
     #[test]
     fn names_the_ancm_default_with_module_evidence() {
         let times: Vec<u64> = (0..20).map(|i| 120_000 + i * 13).collect();
-        let (b, max) = buckets(&times);
-        let sig = detect(Kb::builtin(), &arr(), Some("AspNetCoreModuleV2"), &b, max).unwrap();
+        let b = buckets(&times);
+        let sig = detect(Kb::builtin(), &arr(), Some("AspNetCoreModuleV2"), &b).unwrap();
         assert!(sig.text.contains("20 of 20"), "{}", sig.text);
         assert!(sig.text.contains("2 min"), "{}", sig.text);
     }
@@ -213,8 +218,8 @@ mod tests {
     #[test]
     fn a_custom_value_is_a_likely_configured_timeout() {
         let times: Vec<u64> = (0..40).map(|i| 45_000 + i * 5).collect();
-        let (b, max) = buckets(&times);
-        let sig = detect(Kb::builtin(), &arr(), None, &b, max).unwrap();
+        let b = buckets(&times);
+        let sig = detect(Kb::builtin(), &arr(), None, &b).unwrap();
         assert!(
             sig.text.contains("likely a configured timeout of 45 s"),
             "{}",
@@ -223,18 +228,35 @@ mod tests {
         assert_eq!(sig.timeout, None);
     }
 
+    /// Issue 15, item 15: twelve requests that all took 45.00-45.08 s were said to be "8 of
+    /// 12 took 44.9 s": the histogram split them into two buckets 256 ms apart, wider than
+    /// the window, and the first bucket's value (44,928 ms) is one no request had.
+    #[test]
+    fn a_cluster_quotes_only_times_the_requests_had() {
+        let times: Vec<u64> = (0..12).map(|i| 45_000 + i * 7).collect();
+        let b = buckets(&times);
+        let sig = detect(Kb::builtin(), &arr(), None, &b).unwrap();
+        assert_eq!((sig.within, sig.of), (12, 12), "{}", sig.text);
+        assert_eq!((sig.low_ms, sig.high_ms), (45_000, 45_077), "{}", sig.text);
+        assert!(
+            sig.text.starts_with("12 of 12 took 45.0-45.1 s"),
+            "{}",
+            sig.text
+        );
+    }
+
     #[test]
     fn spread_out_times_have_no_signature() {
         let times: Vec<u64> = (0..200).map(|i| 500 + i * 397).collect();
-        let (b, max) = buckets(&times);
-        assert_eq!(detect(Kb::builtin(), &arr(), None, &b, max), None);
+        let b = buckets(&times);
+        assert_eq!(detect(Kb::builtin(), &arr(), None, &b), None);
     }
 
     #[test]
     fn fast_clusters_and_tiny_groups_are_not_timeouts() {
-        let (b, max) = buckets(&[3, 3, 4, 3, 3, 4]);
-        assert_eq!(detect(Kb::builtin(), &arr(), None, &b, max), None);
-        let (b, max) = buckets(&[30_010, 30_020]);
-        assert_eq!(detect(Kb::builtin(), &arr(), None, &b, max), None);
+        let b = buckets(&[3, 3, 4, 3, 3, 4]);
+        assert_eq!(detect(Kb::builtin(), &arr(), None, &b), None);
+        let b = buckets(&[30_010, 30_020]);
+        assert_eq!(detect(Kb::builtin(), &arr(), None, &b), None);
     }
 }

@@ -3,6 +3,11 @@
 //! A group keeps exact counts, first and last time seen, its URL stems with counts, where it
 //! happened (servers and sites) and a histogram of time-taken. Summaries of separate files or
 //! parts merge into the summary of all of them, whatever the order.
+//!
+//! The histogram stands each value for its bucket (two significant digits, 1 % wide), so a
+//! bucket's value may be one no request had: 30,144 ms for requests that all took 30,080 to
+//! 30,090. The exact lowest and highest time-taken are kept beside it, per group and per
+//! breakdown entry, and every value read back (quantiles, bucket bounds) is clamped to them.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -56,6 +61,8 @@ impl By {
 pub struct Entry {
     pub count: u64,
     time_taken: Histogram<u64>,
+    /// The exact lowest and highest time-taken of the entry's requests.
+    range: Option<(u64, u64)>,
 }
 
 impl Entry {
@@ -63,18 +70,30 @@ impl Entry {
         Entry {
             count: 0,
             time_taken: new_histogram(),
+            range: None,
         }
     }
 
     fn merge(&mut self, other: &Entry) {
         self.count += other.count;
         let _ = self.time_taken.add(&other.time_taken);
+        self.range = widen(self.range, other.range);
     }
 
-    /// The time-taken (ms) at quantile `q`, within 1 %; `None` when no request was timed.
+    /// The time-taken (ms) at quantile `q`, within 1 % and never outside what the entry's
+    /// requests took; `None` when no request was timed.
     pub fn time_taken_quantile(&self, q: f64) -> Option<u64> {
-        quantile(&self.time_taken, q, None)
+        quantile(&self.time_taken, q, self.range)
     }
+}
+
+/// A histogram bucket: the values it stands for, clamped to the group's lowest and highest
+/// time-taken, and how many requests fell in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeBucket {
+    pub low: u64,
+    pub high: u64,
+    pub count: u64,
 }
 
 /// Where a file came from, for records that do not say it themselves.
@@ -96,6 +115,8 @@ pub struct Group {
     /// Requests whose URL came after the cap was reached.
     pub other_urls: u64,
     time_taken: Histogram<u64>,
+    /// The exact lowest time-taken (the histogram's lowest bucket may start below it).
+    pub time_taken_min: Option<u64>,
     pub time_taken_max: Option<u64>,
     pub servers: BTreeSet<String>,
     pub sites: BTreeSet<String>,
@@ -116,6 +137,7 @@ impl Default for Group {
             urls: HashMap::new(),
             other_urls: 0,
             time_taken: new_histogram(),
+            time_taken_min: None,
             time_taken_max: None,
             servers: BTreeSet::new(),
             sites: BTreeSet::new(),
@@ -200,6 +222,7 @@ impl Group {
             if entry.time_taken.record(ms).is_err() {
                 entry.time_taken.saturating_record(ms);
             }
+            entry.range = widen(entry.range, Some((ms, ms)));
         }
     }
 
@@ -220,7 +243,20 @@ impl Group {
         if self.time_taken.record_n(ms, n).is_err() {
             self.time_taken.saturating_record_n(ms, n);
         }
+        self.time_taken_min = Some(self.time_taken_min.map_or(ms, |m| m.min(ms)));
         self.time_taken_max = Some(self.time_taken_max.map_or(ms, |m| m.max(ms)));
+    }
+
+    /// The exact lowest and highest time-taken, when both are known.
+    fn time_range(&self) -> Option<(u64, u64)> {
+        match (self.time_taken_min, self.time_taken_max) {
+            (Some(lo), Some(hi)) => Some((lo, hi)),
+            // A summary saved before the minimum was kept: the histogram's lowest value.
+            (None, Some(hi)) if !self.time_taken.is_empty() => {
+                Some((self.time_taken.min().min(hi), hi))
+            }
+            _ => None,
+        }
     }
 
     fn merge(&mut self, other: Group) {
@@ -238,6 +274,10 @@ impl Group {
         }
         self.other_urls += other.other_urls;
         let _ = self.time_taken.add(&other.time_taken);
+        self.time_taken_min = match (self.time_taken_min, other.time_taken_min) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         self.time_taken_max = max_opt(self.time_taken_max, other.time_taken_max);
         for s in &other.servers {
             insert_capped(&mut self.servers, s);
@@ -317,9 +357,10 @@ impl Group {
         self.time_taken.len()
     }
 
-    /// The time-taken value (ms) at quantile `q` (0..=1), within 1 %.
+    /// The time-taken value (ms) at quantile `q` (0..=1), within 1 % and never outside the
+    /// lowest and highest time-taken of the group.
     pub fn time_taken_quantile(&self, q: f64) -> Option<u64> {
-        quantile(&self.time_taken, q, self.time_taken_max)
+        quantile(&self.time_taken, q, self.time_range())
     }
 
     /// How many timed requests took between `lo` and `hi` ms (inclusive, within 1 %).
@@ -327,27 +368,57 @@ impl Group {
         self.time_taken.count_between(lo, hi)
     }
 
-    /// The recorded time-taken values as (bucket value, count), lowest first.
-    pub fn time_taken_buckets(&self) -> Vec<(u64, u64)> {
-        self.time_taken
-            .iter_recorded()
+    /// The recorded time-taken buckets, lowest first, their bounds clamped to the group's
+    /// lowest and highest time-taken.
+    pub fn time_taken_buckets(&self) -> Vec<TimeBucket> {
+        let h = &self.time_taken;
+        let range = self.time_range();
+        h.iter_recorded()
             .map(|v| {
-                (
-                    self.time_taken.median_equivalent(v.value_iterated_to()),
-                    v.count_at_value(),
-                )
+                let at = v.value_iterated_to();
+                let (low, high) =
+                    clamp_pair(h.lowest_equivalent(at), h.highest_equivalent(at), range);
+                TimeBucket {
+                    low,
+                    high,
+                    count: v.count_at_value(),
+                }
             })
             .collect()
     }
 }
 
-/// The value at quantile `q`, within the histogram's precision, never above `max`.
-fn quantile(h: &Histogram<u64>, q: f64, max: Option<u64>) -> Option<u64> {
+/// The value at quantile `q`, within the histogram's precision, never outside `range` (the
+/// exact lowest and highest value recorded).
+fn quantile(h: &Histogram<u64>, q: f64, range: Option<(u64, u64)>) -> Option<u64> {
     if h.is_empty() {
         return None;
     }
     let v = h.median_equivalent(h.value_at_quantile(q));
-    Some(max.map_or(v, |m| v.min(m)))
+    Some(match range {
+        Some((lo, hi)) => v.clamp(lo, hi.max(lo)),
+        None => v,
+    })
+}
+
+/// `low..=high` moved inside `range`, keeping `low <= high`.
+fn clamp_pair(low: u64, high: u64, range: Option<(u64, u64)>) -> (u64, u64) {
+    match range {
+        Some((lo, hi)) => {
+            let hi = hi.max(lo);
+            let low = low.clamp(lo, hi);
+            (low, high.clamp(low, hi))
+        }
+        None => (low, high),
+    }
+}
+
+/// The smallest range holding both.
+fn widen(a: Option<(u64, u64)>, b: Option<(u64, u64)>) -> Option<(u64, u64)> {
+    match (a, b) {
+        (Some((a0, a1)), Some((b0, b1))) => Some((a0.min(b0), a1.max(b1))),
+        (a, b) => a.or(b),
+    }
 }
 
 fn insert_capped(set: &mut BTreeSet<String>, name: &str) {
@@ -559,6 +630,9 @@ pub struct SavedGroup {
     pub urls: Vec<(String, u64)>,
     pub other_urls: u64,
     pub time_taken: Buckets,
+    /// Absent from summaries written before it was kept.
+    #[serde(default)]
+    pub time_taken_min: Option<u64>,
     pub time_taken_max: Option<u64>,
     pub servers: Vec<String>,
     pub sites: Vec<String>,
@@ -566,6 +640,10 @@ pub struct SavedGroup {
     pub minutes: Vec<(String, Vec<(i64, u64)>)>,
     /// (key, count, time-taken buckets).
     pub breakdown: Vec<(String, u64, Buckets)>,
+    /// (key, lowest, highest time-taken) of the breakdown entries that were timed; absent
+    /// from summaries written before it was kept.
+    #[serde(default)]
+    pub breakdown_range: Vec<(String, u64, u64)>,
     pub breakdown_other: u64,
 }
 
@@ -604,6 +682,12 @@ impl W3cSummary {
                     .map(|(k, e)| (k.to_string(), e.count, histogram_pairs(&e.time_taken)))
                     .collect();
                 breakdown.sort_unstable();
+                let mut breakdown_range: Vec<(String, u64, u64)> = g
+                    .breakdown
+                    .iter()
+                    .filter_map(|(k, e)| e.range.map(|(lo, hi)| (k.to_string(), lo, hi)))
+                    .collect();
+                breakdown_range.sort_unstable();
                 SavedGroup {
                     status: t.status,
                     substatus: t.substatus,
@@ -614,11 +698,13 @@ impl W3cSummary {
                     urls,
                     other_urls: g.other_urls,
                     time_taken: histogram_pairs(&g.time_taken),
+                    time_taken_min: g.time_taken_min,
                     time_taken_max: g.time_taken_max,
                     servers: g.servers.iter().cloned().collect(),
                     sites: g.sites.iter().cloned().collect(),
                     minutes,
                     breakdown,
+                    breakdown_range,
                     breakdown_other: g.breakdown_other,
                 }
             })
@@ -654,6 +740,11 @@ impl W3cSummary {
             .map(|(m, requests, failures)| (m, Minute { requests, failures }))
             .collect();
         for g in saved.groups {
+            let ranges: HashMap<&str, (u64, u64)> = g
+                .breakdown_range
+                .iter()
+                .map(|(k, lo, hi)| (k.as_str(), (*lo, *hi)))
+                .collect();
             let group = Group {
                 count: g.count,
                 first: g.first,
@@ -661,6 +752,7 @@ impl W3cSummary {
                 urls: g.urls.into_iter().map(|(u, n)| (u.into(), n)).collect(),
                 other_urls: g.other_urls,
                 time_taken: histogram_from(&g.time_taken),
+                time_taken_min: g.time_taken_min,
                 time_taken_max: g.time_taken_max,
                 servers: g.servers.into_iter().collect(),
                 sites: g.sites.into_iter().collect(),
@@ -673,11 +765,17 @@ impl W3cSummary {
                     .breakdown
                     .into_iter()
                     .map(|(k, count, pairs)| {
+                        let time_taken = histogram_from(&pairs);
+                        // A summary written before the range was kept: the histogram's.
+                        let range = ranges.get(k.as_str()).copied().or_else(|| {
+                            (!time_taken.is_empty()).then(|| (time_taken.min(), time_taken.max()))
+                        });
                         (
                             k.into(),
                             Entry {
                                 count,
-                                time_taken: histogram_from(&pairs),
+                                time_taken,
+                                range,
                             },
                         )
                     })
@@ -746,6 +844,48 @@ mod tests {
             crate::time::format_short(g.last.unwrap()),
             "2026-11-18 10:44:03"
         );
+    }
+
+    /// Issue 15, item 15: a `--by url` entry's p95 (30,144 ms, the middle of its histogram
+    /// bucket) was above the group's max (30,090 ms); the group's p50 could sit below its min.
+    #[test]
+    fn quantiles_stay_within_the_times_the_requests_had() {
+        let mut text = String::from(
+            "#Fields: date time cs-uri-stem sc-status sc-substatus sc-win32-status time-taken\n",
+        );
+        for ms in [30_080, 30_085, 30_090] {
+            text.push_str(&format!(
+                "2026-11-18 10:42:03 /api/orders 502 3 12002 {ms}\n"
+            ));
+        }
+        let mut s = W3cSummary::new(Some(By::Url));
+        w3c::read(text.as_bytes(), |r| s.add(r, &Origin::default(), true)).unwrap();
+        let check = |s: &W3cSummary| {
+            let (_, g) = s.groups()[0];
+            assert_eq!(
+                (g.time_taken_min, g.time_taken_max),
+                (Some(30_080), Some(30_090))
+            );
+            for q in [0.0, 0.5, 0.95, 1.0] {
+                let v = g.time_taken_quantile(q).unwrap();
+                assert!((30_080..=30_090).contains(&v), "group q{q}: {v}");
+                let (_, e) = g.top_entries(1)[0];
+                let v = e.time_taken_quantile(q).unwrap();
+                assert!((30_080..=30_090).contains(&v), "entry q{q}: {v}");
+            }
+            for b in g.time_taken_buckets() {
+                assert!(
+                    30_080 <= b.low && b.low <= b.high && b.high <= 30_090,
+                    "{b:?}"
+                );
+            }
+        };
+        check(&s);
+        // The same after a save and a restore (what `merge` reads).
+        let restored = W3cSummary::restore(
+            serde_json::from_str(&serde_json::to_string(&s.save()).unwrap()).unwrap(),
+        );
+        check(&restored);
     }
 
     #[test]
