@@ -60,7 +60,29 @@ pub fn advise(kb: &Kb, triple: &Triple, module: Option<&str>, urls: &[&str]) -> 
         }
     };
     let fallback = kb.fallback();
+    // The status entries of 200, 206 and 304 explain a non-zero win32 (the connection did not
+    // end cleanly); a success with win32 0 is said to be one. An entry for its substatus or
+    // triple (200.501, Dynamic IP Restrictions in logging-only mode) still applies.
+    let success = !triple.is_failure()
+        && triple.status < 400
+        && matches!(ex.specificity, None | Some(Specificity::Status));
     let (title, cause, hints, benign) = match ex.entry {
+        _ if success => {
+            push_refs(&fallback.success_refs);
+            let status = triple.status.to_string();
+            let class = kb::status_class(triple.status);
+            let cause = match triple.win32 {
+                Some(_) => &fallback.success_cause,
+                None => &fallback.success_cause_no_win32,
+            };
+            let values = [("status", status.as_str()), ("class", class)];
+            (
+                kb::fill(&fallback.success_title, &values),
+                kb::fill(cause, &values),
+                fallback.success_checks.clone(),
+                true,
+            )
+        }
         Some(e) => {
             push_refs(&e.refs);
             (e.title.clone(), e.cause.clone(), e.checks.clone(), e.benign)
@@ -105,7 +127,7 @@ pub fn advise(kb: &Kb, triple: &Triple, module: Option<&str>, urls: &[&str]) -> 
         cause,
         hints,
         benign,
-        matched: ex.specificity,
+        matched: if success { None } else { ex.specificity },
         win32,
         references,
         rules,

@@ -61,8 +61,8 @@ pub struct Win32Text {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
-    /// The closest advice for a code without an entry of its own: its references are listed
-    /// without a heading of their own.
+    /// The closest advice for a code without an entry of its own, with the references of
+    /// that advice (those of the win32 value are in the win32 block that follows).
     Closest {
         heading: Heading,
         entry: EntryText,
@@ -168,6 +168,11 @@ fn code_blocks(kb: &Kb, code: &Code, blocks: &mut Vec<Block>) {
         // No entry for exactly this code: what the most specific match says.
         let triple = Triple::new(code.status, code.substatus, code.win32);
         let advice = advise(kb, &triple, None, &[]);
+        let win32_refs: Vec<&str> = code
+            .win32
+            .and_then(|w| kb.win32(w))
+            .map(|w| w.refs.iter().map(|r| kb.source_url(r)).collect())
+            .unwrap_or_default();
         blocks.push(Block::Closest {
             heading: Heading::Closest {
                 code: code.to_string(),
@@ -178,7 +183,11 @@ fn code_blocks(kb: &Kb, code: &Code, blocks: &mut Vec<Block>) {
                 cause: advice.cause,
                 checks: advice.hints,
                 benign: advice.benign,
-                references: advice.references,
+                references: advice
+                    .references
+                    .into_iter()
+                    .filter(|r| !win32_refs.contains(&r.as_str()))
+                    .collect(),
             },
         });
     }

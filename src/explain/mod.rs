@@ -76,8 +76,12 @@ pub struct BuildOptions {
 pub struct Totals {
     /// Requests read (lines with a status).
     pub requests: u64,
-    /// Failed requests (every request with `--all`).
+    /// Requests grouped: the failures, every request with `--all`, the matching ones with a
+    /// status filter.
     pub failures: u64,
+    /// Grouped requests that failed (status 400 or more, or a non-zero win32): with `--all`
+    /// the successes are grouped too, and are not failures.
+    pub failed: u64,
     pub files_read: usize,
     pub files_skipped: usize,
     pub malformed_lines: u64,
@@ -250,6 +254,12 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
         totals: Totals {
             requests: w3c.requests,
             failures: w3c.failures,
+            failed: w3c
+                .groups()
+                .iter()
+                .filter(|(t, _)| t.is_failure())
+                .map(|(_, g)| g.count)
+                .sum(),
             files_read,
             files_skipped: collected.files.len() - files_read,
             malformed_lines: collected.files.iter().map(|f| f.malformed).sum(),

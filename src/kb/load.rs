@@ -108,6 +108,7 @@ impl Kb {
                 &fallback.unknown_code_checks,
                 &fallback.unknown_reason_checks,
                 &fallback.traced_success_checks,
+                &fallback.success_checks,
             ] {
                 if check.is_empty() || check.iter().any(|c| c.trim().is_empty()) {
                     return Err(err(

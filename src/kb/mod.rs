@@ -114,6 +114,14 @@ pub struct Fallback {
     pub traced_success_cause_slow: String,
     pub traced_success_cause: String,
     pub traced_success_checks: Vec<String>,
+    /// A 2xx or 3xx with win32 0 (or no win32 column) that no entry of its own explains: the
+    /// status entries of 200, 206 and 304 are about connections that did not end cleanly.
+    pub success_title: String,
+    pub success_cause: String,
+    pub success_cause_no_win32: String,
+    pub success_checks: Vec<String>,
+    #[serde(default)]
+    pub success_refs: Vec<String>,
 }
 
 /// A fallback text with its `{name}` words replaced by values, in one pass (a value that
@@ -379,15 +387,19 @@ pub fn module_matches(want: &str, have: &str) -> bool {
 
 /// The generic meaning of an HTTP status class, for codes the knowledge base has no entry for.
 pub fn status_class_title(status: u16) -> String {
-    let class = match status {
+    format!("HTTP {status}: {}", status_class(status))
+}
+
+/// The name of a status's class: `success`, `redirection`, `client error`...
+pub fn status_class(status: u16) -> &'static str {
+    match status {
         100..=199 => "informational response",
         200..=299 => "success",
         300..=399 => "redirection",
         400..=499 => "client error",
         500..=599 => "server error",
         _ => "non-HTTP status (FTP or a custom module)",
-    };
-    format!("HTTP {status}: {class}")
+    }
 }
 
 #[cfg(test)]

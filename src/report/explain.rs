@@ -13,9 +13,7 @@ pub fn write(out: &mut dyn Write, report: &CodeReport) -> io::Result<()> {
             Block::Closest { heading, entry } => {
                 write_heading(out, heading)?;
                 write_entry(out, entry)?;
-                for r in &entry.references {
-                    writeln!(out, "  {r}")?;
-                }
+                write_references(out, &entry.references)?;
             }
             Block::Entry { heading, entry } => {
                 write_heading(out, heading)?;

@@ -51,11 +51,12 @@ fn write_totals(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Resu
     if t.malformed_lines > 0 {
         line.push_str(&format!(", {} malformed line(s)", t.malformed_lines));
     }
-    line.push_str(&format!(
-        "; **{} failed** ({}%).",
-        t.failures,
-        crate::explain::percent(t.failures, t.requests)
-    ));
+    let h = super::phrase::headline(t, &report.filters);
+    line.push_str(&format!("; **{} {}** ({}%)", h.count, h.word, h.share));
+    match h.grouped {
+        Some(n) => line.push_str(&format!("; {n} grouped.")),
+        None => line.push('.'),
+    }
     if let (Some(first), Some(last)) = (t.first_seen, t.last_seen) {
         line.push_str(&format!(
             " From {} to {} {}.",

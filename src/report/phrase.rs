@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::explain::GroupReport;
+use crate::explain::{GroupReport, Totals};
 use crate::time::{Millis, Zone};
 
 /// A duration in milliseconds as people read it: `15 ms`, `1.2 s`, `30.0 s`, `2.0 min`.
@@ -53,4 +53,29 @@ pub fn cause_and_checks(out: &mut dyn Write, cause: &str, checks: &[String]) -> 
         writeln!(out, "    {}. {c}", i + 1)?;
     }
     Ok(())
+}
+
+/// What the headline counts: the requests that failed, or those a status filter matched, with
+/// their share of all requests read; and the grouped count when it differs (with `--all` the
+/// successes are grouped too, and are not called failures).
+pub struct Headline {
+    pub count: u64,
+    /// `failed` or `matched the status filter`.
+    pub word: &'static str,
+    pub share: f64,
+    pub grouped: Option<u64>,
+}
+
+pub fn headline(t: &Totals, filters: &[String]) -> Headline {
+    let (count, word) = if filters.iter().any(|f| f.starts_with("status ")) {
+        (t.failures, "matched the status filter")
+    } else {
+        (t.failed, "failed")
+    };
+    Headline {
+        count,
+        word,
+        share: crate::explain::percent(count, t.requests),
+        grouped: (count != t.failures).then_some(t.failures),
+    }
 }

@@ -302,7 +302,6 @@ fn write_groups(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Res
 
 fn write_totals(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result<()> {
     let t = &report.totals;
-    let share = crate::explain::percent(t.failures, t.requests);
     write!(
         out,
         "{} requests read from {} file(s)",
@@ -314,12 +313,12 @@ fn write_totals(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Res
     if t.malformed_lines > 0 {
         write!(out, ", {} malformed line(s)", t.malformed_lines)?;
     }
-    let failed = if report.filters.iter().any(|f| f.starts_with("status ")) {
-        "matched the status filter"
-    } else {
-        "failed"
-    };
-    writeln!(out, "; {} {failed} ({share}%).", t.failures)?;
+    let h = super::phrase::headline(t, &report.filters);
+    write!(out, "; {} {} ({}%)", h.count, h.word, h.share)?;
+    match h.grouped {
+        Some(n) => writeln!(out, "; {n} grouped.")?,
+        None => writeln!(out, ".")?,
+    }
     if t.first_seen.is_some() {
         writeln!(
             out,

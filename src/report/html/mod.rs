@@ -87,7 +87,7 @@ fn render(p: &mut String, report: &Report, opts: &Layout) {
     let _ = writeln!(
         p,
         "<title>iisdiag report: {} failed of {} requests{}</title>",
-        t.failures,
+        t.failed,
         t.requests,
         esc(&when)
     );
@@ -119,12 +119,18 @@ fn totals(p: &mut String, report: &Report, opts: &Layout) {
     if t.malformed_lines > 0 {
         let _ = write!(line, ", {} malformed line(s)", t.malformed_lines);
     }
+    let h = crate::report::phrase::headline(t, &report.filters);
+    let grouped = h
+        .grouped
+        .map(|n| format!("; {n} grouped"))
+        .unwrap_or_default();
     let _ = writeln!(
         p,
-        "<p class=\"totals\">{}; <strong>{} failed</strong> ({}%).</p>",
+        "<p class=\"totals\">{}; <strong>{} {}</strong> ({}%){grouped}.</p>",
         esc(&line),
-        t.failures,
-        crate::explain::percent(t.failures, t.requests)
+        h.count,
+        h.word,
+        h.share
     );
     if let (Some(first), Some(last)) = (t.first_seen, t.last_seen) {
         let _ = writeln!(

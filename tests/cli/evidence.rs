@@ -1,0 +1,82 @@
+//! What iisdiag says follows what the logs and traces show (issue 15, items 13 to 16):
+//! successes are called successes, a trace is read for the module, its version and the
+//! statuses set on the way, and evidence lines up with the group it backs.
+
+use super::*;
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = iisdiag().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Issue 15, item 14: with `--all` the headline said "6562 failed (100%)" and 200.0.0 was
+/// explained as "200 OK, but the connection did not end cleanly".
+#[test]
+fn all_counts_only_failures_as_failed_and_calls_a_success_a_success() {
+    let farm = repo("testdata/farm");
+    let farm = farm.to_str().unwrap();
+    let table = stdout_of(&["scan", farm, "--all", "--color", "never"]);
+    let headline = table.lines().next().unwrap();
+    assert_eq!(
+        headline,
+        "6562 requests read from 6 file(s); 273 failed (4.16%); 6562 grouped."
+    );
+    assert!(!table.contains("did not end cleanly"), "{table}");
+
+    let r = scan_json(&[farm, "--all"]);
+    // `failures` keeps its meaning (requests grouped); `failed` is added.
+    assert_eq!(r["totals"]["failures"], 6562);
+    assert_eq!(r["totals"]["failed"], 273);
+    let ok = group(&r, "200.0.0");
+    assert!(
+        ok["title"].as_str().unwrap().contains("not a failure"),
+        "{}",
+        ok["title"]
+    );
+    assert_eq!(ok["benign"], true);
+    // A success whose connection did not end cleanly is still explained by its win32.
+    let dropped = group(&r, "200.0.64");
+    assert!(
+        dropped["title"]
+            .as_str()
+            .unwrap()
+            .contains("connection was lost"),
+        "{}",
+        dropped["title"]
+    );
+
+    // Without --all the headline is as it was.
+    let plain = stdout_of(&["scan", farm, "--color", "never"]);
+    assert!(
+        plain.starts_with("6562 requests read from 6 file(s); 273 failed (4.16%).\n"),
+        "{plain}"
+    );
+}
+
+/// Issue 15, item 14 and the snapshot review: `explain 200.0.0`, `304.0.0` and `206.0.0`
+/// explained plain successes as connections that ended early, and listed the closest entry's
+/// references without a heading, the 403.14 page (a reference of win32 0) among them.
+#[test]
+fn explain_calls_a_success_with_win32_0_a_success() {
+    for code in ["200.0.0", "304.0.0", "206.0.0"] {
+        let text = stdout_of(&["explain", code]);
+        assert!(text.contains("not a failure"), "{code}: {text}");
+        for wrong in ["did not end cleanly", "ended early"] {
+            assert!(!text.contains(wrong), "{code}: {text}");
+        }
+        // The entry's block ends with its own references, under a heading.
+        let entry = text.split("\nwin32 0 = ").next().unwrap();
+        assert!(
+            entry.contains("  References:\n    https://"),
+            "{code}: {text}"
+        );
+        assert!(!entry.contains("403-14"), "{code}: {entry}");
+    }
+    let dropped = stdout_of(&["explain", "200.0.64"]);
+    assert!(dropped.contains("connection was lost"), "{dropped}");
+}
