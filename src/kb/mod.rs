@@ -113,6 +113,8 @@ pub struct Fallback {
     pub traced_success_title: String,
     pub traced_success_cause_slow: String,
     pub traced_success_cause: String,
+    /// A success traced because the rule's status codes include it (failureReason STATUS_CODE).
+    pub traced_success_cause_status: String,
     pub traced_success_checks: Vec<String>,
     /// A 2xx or 3xx with win32 0 (or no win32 column) that no entry of its own explains: the
     /// status entries of 200, 206 and 304 are about connections that did not end cleanly.
@@ -122,6 +124,16 @@ pub struct Fallback {
     pub success_checks: Vec<String>,
     #[serde(default)]
     pub success_refs: Vec<String>,
+    /// What a trace shows, said before the explanation of its code (`iisdiag freb`).
+    pub trace_error_set: String,
+    pub trace_error_code_zero: String,
+    pub trace_set_on_the_way: String,
+    pub trace_time_taken: String,
+    /// The ASP.NET Core Module's version and hosting model, as far as the trace shows them.
+    pub trace_ancm_v1: String,
+    pub trace_ancm_v2_out: String,
+    pub trace_ancm_v2_in: String,
+    pub trace_ancm_v2_unknown: String,
 }
 
 /// A fallback text with its `{name}` words replaced by values, in one pass (a value that

@@ -418,9 +418,10 @@ fn substatus_rows_of_section_5_pick_the_module_entry() {
 #[test]
 fn module_specific_entries_have_a_general_sibling() {
     // Without FREB there is no module evidence, so every status or substatus that has a
-    // module-specific reading must also have a general one. Two triples are readings of
-    // FREB ErrorCodes only and need no general entry.
-    let module_only = ["502.3.1229", "502.3.87"];
+    // module-specific reading must also have a general one. Three triples are readings of
+    // FREB ErrorCodes only and need no general entry (500.0.0 from the ASP.NET Core Module is
+    // its ErrorCode 0; without a trace, 500.0 says what a 500.0.0 is).
+    let module_only = ["502.3.1229", "502.3.87", "500.0.0"];
     for e in kb().code_entries().iter().filter(|e| e.module.is_some()) {
         if module_only.contains(&e.code.as_str()) {
             continue;
@@ -515,8 +516,10 @@ fn module_evidence_picks_the_module_entry() {
         (
             "500.0",
             Some("AspNetCoreModuleV2"),
-            Some("AspNetCoreModule"),
+            Some("AspNetCoreModuleV2"),
         ),
+        // ANCM V1 has no in-process hosting, so no in-process handler load failure.
+        ("500.0", Some("AspNetCoreModule"), None),
         ("500.0", Some("IsapiModule"), Some("IsapiModule")),
         ("500.0", Some("RewriteModule"), Some("RewriteModule")),
         ("500.0", None, None),

@@ -74,6 +74,9 @@ pub fn write(out: &mut dyn Write, traces: &[ExplainedTrace], color: bool) -> io:
         writeln!(out)?;
         let marker = if advice.benign { " (benign)" } else { "" };
         writeln!(out, "{}: {}{marker}", t.triple, advice.title)?;
+        for fact in &t.facts {
+            writeln!(out, "  Trace: {}", clean(fact, 600))?;
+        }
         phrase::cause_and_checks(out, &advice.cause, &advice.hints)?;
         if let Some(w) = &advice.win32 {
             writeln!(out, "  win32 {} = {}: {}", w.code, w.name, w.meaning)?;

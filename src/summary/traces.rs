@@ -11,9 +11,36 @@ use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
-use crate::input::freb::Trace;
+use crate::input::freb::{ErrorSet, Trace};
 use crate::kb::hresult;
 use crate::time::{self, Millis};
+use crate::triple::Triple;
+
+/// The error event that explains the response the client got: one whose status is the final
+/// status. A trace keeps the last error set when none matches (the directory-listing module
+/// set 403.14 and the request then ended 200); that one was set on the way, and neither its
+/// module nor its ErrorCode explains the final status.
+pub fn final_error(trace: &Trace) -> Option<&ErrorSet> {
+    trace.error.as_ref().filter(|e| e.status == trace.status)
+}
+
+/// The error set on the way to a different final status, if the trace kept one.
+pub fn set_on_the_way(trace: &Trace) -> Option<&ErrorSet> {
+    trace.error.as_ref().filter(|e| e.status != trace.status)
+}
+
+/// The triple a trace is evidence for: its final status, with the win32 of the error that
+/// explains it, or of GENERAL_REQUEST_END when the only error kept was set on the way.
+pub fn final_triple(trace: &Trace) -> Triple {
+    match set_on_the_way(trace) {
+        Some(_) => Triple::new(
+            trace.status,
+            trace.substatus,
+            trace.final_status.as_ref().and_then(|end| end.win32),
+        ),
+        None => trace.triple(),
+    }
+}
 
 /// File paths kept per group (the count of all of them is kept too).
 pub const MAX_FILES: usize = 20;
@@ -94,12 +121,14 @@ impl TraceSummary {
         if trace.truncated {
             self.truncated = self.truncated.saturating_add(1);
         }
+        let triple = final_triple(trace);
+        let error = final_error(trace);
         let key = GroupKey {
-            status: trace.status,
-            substatus: trace.substatus,
-            win32: trace.win32,
-            module: trace
-                .error_module()
+            status: triple.status,
+            substatus: triple.substatus,
+            win32: triple.win32,
+            module: error
+                .map(|e| e.module.as_str())
                 .filter(|m| !m.is_empty())
                 .map(str::to_string),
         };
@@ -123,7 +152,7 @@ impl TraceSummary {
             max_time_taken_ms: trace.time_taken_ms,
             ..TraceGroup::default()
         };
-        if let Some(error) = &trace.error {
+        if let Some(error) = error {
             if !error.notification.is_empty() {
                 one.notifications.insert(error.notification.clone(), 1);
             }
@@ -131,23 +160,17 @@ impl TraceSummary {
         if let Some(module) = trace.slowest_step.as_ref().and_then(|s| s.module.clone()) {
             one.slow_modules.insert(module, 1);
         }
-        let code = trace
-            .error
-            .as_ref()
+        let code = error
             .and_then(|e| e.error_code)
             .or_else(|| trace.ancm.as_ref().and_then(|a| a.forward_error));
         if let Some(code) = code {
             one.error_code = Some(code);
-            one.error_text = trace
-                .error
-                .as_ref()
-                .and_then(|e| e.error_text.clone())
-                .or_else(|| {
-                    trace
-                        .ancm
-                        .as_ref()
-                        .and_then(|a| a.forward_error_text.clone())
-                });
+            one.error_text = error.and_then(|e| e.error_text.clone()).or_else(|| {
+                trace
+                    .ancm
+                    .as_ref()
+                    .and_then(|a| a.forward_error_text.clone())
+            });
             one.error_from = Some((trace.start, path.to_string()));
         }
         one.settle();

@@ -80,3 +80,73 @@ fn explain_calls_a_success_with_win32_0_a_success() {
     let dropped = stdout_of(&["explain", "200.0.64"]);
     assert!(dropped.contains("connection was lost"), "{dropped}");
 }
+
+/// Issue 15, item 13, on real traces (read in place from the shared corpus) and on
+/// testdata/freb/fr000108.xml: requests that ended 200 with no win32 (a rule matching 200s,
+/// a 61 s upload through AspNetCoreModuleV2, a slow PHP page) were explained as "200 OK, but
+/// the connection did not end cleanly ... sc-win32-status is not zero".
+#[test]
+fn freb_explains_traced_successes_by_what_the_trace_shows() {
+    let sample = repo("testdata/freb/fr000108.xml");
+    let text = stdout_of(&["freb", sample.to_str().unwrap(), "--color", "never"]);
+    assert!(!text.contains("did not end cleanly"), "{text}");
+    assert!(
+        text.contains("200.0.-: HTTP 200, traced by a Failed Request Tracing rule"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Most of its time went in FastCgiModule"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Trace: The request took 8621 ms in all."),
+        "{text}"
+    );
+
+    let Some(corpus) = corpus() else { return };
+    let freb = corpus.join("freb");
+    let jilly = stdout_of(&[
+        "freb",
+        freb.join("Jilly__fr000001.xml").to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert!(!jilly.contains("did not end cleanly"), "{jilly}");
+    assert!(
+        jilly.contains("status codes include 200 (failureReason STATUS_CODE)"),
+        "{jilly}"
+    );
+
+    let nanette = stdout_of(&[
+        "freb",
+        freb.join("Nanette2022__fr000001.xml").to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert!(!nanette.contains("did not end cleanly"), "{nanette}");
+    for said in [
+        "Trace: The request took 61230 ms in all.",
+        "AspNetCoreModuleV2 is the ASP.NET Core Module V2; this trace shows out-of-process hosting",
+        "Most of its time went in AspNetCoreModuleV2",
+    ] {
+        assert!(nanette.contains(said), "{said}: {nanette}");
+    }
+
+    // The real 500s keep the explanation of the module that set them.
+    let managed = stdout_of(&[
+        "freb",
+        freb.join("mayur_patil__fr000010.xml").to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert!(
+        managed.contains("500.0.0: ASP.NET application error"),
+        "{managed}"
+    );
+    assert!(
+        managed.contains(
+            "Trace: ManagedPipelineHandler set 500.0 in MAP_REQUEST_HANDLER at 156 ms, with ErrorCode 0 (no failure of its own)."
+        ),
+        "{managed}"
+    );
+}
