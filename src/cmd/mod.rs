@@ -59,6 +59,13 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     }
 }
 
+/// Writes one line to standard error, made safe for the terminal as a whole: a file name,
+/// a quoted log line or an XML error can hold escape sequences, and iisdiag adds no colour
+/// to its messages. Best effort: a closed stderr must not stop the report.
+fn say(err: &mut dyn Write, message: std::fmt::Arguments<'_>) {
+    let _ = writeln!(err, "{}", crate::guard::terminal(&message.to_string()));
+}
+
 /// The width to lay text out in: the terminal's, or 120 columns when piped.
 pub fn terminal_width() -> u16 {
     if std::io::stdout().is_terminal() {

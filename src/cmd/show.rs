@@ -154,7 +154,7 @@ pub fn show(
     }
     for reason in &report.verdict {
         // Best effort: the exit code carries the verdict even if stderr is closed.
-        let _ = writeln!(err, "iisdiag: {reason}");
+        super::say(err, format_args!("iisdiag: {reason}"));
     }
     Ok(if report.verdict.is_empty() {
         EXIT_OK

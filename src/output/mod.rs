@@ -169,35 +169,9 @@ pub fn write_to(
     }
 }
 
-/// A CSV cell a spreadsheet would run as a formula (first character `=`, `+`, `-`, `@`, tab
-/// or carriage return) gets a leading `'`, which spreadsheets show as text. Log fields such as
-/// URLs and user agents come from whoever sent the request.
-pub fn safe_cell(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
-        _ => text.into(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formula_cells_are_neutralised() {
-        for (text, want) in [
-            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
-            ("+1", "'+1"),
-            ("-2", "'-2"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-            ("/api/orders", "/api/orders"),
-            ("", ""),
-        ] {
-            assert_eq!(safe_cell(text), want);
-        }
-    }
 
     #[test]
     fn atomic_write_replaces_whole_or_leaves_nothing() {

@@ -493,23 +493,8 @@ fn names(names: &[String], one: &str, many: &str) -> String {
 
 // ---- the chart ----
 
-/// Text for HTML content and attribute values: the five characters that can end a text
-/// run or an attribute are written as references; control characters become spaces.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Log text for HTML: the one guard, [`crate::guard::html`].
+pub use crate::guard::html as esc;
 
 fn code(text: &str) -> String {
     format!("<code>{}</code>", esc(text))

@@ -31,7 +31,7 @@ fn escaping_leaves_no_markup() {
             "&quot;&gt;&lt;img src=x onerror=1&gt;",
         ),
         ("a&amp;b", "a&amp;amp;b"),
-        ("line\nbreak", "line break"),
+        ("line\nbreak\u{1b}[2J", "line\\nbreak\\x1b[2J"),
         ("plain /api/orders", "plain /api/orders"),
     ];
     for (text, want) in cases {
