@@ -24,6 +24,8 @@ mod hostile;
 mod html;
 #[path = "cli/markdown.rs"]
 mod markdown;
+#[path = "cli/outputs.rs"]
+mod outputs;
 #[path = "cli/progress.rs"]
 mod progress;
 #[path = "cli/robust.rs"]

@@ -185,12 +185,12 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
             filters: described.clone(),
             all: opts.all,
         };
-        output::write_atomic(path, |w| saved::write(w, collected, &meta))?;
+        output::write_atomic(path, opts.show.force, |w| saved::write(w, collected, &meta))?;
     }
     let mut report_to_stdout = true;
     if let Some((target, format)) = &opts.export {
         report_to_stdout &= *target != Target::Stdout;
-        output::write_to(target, out, |w| {
+        output::write_to(target, opts.show.force, out, |w| {
             requests::write_all(w, *format, &read.requests)
         })?;
     }

@@ -129,7 +129,7 @@ pub fn show(
     let mut report_to_stdout = report_to_stdout;
     if let Some(target) = &show.html {
         report_to_stdout &= *target != Target::Stdout;
-        output::write_to(target, out, |w| {
+        output::write_to(target, show.force, out, |w| {
             report::write(w, &report, report::Format::Html, &layout)
         })?;
         if show.timeline.is_none() {
@@ -138,7 +138,7 @@ pub fn show(
     }
     if let Some(target) = &show.csv {
         report_to_stdout &= *target != Target::Stdout;
-        output::write_to(target, out, |w| {
+        output::write_to(target, show.force, out, |w| {
             report::write(w, &report, report::Format::Csv, &layout)
         })?;
     }
