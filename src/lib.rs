@@ -10,6 +10,7 @@ pub mod cmd;
 pub mod error;
 pub mod explain;
 pub mod filter;
+pub mod guard;
 pub mod input;
 pub mod kb;
 pub mod output;

@@ -7,6 +7,7 @@ use clap::Parser;
 use iisdiag::Error;
 use iisdiag::cli::Cli;
 use iisdiag::error::{EXIT_OK, EXIT_USAGE, is_closed_pipe};
+use iisdiag::guard::terminal;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -28,13 +29,18 @@ fn main() -> ExitCode {
         // `iisdiag scan ... | head`: the reader went away; that is a normal end.
         Err(Error::Output(e)) if is_closed_pipe(&e) => EXIT_OK,
         Err(e) => {
-            let _ = writeln!(err, "iisdiag: error: {e}");
+            // A path or a value in the message may come from a log: shown, never run.
+            let _ = writeln!(err, "iisdiag: error: {}", terminal(&e.to_string()));
             e.exit_code()
         }
     };
     if let Err(e) = out.flush() {
         if !is_closed_pipe(&e) {
-            let _ = writeln!(err, "iisdiag: error: writing the report: {e}");
+            let _ = writeln!(
+                err,
+                "iisdiag: error: writing the report: {}",
+                terminal(&e.to_string())
+            );
             return ExitCode::from(EXIT_USAGE as u8);
         }
     }

@@ -20,10 +20,14 @@ use serde_json::Value;
 mod color;
 #[path = "cli/help.rs"]
 mod help;
+#[path = "cli/hostile.rs"]
+mod hostile;
 #[path = "cli/html.rs"]
 mod html;
 #[path = "cli/markdown.rs"]
 mod markdown;
+#[path = "cli/outputs.rs"]
+mod outputs;
 #[path = "cli/progress.rs"]
 mod progress;
 #[path = "cli/robust.rs"]
@@ -33,8 +37,12 @@ mod snapshots;
 #[path = "cli/split.rs"]
 mod split;
 
+/// The executable, with the width it lays tables out in when piped fixed at 120 columns
+/// (a `COLUMNS` exported by the shell running the tests would change it).
 fn iisdiag() -> Command {
-    Command::cargo_bin("iisdiag").unwrap()
+    let mut cmd = Command::cargo_bin("iisdiag").unwrap();
+    cmd.env_remove("COLUMNS");
+    cmd
 }
 
 fn repo(path: &str) -> PathBuf {

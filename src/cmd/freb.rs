@@ -26,7 +26,10 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     let (files, problems) = discover::discover(&opts.paths);
     for p in &problems {
         if !opts.quiet {
-            let _ = writeln!(err, "iisdiag: skipped {}: {}", p.path.display(), p.reason);
+            super::say(
+                err,
+                format_args!("iisdiag: skipped {}: {}", p.path.display(), p.reason),
+            );
         }
     }
     let mut traces = Vec::new();
@@ -36,7 +39,10 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
             Ok(None) => {}
             Err(reason) => {
                 if !opts.quiet {
-                    let _ = writeln!(err, "iisdiag: skipped {}: {reason}", path.display());
+                    super::say(
+                        err,
+                        format_args!("iisdiag: skipped {}: {reason}", path.display()),
+                    );
                 }
             }
         }

@@ -59,11 +59,52 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     }
 }
 
-/// The width to lay text out in: the terminal's, or 120 columns when piped.
+/// Writes one line to standard error, made safe for the terminal as a whole: a file name,
+/// a quoted log line or an XML error can hold escape sequences, and iisdiag adds no colour
+/// to its messages. Best effort: a closed stderr must not stop the report.
+fn say(err: &mut dyn Write, message: std::fmt::Arguments<'_>) {
+    let _ = writeln!(err, "{}", crate::guard::terminal(&message.to_string()));
+}
+
+/// The width to lay text out in: the terminal's; when piped, `COLUMNS` if it is set (as
+/// `ls` does, so that `COLUMNS=80 iisdiag scan ... | less` and the tests get a known
+/// width), else 120 columns. Always 60 to 200.
 pub fn terminal_width() -> u16 {
-    if std::io::stdout().is_terminal() {
-        u16::try_from(textwrap::termwidth().clamp(60, 200)).unwrap_or(120)
-    } else {
-        120
+    width_for(
+        std::io::stdout().is_terminal().then(textwrap::termwidth),
+        std::env::var("COLUMNS").ok().as_deref(),
+    )
+}
+
+fn width_for(terminal: Option<usize>, columns: Option<&str>) -> u16 {
+    let width = terminal
+        .or_else(|| columns.and_then(|c| c.trim().parse().ok()))
+        .unwrap_or(120);
+    u16::try_from(width.clamp(60, 200)).unwrap_or(120)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::width_for;
+
+    #[test]
+    fn width_is_the_terminal_then_columns_then_120() {
+        // (terminal width, COLUMNS, width)
+        let cases = [
+            (Some(100), Some("80"), 100),
+            (Some(20), None, 60),
+            (None, Some("80"), 80),
+            (None, Some(" 90 "), 90),
+            (None, Some("wide"), 120),
+            (None, Some("100000"), 200),
+            (None, None, 120),
+        ];
+        for (terminal, columns, want) in cases {
+            assert_eq!(
+                width_for(terminal, columns),
+                want,
+                "{terminal:?} {columns:?}"
+            );
+        }
     }
 }

@@ -185,12 +185,12 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
             filters: described.clone(),
             all: opts.all,
         };
-        output::write_atomic(path, |w| saved::write(w, collected, &meta))?;
+        output::write_atomic(path, opts.show.force, |w| saved::write(w, collected, &meta))?;
     }
     let mut report_to_stdout = true;
     if let Some((target, format)) = &opts.export {
         report_to_stdout &= *target != Target::Stdout;
-        output::write_to(target, out, |w| {
+        output::write_to(target, opts.show.force, out, |w| {
             requests::write_all(w, *format, &read.requests)
         })?;
     }
@@ -258,11 +258,12 @@ fn settle_times(
 }
 
 /// Names each skipped file once, with the reason, and summarises malformed lines and notes.
+/// File names, quoted lines and XML errors come from the logs: each line goes through the
+/// terminal guard (`say`).
 fn tell_problems(collected: &Collected, err: &mut dyn Write) {
     for f in &collected.files {
-        // Messages on stderr are best effort: a closed stderr must not stop the report.
         if let Some(reason) = &f.error {
-            let _ = writeln!(err, "iisdiag: skipped {}: {reason}", f.path);
+            super::say(err, format_args!("iisdiag: skipped {}: {reason}", f.path));
             continue;
         }
         if f.malformed > 0 {
@@ -276,16 +277,18 @@ fn tell_problems(collected: &Collected, err: &mut dyn Write) {
             } else {
                 ""
             };
-            let _ = writeln!(
+            super::say(
                 err,
-                "iisdiag: {}: {} malformed line(s) left out ({}{more})",
-                f.path,
-                f.malformed,
-                lines.join("; ")
+                format_args!(
+                    "iisdiag: {}: {} malformed line(s) left out ({}{more})",
+                    f.path,
+                    f.malformed,
+                    lines.join("; ")
+                ),
             );
         }
         for note in &f.notes {
-            let _ = writeln!(err, "iisdiag: note: {}: {note}", f.path);
+            super::say(err, format_args!("iisdiag: note: {}: {note}", f.path));
         }
     }
     if collected.files_out_of_range > 0 {

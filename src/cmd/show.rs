@@ -129,7 +129,7 @@ pub fn show(
     let mut report_to_stdout = report_to_stdout;
     if let Some(target) = &show.html {
         report_to_stdout &= *target != Target::Stdout;
-        output::write_to(target, out, |w| {
+        output::write_to(target, show.force, out, |w| {
             report::write(w, &report, report::Format::Html, &layout)
         })?;
         if show.timeline.is_none() {
@@ -138,7 +138,7 @@ pub fn show(
     }
     if let Some(target) = &show.csv {
         report_to_stdout &= *target != Target::Stdout;
-        output::write_to(target, out, |w| {
+        output::write_to(target, show.force, out, |w| {
             report::write(w, &report, report::Format::Csv, &layout)
         })?;
     }
@@ -154,7 +154,7 @@ pub fn show(
     }
     for reason in &report.verdict {
         // Best effort: the exit code carries the verdict even if stderr is closed.
-        let _ = writeln!(err, "iisdiag: {reason}");
+        super::say(err, format_args!("iisdiag: {reason}"));
     }
     Ok(if report.verdict.is_empty() {
         EXIT_OK

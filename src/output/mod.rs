@@ -3,8 +3,13 @@
 //!
 //! The content goes to a temporary file in the target's folder, which is renamed over the
 //! target once complete, so a failed write (a full disk, a killed process) leaves no partial
-//! file behind and a reader never sees half a report.
+//! file behind and a reader never sees half a report. Without `--force` the rename refuses to
+//! replace a file (another run may have written it since the check), and an interrupted run
+//! removes its temporary file (`interrupt`). Only a regular file is ever replaced: a device
+//! or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written to in place, a block device is
+//! refused, and a symbolic link is kept, its target written (with `--force`).
 
+mod interrupt;
 pub mod requests;
 
 use std::fs;
@@ -71,29 +76,124 @@ pub fn check_targets(
                 path.display()
             )));
         }
-        if let Ok(real) = fs::canonicalize(path) {
-            if given.contains(&real) || (logs.contains(&real) && is_log(&real)) {
-                return Err(Error::Usage(format!(
-                    "{flag} {}: that is one of the inputs; iisdiag never writes over a log",
-                    path.display()
-                )));
+        let refuse = |why: String| Err(Error::Usage(format!("{flag} {}: {why}", path.display())));
+        let link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        match fs::canonicalize(path) {
+            Ok(real) => {
+                if given.contains(&real) || (logs.contains(&real) && is_log(&real)) {
+                    return refuse(
+                        "that is one of the inputs; iisdiag never writes over a log".into(),
+                    );
+                }
+                let meta = fs::metadata(&real).map_err(|source| Error::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                match kind(&meta) {
+                    Kind::Folder => return refuse("that is a folder; give a file name".into()),
+                    Kind::Disk => {
+                        return refuse(
+                            "that is a block device (a disk); iisdiag does not write to one".into(),
+                        );
+                    }
+                    // Written to in place, as a shell redirection would: nothing is replaced.
+                    Kind::Stream => {}
+                    Kind::File if link && !force => {
+                        return refuse(format!(
+                            "that is a symbolic link to {}, which exists; pass --force to replace the file it points to (the link is kept)",
+                            real.display()
+                        ));
+                    }
+                    Kind::File if !force => {
+                        return refuse("the file exists; pass --force to replace it".into());
+                    }
+                    Kind::File => check_folder(flag, path, &real)?,
+                }
             }
-            if real.is_dir() {
-                return Err(Error::Usage(format!(
-                    "{flag} {}: that is a folder; give a file name",
-                    path.display()
-                )));
+            Err(_) if link => {
+                return refuse(
+                    "that is a symbolic link to nothing; iisdiag does not create a file through a link".into(),
+                );
             }
-            if !force {
-                return Err(Error::Usage(format!(
-                    "{flag} {}: the file exists; pass --force to replace it",
-                    path.display()
-                )));
-            }
+            Err(_) => check_folder(flag, path, path)?,
         }
         seen.push((full, flag));
     }
     Ok(())
+}
+
+/// What is at an output path, as far as writing goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A regular file: replaced by a rename.
+    File,
+    Folder,
+    /// A character device, a pipe or a socket: written to in place.
+    Stream,
+    /// A block device (told apart on Unix only).
+    #[cfg_attr(not(unix), allow(dead_code))]
+    Disk,
+}
+
+fn kind(meta: &fs::Metadata) -> Kind {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if meta.file_type().is_block_device() {
+            return Kind::Disk;
+        }
+    }
+    if meta.is_file() {
+        Kind::File
+    } else if meta.is_dir() {
+        Kind::Folder
+    } else {
+        Kind::Stream
+    }
+}
+
+/// Checks, before any log is read, that a new file can be made in the folder `real` (the
+/// target, or the file a link points to) is in: the folder exists and takes a file.
+fn check_folder(flag: &str, path: &Path, real: &Path) -> Result<()> {
+    let dir = folder_of(real);
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{flag} {}: the folder {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
+    // Only trying tells: permissions, ACLs, a read-only mount, a full disk of inodes.
+    temp_in(&dir).map(drop).map_err(|e| {
+        Error::Usage(format!(
+            "{flag} {}: cannot write in the folder {}: {e}",
+            path.display(),
+            dir.display()
+        ))
+    })
+}
+
+/// The folder a file is (or will be) in.
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// A new temporary file in `dir`, named `.iisdiag-*.part`, removed if the run is
+/// interrupted before it is renamed.
+fn temp_in(dir: &Path) -> io::Result<interrupt::Pending> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".iisdiag-").suffix(".part");
+    // A temporary file is private (0600) by default; a report is an ordinary file, so it
+    // gets the permissions any new file would (0666 less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir).map(interrupt::Pending::new)
 }
 
 /// Whether a file's content is a log iisdiag reads.
@@ -124,58 +224,70 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 /// Writes a file whole or not at all: `write` fills a temporary file beside `path`, which
-/// then replaces `path`. On any error the temporary file is removed.
+/// then replaces `path` (only with `force`: otherwise a file that appeared since
+/// `check_targets` is kept and the write refused). On any error, or an interrupt, the
+/// temporary file is removed. A device or pipe is written to in place; a symbolic link is
+/// kept and the file it points to written.
 pub fn write_atomic(
     path: &Path,
+    force: bool,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
     let io_err = |source: io::Error| Error::Io {
         path: path.to_path_buf(),
         source,
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+    // The file a link points to; `check_targets` refused a link to nothing.
+    let real = match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).map_err(io_err)?,
+        _ => path.to_path_buf(),
     };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".iisdiag-").suffix(".part");
-    // A temporary file is private (0600) by default; a report is an ordinary file, so it
-    // gets the permissions any new file would (0666 less the umask).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(fs::Permissions::from_mode(0o666));
+    match fs::metadata(&real).map(|m| kind(&m)) {
+        Ok(Kind::Stream) => {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(&real)
+                .map_err(io_err)?;
+            let mut out = BufWriter::new(file);
+            write(&mut out).map_err(io_err)?;
+            return out.flush().map_err(io_err);
+        }
+        Ok(Kind::Folder | Kind::Disk) => {
+            return Err(io_err(io::Error::other(
+                "not a regular file; iisdiag replaces only regular files",
+            )));
+        }
+        Ok(Kind::File) | Err(_) => {}
     }
-    let temp = builder.tempfile_in(&dir).map_err(io_err)?;
+    let temp = temp_in(&folder_of(&real)).map_err(io_err)?;
     {
-        let mut out = BufWriter::new(temp.as_file());
+        let mut out = BufWriter::new(temp.file().as_file());
         write(&mut out).map_err(io_err)?;
         out.flush().map_err(io_err)?;
     }
-    temp.as_file().sync_all().map_err(io_err)?;
-    temp.persist(path).map_err(|e| io_err(e.error))?;
-    Ok(())
+    temp.file().as_file().sync_all().map_err(io_err)?;
+    temp.persist(&real, force).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            Error::Usage(format!(
+                "{}: the file was made while iisdiag ran (another run writing it?); it is kept: pass --force to replace it",
+                path.display()
+            ))
+        } else {
+            io_err(e)
+        }
+    })
 }
 
 /// Writes to standard output (`out`) or atomically to a file.
 pub fn write_to(
     target: &Target,
+    force: bool,
     out: &mut dyn Write,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
     match target {
         Target::Stdout => write(out).and_then(|()| out.flush()).map_err(Error::Output),
-        Target::File(path) => write_atomic(path, write),
-    }
-}
-
-/// A CSV cell a spreadsheet would run as a formula (first character `=`, `+`, `-`, `@`, tab
-/// or carriage return) gets a leading `'`, which spreadsheets show as text. Log fields such as
-/// URLs and user agents come from whoever sent the request.
-pub fn safe_cell(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
-        _ => text.into(),
+        Target::File(path) => write_atomic(path, force, write),
     }
 }
 
@@ -184,28 +296,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formula_cells_are_neutralised() {
-        for (text, want) in [
-            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
-            ("+1", "'+1"),
-            ("-2", "'-2"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-            ("/api/orders", "/api/orders"),
-            ("", ""),
-        ] {
-            assert_eq!(safe_cell(text), want);
-        }
-    }
-
-    #[test]
     fn atomic_write_replaces_whole_or_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
-        write_atomic(&path, |w| w.write_all(b"one\n")).unwrap();
+        write_atomic(&path, true, |w| w.write_all(b"one\n")).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "one\n");
-        let err = write_atomic(&path, |w| {
+        let err = write_atomic(&path, true, |w| {
             w.write_all(b"half")?;
             Err(io::Error::other("disk full"))
         })
@@ -214,6 +310,58 @@ mod tests {
         assert_eq!(fs::read_to_string(&path).unwrap(), "one\n", "old file kept");
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "no temporary file left behind");
+    }
+
+    /// Issue 15, item 3: two runs could both pass the exists check and the second replaced
+    /// the first's file; the rename now refuses to replace a file without `--force`.
+    #[test]
+    fn two_runs_writing_the_same_path_cannot_both_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let target = Target::File(path.clone());
+        assert!(check_targets(&[("--csv", &target)], &[], &[], false).is_ok());
+        // Another run writes the file after this run's check...
+        write_atomic(&path, false, |w| w.write_all(b"first\n")).unwrap();
+        // ...so this run's write is refused, and the other's file kept.
+        let err = write_atomic(&path, false, |w| w.write_all(b"second\n")).unwrap_err();
+        assert!(err.to_string().contains("--force"), "{err}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "first\n");
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file left behind");
+        write_atomic(&path, true, |w| w.write_all(b"third\n")).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "third\n");
+    }
+
+    #[test]
+    fn a_folder_that_cannot_take_the_file_is_refused_at_the_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = Target::File(dir.path().join("no/such/out.csv"));
+        let err = check_targets(&[("--csv", &missing)], &[], &[], true).unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
+        let file = dir.path().join("file");
+        fs::write(&file, "x").unwrap();
+        let under_a_file = Target::File(file.join("out.csv"));
+        let err = check_targets(&[("--csv", &under_a_file)], &[], &[], true).unwrap_err();
+        assert!(err.to_string().contains("--csv"), "{err}");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "the check left nothing"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_in_place_never_replaced() {
+        let null = Path::new("/dev/null");
+        if !null.exists() {
+            return;
+        }
+        let target = Target::File(null.to_path_buf());
+        assert!(check_targets(&[("--html", &target)], &[], &[], false).is_ok());
+        write_atomic(null, true, |w| w.write_all(b"report\n")).unwrap();
+        use std::os::unix::fs::FileTypeExt;
+        assert!(fs::metadata(null).unwrap().file_type().is_char_device());
     }
 
     #[test]

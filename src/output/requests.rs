@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::safe_cell;
+use crate::guard::csv_cell;
 use crate::input::httperr::HttpErrRecord;
 use crate::input::w3c::{Field, Record};
 use crate::summary::w3c::Origin;
@@ -181,7 +181,7 @@ impl RequestRows {
 
 fn write_csv_row(buf: &mut Vec<u8>, row: &Row<'_>) -> io::Result<()> {
     fn opt(v: Option<&str>) -> std::borrow::Cow<'_, str> {
-        v.map(safe_cell).unwrap_or_default()
+        v.map(csv_cell).unwrap_or_default()
     }
     let num = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
     let mut w = csv::WriterBuilder::new()
@@ -200,7 +200,7 @@ fn write_csv_row(buf: &mut Vec<u8>, row: &Row<'_>) -> io::Result<()> {
         num(row.time_taken_ms).into(),
         opt(row.client_ip),
         opt(row.user_agent),
-        safe_cell(row.file),
+        csv_cell(row.file),
         row.line.to_string().into(),
         row.kind.into(),
         opt(row.reason),

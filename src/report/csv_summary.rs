@@ -1,11 +1,12 @@
 //! `--csv`: the summary, one row per group, for a spreadsheet or a script.
 //!
 //! The columns are a contract (see [`COLUMNS`] and the README): add to them, never rename or
-//! drop. Cells that a spreadsheet would run as a formula are neutralised.
+//! drop. Every cell goes through the CSV guard ([`csv_cell`]): a module name from a FREB trace
+//! or a URL is attacker text, and a cell a spreadsheet would run as a formula is neutralised.
 
 use std::io::{self, Write};
 
-use crate::output::safe_cell;
+use crate::guard::csv_cell;
 use crate::time;
 
 use super::Layout;
@@ -45,31 +46,31 @@ pub fn write(out: &mut dyn Write, report: &Report, _layout: &Layout) -> io::Resu
     for g in &report.groups {
         let top = g.top_urls.first();
         let tt = g.time_taken_ms;
-        w.write_record([
+        let row = [
             g.status.to_string(),
             opt(g.substatus.map(|s| s.to_string())),
             opt(g.win32.map(|s| s.to_string())),
             g.count.to_string(),
             format!("{:.2}", g.share),
             g.code.clone(),
-            safe_cell(&g.title).into_owned(),
-            safe_cell(&g.cause).into_owned(),
+            g.title.clone(),
+            g.cause.clone(),
             g.benign.to_string(),
             opt(g.first_seen.map(time::format_rfc3339)),
             opt(g.last_seen.map(time::format_rfc3339)),
             opt(tt.map(|t| t.p50.to_string())),
             opt(tt.map(|t| t.p95.to_string())),
             opt(tt.map(|t| t.max.to_string())),
-            top.map(|u| safe_cell(&u.url).into_owned())
-                .unwrap_or_default(),
+            top.map(|u| u.url.clone()).unwrap_or_default(),
             top.map(|u| u.count.to_string()).unwrap_or_default(),
-            safe_cell(&g.servers.join(";")).into_owned(),
-            safe_cell(&g.sites.join(";")).into_owned(),
+            g.servers.join(";"),
+            g.sites.join(";"),
             opt(g.win32_detail.as_ref().map(|d| d.name.clone())),
             opt(g.module.clone()),
             g.source.to_string(),
-            safe_cell(&g.hints.join(" | ")).into_owned(),
-        ])?;
+            g.hints.join(" | "),
+        ];
+        w.write_record(row.iter().map(|cell| csv_cell(cell).into_owned()))?;
     }
     w.flush()
 }

@@ -7,12 +7,14 @@
 //! status, `~~` after the longest pause. Runs of the same event (ANCM writes hundreds of
 //! ANCM_WINHTTP_CALLBACK) are folded into one line so the timeline fits on a screen.
 //! Without colour the output is plain ASCII apart from what the trace itself contains, and
-//! control characters from the trace are never passed to the terminal.
+//! control characters from the trace are never passed to the terminal: every value goes
+//! through the terminal guard (`guard::terminal`), which shows them as escapes (`\x1b`).
 
 use std::io::{self, Write};
 
 use super::phrase;
 use crate::explain::trace::ExplainedTrace;
+use crate::guard;
 use crate::input::freb::{Event, Trace};
 use crate::kb::hresult;
 use crate::time;
@@ -406,30 +408,24 @@ fn code_text(code: u64) -> String {
     }
 }
 
-/// Trace text made safe and short for a terminal: control characters become spaces, and
-/// text longer than `max` characters is cut with `...`.
+/// Trace text made safe and short for a terminal: the terminal guard shows control
+/// characters and bidi controls as escapes, and text longer than `max` characters is cut
+/// with `...`.
 fn clean(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max + 3));
-    for (count, c) in text.chars().enumerate() {
-        if count >= max {
-            out.push_str("...");
-            break;
-        }
-        out.push(if c.is_control() { ' ' } else { c });
+    let text = guard::terminal(text);
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}...", &text[..end]),
+        None => text.into_owned(),
     }
-    out
 }
 
 /// `clean`, cut to exactly fit a column of `width` characters.
 fn fit(text: &str, width: usize) -> String {
+    let text = guard::terminal(text);
     if text.chars().count() <= width {
-        return clean(text, width);
+        return text.into_owned();
     }
-    let mut cut: String = text
-        .chars()
-        .take(width.saturating_sub(1))
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
     cut.push('~');
     cut
 }
@@ -532,7 +528,7 @@ mod tests {
     fn columns_cut_long_names() {
         assert_eq!(fit("ApplicationRequestRouting", 10), "Applicati~");
         assert_eq!(fit("short", 10), "short");
-        assert_eq!(clean("a\u{1b}b", 10), "a b");
+        assert_eq!(clean("a\u{1b}b", 10), "a\\x1bb");
         assert_eq!(clean("abcdef", 3), "abc...");
     }
 }

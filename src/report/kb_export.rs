@@ -1,6 +1,6 @@
 //! The whole knowledge base as a table, CSV or JSON, so people can join it in their own tools.
 
-use crate::output::safe_cell;
+use crate::guard::csv_cell;
 use std::io::{self, Write};
 
 use comfy_table::presets::ASCII_BORDERS_ONLY_CONDENSED;
@@ -104,12 +104,12 @@ pub fn write_csv(out: &mut dyn Write, kb: &Kb) -> io::Result<()> {
         w.write_record([
             r.kind,
             &r.key,
-            &safe_cell(&r.module),
-            &safe_cell(&r.title),
-            &safe_cell(&r.cause),
-            &safe_cell(&r.checks),
+            &csv_cell(&r.module),
+            &csv_cell(&r.title),
+            &csv_cell(&r.cause),
+            &csv_cell(&r.checks),
             benign,
-            &safe_cell(&r.references),
+            &csv_cell(&r.references),
         ])?;
     }
     w.flush()

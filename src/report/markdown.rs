@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use super::Layout;
 use super::phrase::{self, human_ms};
 use crate::explain::{GroupReport, HttpErrReport, Report};
+pub use crate::guard::markdown::{cell_code, code, text};
 use crate::time::Zone;
 use crate::triple::Triple;
 
@@ -343,74 +344,6 @@ fn names(names: &[String], one: &str, many: &str) -> String {
     format!("{} {noun} ({}{more})", names.len(), shown.join(", "))
 }
 
-/// Log text with line breaks and other control characters made into spaces.
-fn one_line(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
-/// `value` as a code span in a table cell: GitHub splits cells on `|` even inside code, and
-/// drops the backslash of `\|` there.
-pub fn cell_code(value: &str) -> String {
-    code(&value.replace('|', "\\|"))
-}
-
-/// `value` as a code span: shown as it is, rendered as nothing else. The fence is longer
-/// than any run of backticks inside.
-pub fn code(value: &str) -> String {
-    let value = one_line(value);
-    let mut longest = 0;
-    let mut run = 0;
-    for c in value.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    // A span that starts or ends with a backtick (or a space) needs a space of padding,
-    // which Markdown strips again.
-    if longest > 0 || value.starts_with(' ') || value.ends_with(' ') {
-        format!("{fence} {value} {fence}")
-    } else {
-        format!("{fence}{value}{fence}")
-    }
-}
-
-/// Free text, escaped so that it renders as the same words: no HTML tag, autolink, link,
-/// image, emphasis, strikethrough, math or table break can come out of it. Underscores
-/// inside a word (`ERROR_WINHTTP_TIMEOUT`) cannot start emphasis and are left as they are.
-pub fn text(value: &str) -> String {
-    let chars: Vec<char> = one_line(value).chars().collect();
-    let mut out = String::with_capacity(chars.len() + 8);
-    for (i, &c) in chars.iter().enumerate() {
-        let prev = i.checked_sub(1).map(|j| chars[j]);
-        let next = chars.get(i + 1).copied();
-        // At the start, what would open a heading, quote, list or rule.
-        let starts_a_block = i == 0 && matches!(c, '#' | '>' | '-' | '+' | '=')
-            || (matches!(c, '.' | ')')
-                && i > 0
-                && chars[..i].iter().all(char::is_ascii_digit)
-                && next.is_none_or(|n| n == ' '));
-        let escape = starts_a_block
-            || match c {
-                '*' | '`' | '[' | ']' | '<' | '|' | '~' | '$' => true,
-                '\\' => next.is_some_and(|n| n.is_ascii_punctuation()),
-                '_' => {
-                    !(prev.is_some_and(char::is_alphanumeric)
-                        && next.is_some_and(char::is_alphanumeric))
-                }
-                '&' => next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#'),
-                _ => false,
-            };
-        if escape {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A reference: an autolink when it is a plain web address, else a code span.
 fn link(url: &str) -> String {
     let plain = (url.starts_with("https://") || url.starts_with("http://"))
@@ -425,53 +358,6 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-
-    #[test]
-    fn code_spans_hold_anything() {
-        let cases = [
-            ("/api/orders", "`/api/orders`"),
-            ("/a|b", "`/a|b`"),
-            ("/a`b", "`` /a`b ``"),
-            ("`x``", "``` `x`` ```"),
-            ("/a\nb\tc", "`/a b c`"),
-            (" lead", "`  lead `"),
-        ];
-        for (value, want) in cases {
-            assert_eq!(code(value), want, "{value:?}");
-        }
-    }
-
-    #[test]
-    fn table_cells_escape_the_pipe_even_in_code() {
-        assert_eq!(cell_code("/a|b"), "`/a\\|b`");
-        assert_eq!(cell_code("x"), "`x`");
-    }
-
-    #[test]
-    fn text_is_escaped_to_render_as_itself() {
-        let cases = [
-            ("ERROR_WINHTTP_TIMEOUT", "ERROR_WINHTTP_TIMEOUT"),
-            ("_start and end_", "\\_start and end\\_"),
-            ("procdump -ma <pid>", "procdump -ma \\<pid>"),
-            ("Proxy > Time-out", "Proxy > Time-out"),
-            ("# not a heading", "\\# not a heading"),
-            ("> not a quote", "\\> not a quote"),
-            ("12. not a list", "12\\. not a list"),
-            ("500.0.0: peak", "500.0.0: peak"),
-            ("- x - y", "\\- x - y"),
-            ("[benign] *really*", "\\[benign\\] \\*really\\*"),
-            ("![x](javascript:alert(1))", "!\\[x\\](javascript:alert(1))"),
-            ("C:\\inetpub\\logs", "C:\\inetpub\\logs"),
-            ("a\\*b", "a\\\\\\*b"),
-            ("&lt; & more", "\\&lt; & more"),
-            ("a | b", "a \\| b"),
-            ("~~gone~~ $x$", "\\~\\~gone\\~\\~ \\$x\\$"),
-            ("two\nlines", "two lines"),
-        ];
-        for (value, want) in cases {
-            assert_eq!(text(value), want, "{value:?}");
-        }
-    }
 
     fn render(report: &Report, top: usize) -> String {
         let mut out = Vec::new();
@@ -535,6 +421,50 @@ mod tests {
             i = j + n;
         }
         out
+    }
+
+    /// Issue 15, item 11: FREB evidence, timeline server names and HTTP.sys titles were
+    /// written as escaped text in which GitHub still made `www.`, `http://`, `mailto:` and
+    /// bare addresses into live links.
+    #[test]
+    fn log_values_outside_code_spans_form_no_autolink() {
+        let mut report = super::super::testing::farm_report();
+        let hostile = "www.evil.example http://evil.example/x mailto:a@evil.example b@evil.example";
+        report.groups[0].evidence[0].text = format!("1 trace: backend {hostile}");
+        if let Some(t) = report.timeline.as_mut() {
+            for s in &mut t.series {
+                if let Some(p) = s.peak.as_mut() {
+                    p.text = format!("peak on {hostile}");
+                }
+            }
+        }
+        report.httperr[0].title = format!("reason {hostile}");
+        report.correlations.clear();
+        let md = render(&report, 10);
+        assert!(md.contains("evil"), "{md}");
+        let outside = outside_code_spans(&md);
+        // What is left once the references (iisdiag's own links, in <...>) are taken out.
+        let outside: String = outside
+            .lines()
+            .filter(|l| !l.starts_with("- <http"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        // Escaped characters end a text run: an autolink cannot span them.
+        let mut plain = String::new();
+        let mut chars = outside.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                chars.next();
+                plain.push('\u{1}');
+            } else {
+                plain.push(c.to_ascii_lowercase());
+            }
+        }
+        let autolink =
+            regex::Regex::new(r"www\.|(https?|ftp)://|[a-z0-9._+-]@[a-z0-9_-]+\.[a-z0-9_-]")
+                .unwrap();
+        let found: Vec<&str> = autolink.find_iter(&plain).map(|m| m.as_str()).collect();
+        assert!(found.is_empty(), "{found:?} in\n{md}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod csv_summary;
 pub mod explain;
+pub mod fit;
 pub mod freb;
 pub mod html;
 pub mod json;

@@ -1,17 +1,18 @@
 //! The human report: a summary table, then an explanation block for the top groups.
 //!
 //! Box drawing only on a terminal; plain ASCII when piped, so the output survives e-mail,
-//! tickets and `less`.
+//! tickets and `less`. The tables are fitted to the width by `fit`; every value from a log
+//! goes through the terminal guard (`guard::terminal`) before any colour is added, so no
+//! escape sequence, bidi override or line break from a log reaches the terminal.
 
 use std::io::{self, Write};
 
-use comfy_table::presets::{ASCII_BORDERS_ONLY_CONDENSED, UTF8_BORDERS_ONLY};
-use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
-
 use super::Layout;
+use super::fit::{Cell, Column, Drop, Give, Grid};
 use super::paint::Tone;
 use super::phrase::{self, human_ms};
 use crate::explain::{Breakdown, GroupReport, Report};
+use crate::guard;
 use crate::time::{Millis, Zone};
 
 /// Times in the table's zone.
@@ -63,96 +64,63 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result
     Ok(())
 }
 
+/// `text` made safe for the terminal and wrapped between words to `width`.
 fn fill(text: &str, width: u16, indent: &str, first: &str) -> String {
     let opts = textwrap::Options::new(usize::from(width).max(40))
         .break_words(false)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
         .initial_indent(first)
         .subsequent_indent(indent);
-    textwrap::fill(text, opts)
-}
-
-/// Codes, counts and times keep their width; the URL column is capped; the meaning takes
-/// the rest and wraps.
-fn fit_columns(table: &mut Table, url_column: usize) {
-    let n = table.column_count();
-    for i in 0..n.saturating_sub(1) {
-        let constraint = if i == url_column {
-            ColumnConstraint::UpperBoundary(Width::Fixed(26))
-        } else {
-            ColumnConstraint::ContentWidth
-        };
-        if let Some(col) = table.column_mut(i) {
-            col.set_constraint(constraint);
-        }
-    }
-}
-
-fn new_table(style: &Layout, header: Vec<&str>) -> Table {
-    let mut table = Table::new();
-    table
-        .load_style(if style.unicode {
-            UTF8_BORDERS_ONLY
-        } else {
-            ASCII_BORDERS_ONLY_CONDENSED
-        })
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(style.width)
-        .set_header(header);
-    if style.paint.on {
-        // Colour even when standard output is not a terminal (`--color always`).
-        table.enforce_styling();
-    }
-    table
+    textwrap::fill(&guard::terminal(text), opts)
 }
 
 fn write_httperr(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result<()> {
     let total: u64 = report.httperr.iter().map(|g| g.count).sum();
     writeln!(out)?;
-    writeln!(
-        out,
-        "{}",
-        style.paint.paint(
-            Tone::Heading,
-            &format!(
-                "HTTP.sys error log: {total} request(s) or connection(s) refused or dropped before IIS saw them."
-            )
-        )
-    )?;
-    let mut table = new_table(
-        style,
-        vec![
-            "status.reason",
-            "queue",
-            "count",
-            if style.zone == Zone::Utc {
-                "when (UTC)"
-            } else {
-                "when (local)"
-            },
-            "top URL",
-            "meaning",
-        ],
+    let heading = format!(
+        "HTTP.sys error log: {total} request(s) or connection(s) refused or dropped before IIS saw them."
     );
+    let heading = fill(&heading, style.width, "  ", "");
+    writeln!(out, "{}", style.paint.paint(Tone::Heading, &heading))?;
+    let when = if style.zone == Zone::Utc {
+        "when (UTC)"
+    } else {
+        "when (local)"
+    };
+    // The reason is what the row is about: it gives way last. HTTP.sys refuses most of
+    // these before any URL matters, so the URL goes first, then the time (the blocks below
+    // say when, to the second), then the queue.
+    let mut grid = Grid::new(vec![
+        Column::keep("status.reason").give(Give::Cut { soft: 36, hard: 16 }),
+        Column::keep("queue")
+            .give(Give::Cut { soft: 16, hard: 10 })
+            .dropped(Drop::Late(1)),
+        Column::number("count"),
+        // `2026-11-18` over `11:40-11:44`, or `2024-03-11 ..` over `2026-11-18`.
+        Column::keep(when)
+            .give(Give::Wrap { soft: 13, hard: 13 })
+            .dropped(Drop::Early(2)),
+        Column::keep("top URL")
+            .give(Give::Url { soft: 26, hard: 12 })
+            .dropped(Drop::Early(1)),
+        Column::keep("meaning").give(Give::Wrap { soft: 30, hard: 24 }),
+    ]);
     for g in &report.httperr {
         let meaning = if g.benign {
             format!("{} [benign]", g.title)
         } else {
             g.title.clone()
         };
-        table.add_row(vec![
-            style
-                .paint
-                .cell(Tone::of(g.status, g.benign), Cell::new(&g.code)),
+        grid.row(vec![
+            Cell::new(&g.code).tone(Tone::of(g.status, g.benign)),
             Cell::new(&g.queue),
-            Cell::new(g.count).set_alignment(CellAlignment::Right),
-            Cell::new(span(&style.time(g.first_seen), &style.time(g.last_seen))),
+            Cell::new(&g.count.to_string()),
+            Cell::new(&span(&style.time(g.first_seen), &style.time(g.last_seen))),
             Cell::new(g.top_urls.first().map_or("-", |u| u.url.as_str())),
-            Cell::new(meaning),
+            Cell::new(&meaning),
         ]);
     }
-    fit_columns(&mut table, 4);
-    writeln!(out, "{table}")?;
+    writeln!(out, "{}", grid.table(style))?;
     for g in report.httperr.iter().filter(|g| !g.benign).take(style.top) {
         writeln!(out)?;
         let pool = if g.queue == "-" {
@@ -162,8 +130,12 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Re
         };
         writeln!(
             out,
-            "{}{pool}  {} (HTTP.sys)",
-            style.paint.paint(Tone::of(g.status, g.benign), &g.code),
+            "{}{}  {} (HTTP.sys)",
+            style.paint.paint(
+                Tone::of(g.status, g.benign),
+                &guard::terminal_cut(&g.code, super::fit::MAX_CELL, "...")
+            ),
+            guard::terminal_cut(&pool, super::fit::MAX_CELL, "..."),
             g.count
         )?;
         writeln!(out, "{}", fill(&g.title, style.width, "  ", "  "))?;
@@ -235,36 +207,36 @@ fn write_traces(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Res
             &format!("Failed Request Tracing: {total} trace(s).")
         )
     )?;
-    let mut table = new_table(
-        style,
-        vec![
-            "status.sub.win32",
-            "traces",
-            "module",
-            "notification",
-            "error code",
-            "backend",
-        ],
-    );
+    let mut grid = Grid::new(vec![
+        Column::keep("status.sub.win32"),
+        Column::number("traces"),
+        // Each group's evidence below names the notification and the error code again.
+        Column::keep("module").give(Give::Cut { soft: 28, hard: 16 }),
+        Column::keep("notification")
+            .give(Give::Cut { soft: 27, hard: 12 })
+            .dropped(Drop::Early(1)),
+        Column::keep("error code").dropped(Drop::Early(2)),
+        Column::keep("backend").give(Give::Wrap { soft: 24, hard: 12 }),
+    ]);
     for g in &report.traces {
         let code = crate::triple::Triple::new(g.status, g.substatus, g.win32).to_string();
-        table.add_row(vec![
-            Cell::new(code),
-            Cell::new(g.count).set_alignment(CellAlignment::Right),
+        grid.row(vec![
+            Cell::new(&code),
+            Cell::new(&g.count.to_string()),
             Cell::new(g.module.as_deref().unwrap_or("-")),
             Cell::new(g.notification.as_deref().unwrap_or("-")),
             Cell::new(
-                g.error_code
+                &g.error_code
                     .map_or_else(|| "-".to_string(), crate::kb::hresult::hex),
             ),
-            Cell::new(if g.backends.is_empty() {
+            Cell::new(&if g.backends.is_empty() {
                 "-".to_string()
             } else {
                 g.backends.join(", ")
             }),
         ]);
     }
-    writeln!(out, "{table}")
+    writeln!(out, "{}", grid.table(style))
 }
 
 fn write_w3c(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result<()> {
@@ -350,42 +322,42 @@ fn write_totals(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Res
     Ok(())
 }
 
-fn summary_table(report: &Report, style: &Layout) -> Table {
-    let mut table = new_table(
-        style,
-        vec![
-            "status.sub.win32",
-            "count",
-            "share",
-            "p50 / p95",
-            "top URL",
-            "meaning",
-        ],
-    );
+fn summary_table(report: &Report, style: &Layout) -> comfy_table::Table {
+    let mut grid = Grid::new(vec![
+        Column::keep("status.sub.win32"),
+        Column::number("count"),
+        // Share and times are in each group's block below; at 80 columns the URL and the
+        // meaning need the room more.
+        Column::number("share").dropped(Drop::Early(1)),
+        Column::number("p50 / p95").dropped(Drop::Early(2)),
+        Column::keep("top URL")
+            .give(Give::Url { soft: 26, hard: 12 })
+            .dropped(Drop::Late(1)),
+        Column::keep("meaning").give(Give::Wrap { soft: 30, hard: 24 }),
+    ]);
     for g in &report.groups {
-        let times = phrase::times_text(g);
-        let top_url = phrase::top_url_text(g, |u| shorten(u, 40));
+        let url = g.top_urls.first();
+        // The count goes on its own line when the URL fills the column.
+        let top_url = match url {
+            None => Cell::new("-"),
+            Some(u) if u.count == g.count => Cell::new(&u.url),
+            Some(u) => Cell::new(&u.url).tail(format!("({})", u.count)),
+        };
         let meaning = if g.benign {
             format!("[benign] {}", g.title)
         } else {
             g.title.clone()
         };
-        table.add_row(vec![
-            style
-                .paint
-                .cell(Tone::of(Some(g.status), g.benign), Cell::new(&g.code)),
-            Cell::new(g.count).set_alignment(CellAlignment::Right),
-            Cell::new(format!("{:.1}%", g.share)).set_alignment(CellAlignment::Right),
-            Cell::new(times).set_alignment(CellAlignment::Right),
-            Cell::new(top_url),
-            style.paint.cell(
-                if g.benign { Tone::Benign } else { Tone::Plain },
-                Cell::new(meaning),
-            ),
+        grid.row(vec![
+            Cell::new(&g.code).tone(Tone::of(Some(g.status), g.benign)),
+            Cell::new(&g.count.to_string()),
+            Cell::new(&format!("{:.1}%", g.share)),
+            Cell::new(&phrase::times_text(g)),
+            top_url,
+            Cell::new(&meaning).tone(if g.benign { Tone::Benign } else { Tone::Plain }),
         ]);
     }
-    fit_columns(&mut table, 4);
-    table
+    grid.table(style)
 }
 
 /// `2026-11-18 11:40-11:44` within a day, `2026-11-18 .. 2026-11-19` across days.
@@ -421,11 +393,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
             .word_splitter(textwrap::WordSplitter::NoHyphenation)
             .initial_indent(first)
             .subsequent_indent(indent);
-        textwrap::fill(text, opts)
+        textwrap::fill(&guard::terminal(text), opts)
     };
-    let code = style
-        .paint
-        .paint(Tone::of(Some(g.status), g.benign), &g.code);
+    let code = guard::terminal(&g.code);
     let mut head = format!("{code}  {} request(s) ({:.1}%)", g.count, g.share);
     if let Some(t) = g.time_taken_ms {
         head.push_str(&format!(
@@ -435,7 +405,11 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
             human_ms(t.max)
         ));
     }
-    writeln!(out, "{head}")?;
+    // The code is coloured after the line is wrapped, so that the escapes count for nothing.
+    let head = wrap(&head, "    ", "");
+    let rest = head.get(code.len()..).unwrap_or_default();
+    let tone = Tone::of(Some(g.status), g.benign);
+    writeln!(out, "{}{rest}", style.paint.paint(tone, &code))?;
     let title = if g.benign {
         format!("{} (benign: normal traffic, not a fault)", g.title)
     } else {
@@ -529,7 +503,7 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
     if !g.references.is_empty() {
         writeln!(out, "  References:")?;
         for r in &g.references {
-            writeln!(out, "    {r}")?;
+            writeln!(out, "    {}", guard::terminal(r))?;
         }
     }
     Ok(())
@@ -545,7 +519,7 @@ fn write_breakdown(out: &mut dyn Write, b: &Breakdown, style: &Layout) -> io::Re
                 let t = style.zone.short_of(&e.key);
                 t.get(..16).map_or(t.clone(), |h| h.to_string())
             } else {
-                e.key.clone()
+                guard::terminal(&e.key).into_owned()
             };
             shorten(&key, usize::from(style.width).saturating_sub(36).max(20))
         })

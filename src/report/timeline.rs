@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use crate::explain::timeline::{MINUTE_MS, Timeline, bucket_words};
 
 use super::Layout;
+use crate::guard;
 
 /// Draws the timeline: one sparkline row per series (each scaled to its own peak), a time
 /// axis, and the peaks in words. Rows longer than the width are cut into chunks.
@@ -17,7 +18,7 @@ pub fn draw(out: &mut dyn Write, t: &Timeline, layout: &Layout) -> io::Result<()
     let label_width = t
         .series
         .iter()
-        .map(|s| s.code.chars().count())
+        .map(|s| guard::terminal(&s.code).chars().count())
         .max()
         .unwrap_or(0)
         .min(40);
@@ -27,8 +28,9 @@ pub fn draw(out: &mut dyn Write, t: &Timeline, layout: &Layout) -> io::Result<()
         .map(|s| s.total.to_string().len())
         .max()
         .unwrap_or(1);
+    // A row is `  LABEL TOTAL |...|`.
     let room = usize::from(width)
-        .saturating_sub(label_width + total_width + 4)
+        .saturating_sub(label_width + total_width + 6)
         .max(10);
     writeln!(out)?;
     writeln!(
@@ -55,7 +57,7 @@ pub fn draw(out: &mut dyn Write, t: &Timeline, layout: &Layout) -> io::Result<()
                     }
                 })
                 .collect();
-            let label: String = s.code.chars().take(label_width).collect();
+            let label = guard::terminal_cut(&s.code, label_width, "...");
             writeln!(
                 out,
                 "  {label:<label_width$} {:>total_width$} |{line}|",
@@ -87,7 +89,7 @@ pub fn draw(out: &mut dyn Write, t: &Timeline, layout: &Layout) -> io::Result<()
     }
     for s in &t.series {
         if let Some(p) = &s.peak {
-            writeln!(out, "  - {}", p.text)?;
+            writeln!(out, "  - {}", guard::terminal(&p.text))?;
         }
     }
     Ok(())

@@ -177,7 +177,8 @@ fn html_escapes_what_the_logs_hold() {
         .arg(&page)
         .assert()
         .success();
-    let html = std::fs::read_to_string(&page).unwrap();
+    // `<wbr>` (a place a URL may wrap) is not text.
+    let html = std::fs::read_to_string(&page).unwrap().replace("<wbr>", "");
     assert!(
         html.contains("/&lt;script&gt;alert(1)&lt;/script&gt;"),
         "{html}"
@@ -189,6 +190,7 @@ fn html_escapes_what_the_logs_hold() {
         return;
     };
     let (dom, stderr) = run_chromium(browser, &page, &["--dump-dom"]);
+    let dom = dom.replace("<wbr>", "");
     // The browser read the URLs as text: no element came out of them.
     assert!(!dom.contains("<script"), "{dom}");
     assert!(!dom.contains("<img"), "{dom}");

@@ -30,7 +30,8 @@ main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
 h3 { font-size: 16px; margin: 0; display: inline; }
-code { font: 13px/1.4 ui-monospace, "Cascadia Mono", Consolas, Menlo, monospace; background: #f3f5f7; padding: 1px 4px; border-radius: 3px; overflow-wrap: anywhere; }
+code { font: 13px/1.4 ui-monospace, "Cascadia Mono", Consolas, Menlo, monospace; background: #f3f5f7; padding: 1px 4px; border-radius: 3px; overflow-wrap: break-word; }
+code.long { overflow-wrap: anywhere; }
 .totals { font-size: 16px; margin: 4px 0; }
 .muted { color: var(--benign); }
 nav a { margin-right: 14px; }
@@ -499,26 +500,37 @@ fn names(names: &[String], one: &str, many: &str) -> String {
 
 // ---- the chart ----
 
-/// Text for HTML content and attribute values: the five characters that can end a text
-/// run or an attribute are written as references; control characters become spaces.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Log text for HTML: the one guard, [`crate::guard::html`].
+pub use crate::guard::html as esc;
 
+/// A log value as code. A break opportunity (`<wbr>`) before each `/`, `?` and `&` lets a
+/// URL wrap between its parts when its table cell is narrow; the style breaks a code span
+/// inside a word only where it would overflow (`overflow-wrap: break-word`, which unlike
+/// `anywhere` does not let a table squeeze the column until every token breaks); a run of
+/// more than 40 characters with no place to wrap (a hostile token) may break anywhere
+/// (class `long`), so that it cannot push the page wide.
 fn code(text: &str) -> String {
-    format!("<code>{}</code>", esc(text))
+    const LONG_RUN: usize = 40;
+    let mut body = String::with_capacity(text.len() + 16);
+    let (mut run, mut longest) = (0, 0);
+    let mut buf = [0; 4];
+    for (i, c) in text.chars().enumerate() {
+        if i > 0 && matches!(c, '/' | '?' | '&') {
+            body.push_str("<wbr>");
+        }
+        body.push_str(&esc(c.encode_utf8(&mut buf)));
+        run = if matches!(c, '/' | '?' | '&' | ' ') {
+            0
+        } else {
+            run + 1
+        };
+        longest = longest.max(run);
+    }
+    if longest > LONG_RUN {
+        format!("<code class=\"long\">{body}</code>")
+    } else {
+        format!("<code>{body}</code>")
+    }
 }
 
 /// An id for a group: its code with anything but letters, digits, `.` and `-` made `_`.

@@ -31,7 +31,7 @@ fn escaping_leaves_no_markup() {
             "&quot;&gt;&lt;img src=x onerror=1&gt;",
         ),
         ("a&amp;b", "a&amp;amp;b"),
-        ("line\nbreak", "line break"),
+        ("line\nbreak\u{1b}[2J", "line\\nbreak\\x1b[2J"),
         ("plain /api/orders", "plain /api/orders"),
     ];
     for (text, want) in cases {
@@ -118,10 +118,30 @@ fn the_page_is_self_contained() {
 fn log_values_are_escaped() {
     let (_dir, report) = super::super::testing::hostile_report();
     let page = render_page(&report);
+    let shown = page.replace("<wbr>", "");
     for url in super::super::testing::HOSTILE_URLS {
-        assert!(page.contains(&esc(url)), "{url}");
+        assert!(shown.contains(&esc(url)), "{url}");
     }
     for bad in ["<script", "<img", "<svg/onload", "onerror=alert(1)>"] {
         assert!(!page.contains(bad), "{bad}");
     }
+}
+
+/// Issue 15, item 17: code spans had `overflow-wrap: anywhere`, so a narrow table column
+/// broke URLs and names inside words (`/api/order` over `s/search`).
+#[test]
+fn code_spans_wrap_between_url_parts_not_inside_words() {
+    let rule = STYLE.lines().find(|l| l.starts_with("code {")).unwrap();
+    assert!(rule.contains("overflow-wrap: break-word"), "{rule}");
+    assert!(!rule.contains("anywhere"), "{rule}");
+    assert_eq!(
+        code("/api/orders/search?id=1&x=<y>"),
+        "<code>/api<wbr>/orders<wbr>/search<wbr>?id=1<wbr>&amp;x=&lt;y&gt;</code>"
+    );
+    assert_eq!(
+        code("ApplicationRequestRouting"),
+        "<code>ApplicationRequestRouting</code>"
+    );
+    let token = "A".repeat(41);
+    assert_eq!(code(&token), format!("<code class=\"long\">{token}</code>"));
 }
