@@ -37,6 +37,9 @@ pub fn draw(out: &mut dyn Write, t: &Timeline, layout: &Layout) -> io::Result<()
         bucket_words(t.bucket_minutes),
         zone.label(t.starts.first().copied())
     )?;
+    if let Some(note) = &t.note {
+        writeln!(out, "  Note: {note}.")?;
+    }
     let n = t.starts.len();
     let mut from = 0;
     while from < n {
