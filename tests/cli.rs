@@ -20,6 +20,8 @@ mod color;
 mod help;
 #[path = "cli/html.rs"]
 mod html;
+#[path = "cli/limits.rs"]
+mod limits;
 #[path = "cli/markdown.rs"]
 mod markdown;
 #[path = "cli/progress.rs"]
