@@ -24,6 +24,8 @@ mod html;
 mod limits;
 #[path = "cli/markdown.rs"]
 mod markdown;
+#[path = "cli/msrv.rs"]
+mod msrv;
 #[path = "cli/progress.rs"]
 mod progress;
 #[path = "cli/robust.rs"]
