@@ -124,7 +124,7 @@ fn bucketed(
     for (m, c) in minutes {
         let i = m.saturating_sub(first).div_euclid(bucket);
         if let Some(slot) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i)) {
-            *slot += c;
+            *slot = slot.saturating_add(c);
         }
     }
     counts
@@ -214,7 +214,7 @@ pub fn build(
                 .filter(|(s, _)| !s.is_empty())
                 .map(|(s, m)| ServerCount {
                     server: s.to_string(),
-                    count: m.range(a..b).map(|(_, n)| n).sum(),
+                    count: m.range(a..b).fold(0, |sum, (_, n)| sum.saturating_add(*n)),
                 })
                 .filter(|c| c.count > 0)
                 .collect();
@@ -291,10 +291,12 @@ fn make_series(
     zone: Zone,
     servers: impl Fn(Millis, Millis) -> Vec<ServerCount>,
 ) -> Series {
-    let total: u64 = counts.iter().sum();
+    let total: u64 = counts.iter().fold(0, |sum, c| sum.saturating_add(*c));
     let peak = peak_of(&counts).map(|(i, lo, hi)| {
         let end = |j: usize| starts[j].saturating_add(bucket * MINUTE_MS);
-        let burst_count: u64 = counts[lo..=hi].iter().sum();
+        let burst_count: u64 = counts[lo..=hi]
+            .iter()
+            .fold(0, |sum, c| sum.saturating_add(*c));
         let in_peak = servers(starts[i], end(i));
         let mut text = format!(
             "{code}: peak {} {}: {} of {total}",
@@ -352,7 +354,7 @@ fn peak_of(counts: &[u64]) -> Option<(usize, usize, usize)> {
     if top == 0 {
         return None;
     }
-    let strong = |c: u64| c > 0 && c * BURST_SHARE >= top;
+    let strong = |c: u64| c > 0 && c.saturating_mul(BURST_SHARE) >= top;
     let mut lo = i;
     while lo > 0 && strong(counts[lo - 1]) {
         lo -= 1;

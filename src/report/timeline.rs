@@ -53,7 +53,7 @@ pub fn draw(out: &mut dyn Write, t: &Timeline, layout: &Layout) -> io::Result<()
                         ' '
                     } else {
                         // 1..=peak onto the eight levels; any count shows at least the lowest.
-                        let level = ((c * 8).saturating_sub(1) / peak.max(1)) as usize;
+                        let level = (c.saturating_mul(8).saturating_sub(1) / peak.max(1)) as usize;
                         levels[level.min(7)]
                     }
                 })
