@@ -56,7 +56,9 @@ fn digits(bytes: &[u8]) -> Option<u32> {
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         4 | 6 | 9 | 11 => 30,
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         _ => 31,
     }
@@ -156,7 +158,7 @@ pub fn format_rfc3339(t: Millis) -> String {
     match to_datetime(t) {
         Some(dt) if t % 1000 == 0 => dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        None => t.to_string(),
+        None => out_of_range(t),
     }
 }
 
@@ -164,8 +166,14 @@ pub fn format_rfc3339(t: Millis) -> String {
 pub fn format_short(t: Millis) -> String {
     match to_datetime(t) {
         Some(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
-        None => t.to_string(),
+        None => out_of_range(t),
     }
+}
+
+/// A time past any calendar date (about 262,000 years either side of 1970), which no reader
+/// produces: said as such, not printed as a bare integer that reads like a count.
+fn out_of_range(t: Millis) -> String {
+    format!("(out-of-range time: {t} ms from 1970)")
 }
 
 /// Times in machine-readable outputs: RFC 3339, UTC, written by serde at the JSON edge so the
@@ -218,7 +226,7 @@ impl Zone {
                     .with_timezone(&Local)
                     .format("%Y-%m-%d %H:%M:%S")
                     .to_string(),
-                None => t.to_string(),
+                None => out_of_range(t),
             },
         }
     }
@@ -355,6 +363,15 @@ mod tests {
         assert_eq!(at(last + 1, 0), END);
         assert!(in_range(EARLIEST) && in_range(END - 1));
         assert!(!in_range(EARLIEST - 1) && !in_range(END) && !in_range(1 << 62));
+    }
+
+    #[test]
+    fn times_past_the_calendar_say_so_not_a_bare_integer() {
+        for t in [1i64 << 62, -(1i64 << 62)] {
+            for text in [format_rfc3339(t), format_short(t), Zone::Utc.short(t)] {
+                assert_eq!(text, format!("(out-of-range time: {t} ms from 1970)"));
+            }
+        }
     }
 
     #[test]

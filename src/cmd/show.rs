@@ -127,6 +127,13 @@ pub fn show(
             strict: show.strict,
         },
     );
+    if let (n @ 1.., false) = (report.totals.other_codes, show.quiet) {
+        let _ = writeln!(
+            err,
+            "iisdiag: note: {n} failed request(s) had codes past the first {} distinct ones: counted in the totals, in no group",
+            crate::summary::w3c::GROUP_CAP
+        );
+    }
     if let (Some(note), false) = (
         report.timeline.as_ref().and_then(|t| t.note.as_ref()),
         show.quiet,

@@ -169,6 +169,11 @@ fn check(doc: &Document) -> std::result::Result<(), String> {
     for g in &w.groups.kept {
         let code = crate::triple::Triple::new(g.status, g.substatus, g.win32);
         let what = |s: &str| format!("group {code}: {s}");
+        if !code.in_range() {
+            return Err(format!(
+                "group {code} is not a status.substatus.win32 a log holds (status 100 to 999, win32 at most 4294967295)"
+            ));
+        }
         count(&what("count"), g.count)?;
         count(&what("other URLs"), g.other_urls)?;
         count(&what("other breakdown entries"), g.breakdown_other)?;

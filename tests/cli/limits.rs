@@ -210,3 +210,164 @@ fn bucket_1m_over_a_century_is_widened_not_allocated() {
         "{table}"
     );
 }
+
+// Item 6 (and item 5 for summaries).
+
+/// The farm's summary as `scan --save-summary` writes it, parsed.
+fn farm_summary(dir: &Path) -> Value {
+    let path = dir.join("farm.json");
+    let (code, _, stderr) = run(&[
+        "scan",
+        &farm(),
+        "--save-summary",
+        path.to_str().unwrap(),
+        "--force",
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Writes `summary` to `dir/name` and runs `merge` on it with `args`.
+fn merge(dir: &Path, name: &str, summary: &Value, args: &[&str]) -> (i32, String, String) {
+    let path = dir.join(name);
+    fs::write(&path, summary.to_string()).unwrap();
+    let mut all = vec!["merge", path.to_str().unwrap()];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+#[test]
+fn merge_of_counts_near_u64_max_is_refused_not_wrapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let farm = farm_summary(dir.path());
+    let mut forged = farm.clone();
+    forged["w3c"]["requests"] = Value::from(u64::MAX);
+    let farm_path = dir.path().join("farm.json");
+    let (code, stdout, stderr) = merge(
+        dir.path(),
+        "forged.json",
+        &forged,
+        &[farm_path.to_str().unwrap(), "--format", "json"],
+    );
+    // Before: 2^64-1 + 6562 requests printed as 6561.
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stderr.contains("forged.json: a damaged summary: requests 18446744073709551615 is more than any logs hold"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn merge_of_a_summary_dated_2_to_the_62_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut forged = farm_summary(dir.path());
+    forged["w3c"]["groups"][0]["last"] = Value::from(1i64 << 62);
+    let (code, _, stderr) = merge(dir.path(), "far.json", &forged, &["--timeline"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(
+            "last seen 4611686018427387904 (ms since 1970) is outside the years 1990..2100"
+        ),
+        "{stderr}"
+    );
+    // A minute at 2^40 asked the timeline for 8.8 TB.
+    let mut forged = farm_summary(dir.path());
+    forged["w3c"]["minutes"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!([1u64 << 40, 1, 0]));
+    let (code, _, stderr) = merge(
+        dir.path(),
+        "far-minute.json",
+        &forged,
+        &["--timeline", "--bucket", "1m"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("a minute at"), "{stderr}");
+}
+
+#[test]
+fn merge_applies_the_url_cap_while_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut forged = farm_summary(dir.path());
+    let urls: Vec<Value> = (0..20_000)
+        .map(|i| serde_json::json!([format!("/u/{i:05}"), 1]))
+        .collect();
+    let group = &mut forged["w3c"]["groups"][0];
+    group["urls"] = Value::from(urls);
+    group["count"] = Value::from(20_000);
+    let code = format!(
+        "{}.{}.{}",
+        group["status"], group["substatus"], group["win32"]
+    );
+    let (status, stdout, stderr) =
+        merge(dir.path(), "many-urls.json", &forged, &["--format", "json"]);
+    assert_eq!(status, 0, "{stderr}");
+    let r = json(&stdout);
+    let g = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["code"] == code.as_str())
+        .unwrap();
+    // 10,000 kept one by one, the other 10,000 counted together.
+    assert_eq!(g["other_urls"], 10_000, "{g}");
+}
+
+#[test]
+fn a_summary_past_the_size_cap_is_refused_naming_the_file_and_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.json");
+    let file = fs::File::create(&path).unwrap();
+    // Sparse: no disk is used.
+    file.set_len((128 << 20) + 1).unwrap();
+    let (code, _, stderr) = run(&["merge", path.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!(
+            "{}: 134217729 bytes is more than a summary file may be (128 MiB)",
+            path.display()
+        )),
+        "{stderr}"
+    );
+}
+
+// Item 12 (the parts outside input/).
+
+#[test]
+fn distinct_codes_past_the_group_cap_are_other_codes_in_the_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (0..10_050)
+        .map(|i| format!("2026-11-18 10:00:00 WEB01 /u 500 {} {} 1", i % 100, i / 100))
+        .collect();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let log = w3c(dir.path(), "codes.log", &refs);
+    let (code, stdout, stderr) = run(&["scan", &log, "--format", "json", "--threads", "1"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("note: 50 failed request(s) had codes past the first 10000 distinct ones"),
+        "{stderr}"
+    );
+    let r = json(&stdout);
+    assert_eq!(r["totals"]["failures"], 10_050);
+    assert_eq!(r["totals"]["other_codes"], 50);
+    assert_eq!(r["groups"].as_array().unwrap().len(), 10_000);
+}
+
+#[test]
+fn a_merged_group_with_status_1000_or_win32_past_u32_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (field, value) in [("status", 1000u64), ("win32", 1 << 40)] {
+        let mut forged = farm_summary(dir.path());
+        forged["w3c"]["groups"][0][field] = Value::from(value);
+        let (code, _, stderr) = merge(dir.path(), "codes.json", &forged, &[]);
+        assert_eq!(code, 2, "{field}");
+        assert!(
+            stderr.contains("is not a status.substatus.win32 a log holds"),
+            "{stderr}"
+        );
+    }
+    let (code, _, stderr) = run(&["explain", "500.0.1099511627776"]);
+    assert_eq!(code, 2, "{stderr}");
+}

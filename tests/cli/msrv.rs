@@ -29,7 +29,10 @@ fn registry_sources() -> Vec<PathBuf> {
 fn rust_version_is_at_least_what_the_locked_dependencies_need() {
     let manifest: toml::Table =
         toml::from_str(&std::fs::read_to_string(repo("Cargo.toml")).unwrap()).unwrap();
-    let ours = manifest["package"]["rust-version"].as_str().unwrap().to_string();
+    let ours = manifest["package"]["rust-version"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let lock: toml::Table =
         toml::from_str(&std::fs::read_to_string(repo("Cargo.lock")).unwrap()).unwrap();
     let sources = registry_sources();
@@ -38,7 +41,11 @@ fn rust_version_is_at_least_what_the_locked_dependencies_need() {
         if p.get("source").is_none() {
             continue;
         }
-        let dir = format!("{}-{}", p["name"].as_str().unwrap(), p["version"].as_str().unwrap());
+        let dir = format!(
+            "{}-{}",
+            p["name"].as_str().unwrap(),
+            p["version"].as_str().unwrap()
+        );
         // Crates for other platforms (wasm, macOS) are locked but never unpacked here.
         let Some(text) = sources
             .iter()
