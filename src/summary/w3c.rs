@@ -381,6 +381,10 @@ fn largest_first<V>(
     entries
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -608,8 +612,8 @@ pub struct SavedW3c {
     pub minutes: Vec<(i64, u64, u64)>,
     /// Capped while read: the failures of groups past [`GROUP_CAP`] go to `other_codes`.
     pub groups: Capped<SavedGroup, GROUP_CAP>,
-    /// Absent from summaries written before the cap; they had no such requests.
-    #[serde(default)]
+    /// Written only when not 0, so a summary with no capped codes reads as before.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub other_codes: u64,
 }
 
