@@ -108,8 +108,11 @@ pub struct ReportArgs {
     #[arg(long)]
     pub timeline: bool,
 
-    /// The timeline's bucket: 1m, 5m, 15m, 1h, 1d... (default: chosen from the time span).
-    #[arg(long, value_name = "SPAN", requires = "timeline")]
+    /// The timeline's bucket: 1m, 5m, 15m, 1h, 1d... (default: chosen from the time span);
+    /// with `--timeline` or `--html`.
+    // Checked when the options are built, not by clap: clap's `requires` takes one flag, and
+    // its error would print the other flags given as if they were required too.
+    #[arg(long, value_name = "SPAN")]
     pub bucket: Option<String>,
 
     /// Show times in this machine's time zone (logs are UTC; JSON and CSV stay UTC).

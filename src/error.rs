@@ -23,6 +23,10 @@ pub enum Error {
     /// Something the user named is wrong in a way a flag's parser could not see.
     #[error("{0}")]
     Usage(String),
+    /// Paths named on the command line that do not exist, after a report of the others: an
+    /// error, as in rg and fd, so a typo in one of several paths is not a quiet success.
+    #[error("no such file or folder: {0} (the report above covers the other paths)")]
+    MissingPaths(String),
     /// None of the inputs held a log iisdiag can read.
     #[error("nothing readable was found in {0}")]
     NothingReadable(String),
@@ -46,6 +50,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::BadOption { .. } | Error::Usage(_) | Error::NothingReadable(_) => EXIT_USAGE,
+            Error::MissingPaths(_) => EXIT_USAGE,
             Error::Io { .. } | Error::AtLine { .. } | Error::Output(_) => EXIT_USAGE,
         }
     }

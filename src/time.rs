@@ -2,19 +2,38 @@
 //!
 //! Log times are kept as milliseconds since the Unix epoch, UTC (W3C and HTTPERR logs are
 //! written in UTC). Conversion to a calendar type happens only at the report edge.
+//!
+//! A date is a day of the calendar (no 2026-02-30, no 2026-02-29) between [`FIRST_YEAR`] and
+//! [`LAST_YEAR`]: IIS was first released in 1995, and a log line dated 9999-12-31 (a bit-flipped
+//! year, a forged line) is damage, not a time to lay a timeline out over. Readers count a line
+//! whose date this refuses as malformed, so such a time is named, never honoured.
 
 use chrono::{DateTime, Local, Utc};
 
 /// Milliseconds since 1970-01-01T00:00:00Z.
 pub type Millis = i64;
 
+/// The first year a log date may carry.
+pub const FIRST_YEAR: u32 = 1990;
+/// The last year a log date may carry.
+pub const LAST_YEAR: u32 = 2100;
+/// The first millisecond of [`FIRST_YEAR`], the earliest time a record may carry.
+pub const EARLIEST: Millis = days_from_civil(FIRST_YEAR as i64, 1, 1) * 86_400_000;
+/// The first millisecond after [`LAST_YEAR`]: every record time is before it.
+pub const END: Millis = days_from_civil(LAST_YEAR as i64 + 1, 1, 1) * 86_400_000;
+
+/// Whether `t` lies within the years log dates may carry ([`FIRST_YEAR`]..=[`LAST_YEAR`]).
+pub fn in_range(t: Millis) -> bool {
+    (EARLIEST..END).contains(&t)
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+const fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = if y >= 0 { y } else { y - 399 } / 400;
     let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
@@ -33,7 +52,20 @@ fn digits(bytes: &[u8]) -> Option<u32> {
     Some(n)
 }
 
-/// `YYYY-MM-DD` as days since the epoch.
+/// The days of `month` (1..=12) in `year`, by the Gregorian leap-year rule.
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// `YYYY-MM-DD` as days since the epoch: a real day of the calendar, in
+/// [`FIRST_YEAR`]..=[`LAST_YEAR`]; anything else is `None` (never shifted into the next month).
 pub fn parse_date(date: &[u8]) -> Option<i64> {
     if date.len() != 10 || date[4] != b'-' || date[7] != b'-' {
         return None;
@@ -41,7 +73,10 @@ pub fn parse_date(date: &[u8]) -> Option<i64> {
     let year = digits(&date[..4])?;
     let month = digits(&date[5..7])?;
     let day = digits(&date[8..10])?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&year) || !(1..=12).contains(&month) {
+        return None;
+    }
+    if !(1..=days_in_month(year, month)).contains(&day) {
         return None;
     }
     Some(days_from_civil(i64::from(year), month, day))
@@ -123,7 +158,7 @@ pub fn format_rfc3339(t: Millis) -> String {
     match to_datetime(t) {
         Some(dt) if t % 1000 == 0 => dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        None => t.to_string(),
+        None => out_of_range(t),
     }
 }
 
@@ -131,8 +166,14 @@ pub fn format_rfc3339(t: Millis) -> String {
 pub fn format_short(t: Millis) -> String {
     match to_datetime(t) {
         Some(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
-        None => t.to_string(),
+        None => out_of_range(t),
     }
+}
+
+/// A time past any calendar date (about 262,000 years either side of 1970), which no reader
+/// produces: said as such, not printed as a bare integer that reads like a count.
+fn out_of_range(t: Millis) -> String {
+    format!("(out-of-range time: {t} ms from 1970)")
 }
 
 /// Times in machine-readable outputs: RFC 3339, UTC, written by serde at the JSON edge so the
@@ -185,7 +226,7 @@ impl Zone {
                     .with_timezone(&Local)
                     .format("%Y-%m-%d %H:%M:%S")
                     .to_string(),
-                None => t.to_string(),
+                None => out_of_range(t),
             },
         }
     }
@@ -228,8 +269,14 @@ mod tests {
 
     #[test]
     fn epoch_and_known_dates() {
-        assert_eq!(parse_date(b"1970-01-01"), Some(0));
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(parse_date(b"2000-03-01"), Some(11_017));
+        assert_eq!(
+            parse_date(b"2000-02-29"),
+            Some(11_016),
+            "2000 is a leap year"
+        );
+        assert_eq!(parse_date(b"2024-02-29"), Some(19_782));
         let t = at(
             parse_date(b"2026-03-27").unwrap(),
             parse_time(b"01:20:07").unwrap(),
@@ -265,6 +312,65 @@ mod tests {
         }
         for bad in [&b"1:20:07"[..], b"25:00:00", b"01:20:07x", b"aa:bb:cc"] {
             assert_eq!(parse_time(bad), None);
+        }
+    }
+
+    #[test]
+    fn impossible_dates_are_refused_not_shifted_into_the_next_month() {
+        for bad in [
+            &b"2026-02-29"[..],
+            b"2026-02-30",
+            b"2026-02-31",
+            b"2100-02-29",
+            b"1900-02-29",
+            b"2026-04-31",
+            b"2026-06-31",
+            b"2026-09-31",
+            b"2026-11-31",
+            b"2026-01-00",
+            b"2026-00-10",
+        ] {
+            assert_eq!(parse_date(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+        for good in [
+            &b"2026-01-31"[..],
+            b"2026-02-28",
+            b"2026-12-31",
+            b"2028-02-29",
+        ] {
+            assert!(
+                parse_date(good).is_some(),
+                "{}",
+                String::from_utf8_lossy(good)
+            );
+        }
+    }
+
+    #[test]
+    fn dates_outside_1990_to_2100_are_refused() {
+        for bad in [
+            &b"9999-12-31"[..],
+            b"0000-01-01",
+            b"1989-12-31",
+            b"2101-01-01",
+            b"1970-01-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+        let first = parse_date(b"1990-01-01").unwrap();
+        let last = parse_date(b"2100-12-31").unwrap();
+        assert_eq!(at(first, 0), EARLIEST);
+        assert_eq!(at(last + 1, 0), END);
+        assert!(in_range(EARLIEST) && in_range(END - 1));
+        assert!(!in_range(EARLIEST - 1) && !in_range(END) && !in_range(1 << 62));
+    }
+
+    #[test]
+    fn times_past_the_calendar_say_so_not_a_bare_integer() {
+        for t in [1i64 << 62, -(1i64 << 62)] {
+            for text in [format_rfc3339(t), format_short(t), Zone::Utc.short(t)] {
+                assert_eq!(text, format!("(out-of-range time: {t} ms from 1970)"));
+            }
         }
     }
 

@@ -2,7 +2,9 @@
 //!
 //! A log may lack `sc-substatus` or `sc-win32-status`; the missing part is unknown, not 0,
 //! so both are options. `sc-win32-status` holds more than Win32 codes (SSPI HRESULTs and
-//! NTSTATUS values in decimal, and anonymisers write even larger numbers), hence `u64`.
+//! NTSTATUS values in decimal), hence `u64`, but a value past `u32::MAX` is no Win32, HRESULT
+//! or NTSTATUS code: [`Triple::checked`] refuses it, as it refuses a status outside
+//! 100..=999 (`sc-status 1000` is not HTTP).
 
 use std::fmt;
 use std::str::FromStr;
@@ -25,6 +27,35 @@ impl Triple {
         }
     }
 
+    /// A triple from the numbers a log line holds, or why they are not one: the status must
+    /// be an HTTP status (100..=999), the substatus and win32 must fit in 32 bits.
+    pub fn checked(
+        status: u64,
+        substatus: Option<u64>,
+        win32: Option<u64>,
+    ) -> Result<Triple, OutOfRange> {
+        let status = u16::try_from(status)
+            .ok()
+            .filter(|s| STATUS_RANGE.contains(s))
+            .ok_or(OutOfRange::Status(status))?;
+        let substatus = substatus
+            .map(|v| u32::try_from(v).map_err(|_| OutOfRange::Substatus(v)))
+            .transpose()?;
+        let win32 = win32
+            .map(|v| {
+                u32::try_from(v)
+                    .map(u64::from)
+                    .map_err(|_| OutOfRange::Win32(v))
+            })
+            .transpose()?;
+        Ok(Triple::new(status, substatus, win32))
+    }
+
+    /// Whether the parts are in the ranges [`Triple::checked`] allows.
+    pub fn in_range(&self) -> bool {
+        STATUS_RANGE.contains(&self.status) && self.win32.is_none_or(|w| w <= u64::from(u32::MAX))
+    }
+
     /// A request is a failure when its status is 400 or more, or when the connection
     /// ended with a non-zero win32 status (200.0.64: the client went away).
     pub fn is_failure(&self) -> bool {
@@ -44,6 +75,20 @@ impl fmt::Display for Triple {
             None => f.write_str("-"),
         }
     }
+}
+
+/// The HTTP statuses: three digits.
+pub const STATUS_RANGE: std::ops::RangeInclusive<u16> = 100..=999;
+
+/// A part of a log line's triple outside its range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OutOfRange {
+    #[error("sc-status {0} is not an HTTP status (100 to 999)")]
+    Status(u64),
+    #[error("sc-substatus {0} is out of range (at most 4294967295)")]
+    Substatus(u64),
+    #[error("sc-win32-status {0} is past 4294967295: not a Win32, HRESULT or NTSTATUS value")]
+    Win32(u64),
 }
 
 /// Why a code could not be read as `status[.substatus[.win32]]`.
@@ -71,7 +116,7 @@ impl FromStr for Code {
         let status: u16 = parts
             .next()
             .and_then(|p| p.parse().ok())
-            .filter(|&st| (100..1000).contains(&st))
+            .filter(|st| STATUS_RANGE.contains(st))
             .ok_or_else(err)?;
         let substatus = match parts.next() {
             None => None,
@@ -79,7 +124,7 @@ impl FromStr for Code {
         };
         let win32 = match parts.next() {
             None => None,
-            Some(p) => Some(p.parse::<u64>().map_err(|_| err())?),
+            Some(p) => Some(u64::from(p.parse::<u32>().map_err(|_| err())?)),
         };
         if parts.next().is_some() {
             return Err(err());
@@ -128,6 +173,27 @@ mod tests {
     }
 
     #[test]
+    fn status_1000_and_win32_past_u32_are_not_a_triple() {
+        assert_eq!(
+            Triple::checked(1000, Some(0), Some(0)),
+            Err(OutOfRange::Status(1000))
+        );
+        assert_eq!(Triple::checked(99, None, None), Err(OutOfRange::Status(99)));
+        assert_eq!(
+            Triple::checked(500, Some(0), Some(1 << 40)),
+            Err(OutOfRange::Win32(1 << 40))
+        );
+        assert_eq!(
+            Triple::checked(401, Some(1), Some(2_148_074_254)),
+            Ok(Triple::new(401, Some(1), Some(2_148_074_254))),
+            "an SSPI HRESULT in decimal is a value"
+        );
+        assert!(!Triple::new(1000, None, None).in_range());
+        assert!(!Triple::new(500, None, Some(1 << 40)).in_range());
+        assert!(Triple::new(999, None, Some(u64::from(u32::MAX))).in_range());
+    }
+
+    #[test]
     fn code_parses_each_form() {
         for (text, want) in [
             ("502", (502, None, None)),
@@ -139,7 +205,16 @@ mod tests {
             assert_eq!((c.status, c.substatus, c.win32), want, "{text}");
             assert_eq!(c.to_string(), text);
         }
-        for bad in ["", "abc", "50", "502.x", "502.3.1.1", "1502"] {
+        for bad in [
+            "",
+            "abc",
+            "50",
+            "502.x",
+            "502.3.1.1",
+            "1502",
+            "1000",
+            "500.0.4294967296",
+        ] {
             assert!(bad.parse::<Code>().is_err(), "{bad}");
         }
     }

@@ -24,8 +24,12 @@ mod help;
 mod hostile;
 #[path = "cli/html.rs"]
 mod html;
+#[path = "cli/limits.rs"]
+mod limits;
 #[path = "cli/markdown.rs"]
 mod markdown;
+#[path = "cli/msrv.rs"]
+mod msrv;
 #[path = "cli/outputs.rs"]
 mod outputs;
 #[path = "cli/progress.rs"]

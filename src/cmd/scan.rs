@@ -144,6 +144,14 @@ fn filter_spec(a: FilterArgs, zone: Zone) -> Result<FilterSpec> {
 
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let kb = opts.show.kb()?;
+    // The same test the walk makes; named here so the run can end with an error after the
+    // report of the paths that do exist.
+    let missing: Vec<String> = opts
+        .paths
+        .iter()
+        .filter(|p| !p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
     let found = pipeline::find(&opts.paths);
     let mut targets = opts.show.targets();
     if let Some((target, _)) = &opts.export {
@@ -194,7 +202,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
             requests::write_all(w, *format, &read.requests)
         })?;
     }
-    show::show(
+    let code = show::show(
         &kb,
         collected,
         &opts.show,
@@ -202,7 +210,11 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         report_to_stdout,
         out,
         err,
-    )
+    )?;
+    if !missing.is_empty() {
+        return Err(Error::MissingPaths(missing.join(", ")));
+    }
+    Ok(code)
 }
 
 /// Measures `--since 2h`-style spans back from the newest record, and checks the range.

@@ -23,6 +23,8 @@ pub struct Show {
     pub rules: Option<PathBuf>,
     /// `Some` with `--timeline`: the bucket in minutes, or `None` to choose from the span.
     pub timeline: Option<Option<i64>>,
+    /// The `--bucket` in minutes, also for the timeline the HTML page always draws.
+    pub bucket: Option<i64>,
     pub zone: Zone,
     pub csv: Option<Target>,
     pub html: Option<Target>,
@@ -41,11 +43,17 @@ impl TryFrom<ReportArgs> for Show {
 
     fn try_from(a: ReportArgs) -> Result<Show> {
         let bucket = a.bucket.as_deref().map(parse_bucket).transpose()?;
+        if let (Some(value), false, None) = (&a.bucket, a.timeline, &a.html) {
+            return Err(Error::Usage(format!(
+                "--bucket {value} sets the timeline's bucket: add --timeline (or --html, whose page always draws the timeline)"
+            )));
+        }
         Ok(Show {
             top: a.top,
             format: a.format,
             rules: a.rules,
             timeline: a.timeline.then_some(bucket),
+            bucket,
             zone: if a.local { Zone::Local } else { Zone::Utc },
             csv: a.csv.as_deref().map(Target::parse),
             html: a.html.as_deref().map(Target::parse),
@@ -112,13 +120,27 @@ pub fn show(
         kb,
         &BuildOptions {
             zone: show.zone,
-            timeline: show.timeline.or(show.html.as_ref().map(|_| None)),
+            timeline: show.timeline.or(show.html.as_ref().map(|_| show.bucket)),
             filters,
             top: show.top,
             fail_on: show.fail_on.clone(),
             strict: show.strict,
         },
     );
+    if let (n @ 1.., false) = (report.totals.other_codes, show.quiet) {
+        let _ = writeln!(
+            err,
+            "iisdiag: note: {n} failed request(s) had codes past the first {} distinct ones: counted in the totals, in no group",
+            crate::summary::w3c::GROUP_CAP
+        );
+    }
+    if let (Some(note), false) = (
+        report.timeline.as_ref().and_then(|t| t.note.as_ref()),
+        show.quiet,
+    ) {
+        // Best effort, like every message on stderr.
+        let _ = writeln!(err, "iisdiag: note: {note}");
+    }
     let layout = Layout {
         width: super::terminal_width(),
         unicode: std::io::stdout().is_terminal(),

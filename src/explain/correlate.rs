@@ -53,8 +53,13 @@ pub fn correlate(
         if hi < w3c_first || lo > w3c_last {
             continue;
         }
-        let during: u64 = minutes.range(lo..=hi).map(|(_, c)| c.requests).sum();
-        let failures: u64 = minutes.range(lo..=hi).map(|(_, c)| c.failures).sum();
+        // Saturating: the counts of a merged summary file are whatever it says.
+        let during: u64 = minutes
+            .range(lo..=hi)
+            .fold(0, |sum, (_, c)| sum.saturating_add(c.requests));
+        let failures: u64 = minutes
+            .range(lo..=hi)
+            .fold(0, |sum, (_, c)| sum.saturating_add(c.failures));
         let width = (hi - lo + 1) as f64;
         // The usual rate: the W3C minutes within an hour either side of the burst.
         let count = |from: i64, to: i64| -> (u64, i64) {
@@ -62,7 +67,9 @@ pub fn correlate(
                 return (0, 0);
             }
             (
-                minutes.range(from..=to).map(|(_, c)| c.requests).sum(),
+                minutes
+                    .range(from..=to)
+                    .fold(0, |sum, (_, c)| sum.saturating_add(c.requests)),
                 to - from + 1,
             )
         };

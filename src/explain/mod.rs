@@ -91,6 +91,14 @@ pub struct Totals {
     pub last_seen: Option<Millis>,
     /// Files left unread because the date in their name is outside `--since`/`--until`.
     pub files_out_of_range: u64,
+    /// Failures (in `failures`) whose code came after the first
+    /// [`GROUP_CAP`](crate::summary::w3c::GROUP_CAP) distinct codes: in no group. Absent when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub other_codes: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -262,10 +270,14 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
                 .sum(),
             files_read,
             files_skipped: collected.files.len() - files_read,
-            malformed_lines: collected.files.iter().map(|f| f.malformed).sum(),
+            malformed_lines: collected
+                .files
+                .iter()
+                .fold(0, |sum, f| sum.saturating_add(f.malformed)),
             first_seen: w3c.first,
             last_seen: w3c.last,
             files_out_of_range: collected.files_out_of_range,
+            other_codes: w3c.other_codes,
         },
         httperr: httperr::reports(kb, &collected.httperr),
         correlations: correlate::correlate(kb, &collected.httperr, w3c, opts.zone),

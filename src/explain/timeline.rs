@@ -1,6 +1,11 @@
 //! `--timeline`: failures per time bucket for the top groups (and the top HTTP.sys faults),
 //! with the peak bucket and the burst around it named in words, so "502.3 at 10:42-10:47 on
 //! web01" is read, not worked out.
+//!
+//! The number of buckets is capped ([`MAX_BUCKETS`]): a timeline allocates by the buckets it
+//! draws, and the span comes from the logs, so a `--bucket 1m` over years (a forged line, a
+//! tampered summary) would otherwise ask for gigabytes. A bucket that would pass the cap is
+//! widened, and the timeline says so.
 
 use serde::Serialize;
 
@@ -15,6 +20,9 @@ use super::{BuildOptions, GroupReport};
 pub const MAX_SERIES: usize = 8;
 /// The automatic bucket keeps the timeline at or under this many buckets.
 const TARGET_BUCKETS: i64 = 60;
+/// Most buckets a timeline has, whatever `--bucket` asks: a week of 1-minute buckets is
+/// 10,080, a year of 1-hour buckets 8,760; each series costs 8 bytes a bucket.
+pub const MAX_BUCKETS: i64 = 10_000;
 /// Bucket sizes the automatic choice picks from, in minutes.
 const NICE_MINUTES: [i64; 12] = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
 /// A bucket is part of the burst around the peak while it holds at least this share of it.
@@ -25,6 +33,13 @@ pub const MINUTE_MS: Millis = 60_000;
 #[derive(Debug, Clone, Serialize)]
 pub struct Timeline {
     pub bucket_minutes: i64,
+    /// The `--bucket` asked for, when it would have passed [`MAX_BUCKETS`] and was widened
+    /// to `bucket_minutes` (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bucket_widened_from: Option<i64>,
+    /// Why the bucket is not the one asked for, in words (not in JSON: `bucket_widened_from`).
+    #[serde(skip)]
+    pub note: Option<String>,
     /// The start of each bucket (RFC 3339, UTC, in JSON).
     #[serde(rename = "buckets", serialize_with = "time::rfc3339::list")]
     pub starts: Vec<Millis>,
@@ -75,18 +90,27 @@ pub struct ServerCount {
 
 /// The bucket (minutes) that keeps a span at or under [`TARGET_BUCKETS`] buckets.
 pub fn auto_bucket(span_minutes: i64) -> i64 {
+    bucket_within(span_minutes, 1, TARGET_BUCKETS)
+}
+
+/// The smallest bucket of at least `at_least` minutes from the nice sizes (then whole days)
+/// that cuts `span_minutes` into at most `most` buckets.
+fn bucket_within(span_minutes: i64, at_least: i64, most: i64) -> i64 {
     NICE_MINUTES
         .iter()
         .copied()
-        .find(|b| ceil_div(span_minutes, *b) <= TARGET_BUCKETS)
+        .filter(|b| *b >= at_least)
+        .find(|b| ceil_div(span_minutes, *b) <= most)
         .unwrap_or_else(|| {
-            let days = ceil_div(span_minutes, 1440 * TARGET_BUCKETS).max(1);
-            days * 1440
+            let days = ceil_div(span_minutes, 1440 * most)
+                .max(ceil_div(at_least, 1440))
+                .max(1);
+            days.saturating_mul(1440)
         })
 }
 
 fn ceil_div(a: i64, b: i64) -> i64 {
-    (a + b - 1) / b
+    a.saturating_add(b - 1) / b
 }
 
 /// Buckets counts per minute (minutes since the epoch) into `n` buckets from `first`.
@@ -98,9 +122,9 @@ fn bucketed(
 ) -> Vec<u64> {
     let mut counts = vec![0u64; n];
     for (m, c) in minutes {
-        let i = (m - first).div_euclid(bucket);
+        let i = m.saturating_sub(first).div_euclid(bucket);
         if let Some(slot) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i)) {
-            *slot += c;
+            *slot = slot.saturating_add(c);
         }
     }
     counts
@@ -143,11 +167,28 @@ pub fn build(
         hi = hi.max(g.minutes().keys().next_back().copied());
     }
     let (lo, hi) = (lo?, hi?);
-    let bucket = bucket.unwrap_or_else(|| auto_bucket(hi - lo + 1)).max(1);
-    let first = lo.div_euclid(bucket) * bucket;
-    let n = usize::try_from((hi - first) / bucket + 1).ok()?;
+    // Saturating: minutes from a summary file are whatever it says.
+    let span = hi.saturating_sub(lo).saturating_add(1);
+    let asked = bucket.map(|b| b.max(1));
+    let mut bucket = asked.unwrap_or_else(|| auto_bucket(span));
+    // A bucket edge can add one more bucket than the span divides into.
+    if ceil_div(span, bucket).saturating_add(1) > MAX_BUCKETS {
+        bucket = bucket_within(span, bucket, MAX_BUCKETS - 1);
+    }
+    let widened = asked.filter(|&a| a != bucket);
+    let note = widened.map(|a| {
+        format!(
+            "the timeline uses {} buckets, not the {} asked for: the logs span {}, and a timeline has at most {} buckets",
+            bucket_words(bucket),
+            bucket_words(a),
+            span_text(span),
+            MAX_BUCKETS
+        )
+    });
+    let first = lo.div_euclid(bucket).saturating_mul(bucket);
+    let n = usize::try_from(hi.saturating_sub(first) / bucket + 1).ok()?;
     let starts: Vec<Millis> = (0..n as i64)
-        .map(|i| (first + i * bucket) * MINUTE_MS)
+        .map(|i| first.saturating_add(i * bucket).saturating_mul(MINUTE_MS))
         .collect();
 
     let requests = bucketed(
@@ -173,7 +214,7 @@ pub fn build(
                 .filter(|(s, _)| !s.is_empty())
                 .map(|(s, m)| ServerCount {
                     server: s.to_string(),
-                    count: m.range(a..b).map(|(_, n)| n).sum(),
+                    count: m.range(a..b).fold(0, |sum, (_, n)| sum.saturating_add(*n)),
                 })
                 .filter(|c| c.count > 0)
                 .collect();
@@ -209,11 +250,25 @@ pub fn build(
     }
     Some(Timeline {
         bucket_minutes: bucket,
+        bucket_widened_from: widened,
+        note,
         starts,
         requests,
         failures,
         series,
     })
+}
+
+/// `3 days`, `5 hours`, `40 minutes`: a span of minutes, in its largest whole unit.
+fn span_text(minutes: i64) -> String {
+    let (n, unit) = if minutes >= 2 * 1440 {
+        (minutes / 1440, "days")
+    } else if minutes >= 120 {
+        (minutes / 60, "hours")
+    } else {
+        (minutes, "minutes")
+    };
+    format!("{n} {unit}")
 }
 
 /// `5-minute`, `1-hour`, `2-day`: a bucket's length as people say it.
@@ -236,10 +291,12 @@ fn make_series(
     zone: Zone,
     servers: impl Fn(Millis, Millis) -> Vec<ServerCount>,
 ) -> Series {
-    let total: u64 = counts.iter().sum();
+    let total: u64 = counts.iter().fold(0, |sum, c| sum.saturating_add(*c));
     let peak = peak_of(&counts).map(|(i, lo, hi)| {
-        let end = |j: usize| starts[j] + bucket * MINUTE_MS;
-        let burst_count: u64 = counts[lo..=hi].iter().sum();
+        let end = |j: usize| starts[j].saturating_add(bucket * MINUTE_MS);
+        let burst_count: u64 = counts[lo..=hi]
+            .iter()
+            .fold(0, |sum, c| sum.saturating_add(*c));
         let in_peak = servers(starts[i], end(i));
         let mut text = format!(
             "{code}: peak {} {}: {} of {total}",
@@ -297,7 +354,7 @@ fn peak_of(counts: &[u64]) -> Option<(usize, usize, usize)> {
     if top == 0 {
         return None;
     }
-    let strong = |c: u64| c > 0 && c * BURST_SHARE >= top;
+    let strong = |c: u64| c > 0 && c.saturating_mul(BURST_SHARE) >= top;
     let mut lo = i;
     while lo > 0 && strong(counts[lo - 1]) {
         lo -= 1;
@@ -351,6 +408,22 @@ mod tests {
             assert_eq!(got, want, "span {span} min");
             assert!(ceil_div(span, got) <= TARGET_BUCKETS);
         }
+    }
+
+    #[test]
+    fn a_bucket_that_would_pass_the_cap_is_widened() {
+        // 111 years of minutes (a line dated 2100 among 1990's) at 1 minute: widened to days.
+        let span = 111 * 366 * 1440;
+        let b = bucket_within(span, 1, MAX_BUCKETS - 1);
+        assert!(ceil_div(span, b) < MAX_BUCKETS, "{b}");
+        assert_eq!(b % 1440, 0);
+        // A week at 1 minute passes 10,000 by a little: 2 minutes.
+        assert_eq!(bucket_within(7 * 1440, 1, MAX_BUCKETS - 1), 2);
+        // Never narrower than asked.
+        assert_eq!(bucket_within(10, 60, MAX_BUCKETS - 1), 60);
+        assert_eq!(bucket_within(10, 2880, MAX_BUCKETS - 1), 2880);
+        // Spans no log can have do not overflow.
+        assert!(bucket_within(i64::MAX, 1, MAX_BUCKETS - 1) > 0);
     }
 
     #[test]

@@ -291,6 +291,14 @@ fn write_totals(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Res
         Some(n) => writeln!(out, "; {n} grouped.")?,
         None => writeln!(out, ".")?,
     }
+    if t.other_codes > 0 {
+        writeln!(
+            out,
+            "{} of them in other codes: past the first {} distinct codes, counted here but in no group.",
+            t.other_codes,
+            crate::summary::w3c::GROUP_CAP
+        )?;
+    }
     if t.first_seen.is_some() {
         writeln!(
             out,

@@ -39,6 +39,9 @@ pub fn draw(out: &mut dyn Write, t: &Timeline, layout: &Layout) -> io::Result<()
         bucket_words(t.bucket_minutes),
         zone.label(t.starts.first().copied())
     )?;
+    if let Some(note) = &t.note {
+        writeln!(out, "  Note: {note}.")?;
+    }
     let n = t.starts.len();
     let mut from = 0;
     while from < n {
@@ -52,7 +55,7 @@ pub fn draw(out: &mut dyn Write, t: &Timeline, layout: &Layout) -> io::Result<()
                         ' '
                     } else {
                         // 1..=peak onto the eight levels; any count shows at least the lowest.
-                        let level = ((c * 8).saturating_sub(1) / peak.max(1)) as usize;
+                        let level = (c.saturating_mul(8).saturating_sub(1) / peak.max(1)) as usize;
                         levels[level.min(7)]
                     }
                 })

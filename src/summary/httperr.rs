@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::input::httperr::HttpErrRecord;
+use crate::summary::capped::Capped;
 use crate::time::Millis;
 
 /// Distinct URLs counted exactly per group; later ones are counted as "(other URLs)".
@@ -98,11 +99,11 @@ impl HttpErrGroup {
 
     fn count_url(&mut self, url: &str, n: u64) {
         if let Some(c) = self.urls.get_mut(url) {
-            *c += n;
+            *c = c.saturating_add(n);
         } else if self.urls.len() < URL_CAP {
             self.urls.insert(url.to_owned(), n);
         } else {
-            self.other_urls += n;
+            self.other_urls = self.other_urls.saturating_add(n);
         }
     }
 
@@ -221,7 +222,7 @@ impl HttpErrSummary {
     /// Adds another summary's counts to this one. Counts do not depend on merge order; which
     /// URLs stay exact once a group passes [`URL_CAP`] can.
     pub fn merge(&mut self, other: HttpErrSummary) {
-        self.undated += other.undated;
+        self.undated = self.undated.saturating_add(other.undated);
         for theirs in other.groups {
             let i = self.group_index(
                 theirs.key.status,
@@ -231,15 +232,16 @@ impl HttpErrSummary {
             let Some(ours) = self.groups.get_mut(i) else {
                 continue;
             };
-            ours.count += theirs.count;
+            ours.count = ours.count.saturating_add(theirs.count);
             ours.seen(theirs.first_seen, theirs.last_seen);
-            ours.other_urls += theirs.other_urls;
+            ours.other_urls = ours.other_urls.saturating_add(theirs.other_urls);
             for (url, n) in theirs.urls {
                 ours.count_url(&url, n);
             }
             ours.sites.extend(theirs.sites);
             for (minute, n) in theirs.minutes {
-                *ours.minutes.entry(minute).or_insert(0) += n;
+                let c = ours.minutes.entry(minute).or_insert(0);
+                *c = c.saturating_add(n);
             }
         }
     }
@@ -260,7 +262,9 @@ impl HttpErrSummary {
 
     /// Records counted.
     pub fn total(&self) -> u64 {
-        self.groups.iter().map(|g| g.count).sum()
+        self.groups
+            .iter()
+            .fold(0, |sum, g| sum.saturating_add(g.count))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -283,10 +287,11 @@ impl HttpErrSummary {
 
     /// Records per minute over the groups whose key passes `keep`.
     pub fn per_minute_where(&self, keep: impl Fn(&HttpErrKey) -> bool) -> BTreeMap<i64, u64> {
-        let mut out = BTreeMap::new();
+        let mut out: BTreeMap<i64, u64> = BTreeMap::new();
         for group in self.groups.iter().filter(|g| keep(&g.key)) {
             for (&minute, &n) in &group.minutes {
-                *out.entry(minute).or_insert(0) += n;
+                let c = out.entry(minute).or_insert(0);
+                *c = c.saturating_add(n);
             }
         }
         out
@@ -302,7 +307,8 @@ pub struct SavedHttpErrGroup {
     pub count: u64,
     pub first_seen: Option<Millis>,
     pub last_seen: Option<Millis>,
-    pub urls: Vec<(String, u64)>,
+    /// Capped while read: the URLs past [`URL_CAP`] are added to `other_urls`.
+    pub urls: Capped<(String, u64), URL_CAP>,
     pub other_urls: u64,
     pub sites: Vec<u32>,
     /// (minute since the epoch, count).
@@ -333,7 +339,7 @@ impl HttpErrSummary {
                     count: g.count,
                     first_seen: g.first_seen,
                     last_seen: g.last_seen,
-                    urls,
+                    urls: urls.into(),
                     other_urls: g.other_urls,
                     sites: g.sites.iter().copied().collect(),
                     minutes: g.minutes.iter().map(|(&m, &n)| (m, n)).collect(),
@@ -352,20 +358,25 @@ impl HttpErrSummary {
     pub fn restore(saved: SavedHttpErr) -> HttpErrSummary {
         let mut s = HttpErrSummary::new();
         s.undated = saved.undated;
+        // Saturating, as in `merge`: a summary file's counts are whatever it says.
         for g in saved.groups {
             let i = s.group_index(g.status, g.reason.as_bytes(), g.queue.as_bytes());
             let Some(group) = s.groups.get_mut(i) else {
                 continue;
             };
-            group.count += g.count;
+            group.count = group.count.saturating_add(g.count);
             group.seen(g.first_seen, g.last_seen);
-            group.other_urls += g.other_urls;
-            for (url, n) in &g.urls {
+            group.other_urls = group
+                .other_urls
+                .saturating_add(g.other_urls)
+                .saturating_add(g.urls.dropped);
+            for (url, n) in &g.urls.kept {
                 group.count_url(url, *n);
             }
             group.sites.extend(g.sites);
             for (m, n) in g.minutes {
-                *group.minutes.entry(m).or_insert(0) += n;
+                let c = group.minutes.entry(m).or_insert(0);
+                *c = c.saturating_add(n);
             }
         }
         s

@@ -20,8 +20,9 @@ pub struct Minute {
 
 impl Minute {
     fn add(&mut self, other: Minute) {
-        self.requests += other.requests;
-        self.failures += other.failures;
+        // Saturating: the counts of a summary file are whatever it says.
+        self.requests = self.requests.saturating_add(other.requests);
+        self.failures = self.failures.saturating_add(other.failures);
     }
 
     fn is_empty(self) -> bool {

@@ -2,9 +2,14 @@
 //! so summaries written on many servers combine into the report of one scan of all their
 //! logs. Counts are exact; time-taken quantiles come from histograms that merge without
 //! loss, within 1 % of the true value.
+//!
+//! A summary file is input like a log: it may be damaged or forged. It is read only up to
+//! [`MAX_FILE_BYTES`], streamed (never held as a JSON tree), with each group's lists capped
+//! while they are parsed (see `capped`); a time outside the years logs may carry or a count
+//! past [`MAX_COUNT`] refuses the file with the reason, and counts add up saturating.
 
 use std::fs::File;
-use std::io::{self, BufReader, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -14,11 +19,19 @@ use super::traces::{SavedTraces, TraceSummary};
 use super::w3c::{SavedW3c, W3cSummary};
 use super::{Collected, FileOutcome};
 use crate::error::{Error, Result};
+use crate::time::{self, Millis};
 
 /// What a summary file says it is.
 pub const FORMAT: &str = "iisdiag-summary";
 /// Raised when the file's shape changes in a way older readers cannot follow.
 pub const VERSION: u32 = 1;
+/// The largest summary file read. What a scan saves is capped per group (URLs, names,
+/// breakdown entries) and grows only with the minutes and servers it covers; the farm's
+/// summary is 11 KiB.
+pub const MAX_FILE_BYTES: u64 = 128 << 20;
+/// The largest count a summary may hold: 2^50 requests is a million a second for 35 years,
+/// more than any set of logs. Sums of counts within it cannot wrap.
+pub const MAX_COUNT: u64 = 1 << 50;
 
 /// How the summarised scan was run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +42,13 @@ pub struct Meta {
     pub filters: Vec<String>,
     /// Whether every request was grouped (`--all`).
     pub all: bool,
+}
+
+/// What is read first, to tell a summary from other JSON before reading it whole.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    version: Option<u64>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -63,26 +83,36 @@ pub fn write(out: &mut dyn Write, collected: &Collected, meta: &Meta) -> io::Res
 
 /// Reads a summary file back into what the scan collected.
 pub fn read(path: &Path) -> Result<(Collected, Meta)> {
-    let file = File::open(path).map_err(|source| Error::Io {
+    let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
     let bad = |message: String| Error::Usage(format!("{}: {message}", path.display()));
-    let value: serde_json::Value = serde_json::from_reader(BufReader::new(file)).map_err(|e| {
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(bad(format!(
+            "{} bytes is more than a summary file may be ({} MiB); not read",
+            size,
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    // Opened for each pass, and read no further than the cap in case the file grows.
+    let open = || -> Result<_> {
+        let file = File::open(path).map_err(io)?;
+        Ok(BufReader::new(file.take(MAX_FILE_BYTES)))
+    };
+    let header: Header = serde_json::from_reader(open()?).map_err(|e| {
         bad(format!(
             "not a summary written by `iisdiag scan --save-summary` (line {}: {e})",
             e.line()
         ))
     })?;
-    match value.get("format").and_then(|f| f.as_str()) {
-        Some(FORMAT) => {}
-        _ => {
-            return Err(bad(
-                "not a summary written by `iisdiag scan --save-summary` (no \"format\": \"iisdiag-summary\")".into(),
-            ));
-        }
+    if header.format.as_deref() != Some(FORMAT) {
+        return Err(bad(
+            "not a summary written by `iisdiag scan --save-summary` (no \"format\": \"iisdiag-summary\")".into(),
+        ));
     }
-    match value.get("version").and_then(serde_json::Value::as_u64) {
+    match header.version {
         Some(v) if v == u64::from(VERSION) => {}
         v => {
             return Err(bad(format!(
@@ -92,7 +122,8 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         }
     }
     let doc: Document =
-        serde_json::from_value(value).map_err(|e| bad(format!("a damaged summary: {e}")))?;
+        serde_json::from_reader(open()?).map_err(|e| bad(format!("a damaged summary: {e}")))?;
+    check(&doc).map_err(|e| bad(format!("a damaged summary: {e}; not read")))?;
     let collected = Collected {
         files: doc.files,
         w3c: W3cSummary::restore(doc.w3c),
@@ -101,4 +132,88 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         files_out_of_range: doc.files_out_of_range,
     };
     Ok((collected, doc.meta))
+}
+
+/// Refuses what no scan writes: a time outside the years log dates may carry (a timeline
+/// would be laid out over it), a count past [`MAX_COUNT`].
+fn check(doc: &Document) -> std::result::Result<(), String> {
+    let time = |what: &str, t: Option<Millis>| match t {
+        Some(t) if !time::in_range(t) => Err(format!(
+            "{what} {t} (ms since 1970) is outside the years {}..{}",
+            time::FIRST_YEAR,
+            time::LAST_YEAR
+        )),
+        _ => Ok(()),
+    };
+    let minute = |what: &str, m: i64| time(what, Some(m.saturating_mul(60_000)));
+    let count = |what: &str, n: u64| {
+        if n > MAX_COUNT {
+            Err(format!(
+                "{what} {n} is more than any logs hold (at most 2^50)"
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let w = &doc.w3c;
+    count("requests", w.requests)?;
+    count("failures", w.failures)?;
+    time("first", w.first)?;
+    time("last", w.last)?;
+    for &(m, requests, failures) in &w.minutes {
+        minute("a minute at", m)?;
+        count("requests in a minute", requests)?;
+        count("failures in a minute", failures)?;
+    }
+    count("other codes", w.other_codes)?;
+    for g in &w.groups.kept {
+        let code = crate::triple::Triple::new(g.status, g.substatus, g.win32);
+        let what = |s: &str| format!("group {code}: {s}");
+        if !code.in_range() {
+            return Err(format!(
+                "group {code} is not a status.substatus.win32 a log holds (status 100 to 999, win32 at most 4294967295)"
+            ));
+        }
+        count(&what("count"), g.count)?;
+        count(&what("other URLs"), g.other_urls)?;
+        count(&what("other breakdown entries"), g.breakdown_other)?;
+        time(&what("first seen"), g.first)?;
+        time(&what("last seen"), g.last)?;
+        for (_, n) in &g.urls.kept {
+            count(&what("a URL's count"), *n)?;
+        }
+        for (_, n, _) in &g.breakdown.kept {
+            count(&what("a breakdown entry's count"), *n)?;
+        }
+        for &(_, n) in &g.time_taken {
+            count(&what("a time-taken bucket"), n)?;
+        }
+        for (_, minutes) in &g.minutes {
+            for &(m, n) in minutes {
+                minute(&what("a minute at"), m)?;
+                count(&what("a minute's count"), n)?;
+            }
+        }
+    }
+    count("undated HTTP.sys records", doc.httperr.undated)?;
+    for g in &doc.httperr.groups {
+        let what = |s: &str| format!("HTTP.sys group {}: {s}", g.reason);
+        count(&what("count"), g.count)?;
+        count(&what("other URLs"), g.other_urls)?;
+        time(&what("first seen"), g.first_seen)?;
+        time(&what("last seen"), g.last_seen)?;
+        for (_, n) in &g.urls.kept {
+            count(&what("a URL's count"), *n)?;
+        }
+        for &(m, n) in &g.minutes {
+            minute(&what("a minute at"), m)?;
+            count(&what("a minute's count"), n)?;
+        }
+    }
+    count("traces", doc.traces.traces)?;
+    for g in &doc.traces.groups {
+        count("a trace group's count", g.count)?;
+        count("a trace group's files", g.file_count)?;
+    }
+    Ok(())
 }

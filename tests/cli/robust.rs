@@ -245,15 +245,13 @@ fn hostile_files_each_get_a_message_and_the_run_goes_on() {
     );
     fs::write(d.join("doctype.xml"), with_doctype).unwrap();
 
-    let missing = d.join("no-such-folder");
-    let (r, stderr) = scan_with_stderr(&[d, &missing]);
+    let (r, stderr) = scan_with_stderr(&[d]);
     for (name, message) in [
         ("empty.log", "empty file"),
         ("utf16.log", "UTF-16 text"),
         ("one-line.log", "not a log iisdiag reads"),
         ("bomb.xml", "DOCTYPE with entity declarations refused"),
         ("deep.xml", "nesting deeper than 64 levels"),
-        ("no-such-folder", "no such file or folder"),
     ] {
         assert!(
             stderr.contains(&format!("skipped {}: {message}", d.join(name).display())),
