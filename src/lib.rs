@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod filter;
+pub mod hresult;
 pub mod input;
 pub mod kb;
 pub mod output;

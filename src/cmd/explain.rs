@@ -4,8 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::error::{EXIT_OK, Error, Result};
+use crate::hresult;
 use crate::kb::query::{self, Query};
-use crate::kb::{CodeEntry, Kb, hresult};
+use crate::kb::{CodeEntry, Kb};
 use crate::report::{self, kb_export};
 use crate::triple::{Code, Triple};
 

@@ -20,7 +20,7 @@ use quick_xml::Reader;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesRef, BytesStart, Event as Xml};
 
-use crate::kb::hresult;
+use crate::hresult;
 use crate::time::Millis;
 use crate::triple::Triple;
 

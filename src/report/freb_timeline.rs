@@ -11,8 +11,8 @@
 
 use std::io::{self, Write};
 
+use crate::hresult;
 use crate::input::freb::{Event, Trace};
-use crate::kb::hresult;
 use crate::time;
 
 /// A run of at least this many events with the same name becomes one line.

@@ -273,7 +273,7 @@ fn write_traces(out: &mut dyn Write, report: &Report, style: &Style) -> io::Resu
             Cell::new(g.notification.as_deref().unwrap_or("-")),
             Cell::new(
                 g.error_code
-                    .map_or_else(|| "-".to_string(), crate::kb::hresult::hex),
+                    .map_or_else(|| "-".to_string(), crate::hresult::hex),
             ),
             Cell::new(if g.backends.is_empty() {
                 "-".to_string()

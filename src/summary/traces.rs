@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
+use crate::hresult;
 use crate::input::freb::Trace;
-use crate::kb::hresult;
 use crate::time::{self, Millis};
 
 /// File paths kept per group (the count of all of them is kept too).
