@@ -17,8 +17,9 @@ use regex::bytes::Regex;
 use crate::error::{Error, Result};
 use crate::input::freb::Trace;
 use crate::input::httperr::HttpErrRecord;
+use crate::input::origin::Origin;
+use crate::input::uri::split_query;
 use crate::input::w3c::{Field, Record};
-use crate::summary::w3c::Origin;
 use crate::time::{Millis, Zone};
 use crate::triple::{Code, Triple};
 
@@ -623,14 +624,6 @@ fn site_number(name: &[u8]) -> Option<u32> {
 
 fn non_empty(b: &[u8]) -> Option<&[u8]> {
     (!b.is_empty() && b != b"-").then_some(b)
-}
-
-/// `/path?query` -> (`/path`, `query`): HTTP.sys and FREB log the URL with its query.
-pub(crate) fn split_query(uri: &[u8]) -> (&[u8], Option<&[u8]>) {
-    match memchr::memchr(b'?', uri) {
-        Some(i) => (&uri[..i], Some(&uri[i + 1..])),
-        None => (uri, None),
-    }
 }
 
 /// `http://host:80/api/orders?x=1` -> `/api/orders?x=1`.

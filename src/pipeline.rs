@@ -14,13 +14,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::filter::Filter;
+use crate::input::origin::Origin;
 use crate::input::sniff::{HEAD_LEN, Kind, sniff};
 use crate::input::w3c::Malformed;
 use crate::input::{archive, discover, freb, httperr, native, split, w3c};
 use crate::summary::httperr::HttpErrSummary;
 use crate::summary::requests::{ExportFormat, RequestRows};
 use crate::summary::traces::TraceSummary;
-use crate::summary::w3c::{By, Origin, W3cSummary};
+use crate::summary::w3c::{By, W3cSummary};
 use crate::time::Millis;
 
 /// What to read and how.
@@ -328,10 +329,7 @@ fn read_into(
         Err(reason) => return Ok(FileOutcome::skipped(path, None, reason)),
     };
     let reader = io::Cursor::new(head).chain(rest);
-    let origin = Origin {
-        site_folder: discover::site_folder(origin),
-        server_folder: discover::server_folder(origin),
-    };
+    let origin = Origin::of(origin);
     let filter = &opts.filter;
     let mut rows = opts
         .export

@@ -7,10 +7,12 @@ pub mod discover;
 pub mod freb;
 pub mod httperr;
 pub mod native;
+pub mod origin;
 #[cfg(test)]
 mod props;
 pub mod sniff;
 pub mod split;
+pub mod uri;
 pub mod w3c;
 
 pub use sniff::{Kind, sniff};

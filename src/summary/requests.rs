@@ -10,9 +10,10 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::input::httperr::HttpErrRecord;
+use crate::input::origin::Origin;
+use crate::input::uri::split_query;
 use crate::input::w3c::{Field, Record};
 use crate::output::safe_cell;
-use crate::summary::w3c::Origin;
 use crate::time;
 
 /// The columns, in order.
@@ -125,7 +126,7 @@ impl RequestRows {
 
     /// Adds an HTTP.sys error log record.
     pub fn add_httperr(&mut self, rec: &HttpErrRecord<'_>, origin: &Origin) {
-        let (stem, query) = crate::filter::split_query(rec.uri);
+        let (stem, query) = split_query(rec.uri);
         let server = text(rec.computer_name);
         let method = text(Some(rec.method));
         let url = text(Some(stem));

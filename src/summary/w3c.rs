@@ -12,6 +12,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use hdrhistogram::Histogram;
 
+use crate::input::origin::Origin;
 use crate::input::w3c::{Field, Record};
 use crate::summary::minutes::{self, Block, Minute, MinuteCounts};
 use crate::time::Millis;
@@ -75,15 +76,6 @@ impl Entry {
     pub fn time_taken_quantile(&self, q: f64) -> Option<u64> {
         quantile(&self.time_taken, q, None)
     }
-}
-
-/// Where a file came from, for records that do not say it themselves.
-#[derive(Debug, Clone, Default)]
-pub struct Origin {
-    /// The `W3SVCn` folder the file lies in.
-    pub site_folder: Option<String>,
-    /// The folder above the site folder, when it names a server.
-    pub server_folder: Option<String>,
 }
 
 /// One group of failures.
