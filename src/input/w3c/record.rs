@@ -67,7 +67,7 @@ impl<'a> Record<'a> {
     }
 }
 
-/// The [`KEY`] fields of a line split into `fields`.
+/// The [`super::layout::KEY`] fields of a line split into `fields`.
 pub(super) fn key_of<'s>(line: &'s [u8], fields: Fields<'s>, layout: &Layout) -> Key<'s> {
     KEY.map(|f| {
         layout.pos[f as usize]
