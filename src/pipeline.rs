@@ -14,9 +14,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::filter::Filter;
+use crate::input::lines::Malformed;
 use crate::input::origin::Origin;
 use crate::input::sniff::{HEAD_LEN, Kind, sniff};
-use crate::input::w3c::Malformed;
 use crate::input::{archive, discover, freb, httperr, native, split, w3c};
 use crate::summary::httperr::HttpErrSummary;
 use crate::summary::requests::{ExportFormat, RequestRows};
@@ -378,33 +378,16 @@ fn read_into(
             None => w3c::read(reader, &mut visit_w3c)?,
         },
         Kind::Native => native::read(reader, &mut visit_w3c)?,
-        Kind::Httperr => {
-            let stats = httperr::read_httperr(reader, |r| {
-                if filter.httperr(r, &origin) {
-                    out.httperr.add(r);
-                    // Connection-level events (no status: idle timers, abandoned
-                    // connections) are not requests.
-                    if let (Some(rows), Some(_)) = (rows.as_mut(), r.status) {
-                        rows.add_httperr(r, &origin);
-                    }
+        Kind::Httperr => httperr::read_httperr(reader, |r| {
+            if filter.httperr(r, &origin) {
+                out.httperr.add(r);
+                // Connection-level events (no status: idle timers, abandoned
+                // connections) are not requests.
+                if let (Some(rows), Some(_)) = (rows.as_mut(), r.status) {
+                    rows.add_httperr(r, &origin);
                 }
-            })?;
-            out.requests.extend(rows);
-            return Ok(FileOutcome::read(
-                path,
-                kind,
-                (stats.records, stats.malformed),
-                stats
-                    .first_malformed
-                    .iter()
-                    .map(|m| Malformed {
-                        line: m.line,
-                        reason: m.problem.to_string(),
-                    })
-                    .collect(),
-                stats.notes.iter().map(ToString::to_string).collect(),
-            ));
-        }
+            }
+        })?,
         Kind::Freb => {
             return Ok(match freb::read_trace(io::BufReader::new(reader), false) {
                 Ok(trace) => {

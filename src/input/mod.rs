@@ -6,6 +6,7 @@ pub mod defaults;
 pub mod discover;
 pub mod freb;
 pub mod httperr;
+pub mod lines;
 pub mod native;
 pub mod origin;
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! What can be wrong with an HTTPERR line, and what is worth telling about a file, in the
-//! words the report uses.
+//! words the report uses: each is rendered into the file's stats when it happens (a line
+//! past the length cap is one of the shared reader's, [`crate::input::lines::too_long`]).
 
 use std::fmt;
 
@@ -14,8 +15,6 @@ pub enum Problem {
     BadStatus { value: String },
     /// `date` or `time` does not read as `YYYY-MM-DD` / `HH:MM:SS`.
     BadTime { value: String },
-    /// The line is longer than any HTTPERR line can be.
-    TooLong { bytes: usize },
 }
 
 impl fmt::Display for Problem {
@@ -32,7 +31,6 @@ impl fmt::Display for Problem {
                 )
             }
             Problem::BadTime { value } => write!(f, "bad date or time `{value}`"),
-            Problem::TooLong { bytes } => write!(f, "line too long ({bytes} bytes or more)"),
         }
     }
 }
@@ -79,19 +77,6 @@ impl fmt::Display for Note {
             ),
         }
     }
-}
-
-impl serde::Serialize for Note {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-pub(super) fn display<T: fmt::Display, S: serde::Serializer>(
-    value: &T,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    s.collect_str(value)
 }
 
 /// A parse failure still borrowing the line, made into a [`Problem`] only when kept.

@@ -4,9 +4,10 @@
 use std::io::{self, Read};
 
 use super::*;
+use crate::input::lines::{MALFORMED_SAMPLES, MAX_LINE, Stats};
 use crate::time::{Millis, at, parse_date, parse_time};
 
-fn read(bytes: &[u8]) -> (Vec<Owned>, HttpErrStats) {
+fn read(bytes: &[u8]) -> (Vec<Owned>, Stats) {
     let mut out = Vec::new();
     let stats = read_httperr(bytes, |r| out.push(Owned::from(r))).unwrap();
     (out, stats)
@@ -179,10 +180,7 @@ fn reduced_doc_layout_with_trailing_space() {
     let (recs, stats) = read(text.as_bytes());
     assert_eq!(stats.records, 1);
     assert!(stats.notes.is_empty(), "{:?}", stats.notes);
-    assert_eq!(
-        stats.field_sets,
-        ["date time cs-version cs-method cs-uri sc-status s-reason"]
-    );
+    assert_eq!(stats.header_blocks, 1);
     assert_eq!(
         (recs[0].status, recs[0].reason.as_str()),
         (Some(400), "FieldLength")
@@ -216,7 +214,7 @@ fn unknown_fields_are_counted_but_ignored() {
     let (recs, stats) = read(text.as_bytes());
     assert_eq!(stats.records, 1);
     assert_eq!(recs[0].reason, "Verb");
-    assert_eq!(stats.first_malformed[0].line, 3);
+    assert_eq!(stats.malformed_samples[0].line, 3);
 }
 
 #[test]
@@ -232,7 +230,6 @@ fn header_change_mid_file() {
     assert_eq!(stats.records, 3);
     assert_eq!(stats.malformed, 0);
     assert_eq!(stats.header_blocks, 3);
-    assert_eq!(stats.field_sets.len(), 2);
     assert_eq!(recs[0].stream_id, None);
     assert_eq!(recs[1].stream_id.as_deref(), Some("7"));
     assert_eq!(recs[1].transport.as_deref(), Some("TCP"));
@@ -268,35 +265,30 @@ fn malformed_lines_are_counted_with_line_numbers() {
     assert_eq!(recs[0].line, 10);
     assert_eq!(stats.malformed, 4);
     assert_eq!(stats.lines, 10);
-    let lines: Vec<u64> = stats.first_malformed.iter().map(|m| m.line).collect();
+    let lines: Vec<u64> = stats.malformed_samples.iter().map(|m| m.line).collect();
     assert_eq!(lines, [5, 6, 7, 8]);
+    let reasons: Vec<&str> = stats
+        .malformed_samples
+        .iter()
+        .map(|m| m.reason.as_str())
+        .collect();
     assert_eq!(
-        stats.first_malformed[0].problem,
-        Problem::FieldCount {
-            expected: 13,
-            found: 12
-        }
+        reasons[..2],
+        [
+            Problem::FieldCount {
+                expected: 13,
+                found: 12
+            }
+            .to_string(),
+            Problem::BadStatus {
+                value: "5x3".into()
+            }
+            .to_string(),
+        ]
     );
-    assert_eq!(
-        stats.first_malformed[1].problem,
-        Problem::BadStatus {
-            value: "5x3".into()
-        }
-    );
-    assert!(matches!(
-        stats.first_malformed[2].problem,
-        Problem::BadStatus { .. }
-    ));
-    assert!(matches!(
-        stats.first_malformed[3].problem,
-        Problem::BadTime { .. }
-    ));
-    assert!(
-        stats.first_malformed[0]
-            .problem
-            .to_string()
-            .contains("wrong field count")
-    );
+    assert!(reasons[0].contains("wrong field count"), "{reasons:?}");
+    assert!(reasons[2].starts_with("bad status `1503`"), "{reasons:?}");
+    assert!(reasons[3].starts_with("bad date or time"), "{reasons:?}");
 }
 
 #[test]
@@ -307,8 +299,8 @@ fn only_the_first_malformed_lines_are_kept() {
     }
     let (_, stats) = read(text.as_bytes());
     assert_eq!(stats.malformed, 20);
-    assert_eq!(stats.first_malformed.len(), MALFORMED_KEPT);
-    assert_eq!(stats.first_malformed[0].line, 5);
+    assert_eq!(stats.malformed_samples.len(), MALFORMED_SAMPLES);
+    assert_eq!(stats.malformed_samples[0].line, 5);
 }
 
 #[test]
@@ -319,12 +311,12 @@ fn truncated_last_line_is_a_note() {
     let (recs, stats) = read(text.as_bytes());
     assert_eq!((recs.len(), stats.malformed), (1, 0));
     assert_eq!(stats.lines, 6);
+    assert_eq!(stats.notes.len(), 1, "{:?}", stats.notes);
     assert!(
-        matches!(stats.notes[..], [Note::LastLineCut { line: 6, .. }]),
+        stats.notes[0].starts_with("last line (6) cut off mid-write"),
         "{:?}",
         stats.notes
     );
-    assert!(stats.notes[0].to_string().contains("cut off mid-write"));
 }
 
 #[test]
@@ -366,7 +358,10 @@ fn headerless_file_uses_the_classic_layout() {
     let text = "2018-05-05 05:05:55 149.42.83.135 12345 192.168.101.101 443 HTTP/1.1 OPTIONS * 404 - NotFound -\n";
     let (recs, stats) = read(text.as_bytes());
     assert_eq!(stats.records, 1);
-    assert_eq!(stats.notes, [Note::ClassicLayoutAssumed { line: 1 }]);
+    assert_eq!(
+        stats.notes,
+        [Note::ClassicLayoutAssumed { line: 1 }.to_string()]
+    );
     assert_eq!(recs[0].reason, "NotFound");
 }
 
@@ -380,7 +375,7 @@ fn nul_padding_is_skipped() {
     text.extend_from_slice(&[0u8; 100]);
     let (recs, stats) = read(&text);
     assert_eq!((recs.len(), stats.malformed), (1, 0));
-    assert_eq!(stats.notes, [Note::NulPadding { lines: 2 }]);
+    assert_eq!(stats.notes, [Note::NulPadding { lines: 2 }.to_string()]);
 }
 
 #[test]
@@ -413,7 +408,7 @@ fn lines_across_read_boundaries() {
 
 #[test]
 fn very_long_line_grows_the_buffer() {
-    let uri = "/q".repeat(READ_SIZE);
+    let uri = "/q".repeat(1 << 20);
     let text = format!(
         "{CLASSIC_HEAD}2024-03-11 09:52:01 10.0.0.2 5000 10.0.0.1 80 HTTP/1.1 GET {uri} 400 1 URL_Length -\r\n2024-03-11 09:52:02 10.0.0.2 5000 10.0.0.1 80 HTTP/1.1 GET /b 400 1 URL -\r\n"
     );
@@ -432,11 +427,11 @@ fn overlong_line_is_malformed_and_skipped() {
     );
     let (recs, stats) = read(&text);
     assert_eq!((stats.records, stats.malformed, stats.lines), (1, 1, 6));
-    assert!(matches!(
-        stats.first_malformed[0].problem,
-        Problem::TooLong { .. }
-    ));
-    assert_eq!(stats.first_malformed[0].line, 5);
+    assert_eq!(
+        stats.malformed_samples[0].reason,
+        "line longer than 4 MiB, skipped"
+    );
+    assert_eq!(stats.malformed_samples[0].line, 5);
     assert_eq!(recs[0].line, 6);
 }
 
@@ -520,7 +515,6 @@ fn corpus_learn_python_httperr1() {
     assert_eq!(stats.records, 1018);
     assert_eq!(stats.malformed, 0);
     assert_eq!(stats.header_blocks, 119);
-    assert_eq!(stats.field_sets, [CLASSIC_FIELDS]);
     assert!(stats.notes.is_empty(), "{:?}", stats.notes);
     let mut counts = reason_counts(&recs);
     counts.sort_by_key(|c| std::cmp::Reverse(c.2));
@@ -581,7 +575,7 @@ fn corpus_plaso() {
 }
 
 #[test]
-fn corpus_plaso_restart_has_two_field_sets() {
+fn corpus_plaso_restart_reads_both_field_sets() {
     let Some(bytes) = corpus_file("plaso__httperr_restart.log") else {
         return;
     };
@@ -590,8 +584,6 @@ fn corpus_plaso_restart_has_two_field_sets() {
         (stats.records, stats.malformed, stats.header_blocks),
         (6, 0, 2)
     );
-    assert_eq!(stats.field_sets.len(), 2);
-    assert_eq!(stats.field_sets[0], CLASSIC_FIELDS);
     let got: Vec<(Option<u16>, &str, &str)> = recs
         .iter()
         .map(|r| (r.status, r.reason.as_str(), r.queue.as_str()))
@@ -653,7 +645,10 @@ fn corpus_beats_headerless() {
         (stats.records, stats.malformed, stats.header_blocks),
         (8, 0, 0)
     );
-    assert_eq!(stats.notes, [Note::ClassicLayoutAssumed { line: 1 }]);
+    assert_eq!(
+        stats.notes,
+        [Note::ClassicLayoutAssumed { line: 1 }.to_string()]
+    );
     let mut counts = reason_counts(&recs);
     counts.sort();
     assert_eq!(
@@ -709,7 +704,7 @@ fn corpus_doc_fragment_is_not_httperr() {
     assert_eq!(
         stats.notes,
         [
-            Note::ClassicLayoutAssumed { line: 1 },
+            Note::ClassicLayoutAssumed { line: 1 }.to_string(),
             Note::LastLineCut {
                 line: 1,
                 problem: Problem::FieldCount {
@@ -717,6 +712,7 @@ fn corpus_doc_fragment_is_not_httperr() {
                     found: 7
                 }
             }
+            .to_string()
         ]
     );
 }
@@ -776,15 +772,17 @@ fn own_testdata() {
 
     let (recs, stats) = read_file("httperr2.log");
     assert_eq!(stats.malformed, 0);
-    assert_eq!(stats.field_sets.len(), 2);
-    assert!(stats.field_sets[1].ends_with("transport"));
+    assert_eq!(stats.header_blocks, 2);
     assert!(recs.iter().any(|r| r.transport.as_deref() == Some("QUIC")));
 
     let (recs, stats) = read_file("httperr-truncated.log");
     assert_eq!(stats.malformed, 0);
     assert!(!recs.is_empty());
     assert!(
-        matches!(stats.notes.last(), Some(Note::LastLineCut { .. })),
+        stats
+            .notes
+            .last()
+            .is_some_and(|n| n.starts_with("last line")),
         "{:?}",
         stats.notes
     );

@@ -2,8 +2,9 @@
 //! layout and `#Date` in force where it starts), what the part declared for the parts after
 //! it, and the facts of each part, joined in file order into the file's [`Stats`].
 
+use super::Layout;
 use super::reader::{Declared, Reason};
-use super::{Layout, MALFORMED_SAMPLES, Malformed, Stats};
+use crate::input::lines::{MALFORMED_SAMPLES, Malformed, Stats};
 
 /// What the lines before a part of a file declared: the layout and `#Date` in force.
 #[derive(Debug, Clone, Default)]
@@ -59,6 +60,7 @@ pub(crate) struct Placed {
 /// the facts notes are made of. Parts' facts join into the file's [`Stats`].
 #[derive(Debug, Default)]
 pub(crate) struct Facts {
+    pub(super) lines: u64,
     pub(super) records: u64,
     pub(super) malformed: u64,
     pub(super) samples: Vec<Sample>,
@@ -80,6 +82,7 @@ impl Facts {
         let mut all = Facts::default();
         let mut places = Vec::with_capacity(parts.len());
         for (i, (facts, placed)) in parts.into_iter().enumerate() {
+            all.lines += facts.lines;
             all.records += facts.records;
             all.malformed += facts.malformed;
             for sample in facts.samples {
@@ -152,13 +155,12 @@ impl Facts {
         }
         let malformed_samples = self.samples.into_iter().map(|s| s.render(places)).collect();
         Stats {
+            lines: self.lines,
             records: self.records,
             malformed: self.malformed,
             malformed_samples,
             header_blocks: self.header_blocks,
             notes,
-            no_status: self.no_status,
-            local_time: self.local_time,
         }
     }
 }

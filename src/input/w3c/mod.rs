@@ -21,32 +21,9 @@ pub use record::Record;
 pub(crate) use context::{Context, Facts, Part, Placed};
 pub(crate) use reader::read_part;
 
-/// A line that could not be read, for the report.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Malformed {
-    pub line: u64,
-    pub reason: String,
-}
-
-/// What reading one file found besides its records.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Stats {
-    pub records: u64,
-    pub malformed: u64,
-    /// The first few malformed lines.
-    pub malformed_samples: Vec<Malformed>,
-    pub header_blocks: u64,
-    pub notes: Vec<String>,
-    /// The layouts in this file have no `sc-status`: requests are counted, failures cannot be told.
-    pub no_status: bool,
-    pub local_time: bool,
-}
-
-/// How many malformed lines are named one by one.
-pub const MALFORMED_SAMPLES: usize = 5;
-/// Lines longer than this are skipped as malformed; the buffer never grows past it.
-pub const MAX_LINE: usize = 1 << 22;
-const READ_SIZE: usize = 1 << 20;
+// The one malformed-line and stats type of every text reader, kept at the path callers used
+// before the readers shared a line loop.
+pub use crate::input::lines::{Malformed, Stats};
 
 /// Reads a W3C log from `reader`, calling `visit` for every data line that parses.
 pub fn read<R: Read, F: FnMut(&Record<'_>)>(reader: R, visit: F) -> io::Result<Stats> {

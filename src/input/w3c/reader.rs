@@ -1,8 +1,7 @@
-//! The reader loop: lines found in a reused buffer, directives applied, data lines parsed
-//! against the layout in force; a part of a file read with a guessed context stops at a first
-//! data line the guess does not fit.
+//! The W3C reader on the shared line loop ([`crate::input::lines`]): directives applied,
+//! data lines parsed against the layout in force; a part of a file read with a guessed
+//! context stops at a first data line the guess does not fit.
 
-use std::cell::RefCell;
 use std::io::{self, Read};
 
 use memchr::memchr;
@@ -11,7 +10,7 @@ use super::context::{Context, Facts, Part, Sample};
 use super::fields::{Fields, locate_plain, plain_field_count, slice, split_folded, split_quoted};
 use super::layout::{Field, Layout};
 use super::record::{Record, key_of, record};
-use super::{MALFORMED_SAMPLES, MAX_LINE, READ_SIZE};
+use crate::input::lines::{self, MALFORMED_SAMPLES};
 use crate::time;
 
 /// Reads a whole file (`first`: it starts at the file's first byte) or a part of one that
@@ -22,112 +21,54 @@ pub(crate) fn read_part<R: Read, F: FnMut(&Record<'_>)>(
     first: bool,
     visit: F,
 ) -> io::Result<Part> {
-    BUFFER.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut buf) => {
-            // Back to the usual size: longer lines may have grown it for an earlier file.
-            buf.resize(READ_SIZE, 0);
-            buf.shrink_to(READ_SIZE);
-            read_part_in(&mut buf, reader, context, first, visit)
-        }
-        // Only if a reader ever reads a log within a log on the same thread.
-        Err(_) => read_part_in(&mut vec![0u8; READ_SIZE], reader, context, first, visit),
-    })
-}
-
-thread_local! {
-    /// Each thread's read buffer, kept from file to file: a folder of small logs would
-    /// otherwise allocate and zero a fresh one for each.
-    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-fn read_part_in<R: Read, F: FnMut(&Record<'_>)>(
-    buf: &mut Vec<u8>,
-    mut reader: R,
-    context: Context,
-    first: bool,
-    mut visit: F,
-) -> io::Result<Part> {
-    let mut state = State {
-        declared: if context.layout.is_some() {
-            Declared::Context
-        } else {
-            Declared::Inferred
-        },
-        check_guess: context.guessed,
-        layout: context.layout,
-        header_day: context.day,
-        ..State::default()
-    };
-    let (mut start, mut end) = (0usize, 0usize);
-    let mut at_start = first;
-    let mut skipping_long = false;
-    loop {
-        if end == buf.len() {
-            if start > 0 {
-                buf.copy_within(start..end, 0);
-                end -= start;
-                start = 0;
-            } else if buf.len() < MAX_LINE {
-                buf.resize((buf.len() * 2).min(MAX_LINE), 0);
+    let mut feed = Feed {
+        state: State {
+            declared: if context.layout.is_some() {
+                Declared::Context
             } else {
-                // A line longer than MAX_LINE: drop what we have and skip to its end.
-                if !skipping_long {
-                    state.line_no += 1;
-                    state.malformed(Reason::Text(format!(
-                        "line longer than {} MiB, skipped",
-                        MAX_LINE >> 20
-                    )));
-                }
-                skipping_long = true;
-                start = 0;
-                end = 0;
-            }
-        }
-        let n = match reader.read(&mut buf[end..]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if n == 0 {
-            if start < end && !skipping_long {
-                state.line_no += 1;
-                state.line(&buf[start..end], true, &mut visit);
-            }
-            break;
-        }
-        if at_start && end == 0 {
-            at_start = false;
-            if buf[..n].starts_with(b"\xEF\xBB\xBF") {
-                start = 3;
-            }
-        }
-        end += n;
-        while let Some(i) = memchr(b'\n', &buf[start..end]) {
-            let line = &buf[start..start + i];
-            start += i + 1;
-            if skipping_long {
-                skipping_long = false;
-                continue;
-            }
-            state.line_no += 1;
-            state.line(line, false, &mut visit);
-            if state.stopped {
-                break;
-            }
-        }
-        if state.stopped {
-            break;
-        }
-    }
+                Declared::Inferred
+            },
+            check_guess: context.guessed,
+            layout: context.layout,
+            header_day: context.day,
+            ..State::default()
+        },
+        visit,
+    };
+    let lines = lines::read(reader, first, &mut feed)?;
+    let mut state = feed.state;
+    state.facts.lines = lines;
     Ok(Part {
         stopped: state.stopped,
         used_layout: state.used_layout,
         used_day: state.used_day,
-        lines: state.line_no,
+        lines,
         last_fields: state.last_fields,
         last_day: state.last_day,
         facts: state.facts,
     })
+}
+
+/// The reader's state and the caller's visitor: what the shared line loop feeds.
+struct Feed<F> {
+    state: State,
+    visit: F,
+}
+
+impl<F: FnMut(&Record<'_>)> lines::Sink for Feed<F> {
+    fn line(&mut self, line: &[u8], number: u64, unterminated: bool) {
+        self.state.line_no = number;
+        self.state.line(line, unterminated, &mut self.visit);
+    }
+
+    fn too_long(&mut self, number: u64) {
+        self.state.line_no = number;
+        self.state.malformed(Reason::Text(lines::too_long()));
+    }
+
+    fn stopped(&self) -> bool {
+        self.state.stopped
+    }
 }
 
 /// The `#Fields:` line a field-count error refers to.
@@ -230,7 +171,6 @@ impl State {
     }
 
     fn line<F: FnMut(&Record<'_>)>(&mut self, line: &[u8], unterminated: bool, visit: &mut F) {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.iter().all(u8::is_ascii_whitespace) {
             return;
         }

@@ -213,7 +213,10 @@ fn spaces_found_word_by_word_match_a_byte_search() {
 #[test]
 fn overlong_line_is_skipped_not_buffered() {
     let mut text = b"#Fields: date time sc-status\n".to_vec();
-    text.extend(std::iter::repeat_n(b'x', MAX_LINE + 10));
+    text.extend(std::iter::repeat_n(
+        b'x',
+        crate::input::lines::MAX_LINE + 10,
+    ));
     text.extend(b"\n2026-01-01 00:00:00 404\n");
     let (recs, stats) = collect(&text);
     assert_eq!(recs.len(), 1);
