@@ -12,6 +12,7 @@ pub mod origin;
 #[cfg(test)]
 mod props;
 pub mod sniff;
+pub mod source;
 pub mod split;
 pub mod uri;
 pub mod w3c;
