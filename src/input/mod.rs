@@ -2,6 +2,8 @@
 //! its content, not its name.
 
 pub mod archive;
+#[cfg(test)]
+pub(crate) mod corpus;
 pub mod defaults;
 pub mod discover;
 pub mod freb;

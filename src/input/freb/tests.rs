@@ -581,14 +581,9 @@ const CORPUS: &[CorpusFact] = &[
 
 #[test]
 fn corpus_traces_read_to_their_documented_facts() {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/corpus/freb"
-    ));
-    if !dir.is_dir() {
-        eprintln!("skipped: no FREB corpus at {}", dir.display());
+    let Some(dir) = crate::input::corpus::path("freb") else {
         return;
-    }
+    };
     for want in CORPUS {
         let f = want.file;
         let path = dir.join(f);

@@ -483,17 +483,11 @@ fn sniffing() {
 
 // --- the shared corpus, read in place ---
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/httperr");
-
+/// A file of the corpus's HTTPERR folder, or `None` when the corpus is absent (see
+/// [`crate::input::corpus`]).
 fn corpus_file(name: &str) -> Option<Vec<u8>> {
-    let path = std::path::Path::new(CORPUS).join(name);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(_) => {
-            eprintln!("skipped: {} is not available", path.display());
-            None
-        }
-    }
+    let path = crate::input::corpus::path(&format!("httperr/{name}"))?;
+    Some(std::fs::read(path).unwrap())
 }
 
 fn reason_counts(recs: &[Owned]) -> Vec<(String, Option<u16>, usize)> {
@@ -719,10 +713,10 @@ fn corpus_doc_fragment_is_not_httperr() {
 
 #[test]
 fn corpus_every_file_reads_without_malformed_lines() {
-    let Ok(dir) = std::fs::read_dir(CORPUS) else {
-        eprintln!("skipped: {CORPUS} is not available");
+    let Some(dir) = crate::input::corpus::path("httperr") else {
         return;
     };
+    let dir = std::fs::read_dir(dir).unwrap();
     let mut seen = 0;
     for entry in dir.flatten() {
         let bytes = std::fs::read(entry.path()).unwrap();
