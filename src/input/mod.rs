@@ -1,5 +1,7 @@
 //! Finding log files and reading them: one parser per format, each file's kind told by
-//! its content, not its name.
+//! its content, not its name. Every command opens what it found through `source` (a plain
+//! file, or each member of an archive), and the text formats share one line reader, `lines`.
+//! The first stage of the flow: it imports nothing from the stages after it.
 
 pub mod archive;
 #[cfg(test)]
