@@ -11,6 +11,7 @@ pub mod error;
 pub mod explain;
 pub mod filter;
 pub mod guard;
+pub mod hresult;
 pub mod input;
 pub mod kb;
 pub mod output;

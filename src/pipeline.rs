@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::filter::Filter;
-use crate::input::sniff::{HEAD_LEN, Kind, sniff};
-use crate::input::w3c::Malformed;
-use crate::input::{archive, discover, freb, httperr, native, split, w3c};
+use crate::input::origin::Origin;
+use crate::input::sniff::{Kind, sniff};
+use crate::input::source::{self, Item, Stream};
+use crate::input::{discover, freb, httperr, native, split, w3c};
 use crate::output::requests::{ExportFormat, RequestRows};
-use crate::summary::w3c::{By, Origin, W3cSummary};
+use crate::summary::w3c::{By, W3cSummary};
 use crate::summary::{Collected, FileOutcome};
 use crate::time::Millis;
 use rayon::prelude::*;
@@ -157,70 +158,45 @@ pub fn newest_time(found: &Found, threads: Option<usize>) -> Option<Millis> {
     .max()
 }
 
+/// Reads one file found, or each member of an archive like a file of its own.
 fn read_file(path: &Path, opts: &Options) -> Outcome {
-    let opened =
-        progress::CountedFile::open(path, opts.progress.as_deref()).and_then(|mut file| {
-            let head = read_head(&mut file)?;
-            Ok((file, head))
-        });
-    match opened {
-        Ok((file, head)) => match archive::Format::sniff(&head) {
-            Some(format) => read_archive(path, file, format, opts),
-            None => read_stream(&display(path), path, Some(path), head, file, opts),
-        },
-        Err(e) => Outcome::skipped(&display(path), e.to_string()),
-    }
-}
-
-/// Reads every member of an archive like a file of its own.
-fn read_archive(
-    path: &Path,
-    file: progress::CountedFile<'_>,
-    format: archive::Format,
-    opts: &Options,
-) -> Outcome {
-    let mut out = Outcome::default();
-    let mut members = 0usize;
-    let walked =
-        archive::for_each_member(path, file, format, &archive::Limits::default(), |member| {
-            members += 1;
-            // A member named for a day outside --since/--until is left unread, like a file.
-            if !opts.filter.may_hold(&member.origin) {
-                out.collected.files_out_of_range += 1;
-                return;
-            }
-            let (name, origin) = (member.name.clone(), member.origin.clone());
-            let mut part = match member.reader() {
-                Ok(reader) => match read_head(reader) {
-                    Ok(head) => read_stream(&name, &origin, None, head, reader, opts),
-                    Err(e) => Outcome::skipped(&name, e.to_string()),
-                },
-                Err(reason) => Outcome::skipped(&name, reason.to_string()),
+    let mut out: Option<Outcome> = None;
+    let mut unwanted = 0;
+    source::each_stream(
+        path,
+        |path| progress::CountedFile::open(path, opts.progress.as_deref()),
+        // A member named for a day outside --since/--until is left unread, like a file.
+        |origin| opts.filter.may_hold(origin),
+        |item| {
+            let part = match item {
+                Item::Open(stream, mut body) => {
+                    let Stream {
+                        name,
+                        origin,
+                        disk,
+                        head,
+                    } = stream;
+                    let mut part = read_stream(&name, &origin, disk, head, body.rest(), opts);
+                    if let Some(outcome) = part.files().last_mut() {
+                        outcome.notes.extend(body.notes());
+                    }
+                    part
+                }
+                Item::Failed { name, reason } => Outcome::skipped(&name, reason),
+                Item::Unwanted => {
+                    unwanted += 1;
+                    return;
+                }
             };
-            if let Some(outcome) = part.files().last_mut() {
-                outcome.notes.extend(member.notes());
-            }
-            out = std::mem::take(&mut out).merge(part);
-        });
-    match walked {
-        Err(e) => out
-            .files()
-            .push(FileOutcome::skipped(&display(path), None, e.to_string())),
-        Ok(()) if members == 0 => out.files().push(FileOutcome::skipped(
-            &display(path),
-            None,
-            format!("a {} archive with no files in it", format.name()),
-        )),
-        Ok(()) => {}
-    }
+            out = Some(match out.take() {
+                Some(all) => all.merge(part),
+                None => part,
+            });
+        },
+    );
+    let mut out = out.unwrap_or_default();
+    out.collected.files_out_of_range += unwanted;
     out
-}
-
-/// The first bytes of a stream, for `sniff`.
-fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
-    let mut head = Vec::with_capacity(HEAD_LEN);
-    reader.take(HEAD_LEN as u64).read_to_end(&mut head)?;
-    Ok(head)
 }
 
 /// Reads one file or archive member (`head`, then `rest`) into a summary of its own. When
@@ -265,10 +241,7 @@ fn read_into(
         Err(reason) => return Ok(FileOutcome::skipped(path, None, reason)),
     };
     let reader = io::Cursor::new(head).chain(rest);
-    let origin = Origin {
-        site_folder: discover::site_folder(origin),
-        server_folder: discover::server_folder(origin),
-    };
+    let origin = Origin::of(origin);
     let filter = &opts.filter;
     let mut rows = opts
         .export
@@ -317,33 +290,16 @@ fn read_into(
             None => w3c::read(reader, &mut visit_w3c)?,
         },
         Kind::Native => native::read(reader, &mut visit_w3c)?,
-        Kind::Httperr => {
-            let stats = httperr::read_httperr(reader, |r| {
-                if filter.httperr(r, &origin) {
-                    out.collected.httperr.add(r);
-                    // Connection-level events (no status: idle timers, abandoned
-                    // connections) are not requests.
-                    if let (Some(rows), Some(_)) = (rows.as_mut(), r.status) {
-                        rows.add_httperr(r, &origin);
-                    }
+        Kind::Httperr => httperr::read_httperr(reader, |r| {
+            if filter.httperr(r, &origin) {
+                out.collected.httperr.add(r);
+                // Connection-level events (no status: idle timers, abandoned
+                // connections) are not requests.
+                if let (Some(rows), Some(_)) = (rows.as_mut(), r.status) {
+                    rows.add_httperr(r, &origin);
                 }
-            })?;
-            out.requests.extend(rows);
-            return Ok(FileOutcome::read(
-                path,
-                kind,
-                (stats.records, stats.malformed),
-                stats
-                    .first_malformed
-                    .iter()
-                    .map(|m| Malformed {
-                        line: m.line,
-                        reason: m.problem.to_string(),
-                    })
-                    .collect(),
-                stats.notes.iter().map(ToString::to_string).collect(),
-            ));
-        }
+            }
+        })?,
         Kind::Freb => {
             return Ok(match freb::read_trace(io::BufReader::new(reader), false) {
                 Ok(trace) => {

@@ -1,13 +1,15 @@
-//! `iisdiag freb PATH`: one trace, or every trace in a folder (newest first), as a compact
-//! timeline in the terminal, followed by the explanation of its triple.
+//! `iisdiag freb PATH`: one trace, or every trace in a folder or an archive (newest first), as
+//! a compact timeline in the terminal, followed by the explanation of its triple. Traces are
+//! found through the input layer every command shares ([`crate::input::source`]).
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::error::{EXIT_OK, Error, Result};
 use crate::explain;
-use crate::input::sniff::{HEAD_LEN, Kind, sniff};
+use crate::input::sniff::{Kind, sniff};
+use crate::input::source::{self, Item};
 use crate::input::{discover, freb};
 use crate::kb::Kb;
 use crate::report;
@@ -34,18 +36,11 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     }
     let mut traces = Vec::new();
     for path in files {
-        match read(&path) {
-            Ok(Some(trace)) => traces.push((path, trace)),
-            Ok(None) => {}
-            Err(reason) => {
-                if !opts.quiet {
-                    super::say(
-                        err,
-                        format_args!("iisdiag: skipped {}: {reason}", path.display()),
-                    );
-                }
+        read(&path, &mut traces, |name, reason| {
+            if !opts.quiet {
+                super::say(err, format_args!("iisdiag: skipped {name}: {reason}"));
             }
-        }
+        });
     }
     if traces.is_empty() {
         let names: Vec<String> = opts.paths.iter().map(|p| p.display().to_string()).collect();
@@ -54,10 +49,6 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
             names.join(", ")
         )));
     }
-    let traces = traces
-        .into_iter()
-        .map(|(path, trace)| (path.display().to_string(), trace))
-        .collect();
     let explained = explain::trace::explain(kb, traces);
     report::freb::write(out, &explained, opts.color)
         .and_then(|()| out.flush())
@@ -65,19 +56,26 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     Ok(EXIT_OK)
 }
 
-/// The trace in a file, `None` for files of other kinds, or why a trace could not be read.
-fn read(path: &std::path::Path) -> std::result::Result<Option<freb::Trace>, String> {
-    let mut file = File::open(path).map_err(|e| e.to_string())?;
-    let mut head = Vec::with_capacity(HEAD_LEN);
-    (&mut file)
-        .take(HEAD_LEN as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| e.to_string())?;
-    if sniff(&head) != Ok(Kind::Freb) {
-        return Ok(None);
-    }
-    let reader = BufReader::new(io::Cursor::new(head).chain(file));
-    freb::read_trace(reader, true)
-        .map(Some)
-        .map_err(|e| e.to_string())
+/// Adds the traces in a file, or in each member of an archive, to `traces`; streams of other
+/// kinds are passed over, and what cannot be read goes to `skipped` with the reason.
+fn read(path: &Path, traces: &mut Vec<(String, freb::Trace)>, mut skipped: impl FnMut(&str, &str)) {
+    source::each_stream(
+        path,
+        |p| File::open(p),
+        |_| true,
+        |item| match item {
+            Item::Open(stream, mut body) => {
+                if sniff(&stream.head) != Ok(Kind::Freb) {
+                    return;
+                }
+                let reader = BufReader::new(io::Cursor::new(stream.head).chain(body.rest()));
+                match freb::read_trace(reader, true) {
+                    Ok(trace) => traces.push((stream.name, trace)),
+                    Err(e) => skipped(&stream.name, &e.to_string()),
+                }
+            }
+            Item::Failed { name, reason } => skipped(&name, &reason),
+            Item::Unwanted => {}
+        },
+    );
 }

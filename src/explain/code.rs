@@ -1,7 +1,7 @@
 //! `iisdiag explain CODE`: what the knowledge base knows about one code, a win32 value or a
 //! name, as typed blocks that `report::explain` lays out.
 
-use crate::kb::hresult;
+use crate::hresult;
 use crate::kb::query::{self, Query};
 use crate::kb::{CodeEntry, Kb, Specificity};
 use crate::triple::{Code, Triple};

@@ -163,8 +163,9 @@ fn format_duration(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::origin::Origin;
     use crate::input::w3c;
-    use crate::summary::w3c::{Origin, W3cSummary};
+    use crate::summary::w3c::W3cSummary;
 
     /// A one-group summary with these time-taken values.
     fn buckets(times: &[u64]) -> Vec<TimeBucket> {

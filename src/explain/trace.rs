@@ -90,7 +90,7 @@ fn facts(kb: &Kb, trace: &Trace) -> Vec<String> {
     if let Some(e) = traces::final_error(trace) {
         let code = match e.error_code {
             Some(0) | None => words.trace_error_code_zero.clone(),
-            Some(c) => format!("ErrorCode {}", kb::hresult::hex(c)),
+            Some(c) => format!("ErrorCode {}", crate::hresult::hex(c)),
         };
         let notification = if e.notification.is_empty() {
             "-"

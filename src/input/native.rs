@@ -4,9 +4,10 @@
 //! Its records share the W3C field model, so the rest of iisdiag treats them alike. The
 //! format has no substatus; the Windows status is there.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 
-use super::w3c::{Layout, MALFORMED_SAMPLES, MAX_LINE, Malformed, Record, Stats, parse_u64};
+use super::lines::{self, Stats};
+use super::w3c::{Layout, Record, parse_u64};
 use crate::time;
 use crate::triple::Triple;
 
@@ -26,117 +27,57 @@ pub fn looks_like_native(line: &[u8]) -> bool {
 }
 
 /// Reads a native-format log, calling `visit` for every line that parses.
-pub fn read<R: Read, F: FnMut(&Record<'_>)>(reader: R, mut visit: F) -> io::Result<Stats> {
+pub fn read<R: Read, F: FnMut(&Record<'_>)>(reader: R, visit: F) -> io::Result<Stats> {
     let layout = Layout::parse(FIELDS.as_bytes());
-    let mut reader = BufReader::with_capacity(1 << 20, reader);
-    let mut stats = Stats {
-        local_time: true,
-        notes: vec!["IIS native format: times are the server's local time, not UTC".into()],
-        ..Stats::default()
+    let mut native = Native {
+        layout: &layout,
+        spans: Vec::new(),
+        stats: Stats {
+            notes: vec!["IIS native format: times are the server's local time, not UTC".into()],
+            ..Stats::default()
+        },
+        visit,
     };
-    let mut buf = Vec::new();
-    let mut spans = Vec::new();
-    let mut line_no = 0u64;
-    loop {
-        buf.clear();
-        let Some(end) = read_line(&mut reader, &mut buf, MAX_LINE)? else {
-            break;
-        };
-        line_no += 1;
-        if end.too_long {
-            stats.malformed += 1;
-            if stats.malformed_samples.len() < MALFORMED_SAMPLES {
-                stats.malformed_samples.push(Malformed {
-                    line: line_no,
-                    reason: format!("line longer than {} MiB, skipped", MAX_LINE >> 20),
-                });
-            }
-            continue;
-        }
-        let terminated = end.terminated;
-        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+    native.stats.lines = lines::read(reader, false, &mut native)?;
+    Ok(native.stats)
+}
+
+/// What the shared line loop feeds: the fixed layout, a reused split of the line, the stats.
+struct Native<'l, F> {
+    layout: &'l Layout,
+    spans: Vec<(u32, u32)>,
+    stats: Stats,
+    visit: F,
+}
+
+impl<F: FnMut(&Record<'_>)> lines::Sink for Native<'_, F> {
+    fn line(&mut self, line: &[u8], number: u64, unterminated: bool) {
         if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
+            return;
         }
-        split(line, &mut spans);
-        let parsed = parse(line, &spans);
-        match parsed {
+        split(line, &mut self.spans);
+        match parse(line, &self.spans) {
             Ok((triple, t, taken)) => {
-                stats.records += 1;
-                visit(&Record::from_parts(
+                self.stats.records += 1;
+                (self.visit)(&Record::from_parts(
                     line,
-                    &spans,
-                    &layout,
-                    line_no,
+                    &self.spans,
+                    self.layout,
+                    number,
                     Some(triple),
                     t,
                     taken,
                 ));
             }
-            Err(reason) if !terminated => stats.notes.push(format!(
-                "the last line ({line_no}) is cut off mid-write and was left out ({reason})"
+            Err(reason) if unterminated => self.stats.notes.push(format!(
+                "the last line ({number}) is cut off mid-write and was left out ({reason})"
             )),
-            Err(reason) => {
-                stats.malformed += 1;
-                if stats.malformed_samples.len() < MALFORMED_SAMPLES {
-                    stats.malformed_samples.push(Malformed {
-                        line: line_no,
-                        reason,
-                    });
-                }
-            }
+            Err(reason) => self.stats.malformed(number, || reason),
         }
     }
-    Ok(stats)
-}
 
-/// How a line read by [`read_line`] ended.
-struct LineEnd {
-    /// It ended with `\n` (not at the end of the data).
-    terminated: bool,
-    /// It was longer than the cap; what was kept of it is not the whole line.
-    too_long: bool,
-}
-
-/// Reads the next line, `\n` included, into `buf` without letting `buf` grow past `max`:
-/// the rest of a longer line is read and dropped. `None` at the end of the data.
-fn read_line<R: BufRead>(
-    reader: &mut R,
-    buf: &mut Vec<u8>,
-    max: usize,
-) -> io::Result<Option<LineEnd>> {
-    let mut seen = false;
-    let mut too_long = false;
-    loop {
-        let available = match reader.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            return Ok(seen.then_some(LineEnd {
-                terminated: false,
-                too_long,
-            }));
-        }
-        seen = true;
-        let (take, found) = match memchr::memchr(b'\n', available) {
-            Some(i) => (i + 1, true),
-            None => (available.len(), false),
-        };
-        let room = max.saturating_sub(buf.len());
-        if take > room {
-            too_long = true;
-        }
-        buf.extend_from_slice(&available[..take.min(room)]);
-        reader.consume(take);
-        if found {
-            return Ok(Some(LineEnd {
-                terminated: true,
-                too_long,
-            }));
-        }
+    fn too_long(&mut self, number: u64) {
+        self.stats.malformed(number, lines::too_long);
     }
 }
 
@@ -259,7 +200,7 @@ mod tests {
     fn overlong_line_is_skipped_not_buffered() {
         let good = "1.1.1.1, -, 03/20/01, 7:55:20, W3SVC2, SERVER, 1.1.1.2, 4502, 163, 3223, 404, 2, GET, /a.gif, -,\n";
         let mut text = good.as_bytes().to_vec();
-        text.extend(std::iter::repeat_n(b'x', MAX_LINE + 10));
+        text.extend(std::iter::repeat_n(b'x', lines::MAX_LINE + 10));
         text.extend(b"\n");
         text.extend(good.as_bytes());
         let mut lines = Vec::new();
@@ -271,35 +212,6 @@ mod tests {
                 .reason
                 .contains("longer than 4 MiB")
         );
-    }
-
-    #[test]
-    fn lines_are_capped_at_any_buffer_boundary() {
-        // A tiny BufReader puts line ends at every position relative to its buffer.
-        let text = b"abcdef\nxy\nabcdefghij\nz";
-        for capacity in 1..8 {
-            let mut reader = io::BufReader::with_capacity(capacity, &text[..]);
-            let mut buf = Vec::new();
-            let mut got = Vec::new();
-            while let Some(end) = read_line(&mut reader, &mut buf, 8).unwrap() {
-                got.push((
-                    String::from_utf8_lossy(&buf).into_owned(),
-                    end.terminated,
-                    end.too_long,
-                ));
-                buf.clear();
-            }
-            assert_eq!(
-                got,
-                [
-                    ("abcdef\n".to_string(), true, false),
-                    ("xy\n".to_string(), true, false),
-                    ("abcdefgh".to_string(), true, true),
-                    ("z".to_string(), false, false),
-                ],
-                "capacity {capacity}"
-            );
-        }
     }
 
     #[test]

@@ -4,7 +4,6 @@
 //! knows IIS, not Rust, can review and extend; a user's `--rules` file has the same format and
 //! adds or overrides entries. This module only loads and looks up.
 
-pub mod hresult;
 mod load;
 pub mod query;
 
@@ -13,6 +12,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::hresult;
 use crate::triple::Triple;
 
 pub use load::RulesError;

@@ -1,9 +1,8 @@
 //! What a person may type to `iisdiag explain`: a status code, a win32 or HRESULT value in
 //! any form IIS writes it, a symbolic name, or an HTTP.sys reason phrase.
 
+use crate::hresult;
 use crate::triple::Code;
-
-use super::hresult;
 
 /// A parsed `explain` argument.
 #[derive(Debug, Clone, PartialEq, Eq)]

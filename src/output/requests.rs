@@ -11,8 +11,9 @@ use serde::Serialize;
 
 use crate::guard::csv_cell;
 use crate::input::httperr::HttpErrRecord;
+use crate::input::origin::Origin;
+use crate::input::uri::split_query;
 use crate::input::w3c::{Field, Record};
-use crate::summary::w3c::Origin;
 use crate::time;
 
 /// The columns, in order.
@@ -125,7 +126,7 @@ impl RequestRows {
 
     /// Adds an HTTP.sys error log record.
     pub fn add_httperr(&mut self, rec: &HttpErrRecord<'_>, origin: &Origin) {
-        let (stem, query) = crate::filter::split_query(rec.uri);
+        let (stem, query) = split_query(rec.uri);
         let server = text(rec.computer_name);
         let method = text(Some(rec.method));
         let url = text(Some(stem));

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use super::phrase;
 use crate::explain::code::{Block, CodeReport, EntryText, Heading, Scope, Win32Text};
-use crate::kb::hresult;
+use crate::hresult;
 
 /// Writes the explanation of one code, value or name.
 pub fn write(out: &mut dyn Write, report: &CodeReport) -> io::Result<()> {

@@ -15,8 +15,8 @@ use std::io::{self, Write};
 use super::phrase;
 use crate::explain::trace::ExplainedTrace;
 use crate::guard;
+use crate::hresult;
 use crate::input::freb::{Event, Trace};
-use crate::kb::hresult;
 use crate::time;
 
 /// A run of at least this many events with the same name becomes one line.

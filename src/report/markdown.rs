@@ -265,10 +265,8 @@ fn write_traces(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             g.count,
             or_dash(g.module.as_deref()),
             or_dash(g.notification.as_deref()),
-            g.error_code.map_or_else(
-                || "-".to_string(),
-                |c| cell_code(&crate::kb::hresult::hex(c))
-            ),
+            g.error_code
+                .map_or_else(|| "-".to_string(), |c| cell_code(&crate::hresult::hex(c))),
         )?;
     }
     Ok(())

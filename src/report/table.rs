@@ -227,7 +227,7 @@ fn write_traces(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Res
             Cell::new(g.notification.as_deref().unwrap_or("-")),
             Cell::new(
                 &g.error_code
-                    .map_or_else(|| "-".to_string(), crate::kb::hresult::hex),
+                    .map_or_else(|| "-".to_string(), crate::hresult::hex),
             ),
             Cell::new(&if g.backends.is_empty() {
                 "-".to_string()

@@ -613,14 +613,10 @@ mod tests {
 
     #[test]
     fn corpus_learn_python_groups() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/corpus/httperr/learn_python__httperr1.log"
-        );
-        let Ok(file) = std::fs::File::open(path) else {
-            eprintln!("skipped: {path} is not available");
+        let Some(path) = crate::input::corpus::path("httperr/learn_python__httperr1.log") else {
             return;
         };
+        let file = std::fs::File::open(path).unwrap();
         let mut s = HttpErrSummary::new();
         read_httperr(std::io::BufReader::new(file), |r| s.add(r)).unwrap();
         let got: Vec<(String, u64)> = s.groups().iter().map(|g| (g.key.code(), g.count)).collect();

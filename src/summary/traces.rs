@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
+use crate::hresult;
 use crate::input::freb::{ErrorSet, Trace};
-use crate::kb::hresult;
 use crate::time::{self, Millis};
 use crate::triple::Triple;
 

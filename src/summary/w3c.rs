@@ -17,6 +17,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use hdrhistogram::Histogram;
 
+use crate::input::origin::Origin;
 use crate::input::w3c::{Field, Record};
 use crate::summary::capped::Capped;
 use crate::summary::minutes::{self, Block, Minute, MinuteCounts};
@@ -98,15 +99,6 @@ pub struct TimeBucket {
     pub low: u64,
     pub high: u64,
     pub count: u64,
-}
-
-/// Where a file came from, for records that do not say it themselves.
-#[derive(Debug, Clone, Default)]
-pub struct Origin {
-    /// The `W3SVCn` folder the file lies in.
-    pub site_folder: Option<String>,
-    /// The folder above the site folder, when it names a server.
-    pub server_folder: Option<String>,
 }
 
 /// One group of failures.

@@ -126,6 +126,31 @@ fn archive_members_dated_outside_the_range_are_left_unread() {
     assert!(stderr.contains("2 file(s) left unread"), "{stderr}");
 }
 
+/// `freb` opened files itself and passed an archive over as "not a trace", so the traces in a
+/// zip showed in `scan` but not in `freb`.
+#[test]
+fn freb_shows_the_traces_inside_a_zip() {
+    let zip = repo("testdata/archives/farm/web01.zip");
+    let out = iisdiag().arg("freb").arg(&zip).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.is_empty(),
+        "the W3C log beside the traces is passed over: {stderr}"
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let headers: Vec<&str> = text.lines().filter(|l| l.starts_with("== ")).collect();
+    let member = |n: u32| {
+        format!(
+            "== {}!inetpub/logs/FailedReqLogFiles/W3SVC1/fr{n:06}.xml",
+            zip.display()
+        )
+    };
+    // Newest first: fr000413 started at 11:05, fr000412 at 10:44.
+    assert_eq!(headers, [member(413), member(412)], "{text}");
+    assert_eq!(text.matches("Likely cause:").count(), 2, "{text}");
+}
+
 #[test]
 fn broken_archives_are_named_and_the_run_goes_on() {
     let (r, stderr) = scan_with_stderr(&[&repo("testdata/archives/broken")]);

@@ -388,7 +388,7 @@ fn traces(p: &mut String, report: &Report) {
             or_dash(g.module.as_deref()),
             or_dash(g.notification.as_deref()),
             g.error_code
-                .map_or_else(|| "-".to_string(), |c| code(&crate::kb::hresult::hex(c))),
+                .map_or_else(|| "-".to_string(), |c| code(&crate::hresult::hex(c))),
             list(&g.backends),
             list(&files),
             esc(&more)

@@ -6,6 +6,9 @@
 //! `0x80070000 | x`, so a facility-7 HRESULT carries a Win32 code in its low 16 bits
 //! (WinHTTP's 0x80072xxx values decode to 12xxx). Other HRESULTs (SSPI 0x8009xxxx, E_FAIL,
 //! NTSTATUS 0xC...) keep their own meaning.
+//!
+//! A base module beside `triple` and `time`: pure value-level decoding that the FREB reader,
+//! the knowledge base and the writers all need, so it imports nothing but std.
 
 /// The Win32 code inside a facility-7 HRESULT, or `None` when `value` is not one.
 pub fn win32_of(value: u64) -> Option<u64> {

@@ -1,0 +1,240 @@
+//! Reads Failed Request Tracing (FREB) files, `fr*.xml`, into one [`Trace`] per file.
+//!
+//! A FREB file is a `<failedRequest>` root whose attributes say what failed (URL, status,
+//! failure reason, time taken), followed by one `<Event>` per step of the IIS pipeline. The
+//! answer an administrator wants is spread over those events: which module set the error
+//! (`MODULE_SET_RESPONSE_ERROR_STATUS`), with which HRESULT, which backend ARR picked, where
+//! the time went. This reader streams the XML once with a reused buffer, keeps only those
+//! facts (and, on request, a short line per event for the timeline), and caps every string
+//! it stores, so a trace IIS cut at its size limit, or a hostile file, costs bounded memory.
+//!
+//! Safety rules: entities are never expanded (a DOCTYPE that declares any is refused), nesting
+//! deeper than [`MAX_DEPTH`] is refused before it can hurt, and a file that simply stops
+//! (IIS still writing, or `LOG_FILE_MAX_SIZE_TRUNCATE`) is returned as a truncated trace,
+//! not as an error.
+
+mod events;
+mod status;
+mod text;
+mod timeline;
+mod trace;
+mod walk;
+
+use std::io::{self, BufRead, Read};
+
+use quick_xml::Reader;
+use quick_xml::events::Event as Xml;
+
+use walk::State;
+
+pub use events::notification_name;
+pub use text::body_excerpt;
+pub use trace::{Ancm, ArrRoute, ErrorSet, Event, FinalStatus, Note, SlowStep, Trace};
+
+/// The deepest element nesting a trace may have. Real traces use five levels.
+pub const MAX_DEPTH: usize = 64;
+/// Longest value kept from one `<Data>` element (bytes).
+const MAX_VALUE: usize = 4 * 1024;
+/// Longest response body kept before it is reduced to an excerpt (bytes).
+const MAX_BODY: usize = 16 * 1024;
+/// Length of the response-body excerpt (characters).
+const EXCERPT_CHARS: usize = 300;
+/// Length of one event's "data that matters" line (characters).
+const EVENT_DATA_CHARS: usize = 300;
+/// Length of one value inside that line (characters).
+const EVENT_VALUE_CHARS: usize = 120;
+/// `<Data>` elements read per event; the rest are skipped.
+const MAX_DATA_ITEMS: usize = 64;
+/// Notes kept per kind (FastCGI, URL Rewrite, ANCM failures).
+const MAX_NOTES: usize = 32;
+/// `MODULE_SET_RESPONSE_ERROR_STATUS` events kept while looking for the one that counts.
+const MAX_ERROR_SETS: usize = 16;
+/// Events kept for the timeline; a longer trace keeps its first events and counts the rest.
+pub const MAX_KEPT_EVENTS: usize = 50_000;
+/// Longest tag or text the XML parser may hold at once (bytes); real events are a few KiB.
+pub const MAX_EVENT: usize = 4 << 20;
+/// Longest attribute or short element text kept (URL, names, times).
+const MAX_SHORT: usize = 2 * 1024;
+
+/// Why a file could not be read as a FREB trace.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FrebError {
+    #[error("not a FREB trace: root element is <{root}>")]
+    NotFreb { root: String },
+    #[error("not a FREB trace: no root element")]
+    NoRoot,
+    #[error("XML error at byte {offset}: {error}")]
+    Xml {
+        offset: u64,
+        error: quick_xml::Error,
+    },
+    #[error("nesting deeper than {MAX_DEPTH} levels at byte {offset}")]
+    TooDeep { offset: u64 },
+    #[error("a tag or text longer than {} MiB at byte {offset}; refused", MAX_EVENT >> 20)]
+    TooLong { offset: u64 },
+    #[error("DOCTYPE with entity declarations refused (byte {offset})")]
+    EntityDeclarations { offset: u64 },
+}
+
+/// True when the first bytes of a file show a `<failedRequest` root, after an optional BOM,
+/// XML declaration, processing instructions, comments and DOCTYPE.
+pub fn looks_like_freb(head: &[u8]) -> bool {
+    let mut rest = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    loop {
+        rest = rest.trim_ascii_start();
+        let skip_to = |rest: &[u8], end: &[u8]| -> Option<usize> {
+            memchr::memmem::find(rest, end).map(|at| at + end.len())
+        };
+        let next = if rest.starts_with(b"<?") {
+            skip_to(rest, b"?>")
+        } else if rest.starts_with(b"<!--") {
+            skip_to(rest, b"-->")
+        } else if rest.starts_with(b"<!DOCTYPE") {
+            let bracket = memchr::memchr(b'[', rest);
+            let close = memchr::memchr(b'>', rest);
+            match (bracket, close) {
+                (Some(b), Some(c)) if b < c => skip_to(rest, b"]>"),
+                _ => close.map(|c| c + 1),
+            }
+        } else {
+            let Some(after) = rest.strip_prefix(b"<failedRequest") else {
+                return false;
+            };
+            return match after.first() {
+                None => true,
+                Some(b) => b.is_ascii_whitespace() || *b == b'>' || *b == b'/',
+            };
+        };
+        match next {
+            Some(at) => rest = rest.get(at..).unwrap_or_default(),
+            None => return false,
+        }
+    }
+}
+
+/// Reads one trace. With `keep_events`, [`Trace::events`] gets one entry per event (for the
+/// timeline); without, only the facts are kept and memory stays flat.
+pub fn read_trace<R: BufRead>(reader: R, keep_events: bool) -> Result<Trace, FrebError> {
+    let mut xml = Reader::from_reader(Bounded {
+        inner: reader,
+        since_event: 0,
+    });
+    let mut buf = Vec::with_capacity(8 * 1024);
+    let mut state = State::new(keep_events);
+    loop {
+        xml.get_mut().since_event = 0;
+        let started = xml.buffer_position();
+        let read = xml.read_event_into(&mut buf);
+        // A streamed file stops at the cap; a reader that hands out everything at once is
+        // caught after the event.
+        if xml.get_ref().since_event > MAX_EVENT as u64 {
+            return Err(FrebError::TooLong { offset: started });
+        }
+        let event = match read {
+            Ok(event) => event,
+            Err(error) => {
+                let offset = xml.error_position();
+                // quick-xml reports unclosed markup only when the input runs out, so an error
+                // with nothing left to read, after the root opened, is a file cut short.
+                if state.root_seen && at_end(&mut xml) {
+                    state.cut(format!(
+                        "the file ends inside an element at byte {offset} ({error})"
+                    ));
+                    break;
+                }
+                return Err(FrebError::Xml { offset, error });
+            }
+        };
+        match event {
+            Xml::Start(start) => {
+                let offset = xml.buffer_position();
+                state.open(&start, offset, false)?;
+            }
+            Xml::Empty(start) => {
+                let offset = xml.buffer_position();
+                state.open(&start, offset, true)?;
+                if state.close() {
+                    break;
+                }
+            }
+            Xml::End(_) => {
+                if state.close() {
+                    break;
+                }
+            }
+            // Only text that is kept is normalised: the whitespace between elements of a CRLF
+            // file would otherwise cost an allocation each.
+            Xml::Text(text) if state.capturing() => state.text(&text.xml10_content()),
+            Xml::CData(data) if state.capturing() => state.text(&data.xml10_content()),
+            Xml::GeneralRef(reference) if state.capturing() => state.reference(&reference),
+            Xml::Text(_) | Xml::CData(_) | Xml::GeneralRef(_) => {}
+            Xml::DocType(doctype) => {
+                if doctype.xml10_content().contains("<!ENTITY") {
+                    return Err(FrebError::EntityDeclarations {
+                        offset: xml.buffer_position(),
+                    });
+                }
+            }
+            Xml::Decl(_) | Xml::PI(_) | Xml::Comment(_) => {}
+            Xml::Eof => {
+                if !state.root_seen {
+                    return Err(FrebError::NoRoot);
+                }
+                state.cut("the file ends inside an element, before </failedRequest>".to_string());
+                break;
+            }
+        }
+        buf.clear();
+    }
+    Ok(state.finish())
+}
+
+/// The reader under the XML parser: it refuses to hand out more than [`MAX_EVENT`] bytes
+/// for one event, since the parser holds a whole tag or text in memory until it ends.
+struct Bounded<R> {
+    inner: R,
+    since_event: u64,
+}
+
+impl<R> Bounded<R> {
+    fn check(&self) -> io::Result<()> {
+        if self.since_event > MAX_EVENT as u64 {
+            return Err(io::Error::other(format!(
+                "one piece of XML longer than {} MiB",
+                MAX_EVENT >> 20
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.check()?;
+        let n = self.inner.read(buf)?;
+        self.since_event += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Bounded<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.check()?;
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.since_event += n as u64;
+        self.inner.consume(n);
+    }
+}
+
+fn at_end<R: BufRead>(xml: &mut Reader<R>) -> bool {
+    xml.get_mut()
+        .fill_buf()
+        .map(|b| b.is_empty())
+        .unwrap_or(true)
+}
+
+#[cfg(test)]
+mod tests;

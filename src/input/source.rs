@@ -1,0 +1,270 @@
+//! Opening what was found, the same way for every command: a path is a plain file or an
+//! archive (told by its first bytes, not its name), and each stream in it, the file itself or
+//! each archive member, is handed to the caller with its name, the path its site and server
+//! are read from, and its first bytes; or with the reason it could not be opened.
+//!
+//! `scan` and `freb` both read through here, so a zip of traces shows in `freb` as a zip of
+//! logs does in `scan`. How a file is opened is the caller's (`scan` counts the bytes read
+//! for its progress display), and so is which members are worth opening at all.
+
+use std::io::{self, Read, Seek};
+use std::path::{Path, PathBuf};
+
+use super::archive::{self, Format, Limits, Member};
+use super::sniff::HEAD_LEN;
+
+/// One thing [`each_stream`] found.
+pub enum Item<'s, 'a> {
+    /// A stream to read: what it is, and its bytes.
+    Open(Stream<'s>, Body<'s, 'a>),
+    /// A file or an archive (or one of its members) that could not be opened, and why.
+    Failed { name: String, reason: String },
+    /// An archive member left unopened: the caller's `wanted` refused its path.
+    Unwanted,
+}
+
+/// What a stream is.
+#[derive(Debug, Clone)]
+pub struct Stream<'s> {
+    /// What reports call it: the file's path, or `archive!member`.
+    pub name: String,
+    /// Where the stream would lie on disk (a member: inside a folder named for its archive);
+    /// its site and server folders are read from this path.
+    pub origin: PathBuf,
+    /// The file, when the stream is one on disk and not an archive member (a large log on
+    /// disk may be read in parts).
+    pub disk: Option<&'s Path>,
+    /// The first bytes ([`HEAD_LEN`] at most), to tell the stream's kind; [`Body::rest`]
+    /// goes on after them.
+    pub head: Vec<u8>,
+}
+
+/// A stream's bytes after its head, and what reading them taught.
+pub struct Body<'s, 'a> {
+    source: Source<'s, 'a>,
+    empty: io::Empty,
+}
+
+enum Source<'s, 'a> {
+    File(&'s mut dyn Read),
+    Member(&'s mut Member<'a>),
+}
+
+impl Body<'_, '_> {
+    /// The bytes after [`Stream::head`].
+    pub fn rest(&mut self) -> &mut dyn Read {
+        match &mut self.source {
+            Source::File(file) => *file,
+            Source::Member(member) => match member.reader() {
+                Ok(reader) => reader,
+                // Not met: a member is handed out only once its head was read from it.
+                Err(_) => &mut self.empty,
+            },
+        }
+    }
+
+    /// What the caller should know once the stream is read (an archive member whose
+    /// compressed data ended early).
+    pub fn notes(&self) -> Vec<String> {
+        match &self.source {
+            Source::File(_) => Vec::new(),
+            Source::Member(member) => member.notes(),
+        }
+    }
+}
+
+/// Opens `path` with `open` and hands `visit` each stream in it: the file itself, or every
+/// member of a gzip or zip archive whose path `wanted` accepts (members are read in archive
+/// order, decompressed as they are read, within [`Limits::default`]). Whatever cannot be
+/// opened reaches `visit` as [`Item::Failed`], and nothing stops the walk but the end.
+pub fn each_stream<R, O, W, V>(path: &Path, open: O, mut wanted: W, mut visit: V)
+where
+    R: Read + Seek,
+    O: FnOnce(&Path) -> io::Result<R>,
+    W: FnMut(&Path) -> bool,
+    V: FnMut(Item<'_, '_>),
+{
+    let name = || path.display().to_string();
+    let opened = open(path).and_then(|mut file| {
+        let head = read_head(&mut file)?;
+        Ok((file, head))
+    });
+    let (mut file, head) = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            return visit(Item::Failed {
+                name: name(),
+                reason: e.to_string(),
+            });
+        }
+    };
+    let Some(format) = Format::sniff(&head) else {
+        let stream = Stream {
+            name: name(),
+            origin: path.to_path_buf(),
+            disk: Some(path),
+            head,
+        };
+        return visit(Item::Open(stream, Body::of(Source::File(&mut file))));
+    };
+    let mut members = 0usize;
+    let walked = archive::for_each_member(path, file, format, &Limits::default(), |member| {
+        members += 1;
+        if !wanted(&member.origin) {
+            return visit(Item::Unwanted);
+        }
+        let (name, origin) = (member.name.clone(), member.origin.clone());
+        let head = match member.reader().map(read_head) {
+            Ok(Ok(head)) => head,
+            Ok(Err(e)) => {
+                let reason = e.to_string();
+                return visit(Item::Failed { name, reason });
+            }
+            Err(reason) => {
+                let reason = reason.to_string();
+                return visit(Item::Failed { name, reason });
+            }
+        };
+        let stream = Stream {
+            name,
+            origin,
+            disk: None,
+            head,
+        };
+        visit(Item::Open(stream, Body::of(Source::Member(member))));
+    });
+    match walked {
+        Err(e) => visit(Item::Failed {
+            name: name(),
+            reason: e.to_string(),
+        }),
+        Ok(()) if members == 0 => visit(Item::Failed {
+            name: name(),
+            reason: format!("a {} archive with no files in it", format.name()),
+        }),
+        Ok(()) => {}
+    }
+}
+
+impl<'s, 'a> Body<'s, 'a> {
+    fn of(source: Source<'s, 'a>) -> Body<'s, 'a> {
+        Body {
+            source,
+            empty: io::empty(),
+        }
+    }
+}
+
+/// The first bytes of a stream, for `sniff`.
+fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    reader.take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs::File;
+
+    use super::*;
+
+    /// What `each_stream` reported, as text: `open NAME ORIGIN HEAD+REST NOTES`,
+    /// `failed NAME: REASON`, `unwanted`.
+    fn walk(path: &Path, wanted: impl FnMut(&Path) -> bool) -> Vec<String> {
+        let mut seen = Vec::new();
+        each_stream(
+            path,
+            |p| File::open(p),
+            wanted,
+            |item| match item {
+                Item::Open(stream, mut body) => {
+                    let mut rest = Vec::new();
+                    let read = body.rest().read_to_end(&mut rest);
+                    seen.push(format!(
+                        "open {} {} {}+{} {:?} {}",
+                        stream.name,
+                        stream.origin.display(),
+                        stream.head.len(),
+                        rest.len(),
+                        body.notes(),
+                        read.is_ok(),
+                    ));
+                }
+                Item::Failed { name, reason } => seen.push(format!("failed {name}: {reason}")),
+                Item::Unwanted => seen.push("unwanted".into()),
+            },
+        );
+        seen
+    }
+
+    fn testdata(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata")
+            .join(name)
+    }
+
+    #[test]
+    fn a_plain_file_is_one_stream_named_by_its_path() {
+        let path = testdata("httperr/httperr1.log");
+        let len = std::fs::metadata(&path).unwrap().len() as usize;
+        let seen = walk(&path, |_| unreachable!("a plain file is not asked about"));
+        let head = len.min(HEAD_LEN);
+        let want = format!(
+            "open {} {} {head}+{} [] true",
+            path.display(),
+            path.display(),
+            len - head
+        );
+        assert_eq!(seen, [want]);
+    }
+
+    #[test]
+    fn every_member_of_a_zip_is_a_stream_of_its_own() {
+        let path = testdata("archives/farm/web01.zip");
+        let seen = walk(&path, |_| true);
+        assert!(seen.len() > 2, "{seen:?}");
+        let prefix = format!("open {}!", path.display());
+        assert!(seen.iter().all(|s| s.starts_with(&prefix)), "{seen:?}");
+        // Origins lie in a folder named for the archive.
+        let folder = path.with_extension("");
+        assert!(
+            seen.iter()
+                .all(|s| s.contains(&format!(" {}", folder.display()))),
+            "{seen:?}"
+        );
+    }
+
+    #[test]
+    fn members_the_caller_does_not_want_are_left_unopened() {
+        let path = testdata("archives/farm/web01.zip");
+        let all = walk(&path, |_| true).len();
+        let seen = walk(&path, |_| false);
+        assert_eq!(seen, vec!["unwanted".to_string(); all]);
+    }
+
+    #[test]
+    fn what_cannot_be_opened_is_named_with_the_reason() {
+        let missing = Path::new("/no/such/iisdiag/file.log");
+        let seen = walk(missing, |_| true);
+        assert_eq!(seen.len(), 1);
+        assert!(
+            seen[0].starts_with("failed /no/such/iisdiag/file.log: "),
+            "{seen:?}"
+        );
+
+        let empty = testdata("archives/broken/empty.zip");
+        let want = format!(
+            "failed {}: a zip archive with no files in it",
+            empty.display()
+        );
+        assert_eq!(walk(&empty, |_| true), [want]);
+
+        let broken = testdata("archives/broken/not-a-zip.zip");
+        let seen = walk(&broken, |_| true);
+        assert_eq!(seen.len(), 1);
+        assert!(
+            seen[0].contains("a zip archive that cannot be read"),
+            "{seen:?}"
+        );
+    }
+}
