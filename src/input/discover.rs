@@ -25,6 +25,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<WalkProblem>) {
     let mut problems = Vec::new();
     // Folders walked so far, over all the roots.
     let mut walked = HashSet::new();
+    let mut loops = Vec::new();
     for root in paths {
         if !root.exists() {
             problems.push(WalkProblem {
@@ -35,11 +36,29 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<WalkProblem>) {
         }
         // Sorted, so which of several paths to a folder is walked (the first) is the same on
         // every run and every file system.
+        // The folders from the root down to the entry met last, to tell a loop (a folder
+        // reached again inside itself, through a link above it) from a second way in.
+        let mut branch: Vec<(FolderId, PathBuf)> = Vec::new();
         let walk = walkdir::WalkDir::new(root)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| !e.file_type().is_dir() || walked.insert(folder_id(e)));
+            .filter_entry(|e| {
+                if !e.file_type().is_dir() {
+                    return true;
+                }
+                let id = folder_id(e);
+                branch.truncate(e.depth());
+                if let Some((_, ancestor)) = branch.iter().find(|(a, _)| *a == id) {
+                    loops.push(WalkProblem {
+                        path: e.path().to_path_buf(),
+                        reason: loop_reason(ancestor),
+                    });
+                    return false;
+                }
+                branch.push((id.clone(), e.path().to_path_buf()));
+                walked.insert(id)
+            });
         for entry in walk {
             match entry {
                 Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
@@ -56,6 +75,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<WalkProblem>) {
             }
         }
     }
+    problems.append(&mut loops);
     files.sort();
     files.dedup();
     // One file reached by two paths (a link back into the tree, a folder named twice) is
@@ -95,12 +115,16 @@ fn folder_id(e: &walkdir::DirEntry) -> FolderId {
     FolderId::Path(e.path().to_path_buf())
 }
 
+fn loop_reason(ancestor: &Path) -> String {
+    format!(
+        "symbolic link loop back to {}; not followed",
+        ancestor.display()
+    )
+}
+
 fn walk_reason(e: &walkdir::Error) -> String {
     if let Some(ancestor) = e.loop_ancestor() {
-        return format!(
-            "symbolic link loop back to {}; not followed",
-            ancestor.display()
-        );
+        return loop_reason(ancestor);
     }
     match e.io_error() {
         Some(io) => io.to_string(),
@@ -242,6 +266,27 @@ mod tests {
         assert!(
             problems[0].reason.starts_with("symbolic link loop back to"),
             "{problems:?}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_above_the_root_that_leads_back_into_it_is_a_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("logs/W3SVC1");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join("u_ex1.log"), "x").unwrap();
+        std::os::unix::fs::symlink("../..", sub.join("up")).unwrap();
+        let (files, problems) = discover(&[dir.path().join("logs")]);
+        assert_eq!(files, [sub.join("u_ex1.log")]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path, sub.join("up/logs"));
+        assert_eq!(
+            problems[0].reason,
+            format!(
+                "symbolic link loop back to {}; not followed",
+                dir.path().join("logs").display()
+            )
         );
     }
 
