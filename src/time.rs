@@ -7,6 +7,15 @@
 //! [`LAST_YEAR`]: IIS was first released in 1995, and a log line dated 9999-12-31 (a bit-flipped
 //! year, a forged line) is damage, not a time to lay a timeline out over. Readers count a line
 //! whose date this refuses as malformed, so such a time is named, never honoured.
+//!
+//! `--local` asks chrono for the machine's zone, and chrono reads the whole file `TZ` names
+//! (`TZ=/etc/zone`, `TZ=:/etc/zone`, or a name under the zoneinfo folders): `TZ=/dev/zero` read
+//! without end (15 GB in 10 s). Before the zone is used, what `TZ` names is checked to be a
+//! regular file of at most [`MAX_TZ_FILE`] bytes; if it is not, times stay in UTC and the zone's
+//! label says why.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Local, Utc};
 
@@ -207,6 +216,76 @@ pub mod rfc3339 {
     }
 }
 
+/// The largest time zone file `--local` reads. Real TZif files are under 4 KiB.
+pub const MAX_TZ_FILE: u64 = 1 << 20;
+
+/// Why the machine's zone cannot be used (what `TZ` names is no time zone file), or `None`.
+/// Checked once: the environment does not change under a run.
+pub fn local_zone_problem() -> Option<&'static str> {
+    static PROBLEM: OnceLock<Option<String>> = OnceLock::new();
+    PROBLEM
+        // As chrono reads it: a `TZ` that is not UTF-8 counts as unset.
+        .get_or_init(|| tz_problem(std::env::var("TZ").ok().as_deref()))
+        .as_deref()
+}
+
+/// The folders chrono looks a relative `TZ` name up in (as of chrono 0.4.45).
+const ZONEINFO: [&str; 4] = [
+    "/usr/share/zoneinfo",
+    "/share/zoneinfo",
+    "/etc/zoneinfo",
+    "/usr/share/lib/zoneinfo",
+];
+
+/// Whether the files chrono would read for this `TZ` (for none, `/etc/localtime`) are regular
+/// files of a sane size. Only `stat` is used: opening a named pipe could block.
+fn tz_problem(tz: Option<&str>) -> Option<String> {
+    // chrono reads no file on Windows: the zone comes from the system.
+    if cfg!(not(unix)) {
+        return None;
+    }
+    let candidates: Vec<PathBuf> = match tz {
+        None => vec![PathBuf::from("/etc/localtime")],
+        Some(tz) => {
+            let name = Path::new(tz.strip_prefix(':').unwrap_or(tz));
+            if name.as_os_str().is_empty() {
+                return None;
+            }
+            if name.is_absolute() {
+                vec![name.to_path_buf()]
+            } else {
+                ZONEINFO
+                    .iter()
+                    .map(|dir| Path::new(dir).join(name))
+                    .collect()
+            }
+        }
+    };
+    for path in candidates {
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        // A folder fails to read as a zone and chrono falls back: harmless.
+        let what = if meta.is_dir() {
+            continue;
+        } else if !meta.is_file() {
+            "a device, a pipe or a socket"
+        } else if meta.len() > MAX_TZ_FILE {
+            "larger than any time zone file"
+        } else {
+            continue;
+        };
+        return Some(match tz {
+            Some(tz) if Path::new(tz.trim_start_matches(':')).is_absolute() => {
+                format!("TZ={tz:?} is {what}, not a time zone file")
+            }
+            Some(tz) => format!("TZ={tz:?} names {path:?}, {what}, not a time zone file"),
+            None => format!("{path:?} is {what}, not a time zone file"),
+        });
+    }
+    None
+}
+
 /// The zone times are shown in. Logs are UTC; `--local` shows the machine's zone instead.
 /// Machine-readable outputs (JSON, CSV, NDJSON) stay in UTC whatever the zone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -217,9 +296,18 @@ pub enum Zone {
 }
 
 impl Zone {
+    /// The zone actually used: UTC for `Local` when the machine's zone cannot be read safely
+    /// ([`local_zone_problem`]).
+    fn in_use(self) -> Zone {
+        match self {
+            Zone::Local if local_zone_problem().is_some() => Zone::Utc,
+            zone => zone,
+        }
+    }
+
     /// `2026-11-18 10:42:03` in this zone.
     pub fn short(self, t: Millis) -> String {
-        match self {
+        match self.in_use() {
             Zone::Utc => format_short(t),
             Zone::Local => match to_datetime(t) {
                 Some(dt) => dt
@@ -240,6 +328,9 @@ impl Zone {
     /// How the zone is named after a time: `UTC`, or `local time (UTC+01:00)` with the offset
     /// in force at `t`.
     pub fn label(self, t: Option<Millis>) -> String {
+        if let (Zone::Local, Some(problem)) = (self, local_zone_problem()) {
+            return format!("UTC; --local not used: {problem}");
+        }
         match self {
             Zone::Utc => "UTC".to_string(),
             Zone::Local => {
@@ -371,6 +462,49 @@ mod tests {
             for text in [format_rfc3339(t), format_short(t), Zone::Utc.short(t)] {
                 assert_eq!(text, format!("(out-of-range time: {t} ms from 1970)"));
             }
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_tz_naming_a_device_or_a_huge_file_is_not_read() {
+        assert_eq!(
+            tz_problem(Some("/dev/zero")).as_deref(),
+            Some("TZ=\"/dev/zero\" is a device, a pipe or a socket, not a time zone file")
+        );
+        assert!(tz_problem(Some(":/dev/zero")).is_some());
+        // A relative name is looked up under the zoneinfo folders, `..` and all.
+        let climb = tz_problem(Some("../../../../../../dev/zero")).unwrap();
+        assert!(
+            climb.contains("names \"/usr/share/zoneinfo/../../../../../../dev/zero\""),
+            "{climb}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_TZ_FILE + 1)
+            .unwrap();
+        let big = big.to_str().unwrap();
+        assert!(
+            tz_problem(Some(big))
+                .unwrap()
+                .contains("larger than any time zone file")
+        );
+        let small = dir.path().join("zone");
+        std::fs::write(&small, b"TZif").unwrap();
+        // Files chrono can read, names it does not find, rules and UTC are no problem.
+        for fine in [
+            small.to_str().unwrap(),
+            "",
+            ":",
+            "UTC",
+            "Europe/Paris",
+            "EST5EDT",
+            "/no/such/zone",
+            "/tmp",
+        ] {
+            assert_eq!(tz_problem(Some(fine)), None, "{fine}");
         }
     }
 

@@ -40,6 +40,8 @@ mod robust;
 mod snapshots;
 #[path = "cli/split.rs"]
 mod split;
+#[path = "cli/walk.rs"]
+mod walk;
 
 /// The executable, with the width it lays tables out in when piped fixed at 120 columns
 /// (a `COLUMNS` exported by the shell running the tests would change it).

@@ -8,14 +8,27 @@
 //! times the archive's size, and absolute caps bound each member and each archive. A limit hit
 //! ends that member with an error naming the limit; the next member is still read.
 //!
+//! A zip member's compressed size is what its decompressor actually consumed, counted under
+//! the zip reader, never the size its headers declare: a forged size field (4 GiB declared for
+//! 1.5 MiB of data) would otherwise lift its ratio limit out of reach. Bytes produced are
+//! counted as they come out, whatever the declared uncompressed size.
+//!
+//! A member under every limit can still take long: deflate at its fastest level makes 229
+//! times from empty lines, so 45 MiB of gzip is 10 GiB to read (100 s). Such a member is read
+//! in full, and once it passes [`Limits::note_bytes`] at more than [`Limits::note_ratio`] times
+//! its compressed size it gets a note saying so: the time went there, and no log is that
+//! repetitive.
+//!
 //! One level of compression is read: a `.gz` file, a zip, or a gzip file inside a zip (old
 //! logs compressed one by one, then zipped together). An archive inside that (a zip in a zip,
 //! a gzip in a gzip) is refused with a message: reading it would need its bytes held in memory
 //! or written to disk, and it is the shape decompression bombs take.
 
+use std::cell::Cell;
 use std::fmt;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use flate2::read::MultiGzDecoder;
 
@@ -28,6 +41,10 @@ pub struct Limits {
     pub max_member_bytes: u64,
     /// Most bytes all members of one archive may decompress to together.
     pub max_archive_bytes: u64,
+    /// Output past which a member far more repetitive than logs gets a note.
+    pub note_bytes: u64,
+    /// The ratio of output to compressed size above which that note is given.
+    pub note_ratio: u64,
 }
 
 /// The ratio is checked once this much was produced: a small file's ratio says nothing.
@@ -38,12 +55,15 @@ impl Default for Limits {
     /// 129 times; a flood of identical requests, 181 times; FREB traces up to 75 times);
     /// deflate cannot pass about 1032 times, which long runs of one byte (what bombs are made
     /// of) reach. 500 leaves real logs room and stops such data once it passes 500 times its
-    /// compressed size. The caps are far above any real log; they bound the work.
+    /// compressed size. The caps are far above any real log; they bound the work. A member
+    /// past 1 GiB at more than 100 times (three times what real logs reach) is noted.
     fn default() -> Limits {
         Limits {
             max_ratio: 500,
             max_member_bytes: 16 << 30,
             max_archive_bytes: 128 << 30,
+            note_bytes: 1 << 30,
+            note_ratio: 100,
         }
     }
 }
@@ -92,14 +112,16 @@ pub enum ArchiveError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LimitHit {
     #[error(
-        "decompression stopped after {}: more than {ratio} times its compressed size of {} \
+        "decompression stopped after {}: more than {ratio} times its compressed size of {}{} \
          (the limit against decompression bombs)",
-        bytes(*out), bytes(*compressed)
+        bytes(*out), bytes(*compressed), if *so_far { " read so far" } else { "" }
     )]
     MemberRatio {
         ratio: u64,
         compressed: u64,
         out: u64,
+        /// `compressed` counts the compressed bytes read up to the stop, not the whole member.
+        so_far: bool,
     },
     #[error("decompression stopped at {}, the limit for one file in an archive", bytes(*max))]
     MemberBytes { max: u64 },
@@ -137,19 +159,35 @@ impl Member<'_> {
         }
     }
 
-    /// What the caller should know after reading: the compressed data ended early.
+    /// What the caller should know after reading: the compressed data ended early; the
+    /// member was far more repetitive than logs are, which is where the time went.
     pub fn notes(&self) -> Vec<String> {
-        match &self.body {
-            Ok(Body {
-                ended_early: Some(e),
-                out,
-                ..
-            }) => vec![format!(
+        let Ok(body) = &self.body else {
+            return Vec::new();
+        };
+        let mut notes = Vec::new();
+        if let Some(e) = &body.ended_early {
+            notes.push(format!(
                 "the compressed data ends early (a copy cut short?): read up to there, {} ({e})",
-                bytes(*out)
-            )],
-            _ => Vec::new(),
+                bytes(body.out)
+            ));
         }
+        let (l, compressed) = (body.limits, body.compressed.bytes());
+        if body.hit.is_none()
+            && body.out > l.note_bytes
+            && body.out > l.note_ratio.saturating_mul(compressed)
+        {
+            notes.push(format!(
+                "decompressed to {}, {} times its compressed size of {}: far more repetitive \
+                 than IIS logs (14 to 34 times), which is why it took long; the same line over \
+                 and over, or a decompression bomb under the limit of {} times",
+                bytes(body.out),
+                body.out / compressed.max(1),
+                bytes(compressed),
+                l.max_ratio
+            ));
+        }
+        notes
     }
 }
 
@@ -159,10 +197,48 @@ struct Totals {
     archive_len: u64,
 }
 
+/// How big a member is compressed.
+enum Compressed {
+    /// A gzip file's own length: the file system's word, not the data's.
+    Known(u64),
+    /// A zip member: the bytes read from the archive since the member's data began, counted
+    /// under the zip reader (its headers may lie).
+    Read { counter: Rc<Cell<u64>>, start: u64 },
+}
+
+impl Compressed {
+    fn bytes(&self) -> u64 {
+        match self {
+            Compressed::Known(n) => *n,
+            Compressed::Read { counter, start } => counter.get().saturating_sub(*start),
+        }
+    }
+}
+
+/// A reader that counts what is read through it.
+struct Counting<R> {
+    inner: R,
+    read: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get().saturating_add(n as u64));
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Counting<R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
 /// A member's decompressed stream, counted against the limits.
 struct Body<'a> {
     inner: Box<dyn Read + 'a>,
-    compressed: u64,
+    compressed: Compressed,
     out: u64,
     limits: &'a Limits,
     totals: &'a mut Totals,
@@ -174,11 +250,13 @@ impl Body<'_> {
     fn check(&self) -> Option<LimitHit> {
         let l = self.limits;
         let t = &self.totals;
-        if self.out > RATIO_FLOOR && self.out > l.max_ratio.saturating_mul(self.compressed) {
+        let compressed = self.compressed.bytes();
+        if self.out > RATIO_FLOOR && self.out > l.max_ratio.saturating_mul(compressed) {
             return Some(LimitHit::MemberRatio {
                 ratio: l.max_ratio,
-                compressed: self.compressed,
+                compressed,
                 out: self.out,
+                so_far: matches!(self.compressed, Compressed::Read { .. }),
             });
         }
         if self.out > l.max_member_bytes {
@@ -265,7 +343,13 @@ where
     };
     match format {
         Format::Gzip => {
-            let body = gzip_body(reader, archive_len, limits, &mut totals, Format::Gzip);
+            let body = gzip_body(
+                reader,
+                Compressed::Known(archive_len),
+                limits,
+                &mut totals,
+                Format::Gzip,
+            );
             visit(&mut Member {
                 name: path.display().to_string(),
                 origin: path.to_path_buf(),
@@ -273,6 +357,11 @@ where
             });
         }
         Format::Zip => {
+            let counter = Rc::new(Cell::new(0));
+            let reader = Counting {
+                inner: reader,
+                read: Rc::clone(&counter),
+            };
             let mut zip = zip::ZipArchive::new(reader).map_err(ArchiveError::Zip)?;
             let folder = path.with_extension("");
             for index in 0..zip.len() {
@@ -284,7 +373,14 @@ where
                 let origin = inside(&folder, &raw_name);
                 let body = match zip.by_index(index) {
                     Ok(entry) if entry.is_dir() || entry.is_symlink() => continue,
-                    Ok(entry) => zip_body(entry, limits, &mut totals),
+                    Ok(entry) => {
+                        // The local header is read: what is read from here on is the data.
+                        let compressed = Compressed::Read {
+                            counter: Rc::clone(&counter),
+                            start: counter.get(),
+                        };
+                        zip_body(entry, compressed, limits, &mut totals)
+                    }
                     Err(e) => Err(member_problem(&e)),
                 };
                 visit(&mut Member { name, origin, body });
@@ -297,7 +393,7 @@ where
 /// A gzip stream's decompressed body, refusing an archive inside it.
 fn gzip_body<'a, R: Read + 'a>(
     reader: R,
-    compressed: u64,
+    compressed: Compressed,
     limits: &'a Limits,
     totals: &'a mut Totals,
     outer: Format,
@@ -325,10 +421,10 @@ fn gzip_body<'a, R: Read + 'a>(
 /// A zip member's body: its bytes, or a gzip file inside it decompressed on the fly.
 fn zip_body<'a, R: Read + 'a>(
     mut entry: zip::read::ZipFile<'a, R>,
+    compressed: Compressed,
     limits: &'a Limits,
     totals: &'a mut Totals,
 ) -> Result<Body<'a>, String> {
-    let compressed = entry.compressed_size();
     let head = peek(&mut entry).map_err(|e| format!("cannot be decompressed ({e})"))?;
     match Format::sniff(&head) {
         Some(Format::Gzip) => gzip_body(
@@ -621,6 +717,7 @@ mod tests {
                 ratio,
                 out,
                 compressed,
+                ..
             }) => {
                 assert_eq!((*ratio, *compressed), (500, bomb.len() as u64));
                 // Stopped within one read of 500 times the compressed size, not at 8 MiB.
@@ -739,6 +836,104 @@ mod tests {
             matches!(hits[4], Some(LimitHit::ArchiveRatio { ratio: 4, .. })),
             "{hits:?}"
         );
+    }
+
+    /// Writes `size` over the compressed-size field of the first member, in its local header
+    /// and in the central directory.
+    fn forge_compressed_size(zip: &mut [u8], size: u32) {
+        assert_eq!(&zip[..4], b"PK\x03\x04");
+        zip[18..22].copy_from_slice(&size.to_le_bytes());
+        let central = memchr::memmem::find(zip, b"PK\x01\x02").unwrap();
+        zip[central + 20..central + 24].copy_from_slice(&size.to_le_bytes());
+    }
+
+    #[test]
+    fn a_forged_compressed_size_does_not_lift_the_member_ratio() {
+        // 8 MiB of zeros deflate to about 8 KiB; the incompressible member after it gives the
+        // archive a budget (500 times 2 MiB) far above what the bomb holds.
+        let mut bytes = zip_of(
+            &[
+                ("bomb.log", &vec![0u8; 8 << 20]),
+                ("real.log", &noise(2 << 20)),
+            ],
+            false,
+        );
+        forge_compressed_size(&mut bytes, 0xFFFF_FFF0);
+        let hits = limit_hit(&bytes, &Limits::default());
+        match &hits[0] {
+            Some(LimitHit::MemberRatio {
+                ratio: 500,
+                compressed,
+                out,
+                so_far: true,
+            }) => {
+                // Counted from the bytes read, not the 4 GiB declared.
+                assert!(*compressed < 64 << 10, "{compressed}");
+                assert!(*out <= 500 * compressed && *out < 8 << 20, "{out}");
+            }
+            other => panic!("the forged member was read past its ratio: {other:?}"),
+        }
+        let text = hits[0].as_ref().unwrap().to_string();
+        assert!(text.contains("read so far"), "{text}");
+        assert_eq!(hits[1], None);
+    }
+
+    #[test]
+    fn an_honest_zip_member_reads_whole_under_the_counted_size() {
+        let text: Vec<u8> = (0..60_000)
+            .flat_map(|i| format!("2026-11-18 10:00:00 /api/{i} 500 0 0\n").into_bytes())
+            .collect();
+        let bytes = zip_of(&[("a.log", &text), ("b.log", &text)], false);
+        let seen = members("a.zip", &bytes, &Limits::default()).unwrap();
+        for (_, _, content) in &seen {
+            assert_eq!(content.as_deref(), Ok(&text[..]));
+        }
+    }
+
+    #[test]
+    fn a_member_far_more_repetitive_than_logs_gets_a_note() {
+        // Scaled down: the note from 1 MiB instead of 1 GiB. Empty lines at deflate's fastest
+        // level come out about 229 times their compressed size, under the ratio limit.
+        let limits = Limits {
+            note_bytes: 1 << 20,
+            ..Limits::default()
+        };
+        let mut bomb = b"#Fields: date time sc-status\n".to_vec();
+        bomb.resize(8 << 20, b'\n');
+        let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&bomb).unwrap();
+        let gz = enc.finish().unwrap();
+        let log: Vec<u8> = (0..60_000)
+            .flat_map(|i| format!("2026-11-18 10:00:00 /api/{i} 500 0 0\n").into_bytes())
+            .collect();
+        for (bytes, noted) in [(gz, true), (gzip(&log), false)] {
+            let mut notes = Vec::new();
+            let mut read = 0;
+            for_each_member(
+                Path::new("a.gz"),
+                Cursor::new(&bytes),
+                Format::Gzip,
+                &limits,
+                |m| {
+                    read = io::copy(m.reader().unwrap(), &mut io::sink()).unwrap();
+                    notes = m.notes();
+                },
+            )
+            .unwrap();
+            if noted {
+                assert_eq!(read, 8 << 20, "read in full");
+                assert_eq!(notes.len(), 1, "{notes:?}");
+                assert!(
+                    notes[0].starts_with("decompressed to 8 MiB, ")
+                        && notes[0].contains("times its compressed size of")
+                        && notes[0].contains("far more repetitive than IIS logs"),
+                    "{notes:?}"
+                );
+            } else {
+                assert_eq!(read, log.len() as u64);
+                assert!(notes.is_empty(), "{notes:?}");
+            }
+        }
     }
 
     #[test]

@@ -1,4 +1,9 @@
 //! Telling a file's kind from its first bytes, never from its name.
+//!
+//! A run of NUL bytes at the start is looked past: a crash or a power loss leaves the part of
+//! a log that was allocated but never flushed as zeros, and the lines after it are still
+//! good. Only what follows the run is sniffed, within the head the caller read ([`HEAD_LEN`]);
+//! a head of nothing but NULs is named as such, not called binary data.
 
 use super::{freb, httperr, native, w3c};
 
@@ -38,14 +43,35 @@ const OTHER_ARCHIVES: &[(&[u8], &str)] = &[
     (b"MSCF", "a Windows cabinet (.cab)"),
 ];
 
-/// How many bytes of a file `sniff` wants to see.
-pub const HEAD_LEN: usize = 16 * 1024;
+/// How many bytes of a file `sniff` wants to see: enough to look past a zeroed cluster or
+/// two (4 KiB each on NTFS) at the start of a crashed log and still see its first lines.
+pub const HEAD_LEN: usize = 64 * 1024;
+
+/// The shortest run of leading NULs looked past: a crash zeroes whole disk sectors (512
+/// bytes), while a shorter run is binary data (or UTF-16 without a byte-order mark, `\0#\0F`).
+const MIN_NUL_RUN: usize = 512;
 
 /// The kind of a file from its first bytes, or the reason it is not a log iisdiag reads.
 pub fn sniff(head: &[u8]) -> Result<Kind, String> {
     if head.is_empty() {
         return Err("empty file".into());
     }
+    let nuls = head.iter().take_while(|&&b| b == 0).count();
+    if nuls == head.len() {
+        return Err(if nuls < HEAD_LEN {
+            format!("only NUL bytes ({nuls}: allocated but never written, or zeroed by a crash)")
+        } else {
+            format!(
+                "starts with {nuls} or more NUL bytes and no text within them (zeroed by a \
+                 crash, or allocated and never written)"
+            )
+        });
+    }
+    let head = if nuls >= MIN_NUL_RUN {
+        &head[nuls..]
+    } else {
+        head
+    };
     if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
         return Err("UTF-16 text; IIS writes logs as UTF-8 or ANSI (re-save it as UTF-8)".into());
     }
@@ -180,6 +206,43 @@ mod tests {
                 b"2022-05-08 01:26:01 10.1.1.1 POST /svc - 443 - 10.1.1.2 - - host 200 0 0 232\n"
             ),
             Ok(Kind::W3c)
+        );
+    }
+
+    #[test]
+    fn a_log_after_a_zeroed_first_cluster_is_sniffed_not_binary() {
+        let log = b"#Software: Microsoft Internet Information Services 10.0\n#Fields: date time sc-status\n";
+        for zeros in [512, 4096, 60 * 1024] {
+            let mut head = vec![0u8; zeros];
+            head.extend_from_slice(log);
+            assert_eq!(sniff(&head), Ok(Kind::W3c), "{zeros} NULs");
+        }
+        // A BOM after the zeros, and a native-format line with no header.
+        let mut head = vec![0u8; 4096];
+        head.extend_from_slice(b"\xEF\xBB\xBF#Fields: date time c-ip sc-status s-reason\n");
+        assert_eq!(sniff(&head), Ok(Kind::Httperr));
+        // Fewer NULs than a sector are binary data, as before.
+        let mut head = vec![0u8; 100];
+        head.extend_from_slice(log);
+        assert!(sniff(&head).unwrap_err().contains("binary"));
+        // NULs after the text still are.
+        let mut head = vec![0u8; 4096];
+        head.extend_from_slice(log);
+        head.extend_from_slice(&[0; 16]);
+        assert!(sniff(&head).unwrap_err().contains("binary"));
+    }
+
+    #[test]
+    fn a_head_of_nothing_but_nuls_says_so() {
+        let err = sniff(&[0; 3000]).unwrap_err();
+        assert_eq!(
+            err,
+            "only NUL bytes (3000: allocated but never written, or zeroed by a crash)"
+        );
+        let err = sniff(&vec![0; HEAD_LEN]).unwrap_err();
+        assert!(
+            err.starts_with("starts with 65536 or more NUL bytes"),
+            "{err}"
         );
     }
 
