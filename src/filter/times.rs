@@ -67,6 +67,11 @@ pub fn parse_time_bound(
 fn naive_to_millis(dt: NaiveDateTime, zone: Zone) -> Option<Millis> {
     match zone {
         Zone::Utc => Some(Utc.from_utc_datetime(&dt).timestamp_millis()),
+        // What TZ names is read only when it is a sane zone file (TZ=/dev/zero reads without
+        // end); otherwise the time is UTC, as every other time of the run then is.
+        Zone::Local if crate::time::local_zone_problem().is_some() => {
+            Some(Utc.from_utc_datetime(&dt).timestamp_millis())
+        }
         // In a daylight-saving gap or overlap, the earliest meaning of the wall-clock time.
         Zone::Local => Local
             .from_local_datetime(&dt)

@@ -123,3 +123,32 @@ fn tz_naming_dev_zero_with_local_is_not_read() {
         );
     }
 }
+
+#[test]
+fn tz_naming_dev_zero_with_local_and_a_zone_less_since_is_not_read() {
+    // A --since value without a zone is read in local time: with TZ=/dev/zero that asked
+    // chrono directly and read without end (2.1 GB before a ulimit stopped it). Now the value
+    // is read as UTC, like every other time of the run.
+    let out = iisdiag()
+        .args([
+            "scan",
+            "--local",
+            "--format",
+            "json",
+            "--since",
+            "2026-11-18 11:00",
+        ])
+        .arg(repo("testdata/farm"))
+        .env("TZ", "/dev/zero")
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["totals"]["first_seen"], "2026-11-18T11:00:02Z");
+}
