@@ -223,3 +223,53 @@ fn overlong_line_is_skipped_not_buffered() {
     assert_eq!(recs[0].0, 3);
     assert_eq!(stats.malformed, 1);
 }
+
+#[test]
+fn a_fields_line_of_two_million_names_is_refused_not_held() {
+    // 1.9 million one-letter names fit in a 4 MiB line; each was kept as a String.
+    let mut text = HEAD.as_bytes().to_vec();
+    text.extend_from_slice(b"#Fields:");
+    text.extend(b" x".repeat(1_900_000));
+    text.extend_from_slice(b"\r\n2026-11-18 09:00:00 /a 500 0 0 1\r\n");
+    text.extend_from_slice(b"#Fields: date time cs-uri-stem sc-status sc-substatus sc-win32-status time-taken\r\n2026-11-18 09:00:01 /b 502 3 12002 30000\r\n");
+    let layout = Layout::parse(&text[HEAD.len() + 8..HEAD.len() + 8 + 3_800_000]);
+    assert_eq!(
+        layout.len(),
+        layout::MAX_FIELDS,
+        "names past the cap are not kept"
+    );
+    assert_eq!(layout.too_many(), Some(1_900_000));
+    let (seen, stats) = collect(&text);
+    assert_eq!(
+        seen.len(),
+        1,
+        "only the line under the next #Fields line is read"
+    );
+    assert_eq!(seen[0].4, "/b");
+    assert_eq!(stats.malformed, 1);
+    assert_eq!(
+        stats.malformed_samples[0].reason,
+        "under the #Fields line (line 4), which declares more than 1024 fields; not read"
+    );
+    assert!(
+        stats.notes.iter().any(|n| n
+            == "line 4: the #Fields line declares 1900000 fields, more than the 1024 a layout may have: the lines under it are counted as malformed"),
+        "{:?}",
+        stats.notes
+    );
+    // At the cap, a layout is read as usual.
+    let names: Vec<String> = (0..layout::MAX_FIELDS - 4)
+        .map(|i| format!("x-{i}"))
+        .collect();
+    let mut text = format!(
+        "#Fields: sc-status sc-substatus sc-win32-status {} time-taken\n",
+        names.join(" ")
+    )
+    .into_bytes();
+    text.extend_from_slice(b"404 0 2 ");
+    text.extend(b"- ".repeat(layout::MAX_FIELDS - 4));
+    text.extend_from_slice(b"7\n");
+    let (seen, stats) = collect(&text);
+    assert_eq!((seen.len(), stats.malformed), (1, 0), "{stats:?}");
+    assert_eq!(seen[0].1, Some(Triple::new(404, Some(0), Some(2))));
+}
