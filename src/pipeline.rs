@@ -311,7 +311,12 @@ fn read_into(
                         kind,
                         (1, 0),
                         Vec::new(),
-                        trace.truncation.iter().cloned().collect(),
+                        trace
+                            .truncation
+                            .iter()
+                            .chain(&trace.time_note)
+                            .cloned()
+                            .collect(),
                     )
                 }
                 Err(e) => FileOutcome::skipped(path, Some(kind), e.to_string()),
