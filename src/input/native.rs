@@ -38,7 +38,7 @@ pub fn read<R: Read, F: FnMut(&Record<'_>)>(reader: R, visit: F) -> io::Result<S
         },
         visit,
     };
-    native.stats.lines = lines::read(reader, false, &mut native)?;
+    native.stats.lines = lines::read(reader, lines::Start::File { skip_bom: false }, &mut native)?;
     Ok(native.stats)
 }
 
@@ -78,6 +78,10 @@ impl<F: FnMut(&Record<'_>)> lines::Sink for Native<'_, F> {
 
     fn too_long(&mut self, number: u64) {
         self.stats.malformed(number, lines::too_long);
+    }
+
+    fn cr_only(&mut self) {
+        self.stats.notes.push(lines::cr_only_note());
     }
 }
 

@@ -79,6 +79,8 @@ pub(crate) struct Facts {
     pub(super) no_status: bool,
     /// The first `#Fields:` line with more than [`super::layout::MAX_FIELDS`] names.
     pub(super) too_many_fields: Option<Sample>,
+    /// Lines end in a lone `\r` (see [`crate::input::lines`]).
+    pub(super) cr_only: bool,
 }
 
 impl Facts {
@@ -108,6 +110,7 @@ impl Facts {
             }
             all.folded_lines += facts.folded_lines;
             all.no_status |= facts.no_status;
+            all.cr_only |= facts.cr_only;
             if all.too_many_fields.is_none() {
                 all.too_many_fields = facts.too_many_fields.map(|s| Sample { part: i, ..s });
             }
@@ -127,6 +130,9 @@ impl Facts {
     /// (samples of joined parts carry their part's index).
     pub(super) fn into_stats(self, places: &[Placed]) -> Stats {
         let mut notes = Vec::new();
+        if self.cr_only {
+            notes.push(crate::input::lines::cr_only_note());
+        }
         if let Some((line, name)) = self.inferred {
             notes.push(format!(
                 "no #Fields line before line {line}: read as {name}"

@@ -35,7 +35,12 @@ pub(crate) fn read_part<R: Read, F: FnMut(&Record<'_>)>(
         },
         visit,
     };
-    let lines = lines::read(reader, first, &mut feed)?;
+    let start = if first {
+        lines::Start::File { skip_bom: true }
+    } else {
+        lines::Start::Part
+    };
+    let lines = lines::read(reader, start, &mut feed)?;
     let mut state = feed.state;
     state.facts.lines = lines;
     Ok(Part {
@@ -68,6 +73,10 @@ impl<F: FnMut(&Record<'_>)> lines::Sink for Feed<F> {
 
     fn stopped(&self) -> bool {
         self.state.stopped
+    }
+
+    fn cr_only(&mut self) {
+        self.state.facts.cr_only = true;
     }
 }
 
