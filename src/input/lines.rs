@@ -313,7 +313,8 @@ mod tests {
     #[test]
     fn cr_only_line_ends_split_lines_and_are_told() {
         let file = Start::File { skip_bom: true };
-        let cases: [(&[u8], Start, &[(u64, Option<(String, bool)>)], u32); 5] = [
+        type Case<'a> = (&'a [u8], Start, &'a [(u64, Option<(String, bool)>)], u32);
+        let cases: [Case; 5] = [
             (
                 b"\xEF\xBB\xBFab\rc\r\rdef\rgh",
                 file,
