@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::filter::Filter;
 use crate::input::origin::Origin;
 use crate::input::sniff::{Kind, sniff};
-use crate::input::source::{self, Item, Stream};
+use crate::input::source::{self, Body, Item, Stream};
 use crate::input::{discover, freb, httperr, native, split, w3c};
 use crate::output::requests::{ExportFormat, RequestRows};
 use crate::summary::w3c::{By, W3cSummary};
@@ -176,7 +176,7 @@ fn read_file(path: &Path, opts: &Options) -> Outcome {
                         disk,
                         head,
                     } = stream;
-                    let mut part = read_stream(&name, &origin, disk, head, body.rest(), opts);
+                    let mut part = read_stream(&name, &origin, disk, head, &mut body, opts);
                     if let Some(outcome) = part.files().last_mut() {
                         outcome.notes.extend(body.notes());
                     }
@@ -199,16 +199,16 @@ fn read_file(path: &Path, opts: &Options) -> Outcome {
     out
 }
 
-/// Reads one file or archive member (`head`, then `rest`) into a summary of its own. When
-/// reading fails part-way, what was read is dropped and the stream is listed as skipped, so
-/// the counts never hold half a file. `disk` is the file's path when it is one on disk (a
-/// large one may then be read in parts).
+/// Reads one file or archive member (`head`, then the rest of `body`) into a summary of its
+/// own. When reading fails part-way, what was read is dropped and the stream is listed as
+/// skipped, so the counts never hold half a file. `disk` is the file's path when it is one on
+/// disk (a large one may then be read in parts, at positions of the body's open file).
 fn read_stream(
     name: &str,
     origin: &Path,
     disk: Option<&Path>,
     head: Vec<u8>,
-    rest: impl Read,
+    body: &mut Body<'_, '_>,
     opts: &Options,
 ) -> Outcome {
     let mut out = Outcome {
@@ -218,7 +218,7 @@ fn read_stream(
         },
         requests: Vec::new(),
     };
-    match read_into(name, origin, disk, head, rest, opts, &mut out) {
+    match read_into(name, origin, disk, head, body, opts, &mut out) {
         Ok(outcome) => {
             out.files().push(outcome);
             out
@@ -232,7 +232,7 @@ fn read_into(
     origin: &Path,
     disk: Option<&Path>,
     head: Vec<u8>,
-    rest: impl Read,
+    body: &mut Body<'_, '_>,
     opts: &Options,
     out: &mut Outcome,
 ) -> io::Result<FileOutcome> {
@@ -240,7 +240,6 @@ fn read_into(
         Ok(kind) => kind,
         Err(reason) => return Ok(FileOutcome::skipped(path, None, reason)),
     };
-    let reader = io::Cursor::new(head).chain(rest);
     let origin = Origin::of(origin);
     let filter = &opts.filter;
     let mut rows = opts
@@ -262,16 +261,24 @@ fn read_into(
             rows.add_w3c(r, &origin);
         }
     };
-    // A large log on disk is read in parts on all threads (not for an export, whose rows
-    // keep file order and line numbers).
-    let large = disk.filter(|d| {
-        opts.export.is_none()
-            && kind == Kind::W3c
-            && std::fs::metadata(d).is_ok_and(|m| split::worth_splitting(m.len()))
-    });
+    // A large log on disk is read in parts on all threads, at positions of the file opened
+    // (not for an export, whose rows keep file order and line numbers).
+    let large = match (disk, body.at()) {
+        (Some(disk), Some(file))
+            if opts.export.is_none()
+                && kind == Kind::W3c
+                && file
+                    .metadata()
+                    .is_ok_and(|m| split::worth_splitting(m.len())) =>
+        {
+            Some((disk, file))
+        }
+        _ => None,
+    };
     let parts = large
-        .map(|disk| {
+        .map(|(disk, file)| {
             split::read(
+                file,
                 disk,
                 || W3cSummary::new(opts.by).group_minutes(opts.group_minutes),
                 |w3c, r| {
@@ -281,6 +288,7 @@ fn read_into(
             )
         })
         .transpose()?;
+    let reader = io::Cursor::new(head).chain(body.rest());
     let stats = match kind {
         Kind::W3c => match parts {
             Some((w3c, stats)) => {
@@ -311,7 +319,12 @@ fn read_into(
                         kind,
                         (1, 0),
                         Vec::new(),
-                        trace.truncation.iter().cloned().collect(),
+                        trace
+                            .truncation
+                            .iter()
+                            .chain(&trace.time_note)
+                            .cloned()
+                            .collect(),
                     )
                 }
                 Err(e) => FileOutcome::skipped(path, Some(kind), e.to_string()),

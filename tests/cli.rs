@@ -396,7 +396,8 @@ const CORPUS_W3C: &[(&str, &str, u64, u64, u64)] = &[
     ),
     ("w3c/plaso__iis10.log", "w3c", 1, 0, 0),
     ("w3c/plaso__iis10_cookies.log", "w3c", 3, 0, 0),
-    ("w3c/plaso__iis10_edge_cases.log", "w3c", 15, 0, 0),
+    // Two lines whose win32 an anonymiser made past 32 bits are malformed (see below).
+    ("w3c/plaso__iis10_edge_cases.log", "w3c", 13, 2, 0),
     ("w3c/plaso__iis6.log", "w3c", 12, 0, 0),
     ("w3c/plaso__iis7_owa.log", "w3c", 3, 0, 0),
     ("w3c/plaso__iis7_sqli.log", "w3c", 2, 0, 0),
@@ -443,12 +444,24 @@ fn corpus_groups_match_the_logs() {
         .unwrap()]);
     assert_eq!(group(&r, "403.14.64")["count"], 17);
     assert_eq!(group(&r, "405.0.1")["count"], 5);
-    // The anonymiser's win32 values (larger than any real code) are kept, not wrapped.
+    // The anonymiser's win32 values (past 32 bits, so no Win32, HRESULT or NTSTATUS value)
+    // are malformed lines, named with the reason, never a group.
     let r = scan_json(&[dir
         .join("w3c/plaso__iis10_edge_cases.log")
         .to_str()
         .unwrap()]);
-    assert_eq!(group(&r, "401.1.214784354254")["count"], 1);
+    assert_eq!(
+        r["files"][0]["malformed_lines"][0]["reason"],
+        "sc-win32-status 214784354254 is past 4294967295: not a Win32, HRESULT or NTSTATUS value"
+    );
+    assert!(
+        r["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["code"] != "401.1.214784354254"),
+        "{r}"
+    );
     // Lines that do not fit the header but fit the IIS defaults are read (two Struts probes).
     let r = scan_json(&[dir.join("w3c/beats__access-test.log").to_str().unwrap()]);
     assert_eq!(group(&r, "404.0.2")["count"], 1);

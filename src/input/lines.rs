@@ -3,7 +3,11 @@
 //! file held besides its records.
 //!
 //! Lines are handed out as slices of the buffer without their `\n` or `\r\n`; nothing is
-//! allocated per line. A line longer than [`MAX_LINE`] is never held: the reader is told once,
+//! allocated per line. A file whose lines end in a lone `\r` (old Mac style: IIS never writes
+//! it, but a conversion tool might) would otherwise be one long line and give no record
+//! without a word, so a read from a file's start looks at its first bytes: no `\n` in them and
+//! a `\r` inside them, and the file is read with `\r` as the line end, and the sink is told
+//! (a note). Only the start decides, so a stray `\r` later in a file changes nothing. A line longer than [`MAX_LINE`] is never held: the reader is told once,
 //! its bytes are dropped as they arrive, and reading goes on at the next line. Each thread
 //! keeps its buffer from file to file, so a folder of small logs does not allocate and zero a
 //! fresh one for each.
@@ -21,6 +25,8 @@ pub const MAX_LINE: usize = 4 << 20;
 pub const MALFORMED_SAMPLES: usize = 5;
 /// Size of each read; the buffer grows only while one line is longer than this.
 pub(crate) const READ_SIZE: usize = 1 << 20;
+/// How many first bytes of a file tell whether its lines end in CR only.
+const CR_EVIDENCE: usize = 64 << 10;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A line that could not be read, for the report.
@@ -79,21 +85,39 @@ pub(crate) trait Sink {
     fn stopped(&self) -> bool {
         false
     }
+
+    /// The file's lines end in a lone `\r`: they are split there (told before the first line).
+    fn cr_only(&mut self) {}
+}
+
+/// The note for a file read with `\r` as its line end, in the same words for every format.
+pub fn cr_only_note() -> String {
+    "lines end in CR only (no LF; a file converted by a tool?): read with CR as the line end"
+        .to_string()
+}
+
+/// Where a read starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Start {
+    /// At a file's first byte: a UTF-8 byte order mark is passed over when `skip_bom`, and the
+    /// first bytes tell whether lines end in CR only.
+    File { skip_bom: bool },
+    /// At a line start inside a file (a part read on its own): lines end in `\n`.
+    Part,
 }
 
 /// Reads `reader` to its end, or until `sink` stops, handing it every line; returns how many
-/// lines were read. With `skip_bom`, a UTF-8 byte order mark at the very start is passed over
-/// (the data starts at a file's first byte).
-pub(crate) fn read<R: Read, S: Sink>(reader: R, skip_bom: bool, sink: &mut S) -> io::Result<u64> {
+/// lines were read.
+pub(crate) fn read<R: Read, S: Sink>(reader: R, start: Start, sink: &mut S) -> io::Result<u64> {
     BUFFER.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buf) => {
             // Back to the usual size: a long line may have grown it for an earlier file.
             buf.resize(READ_SIZE, 0);
             buf.shrink_to(READ_SIZE);
-            read_in(&mut buf, MAX_LINE, reader, skip_bom, sink)
+            read_in(&mut buf, MAX_LINE, reader, start, sink)
         }
         // Only if a reader ever reads a log within a log on the same thread.
-        Err(_) => read_in(&mut vec![0u8; READ_SIZE], MAX_LINE, reader, skip_bom, sink),
+        Err(_) => read_in(&mut vec![0u8; READ_SIZE], MAX_LINE, reader, start, sink),
     })
 }
 
@@ -107,14 +131,18 @@ fn read_in<R: Read, S: Sink>(
     buf: &mut Vec<u8>,
     max: usize,
     mut reader: R,
-    skip_bom: bool,
+    from: Start,
     sink: &mut S,
 ) -> io::Result<u64> {
     // Unread bytes are buf[start..end]; a line's bytes past `max` are dropped while `skipping`.
     let (mut start, mut end) = (0usize, 0usize);
-    let mut at_start = skip_bom;
+    let mut at_start = from == Start::File { skip_bom: true };
     let mut skipping = false;
     let mut number = 0u64;
+    // Lines end at `eol`; while `deciding`, no line has been handed out and the first bytes
+    // have not yet told whether it is `\r`.
+    let mut eol = b'\n';
+    let mut deciding = from != Start::Part;
     loop {
         if end == buf.len() {
             if start > 0 {
@@ -138,13 +166,7 @@ fn read_in<R: Read, S: Sink>(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        if n == 0 {
-            if start < end && !skipping {
-                number += 1;
-                sink.line(strip_cr(&buf[start..end]), number, true);
-            }
-            return Ok(number);
-        }
+        let eof = n == 0;
         end += n;
         // Decided once the first bytes tell: a reader may hand out fewer than three at first.
         if at_start && (end >= BOM.len() || !BOM.starts_with(&buf[..end])) {
@@ -153,20 +175,35 @@ fn read_in<R: Read, S: Sink>(
                 start = BOM.len();
             }
         }
+        if deciding {
+            let seen = &buf[start..end];
+            let lf = memchr(b'\n', seen).is_some();
+            if lf || eof || seen.len() >= CR_EVIDENCE.min(max) {
+                deciding = false;
+                if !lf && memchr(b'\r', seen).is_some_and(|i| i + 1 < seen.len()) {
+                    eol = b'\r';
+                    sink.cr_only();
+                }
+            } else {
+                // Not enough bytes to tell yet, and no line end of either kind to hand out.
+                continue;
+            }
+        }
         if skipping {
             // The rest of a line past the cap: dropped up to its end.
-            match memchr(b'\n', &buf[start..end]) {
+            match memchr(eol, &buf[start..end]) {
                 Some(i) => {
                     start += i + 1;
                     skipping = false;
                 }
+                None if eof => return Ok(number),
                 None => {
                     (start, end) = (0, 0);
                     continue;
                 }
             }
         }
-        while let Some(i) = memchr(b'\n', &buf[start..end]) {
+        while let Some(i) = memchr(eol, &buf[start..end]) {
             let line = &buf[start..start + i];
             start += i + 1;
             number += 1;
@@ -174,6 +211,13 @@ fn read_in<R: Read, S: Sink>(
             if sink.stopped() {
                 return Ok(number);
             }
+        }
+        if eof {
+            if start < end && !skipping {
+                number += 1;
+                sink.line(strip_cr(&buf[start..end]), number, true);
+            }
+            return Ok(number);
         }
     }
 }
@@ -240,7 +284,8 @@ mod tests {
                 let mut seen = Seen::default();
                 let mut buf = vec![0u8; initial];
                 let reader = Trickle { data: text, step };
-                let lines = read_in(&mut buf, 8, reader, true, &mut seen).unwrap();
+                let start = Start::File { skip_bom: true };
+                let lines = read_in(&mut buf, 8, reader, start, &mut seen).unwrap();
                 assert_eq!(lines, 5, "step {step}, buffer {initial}");
                 assert_eq!(seen.0, want, "step {step}, buffer {initial}");
                 assert!(buf.len() <= 8);
@@ -248,16 +293,90 @@ mod tests {
         }
     }
 
+    /// Lines and whether the sink was told they end in CR only.
+    #[derive(Default)]
+    struct CrSeen(Seen, u32);
+
+    impl Sink for CrSeen {
+        fn line(&mut self, line: &[u8], number: u64, unterminated: bool) {
+            self.0.line(line, number, unterminated);
+        }
+        fn too_long(&mut self, number: u64) {
+            self.0.too_long(number);
+        }
+        fn cr_only(&mut self) {
+            assert!(self.0.0.is_empty(), "told before the first line");
+            self.1 += 1;
+        }
+    }
+
+    #[test]
+    fn cr_only_line_ends_split_lines_and_are_told() {
+        let file = Start::File { skip_bom: true };
+        type Case<'a> = (&'a [u8], Start, &'a [(u64, Option<(String, bool)>)], u32);
+        let cases: [Case; 5] = [
+            (
+                b"\xEF\xBB\xBFab\rc\r\rdef\rgh",
+                file,
+                &[
+                    line(1, "ab", false),
+                    line(2, "c", false),
+                    line(3, "", false),
+                    line(4, "def", false),
+                    line(5, "gh", true),
+                ],
+                1,
+            ),
+            // An LF among the first bytes: lines end in LF, a lone CR is data.
+            (
+                b"ab\rc\nd\r\n",
+                file,
+                &[line(1, "ab\rc", false), line(2, "d", false)],
+                0,
+            ),
+            // A CR that only ends the file is a CRLF cut short.
+            (b"abc\r", file, &[line(1, "abc", true)], 0),
+            // Past the cap, CR-only lines are still lines.
+            (
+                b"a\rbcdefghijk\rl\r",
+                file,
+                &[line(1, "a", false), (2, None), line(3, "l", false)],
+                1,
+            ),
+            // A part of a file never decides: it starts where a `\n` ended a line.
+            (b"ab\rc", Start::Part, &[line(1, "ab\rc", true)], 0),
+        ];
+        for (text, start, want, told) in cases {
+            for step in 1..12 {
+                for initial in 1..8 {
+                    let mut seen = CrSeen::default();
+                    let mut buf = vec![0u8; initial];
+                    let reader = Trickle { data: text, step };
+                    let lines = read_in(&mut buf, 8, reader, start, &mut seen).unwrap();
+                    let what = format!(
+                        "{:?}, step {step}, buffer {initial}",
+                        String::from_utf8_lossy(text)
+                    );
+                    assert_eq!(seen.0.0, want, "{what}");
+                    assert_eq!(lines, want.len() as u64, "{what}");
+                    assert_eq!(seen.1, told, "{what}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_bom_is_skipped_only_when_asked_and_only_at_the_start() {
         let mut seen = Seen::default();
-        read(&b"\xEF\xBB\xBFa\n\xEF\xBB\xBFb"[..], false, &mut seen).unwrap();
+        let keep = Start::File { skip_bom: false };
+        read(&b"\xEF\xBB\xBFa\n\xEF\xBB\xBFb"[..], keep, &mut seen).unwrap();
         assert_eq!(
             seen.0,
             [line(1, "\u{feff}a", false), line(2, "\u{feff}b", true)]
         );
         let mut seen = Seen::default();
-        read(&b"\xEF\xBB\xBFa\n\xEF\xBB\xBFb\n"[..], true, &mut seen).unwrap();
+        let skip = Start::File { skip_bom: true };
+        read(&b"\xEF\xBB\xBFa\n\xEF\xBB\xBFb\n"[..], skip, &mut seen).unwrap();
         assert_eq!(seen.0, [line(1, "a", false), line(2, "\u{feff}b", false)]);
     }
 
@@ -274,7 +393,10 @@ mod tests {
             }
         }
         let mut sink = FirstTwo(0);
-        assert_eq!(read(&b"a\nb\nc\nd\n"[..], false, &mut sink).unwrap(), 2);
+        assert_eq!(
+            read(&b"a\nb\nc\nd\n"[..], Start::Part, &mut sink).unwrap(),
+            2
+        );
         assert_eq!(sink.0, 2);
     }
 
@@ -284,7 +406,7 @@ mod tests {
         text.extend(std::iter::repeat_n(b'x', MAX_LINE + 10));
         text.extend(b"\nb\n");
         let mut seen = Seen::default();
-        assert_eq!(read(&text[..], false, &mut seen).unwrap(), 3);
+        assert_eq!(read(&text[..], Start::Part, &mut seen).unwrap(), 3);
         assert_eq!(
             seen.0,
             [line(1, "a", false), (2, None), line(3, "b", false)]

@@ -38,7 +38,7 @@ pub fn read<R: Read, F: FnMut(&Record<'_>)>(reader: R, visit: F) -> io::Result<S
         },
         visit,
     };
-    native.stats.lines = lines::read(reader, false, &mut native)?;
+    native.stats.lines = lines::read(reader, lines::Start::File { skip_bom: false }, &mut native)?;
     Ok(native.stats)
 }
 
@@ -79,6 +79,10 @@ impl<F: FnMut(&Record<'_>)> lines::Sink for Native<'_, F> {
     fn too_long(&mut self, number: u64) {
         self.stats.malformed(number, lines::too_long);
     }
+
+    fn cr_only(&mut self) {
+        self.stats.notes.push(lines::cr_only_note());
+    }
 }
 
 type Parsed = (Triple, Option<time::Millis>, Option<u64>);
@@ -95,17 +99,14 @@ fn parse(line: &[u8], spans: &[(u32, u32)]) -> Result<Parsed, String> {
         parse_u64(v)
             .ok_or_else(|| format!("{what} is `{}`, not a number", String::from_utf8_lossy(v)))
     };
-    let status = u16::try_from(num(10, "the status")?)
-        .map_err(|_| "the status is out of range".to_string())?;
+    let status = num(10, "the status")?;
     let win32 = num(11, "the Windows status")?;
+    // The same rule as W3C lines: a status outside 100..=999 or a win32 past 32 bits is damage.
+    let triple = Triple::checked(status, None, Some(win32)).map_err(|e| e.to_string())?;
     let taken = parse_u64(field(line, spans, 7));
     let day = parse_date(field(line, spans, 2)).ok_or("the date is not MM/DD/YY")?;
     let ms = parse_clock(field(line, spans, 3)).ok_or("the time is not H:MM:SS")?;
-    Ok((
-        Triple::new(status, None, Some(win32)),
-        Some(time::at(day, ms)),
-        taken,
-    ))
+    Ok((triple, Some(time::at(day, ms)), taken))
 }
 
 /// Values separated by commas, each trimmed of spaces; the line's trailing comma ends it.
@@ -211,6 +212,38 @@ mod tests {
             stats.malformed_samples[0]
                 .reason
                 .contains("longer than 4 MiB")
+        );
+    }
+
+    #[test]
+    fn status_1000_and_win32_past_u32_are_malformed_lines() {
+        let line = |status: &str, win32: &str| {
+            format!(
+                "1.1.1.1, -, 03/20/01, 7:55:20, W3SVC2, SERVER, 1.1.1.2, 45, 163, 3223, {status}, {win32}, GET, /a.gif, -,\n"
+            )
+        };
+        let text = [
+            line("1000", "0"),
+            line("99", "0"),
+            line("500", "4294967296"),
+            line("500", "4294967295"),
+        ]
+        .concat();
+        let mut seen = Vec::new();
+        let stats = read(text.as_bytes(), |r| seen.push(r.line)).unwrap();
+        assert_eq!(seen, [4]);
+        let reasons: Vec<&str> = stats
+            .malformed_samples
+            .iter()
+            .map(|m| m.reason.as_str())
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "sc-status 1000 is not an HTTP status (100 to 999)",
+                "sc-status 99 is not an HTTP status (100 to 999)",
+                "sc-win32-status 4294967296 is past 4294967295: not a Win32, HRESULT or NTSTATUS value",
+            ]
         );
     }
 

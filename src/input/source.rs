@@ -6,7 +6,12 @@
 //! `scan` and `freb` both read through here, so a zip of traces shows in `freb` as a zip of
 //! logs does in `scan`. How a file is opened is the caller's (`scan` counts the bytes read
 //! for its progress display), and so is which members are worth opening at all.
+//!
+//! A file on disk is also handed out as a [`ReadAt`]: a large log is read in parts at byte
+//! positions of the one handle opened here, never by opening its path again, so a log replaced
+//! or rotated while it is read is still read whole from the file that was opened.
 
+use std::fs::{File, Metadata};
 use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 
@@ -46,11 +51,59 @@ pub struct Body<'s, 'a> {
 }
 
 enum Source<'s, 'a> {
-    File(&'s mut dyn Read),
+    File(&'s mut dyn Disk),
     Member(&'s mut Member<'a>),
 }
 
+/// An open file read at byte positions, from several threads at once.
+pub trait ReadAt: Sync {
+    /// Reads into `buf` from byte `pos`; 0 at or past the end. The file's cursor is not used.
+    fn read_at(&self, buf: &mut [u8], pos: u64) -> io::Result<usize>;
+    /// The open file's metadata now (its length, its modification time).
+    fn metadata(&self) -> io::Result<Metadata>;
+}
+
+impl ReadAt for File {
+    fn read_at(&self, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::FileExt::read_at(self, buf, pos)
+        }
+        // `seek_read` moves the cursor too, but every read of a file read in parts is positional.
+        #[cfg(windows)]
+        {
+            std::os::windows::fs::FileExt::seek_read(self, buf, pos)
+        }
+        #[cfg(not(any(unix, windows)))]
+        {
+            let _ = (buf, pos);
+            Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "positional reads are not supported on this platform",
+            ))
+        }
+    }
+
+    fn metadata(&self) -> io::Result<Metadata> {
+        File::metadata(self)
+    }
+}
+
+/// A file a stream is read from: as a stream, or at positions.
+pub trait Disk: Read + ReadAt {}
+
+impl<T: Read + ReadAt> Disk for T {}
+
 impl Body<'_, '_> {
+    /// The file itself, when the stream is a file on disk (not an archive member), to read at
+    /// positions (the bytes before [`Body::rest`] included).
+    pub fn at(&self) -> Option<&dyn ReadAt> {
+        match &self.source {
+            Source::File(file) => Some(&**file),
+            Source::Member(_) => None,
+        }
+    }
+
     /// The bytes after [`Stream::head`].
     pub fn rest(&mut self) -> &mut dyn Read {
         match &mut self.source {
@@ -79,7 +132,7 @@ impl Body<'_, '_> {
 /// opened reaches `visit` as [`Item::Failed`], and nothing stops the walk but the end.
 pub fn each_stream<R, O, W, V>(path: &Path, open: O, mut wanted: W, mut visit: V)
 where
-    R: Read + Seek,
+    R: Read + Seek + ReadAt,
     O: FnOnce(&Path) -> io::Result<R>,
     W: FnMut(&Path) -> bool,
     V: FnMut(Item<'_, '_>),

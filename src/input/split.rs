@@ -15,18 +15,25 @@
 //! count; parts are merged in file order as soon as they are checked, so memory holds a few
 //! parts' states at a time whatever the file's size.
 //!
+//! Every part is read at byte positions of the one handle the file was opened with, never by
+//! opening its path again: a log replaced while it is read (a rotation, a copy over it) is
+//! read whole from the file that was opened, not half from each. A file whose length or
+//! modification time changed while it was read (truncated, still written), or whose path
+//! names another file by the end, gets a note, since its counts are of what was read then.
+//!
 //! Line numbers: malformed-line samples and notes in the returned [`Stats`] are file line
 //! numbers. A record's `line` counts from the start of its part; `merge` is given the number
 //! of lines before the part, to add for the file line number.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Mutex;
+use std::time::SystemTime;
 
 use memchr::memchr;
 
+use super::source::ReadAt;
 use super::w3c::{self, Context, Facts, Layout, Placed, Record, Stats};
 use crate::time;
 
@@ -41,20 +48,106 @@ pub fn worth_splitting(len: u64) -> bool {
     len >= 2 * PART
 }
 
-/// Reads the W3C log at `path` in parts of about [`PART`] bytes on the current rayon pool's
-/// threads. `init` makes a part's state, `visit` adds a record to it, and `merge` adds a
-/// part's state to the file's (given the lines before the part), in file order.
-pub fn read<S, I, V, M>(path: &Path, init: I, visit: V, merge: M) -> io::Result<(S, Stats)>
+/// Reads the W3C log open as `file` (found at `path`) in parts of about [`PART`] bytes on
+/// the current rayon pool's threads. `init` makes a part's state, `visit` adds a record to
+/// it, and `merge` adds a part's state to the file's (given the lines before the part), in
+/// file order.
+pub fn read<S, I, V, M>(
+    file: &dyn ReadAt,
+    path: &Path,
+    init: I,
+    visit: V,
+    merge: M,
+) -> io::Result<(S, Stats)>
 where
     S: Send,
     I: Fn() -> S + Sync,
     V: Fn(&mut S, &Record<'_>) + Sync,
     M: Fn(&mut S, S, u64) + Sync,
 {
-    let len = File::open(path)?.metadata()?.len();
+    let len = file.metadata()?.len();
     let parts = (len / PART).max(1);
     let offsets: Vec<u64> = (1..parts).map(|k| len / parts * k).collect();
-    read_at(path, &offsets, Guess::Nearest, init, visit, merge)
+    read_parts(file, path, &offsets, Guess::Nearest, init, visit, merge)
+}
+
+/// A file's length and modification time, to tell whether it changed while it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seen {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Seen {
+    fn of(meta: &std::fs::Metadata) -> Seen {
+        Seen {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
+}
+
+/// The note for a file that changed while it was read, if it did: the open file's length or
+/// time moved, or its path names another file (or none) by the end.
+fn changed(file: &dyn ReadAt, path: &Path, start: Seen) -> Option<String> {
+    let now = file.metadata().map(|m| Seen::of(&m)).ok();
+    match now {
+        Some(now) if now == start => {}
+        Some(now) if now.len != start.len => {
+            return Some(format!(
+                "the file changed while it was read (from {} to {} bytes): the counts are of what was read, which may mix its old and new content",
+                start.len, now.len
+            ));
+        }
+        _ => {
+            return Some(
+                "the file was written to while it was read (its modification time moved): the counts are of what was read, which may mix its old and new content"
+                    .to_string(),
+            );
+        }
+    }
+    match std::fs::metadata(path) {
+        Ok(at_path) if Seen::of(&at_path) == start => None,
+        _ => Some(
+            "the path was replaced or removed while the file was read: the report is of the file as it was opened"
+                .to_string(),
+        ),
+    }
+}
+
+/// A part of a file read at positions from `pos`, up to `end` (the last part: to the end).
+struct At<'f> {
+    file: &'f dyn ReadAt,
+    pos: u64,
+    end: Option<u64>,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let room = match self.end {
+            Some(end) => usize::try_from(end.saturating_sub(self.pos)).unwrap_or(usize::MAX),
+            None => usize::MAX,
+        };
+        let want = buf.len().min(room);
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = self.file.read_at(&mut buf[..want], self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// `buf` filled with the `len` bytes at `pos` (fewer at the file's end).
+fn fill_at(file: &dyn ReadAt, buf: &mut Vec<u8>, pos: u64, len: u64) -> io::Result<()> {
+    buf.clear();
+    At {
+        file,
+        pos,
+        end: Some(pos.saturating_add(len)),
+    }
+    .read_to_end(buf)?;
+    Ok(())
 }
 
 /// A part read, waiting for the parts before it.
@@ -91,7 +184,8 @@ pub(crate) enum Guess {
 }
 
 /// [`read`], cutting near the given byte offsets (each moved to the next line start).
-pub(crate) fn read_at<S, I, V, M>(
+pub(crate) fn read_parts<S, I, V, M>(
+    file: &dyn ReadAt,
     path: &Path,
     offsets: &[u64],
     guessing: Guess,
@@ -105,30 +199,38 @@ where
     V: Fn(&mut S, &Record<'_>) + Sync,
     M: Fn(&mut S, S, u64) + Sync,
 {
-    let mut file = File::open(path)?;
-    let head = head_context(&mut file)?;
+    let start = Seen::of(&file.metadata()?);
+    let with_note = |(state, mut stats): (S, Stats)| {
+        stats.notes.extend(changed(file, path, start));
+        (state, stats)
+    };
+    let head = head_context(file)?;
     let bounds = match &head {
-        Some(_) => boundaries(&mut file, offsets)?,
+        Some(_) => boundaries(file, start.len, offsets)?,
         None => Vec::new(),
     };
     let Some(head) = head.filter(|_| bounds.len() > 2) else {
         // No header block at the top (the layout must be inferred from the data), or too
         // small to cut: read it whole.
         let mut state = init();
-        let stats = w3c::read(file_from(path, 0)?, |r| visit(&mut state, r))?;
-        return Ok((state, stats));
+        let whole = At {
+            file,
+            pos: 0,
+            end: None,
+        };
+        let stats = w3c::read(whole, |r| visit(&mut state, r))?;
+        return Ok(with_note((state, stats)));
     };
     let count = bounds.len() - 1;
     let read_one = |k: usize, context: Context| -> io::Result<(S, w3c::Part)> {
         let mut state = init();
-        let reader = file_from(path, bounds[k])?;
-        let part = if k + 1 == count {
+        let reader = At {
+            file,
+            pos: bounds[k],
             // The last part reads to the end, as a whole read would if the file grew.
-            w3c::read_part(reader, context, k == 0, |r| visit(&mut state, r))?
-        } else {
-            let reader = reader.take(bounds[k + 1] - bounds[k]);
-            w3c::read_part(reader, context, k == 0, |r| visit(&mut state, r))?
+            end: (k + 1 < count).then(|| bounds[k + 1]),
         };
+        let part = w3c::read_part(reader, context, k == 0, |r| visit(&mut state, r))?;
         Ok((state, part))
     };
     let shared = Mutex::new(Shared {
@@ -148,7 +250,7 @@ where
             if read.as_ref().is_ok_and(|(_, part)| part.stopped) {
                 // The guess was wrong: the part before changed the layout. Find the
                 // `#Fields:` line in force and start the part again with it.
-                assumed = match context_before(path, bounds[k]) {
+                assumed = match context_before(file, bounds[k]) {
                     Ok(Some(context)) => context,
                     Ok(None) => Context {
                         guessed: false,
@@ -222,7 +324,7 @@ where
     if shared.frontier != count {
         return Err(io::Error::other("a part of the file was not read"));
     }
-    Ok((shared.merged, Facts::join(shared.facts)))
+    Ok(with_note((shared.merged, Facts::join(shared.facts))))
 }
 
 /// The next part to read and the context to read it with: what is in force at the frontier
@@ -283,25 +385,25 @@ fn fail<S>(shared: &Mutex<Shared<S>>, e: io::Error, count: usize) {
 
 /// The context set up by the last `#Fields:` line (and a `#Date:` line just before it) in the
 /// [`PART`] bytes before `offset`, if there is one there.
-fn context_before(path: &Path, offset: u64) -> io::Result<Option<Context>> {
+fn context_before(file: &dyn ReadAt, offset: u64) -> io::Result<Option<Context>> {
     const CHUNK: u64 = 1 << 20;
-    let mut file = File::open(path)?;
     let floor = offset.saturating_sub(PART);
     let mut buf = Vec::with_capacity(CHUNK as usize + 64);
     let mut end = offset;
     while end > floor {
         // Chunks overlap by a few bytes so a `\n#Fields:` across two is found.
         let start = end.saturating_sub(CHUNK).max(floor);
-        buf.clear();
-        file.seek(SeekFrom::Start(start))?;
-        (&mut file)
-            .take((end - start + 16).min(offset - start))
-            .read_to_end(&mut buf)?;
+        fill_at(
+            file,
+            &mut buf,
+            start,
+            (end - start + 16).min(offset - start),
+        )?;
         let found = memchr::memmem::rfind(&buf, b"\n#Fields:")
             .map(|i| start + i as u64 + 1)
             .or_else(|| (start == 0 && buf.starts_with(b"#Fields:")).then_some(0));
         if let Some(at) = found {
-            return header_at(&mut file, at).map(Some);
+            return header_at(file, at).map(Some);
         }
         end = start;
     }
@@ -310,11 +412,10 @@ fn context_before(path: &Path, offset: u64) -> io::Result<Option<Context>> {
 
 /// The context of the `#Fields:` line at byte `at`, with the day of a `#Date:` line in the
 /// few lines before it.
-fn header_at(file: &mut File, at: u64) -> io::Result<Context> {
+fn header_at(file: &dyn ReadAt, at: u64) -> io::Result<Context> {
     let before = at.saturating_sub(4096);
     let mut buf = Vec::new();
-    file.seek(SeekFrom::Start(before))?;
-    file.take(at - before + HEAD as u64).read_to_end(&mut buf)?;
+    fill_at(file, &mut buf, before, at - before + HEAD as u64)?;
     let split = usize::try_from(at - before)
         .unwrap_or(buf.len())
         .min(buf.len());
@@ -335,18 +436,11 @@ fn header_at(file: &mut File, at: u64) -> io::Result<Context> {
     Ok(context)
 }
 
-fn file_from(path: &Path, offset: u64) -> io::Result<File> {
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(offset))?;
-    Ok(file)
-}
-
 /// The context the file's first header block sets up, if the file starts with one (only
 /// blank lines and directives before its first data line, and a `#Fields:` line among them).
-fn head_context(file: &mut File) -> io::Result<Option<Context>> {
+fn head_context(file: &dyn ReadAt) -> io::Result<Option<Context>> {
     let mut head = Vec::with_capacity(HEAD);
-    file.seek(SeekFrom::Start(0))?;
-    file.take(HEAD as u64).read_to_end(&mut head)?;
+    fill_at(file, &mut head, 0, HEAD as u64)?;
     let mut context = Context::default();
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
     // Only whole lines: the last one may be cut by the head's end.
@@ -376,9 +470,8 @@ fn head_context(file: &mut File) -> io::Result<Option<Context>> {
 }
 
 /// Part starts: 0, then each offset moved to the start of the line after the first `\n` at or
-/// past `offset - 1`, then the file length. Empty parts are dropped.
-fn boundaries(file: &mut File, offsets: &[u64]) -> io::Result<Vec<u64>> {
-    let len = file.metadata()?.len();
+/// past `offset - 1`, then the file length `len`. Empty parts are dropped.
+fn boundaries(file: &dyn ReadAt, len: u64, offsets: &[u64]) -> io::Result<Vec<u64>> {
     let mut bounds = vec![0u64];
     let mut buf = vec![0u8; 64 << 10];
     for &offset in offsets {
@@ -387,8 +480,7 @@ fn boundaries(file: &mut File, offsets: &[u64]) -> io::Result<Vec<u64>> {
             if pos >= len {
                 break len;
             }
-            file.seek(SeekFrom::Start(pos))?;
-            let n = file.read(&mut buf)?;
+            let n = file.read_at(&mut buf, pos)?;
             if n == 0 {
                 break len;
             }
@@ -411,6 +503,7 @@ mod tests {
     use crate::input::w3c::Field;
     use crate::time::Millis;
     use crate::triple::Triple;
+    use std::fs::File;
     use std::io::Write;
 
     /// File line, triple, time, time-taken, URL stem and the custom field `x-tag`.
@@ -454,8 +547,10 @@ mod tests {
             .num_threads(threads)
             .build()
             .unwrap();
+        let file = File::open(path).unwrap();
         pool.install(|| {
-            read_at(
+            read_parts(
+                &file,
                 path,
                 offsets,
                 guess,
@@ -616,13 +711,130 @@ mod tests {
         }
     }
 
+    /// A file that has something done to its path when a part first reads at `at`.
+    struct Meddled<'a> {
+        file: File,
+        at: u64,
+        once: std::sync::Once,
+        act: &'a (dyn Fn() + Sync),
+    }
+
+    impl ReadAt for Meddled<'_> {
+        fn read_at(&self, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+            if pos == self.at {
+                self.once.call_once(self.act);
+            }
+            ReadAt::read_at(&self.file, buf, pos)
+        }
+
+        fn metadata(&self) -> io::Result<std::fs::Metadata> {
+            self.file.metadata()
+        }
+    }
+
+    /// The many-part log, where its second part starts, and the offsets that cut it.
+    fn many_parts(path: &Path) -> (Vec<u8>, u64, Vec<u64>) {
+        let one = sample();
+        let mut text = Vec::new();
+        for _ in 0..20 {
+            text.extend_from_slice(&one[3..one.len() - 19]);
+        }
+        std::fs::write(path, &text).unwrap();
+        let len = text.len() as u64;
+        let offsets: Vec<u64> = (1..7).map(|k| len / 7 * k).collect();
+        let file = File::open(path).unwrap();
+        let bounds = boundaries(&file, len, &offsets).unwrap();
+        (text, bounds[1], offsets)
+    }
+
+    fn meddled_read(
+        path: &Path,
+        at: u64,
+        offsets: &[u64],
+        act: &(dyn Fn() + Sync),
+    ) -> (Vec<Seen>, Stats) {
+        let file = Meddled {
+            file: File::open(path).unwrap(),
+            at,
+            once: std::sync::Once::new(),
+            act,
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            read_parts(
+                &file,
+                path,
+                offsets,
+                Guess::Nearest,
+                Vec::new,
+                |v: &mut Vec<Seen>, r| v.push(seen(r, 0)),
+                merge_lines,
+            )
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_log_replaced_while_read_in_parts_is_read_from_the_file_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u_ex261118.log");
+        let (_, at, offsets) = many_parts(&path);
+        let (want, mut want_stats) = whole(&path);
+        // What a rotation or a copy puts at the path: another day's log, of another length.
+        let other = dir.path().join("new.log");
+        let replacement = sample().repeat(3);
+        std::fs::write(
+            &other,
+            String::from_utf8_lossy(&replacement).replace("/a/", "/new/"),
+        )
+        .unwrap();
+        let replace = || std::fs::rename(&other, &path).unwrap();
+        let (got, stats) = meddled_read(&path, at, &offsets, &replace);
+        assert!(!other.exists(), "the path was replaced during the read");
+        same_records(&got, &want, "replaced after the first part");
+        want_stats.notes.push(
+            "the path was replaced or removed while the file was read: the report is of the file as it was opened".into(),
+        );
+        assert_eq!(stats, want_stats);
+    }
+
+    #[test]
+    fn a_log_truncated_while_read_in_parts_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u_ex261118.log");
+        let (text, at, offsets) = many_parts(&path);
+        let (want, _) = whole(&path);
+        let cut = text.len() as u64 / 2;
+        let truncate = || {
+            let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+            f.set_len(cut).unwrap();
+        };
+        let (got, stats) = meddled_read(&path, at, &offsets, &truncate);
+        assert!(
+            got.len() < want.len(),
+            "{} of {} records",
+            got.len(),
+            want.len()
+        );
+        let note = format!(
+            "the file changed while it was read (from {} to {cut} bytes): the counts are of what was read, which may mix its old and new content",
+            text.len()
+        );
+        assert!(stats.notes.contains(&note), "{:?}", stats.notes);
+    }
+
     #[test]
     fn a_file_without_a_header_at_the_top_is_read_whole() {
         let text = b"2022-05-08 01:26:01 10.1.1.8 GET /svc - 443 - 10.1.1.9 - - host 200 0 0 232\n"
             .repeat(50);
         let f = write_temp(&text);
         let merges = std::sync::atomic::AtomicUsize::new(0);
-        let (n, stats) = read_at(
+        let file = File::open(f.path()).unwrap();
+        let (n, stats) = read_parts(
+            &file,
             f.path(),
             &[1000, 2000],
             Guess::Nearest,
@@ -650,12 +862,13 @@ mod tests {
                 .unwrap() as u64
         };
         let names = |c: Option<Context>| c.and_then(|c| c.layout).map(|l| l.names().join(" "));
-        let mut file = File::open(f.path()).unwrap();
+        let file = File::open(f.path()).unwrap();
+        let f = &file;
         // Before the first data line: the first header; inside the third block: its layout
         // and the day of its #Date line; right at a #Fields line: the one before it.
-        let first = context_before(f.path(), at(b"2026-11-18 00:00:00 /a/0")).unwrap();
-        assert_eq!(names(first), names(head_context(&mut file).unwrap()));
-        let third = context_before(f.path(), at(b"02:00:05 /c/5")).unwrap();
+        let first = context_before(f, at(b"2026-11-18 00:00:00 /a/0")).unwrap();
+        assert_eq!(names(first), names(head_context(f).unwrap()));
+        let third = context_before(f, at(b"02:00:05 /c/5")).unwrap();
         assert_eq!(
             names(third.clone()).as_deref(),
             Some("time cs-uri-stem x-tag sc-status sc-substatus sc-win32-status")
@@ -664,12 +877,12 @@ mod tests {
             third.and_then(|c| c.day),
             crate::time::parse_date(b"2026-11-19")
         );
-        let at_third = context_before(f.path(), at(b"#Fields: time")).unwrap();
+        let at_third = context_before(f, at(b"#Fields: time")).unwrap();
         assert_eq!(
             names(at_third).as_deref(),
             Some("date time cs-uri-stem sc-status sc-substatus sc-win32-status time-taken")
         );
-        assert!(context_before(f.path(), 10).unwrap().is_none());
+        assert!(context_before(f, 10).unwrap().is_none());
     }
 
     #[test]

@@ -409,6 +409,44 @@ fn slowest_step_is_the_largest_gap_in_the_module_in_force() {
 }
 
 #[test]
+fn event_times_outside_1990_to_2100_are_left_out_with_a_note() {
+    // A trace whose first event is dated 9999 (a wrong clock, a forged file) and one in 1989.
+    let xml = synthetic(&[
+        ("30.000", "GENERAL_REQUEST_START", None),
+        ("31.000", "A", None),
+        ("32.000", "GENERAL_REQUEST_END", None),
+    ])
+    .replacen("2026-01-20T10:15:30.000Z", "9999-12-31T23:59:59.000Z", 1)
+    .replacen("2026-01-20T10:15:31.000Z", "1989-12-31T23:59:59.999Z", 1);
+    let trace = read_str(&xml).unwrap();
+    let last = crate::time::parse_date(b"2026-01-20").unwrap() * 86_400_000
+        + (10 * 3600 + 15 * 60 + 32) * 1000;
+    assert_eq!(
+        trace.start,
+        Some(last),
+        "only the time within range is kept"
+    );
+    assert_eq!(
+        trace.time_note.as_deref(),
+        Some(
+            "event 1 has the time `9999-12-31T23:59:59.000Z`, outside the years 1990 to 2100: event times outside them are left out"
+        )
+    );
+    assert!(trace.slowest_step.is_none(), "{:?}", trace.slowest_step);
+    let fine = read_str(&synthetic(&[("30.000", "A", None)])).unwrap();
+    assert_eq!(fine.time_note, None);
+    // The edges of the range are times.
+    for (edge, kept) in [
+        ("1990-01-01T00:00:00Z", true),
+        ("2100-12-31T23:59:59.999Z", true),
+        ("2101-01-01T00:00:00Z", false),
+    ] {
+        let xml = synthetic(&[("30.000", "A", None)]).replace("2026-01-20T10:15:30.000Z", edge);
+        assert_eq!(read_str(&xml).unwrap().start.is_some(), kept, "{edge}");
+    }
+}
+
+#[test]
 fn clock_going_backwards_is_no_gap() {
     let xml = synthetic(&[
         ("30.500", "A", None),

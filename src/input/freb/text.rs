@@ -8,7 +8,7 @@ use quick_xml::XmlVersion;
 use quick_xml::events::BytesStart;
 
 use super::EXCERPT_CHARS;
-use crate::time::Millis;
+use crate::time::{self, Millis};
 
 /// `404` or `401.503` (status and substatus).
 pub(super) fn parse_status(text: &str) -> Option<(u16, Option<u32>)> {
@@ -19,15 +19,29 @@ pub(super) fn parse_status(text: &str) -> Option<(u16, Option<u32>)> {
     Some((status.trim().parse().ok()?, substatus))
 }
 
-/// `2026-01-20T10:15:30.123456700Z` as milliseconds since the epoch.
-pub(super) fn parse_system_time(text: &str) -> Option<Millis> {
+/// A time as an event's `SystemTime` writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SystemTime {
+    /// None written, or not RFC 3339.
+    None,
+    /// Milliseconds since the epoch.
+    At(Millis),
+    /// A time outside the years W3C dates may carry ([`time::in_range`]): damage (a wrong
+    /// clock, a forged trace), never laid out on a timeline.
+    OutOfRange,
+}
+
+/// `2026-01-20T10:15:30.123456700Z`, held to the years 1990 to 2100 as log dates are.
+pub(super) fn parse_system_time(text: &str) -> SystemTime {
     let text = text.trim();
     if text.is_empty() {
-        return None;
+        return SystemTime::None;
     }
-    chrono::DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.timestamp_millis())
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(t) if time::in_range(t.timestamp_millis()) => SystemTime::At(t.timestamp_millis()),
+        Ok(_) => SystemTime::OutOfRange,
+        Err(_) => SystemTime::None,
+    }
 }
 
 /// An attribute's value, borrowed from the read buffer unless it holds references.

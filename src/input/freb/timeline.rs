@@ -3,7 +3,7 @@
 //! entry per event for the timeline view.
 
 use super::MAX_KEPT_EVENTS;
-use super::text::{parse_system_time, push_capped};
+use super::text::{SystemTime, parse_system_time, push_capped};
 use super::trace::{Event, SlowStep};
 use super::walk::State;
 
@@ -13,7 +13,23 @@ impl State {
         let index = self.trace.event_count;
         self.trace.event_count = index.saturating_add(1);
         let name = self.scratch.name().to_string();
-        let time = parse_system_time(&self.scratch.time);
+        let time = match parse_system_time(&self.scratch.time) {
+            SystemTime::At(t) => Some(t),
+            SystemTime::None => None,
+            SystemTime::OutOfRange => {
+                if self.trace.time_note.is_none() {
+                    let mut shown = String::new();
+                    push_capped(&mut shown, self.scratch.time.trim(), 40);
+                    self.trace.time_note = Some(format!(
+                        "event {} has the time `{shown}`, outside the years {} to {}: event times outside them are left out",
+                        index + 1,
+                        crate::time::FIRST_YEAR,
+                        crate::time::LAST_YEAR
+                    ));
+                }
+                None
+            }
+        };
 
         if self.trace.start.is_none() {
             self.trace.start = time;

@@ -50,6 +50,8 @@ pub struct Trace {
     pub event_count: usize,
     pub truncated: bool,
     pub truncation: Option<String>,
+    /// Why some event times were left out (outside the years a log time may carry).
+    pub time_note: Option<String>,
     /// One entry per event, only when asked for (see [`super::read_trace`]).
     pub events: Vec<Event>,
     /// Events not kept because the trace had more than [`super::MAX_KEPT_EVENTS`].

@@ -27,7 +27,7 @@ impl fmt::Display for Problem {
             Problem::BadStatus { value } => {
                 write!(
                     f,
-                    "bad status `{value}` (expected a number up to 999 or `-`)"
+                    "bad status `{value}` (expected an HTTP status, 100 to 999, or `-`)"
                 )
             }
             Problem::BadTime { value } => write!(f, "bad date or time `{value}`"),

@@ -63,6 +63,10 @@ impl<F: FnMut(&HttpErrRecord<'_>)> lines::Sink for Parser<F> {
     fn too_long(&mut self, line_no: u64) {
         self.stats.malformed(line_no, lines::too_long);
     }
+
+    fn cr_only(&mut self) {
+        self.stats.notes.push(lines::cr_only_note());
+    }
 }
 
 impl<F> Parser<F> {
@@ -104,7 +108,7 @@ pub fn read_httperr<R: Read>(
         nul_lines: 0,
         visit,
     };
-    parser.stats.lines = lines::read(reader, false, &mut parser)?;
+    parser.stats.lines = lines::read(reader, lines::Start::File { skip_bom: false }, &mut parser)?;
     if parser.nul_lines > 0 {
         let lines = parser.nul_lines;
         parser.note(Note::NulPadding { lines });

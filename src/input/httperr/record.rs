@@ -77,8 +77,9 @@ pub(super) fn parse_u16(v: &[u8]) -> Option<u16> {
     parse_u64(v).and_then(|n| u16::try_from(n).ok())
 }
 
+/// An HTTP status: three digits, 100 to 999 (the range W3C and native lines are held to).
 pub(super) fn parse_status(v: &[u8]) -> Option<u16> {
-    parse_u16(v).filter(|&n| n <= 999)
+    parse_u16(v).filter(|n| crate::triple::STATUS_RANGE.contains(n))
 }
 
 /// The fields iisdiag knows by name. Others are counted for the field check and ignored.

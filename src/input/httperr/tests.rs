@@ -292,6 +292,25 @@ fn malformed_lines_are_counted_with_line_numbers() {
 }
 
 #[test]
+fn a_status_below_100_is_a_malformed_line() {
+    let text = format!(
+        "{CLASSIC_HEAD}2024-03-11 09:52:01 10.0.0.2 5000 10.0.0.1 80 HTTP/1.1 GET /a 99 1 QueueFull P1\r\n\
+         2024-03-11 09:52:01 10.0.0.2 5000 10.0.0.1 80 HTTP/1.1 GET /a 0 1 QueueFull P1\r\n\
+         2024-03-11 09:52:02 10.0.0.2 5000 10.0.0.1 80 HTTP/1.1 GET /ok 100 1 QueueFull P1\r\n"
+    );
+    let (recs, stats) = read(text.as_bytes());
+    assert_eq!(
+        recs.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [Some(100)]
+    );
+    assert_eq!(stats.malformed, 2);
+    assert_eq!(
+        stats.malformed_samples[0].reason,
+        "bad status `99` (expected an HTTP status, 100 to 999, or `-`)"
+    );
+}
+
+#[test]
 fn only_the_first_malformed_lines_are_kept() {
     let mut text = String::from(CLASSIC_HEAD);
     for _ in 0..20 {

@@ -3,6 +3,7 @@
 //! it, and the facts of each part, joined in file order into the file's [`Stats`].
 
 use super::Layout;
+use super::layout::MAX_FIELDS;
 use super::reader::{Declared, Reason};
 use crate::input::lines::{MALFORMED_SAMPLES, Malformed, Stats};
 
@@ -39,7 +40,9 @@ impl Part {
     /// `assumed`: the context's layout and day matter only where lines used them.
     pub fn reads_alike(&self, assumed: &Context, actual: &Context) -> bool {
         let same_layout = match (&assumed.layout, &actual.layout) {
-            (Some(a), Some(b)) => a.names == b.names && a.local_time == b.local_time,
+            (Some(a), Some(b)) => {
+                a.names == b.names && a.local_time == b.local_time && a.too_many == b.too_many
+            }
             (None, None) => true,
             _ => false,
         };
@@ -74,6 +77,10 @@ pub(crate) struct Facts {
     pub(super) misfits: Vec<(&'static str, u64)>,
     pub(super) folded_lines: u64,
     pub(super) no_status: bool,
+    /// The first `#Fields:` line with more than [`super::layout::MAX_FIELDS`] names.
+    pub(super) too_many_fields: Option<Sample>,
+    /// Lines end in a lone `\r` (see [`crate::input::lines`]).
+    pub(super) cr_only: bool,
 }
 
 impl Facts {
@@ -103,6 +110,10 @@ impl Facts {
             }
             all.folded_lines += facts.folded_lines;
             all.no_status |= facts.no_status;
+            all.cr_only |= facts.cr_only;
+            if all.too_many_fields.is_none() {
+                all.too_many_fields = facts.too_many_fields.map(|s| Sample { part: i, ..s });
+            }
             places.push(placed);
         }
         all.into_stats(&places)
@@ -119,6 +130,9 @@ impl Facts {
     /// (samples of joined parts carry their part's index).
     pub(super) fn into_stats(self, places: &[Placed]) -> Stats {
         let mut notes = Vec::new();
+        if self.cr_only {
+            notes.push(crate::input::lines::cr_only_note());
+        }
         if let Some((line, name)) = self.inferred {
             notes.push(format!(
                 "no #Fields line before line {line}: read as {name}"
@@ -152,6 +166,10 @@ impl Facts {
                 "the #Fields layout has no sc-status: requests are counted, failures cannot be told"
                     .into(),
             );
+        }
+        if let Some(sample) = self.too_many_fields {
+            let m = sample.render(places);
+            notes.push(format!("line {}: {}", m.line, m.reason));
         }
         let malformed_samples = self.samples.into_iter().map(|s| s.render(places)).collect();
         Stats {
@@ -194,6 +212,15 @@ impl Reason {
                 want,
                 declared: Declared::Inferred,
             } => format!("{found} fields where the inferred layout has {want}"),
+            Reason::TooManyFields { declared } => {
+                let at = match declared {
+                    Declared::Line(l) => l + placed.first_line,
+                    _ => placed.layout_line.unwrap_or(0),
+                };
+                format!(
+                    "under the #Fields line (line {at}), which declares more than {MAX_FIELDS} fields; not read"
+                )
+            }
             Reason::FieldCount {
                 found,
                 want,

@@ -8,7 +8,7 @@ use memchr::memchr;
 
 use super::context::{Context, Facts, Part, Sample};
 use super::fields::{Fields, locate_plain, plain_field_count, slice, split_folded, split_quoted};
-use super::layout::{Field, Layout};
+use super::layout::{Field, Layout, MAX_FIELDS};
 use super::record::{Record, key_of, record};
 use crate::input::lines::{self, MALFORMED_SAMPLES};
 use crate::time;
@@ -35,7 +35,12 @@ pub(crate) fn read_part<R: Read, F: FnMut(&Record<'_>)>(
         },
         visit,
     };
-    let lines = lines::read(reader, first, &mut feed)?;
+    let start = if first {
+        lines::Start::File { skip_bom: true }
+    } else {
+        lines::Start::Part
+    };
+    let lines = lines::read(reader, start, &mut feed)?;
     let mut state = feed.state;
     state.facts.lines = lines;
     Ok(Part {
@@ -69,6 +74,10 @@ impl<F: FnMut(&Record<'_>)> lines::Sink for Feed<F> {
     fn stopped(&self) -> bool {
         self.state.stopped
     }
+
+    fn cr_only(&mut self) {
+        self.state.facts.cr_only = true;
+    }
 }
 
 /// The `#Fields:` line a field-count error refers to.
@@ -90,6 +99,10 @@ pub(super) enum Reason {
     FieldCount {
         found: usize,
         want: usize,
+        declared: Declared,
+    },
+    /// A data line under a `#Fields:` line of more than [`MAX_FIELDS`] names.
+    TooManyFields {
         declared: Declared,
     },
 }
@@ -210,6 +223,15 @@ impl State {
         };
         if name.eq_ignore_ascii_case(b"Fields") {
             let layout = Layout::parse(value);
+            if let (Some(count), None) = (layout.too_many(), &self.facts.too_many_fields) {
+                self.facts.too_many_fields = Some(Sample {
+                    part: 0,
+                    line: self.line_no,
+                    reason: Reason::Text(format!(
+                        "the #Fields line declares {count} fields, more than the {MAX_FIELDS} a layout may have: the lines under it are counted as malformed"
+                    )),
+                });
+            }
             self.facts.header_blocks += 1;
             self.facts.local_time |= layout.local_time;
             self.last_fields = Some((layout.clone(), self.line_no));
@@ -239,6 +261,11 @@ impl State {
         let Some(layout) = self.layout.as_ref() else {
             return Err(Reason::Text("data line before any #Fields line".into()));
         };
+        if layout.too_many().is_some() {
+            return Err(Reason::TooManyFields {
+                declared: self.declared,
+            });
+        }
         self.used_day |= self.last_day.is_none() && !layout.has(Field::Date);
         let want = layout.len();
         let found = plain_field_count(line);

@@ -99,19 +99,16 @@ pub(super) fn record<'s>(
             }),
         }
     };
-    let out_of_range = |what: &str, v: u64| Reason::Text(format!("{what} {v} is out of range"));
     let status = number(status, "sc-status")?;
     let substatus = number(substatus, "sc-substatus")?;
     let win32 = number(win32, "sc-win32-status")?;
     let time_taken_ms = number(taken, "time-taken")?;
+    // A status outside 100..=999 or a win32 past 32 bits is no code IIS writes: the line is
+    // damaged, and grouping it would make a code no knowledge base entry can hold.
     let triple = match status {
-        Some(s) => Some(Triple::new(
-            u16::try_from(s).map_err(|_| out_of_range("sc-status", s))?,
-            substatus
-                .map(|v| u32::try_from(v).map_err(|_| out_of_range("sc-substatus", v)))
-                .transpose()?,
-            win32,
-        )),
+        Some(s) => {
+            Some(Triple::checked(s, substatus, win32).map_err(|e| Reason::Text(e.to_string()))?)
+        }
         None => None,
     };
     let day = match date {

@@ -98,9 +98,11 @@ fn a_later_fields_line_replaces_the_layout() {
 #[test]
 fn win32_past_two_to_the_31() {
     let text = b"#Fields: date time sc-status sc-substatus sc-win32-status\n2026-01-01 00:00:00 500 0 3221225781\n2026-01-01 00:00:00 401 1 214784354254\n";
-    let (recs, _) = collect(text);
+    let (recs, stats) = collect(text);
     assert_eq!(recs[0].1.unwrap().win32, Some(3_221_225_781));
-    assert_eq!(recs[1].1.unwrap().win32, Some(214_784_354_254));
+    // Past 32 bits it is no Win32, HRESULT or NTSTATUS value: a damaged line.
+    assert_eq!(recs.len(), 1);
+    assert_eq!(stats.malformed, 1);
 }
 
 #[test]
@@ -222,4 +224,80 @@ fn overlong_line_is_skipped_not_buffered() {
     assert_eq!(recs.len(), 1);
     assert_eq!(recs[0].0, 3);
     assert_eq!(stats.malformed, 1);
+}
+
+#[test]
+fn a_fields_line_of_two_million_names_is_refused_not_held() {
+    // 1.9 million one-letter names fit in a 4 MiB line; each was kept as a String.
+    let mut text = HEAD.as_bytes().to_vec();
+    text.extend_from_slice(b"#Fields:");
+    text.extend(b" x".repeat(1_900_000));
+    text.extend_from_slice(b"\r\n2026-11-18 09:00:00 /a 500 0 0 1\r\n");
+    text.extend_from_slice(b"#Fields: date time cs-uri-stem sc-status sc-substatus sc-win32-status time-taken\r\n2026-11-18 09:00:01 /b 502 3 12002 30000\r\n");
+    let layout = Layout::parse(&text[HEAD.len() + 8..HEAD.len() + 8 + 3_800_000]);
+    assert_eq!(
+        layout.len(),
+        layout::MAX_FIELDS,
+        "names past the cap are not kept"
+    );
+    assert_eq!(layout.too_many(), Some(1_900_000));
+    let (seen, stats) = collect(&text);
+    assert_eq!(
+        seen.len(),
+        1,
+        "only the line under the next #Fields line is read"
+    );
+    assert_eq!(seen[0].4, "/b");
+    assert_eq!(stats.malformed, 1);
+    assert_eq!(
+        stats.malformed_samples[0].reason,
+        "under the #Fields line (line 4), which declares more than 1024 fields; not read"
+    );
+    assert!(
+        stats.notes.iter().any(|n| n
+            == "line 4: the #Fields line declares 1900000 fields, more than the 1024 a layout may have: the lines under it are counted as malformed"),
+        "{:?}",
+        stats.notes
+    );
+    // At the cap, a layout is read as usual.
+    let names: Vec<String> = (0..layout::MAX_FIELDS - 4)
+        .map(|i| format!("x-{i}"))
+        .collect();
+    let mut text = format!(
+        "#Fields: sc-status sc-substatus sc-win32-status {} time-taken\n",
+        names.join(" ")
+    )
+    .into_bytes();
+    text.extend_from_slice(b"404 0 2 ");
+    text.extend(b"- ".repeat(layout::MAX_FIELDS - 4));
+    text.extend_from_slice(b"7\n");
+    let (seen, stats) = collect(&text);
+    assert_eq!((seen.len(), stats.malformed), (1, 0), "{stats:?}");
+    assert_eq!(seen[0].1, Some(Triple::new(404, Some(0), Some(2))));
+}
+
+#[test]
+fn status_1000_and_win32_past_u32_are_malformed_lines() {
+    let text = "#Fields: date time cs-uri-stem sc-status sc-substatus sc-win32-status time-taken\n\
+        2026-11-18 09:00:00 /a 1000 0 0 1\n\
+        2026-11-18 09:00:00 /b 99 0 0 1\n\
+        2026-11-18 09:00:00 /c 500 0 4294967296 1\n\
+        2026-11-18 09:00:00 /d 500 0 4294967295 1\n\
+        2026-11-18 09:00:00 /e 100 0 0 1\n";
+    let (seen, stats) = collect(text.as_bytes());
+    let stems: Vec<&str> = seen.iter().map(|s| s.4.as_str()).collect();
+    assert_eq!(stems, ["/d", "/e"]);
+    let reasons: Vec<&str> = stats
+        .malformed_samples
+        .iter()
+        .map(|m| m.reason.as_str())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "sc-status 1000 is not an HTTP status (100 to 999)",
+            "sc-status 99 is not an HTTP status (100 to 999)",
+            "sc-win32-status 4294967296 is past 4294967295: not a Win32, HRESULT or NTSTATUS value",
+        ]
+    );
 }
