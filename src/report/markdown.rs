@@ -10,9 +10,8 @@ use std::io::{self, Write};
 
 use super::Layout;
 use super::phrase::{self, human_ms};
-use crate::explain::{GroupReport, HttpErrReport, Report};
+use crate::explain::{GroupReport, Report};
 pub use crate::guard::markdown::{cell_code, code, text};
-use crate::time::Zone;
 use crate::triple::Triple;
 
 /// Writes the whole report as Markdown.
@@ -160,10 +159,16 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Layout) -> io::Resul
         ));
     }
     if !g.servers.is_empty() {
-        head.push_str(&format!(" on {}", names(&g.servers, "server", "servers")));
+        head.push_str(&format!(
+            " on {}",
+            phrase::names(&g.servers, "server", "servers", code)
+        ));
     }
     if !g.sites.is_empty() {
-        head.push_str(&format!(", {}", names(&g.sites, "site", "sites")));
+        head.push_str(&format!(
+            ", {}",
+            phrase::names(&g.sites, "site", "sites", code)
+        ));
     }
     writeln!(out, "{head}.")?;
     if g.benign {
@@ -297,7 +302,7 @@ fn write_httperr(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Res
             cell_code(&g.code),
             cell_code(&g.queue),
             g.count,
-            seen(g, opts.zone),
+            phrase::seen(g.first_seen, g.last_seen, opts.zone),
             g.top_urls
                 .first()
                 .map_or_else(|| "-".to_string(), |u| cell_code(&u.url)),
@@ -312,34 +317,18 @@ fn write_httperr(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Res
         };
         writeln!(out, "### {}{pool}: {}", code(&g.code), text(&g.title))?;
         writeln!(out)?;
-        writeln!(out, "{} (HTTP.sys), {}.", g.count, seen(g, opts.zone))?;
+        writeln!(
+            out,
+            "{} (HTTP.sys), {}.",
+            g.count,
+            phrase::seen(g.first_seen, g.last_seen, opts.zone)
+        )?;
         writeln!(out)?;
         writeln!(out, "- **Likely cause:** {}", text(&g.cause))?;
         write_checks(out, &g.hints)?;
         write_references(out, &g.references)?;
     }
     Ok(())
-}
-
-fn seen(g: &HttpErrReport, zone: Zone) -> String {
-    match (g.first_seen, g.last_seen) {
-        (Some(first), Some(last)) => format!(
-            "{} .. {} {}",
-            zone.short(first),
-            zone.short(last),
-            zone.label(Some(first))
-        ),
-        _ => "-".to_string(),
-    }
-}
-
-/// `2 servers (WEB01, web02)`, each name a code span.
-fn names(names: &[String], one: &str, many: &str) -> String {
-    const SHOWN: usize = 4;
-    let noun = if names.len() == 1 { one } else { many };
-    let shown: Vec<String> = names.iter().take(SHOWN).map(|n| code(n)).collect();
-    let more = if names.len() > SHOWN { ", ..." } else { "" };
-    format!("{} {noun} ({}{more})", names.len(), shown.join(", "))
 }
 
 /// A reference: an autolink when it is a plain web address, else a code span.

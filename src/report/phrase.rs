@@ -79,3 +79,25 @@ pub fn headline(t: &Totals, filters: &[String]) -> Headline {
         grouped: (count != t.failures).then_some(t.failures),
     }
 }
+
+/// `2026-11-18 11:40:22 .. 2026-11-18 11:44:02 UTC` in `zone`, or `-` without both times.
+pub fn seen(first: Option<Millis>, last: Option<Millis>, zone: Zone) -> String {
+    match (first, last) {
+        (Some(first), Some(last)) => format!(
+            "{} .. {} {}",
+            zone.short(first),
+            zone.short(last),
+            zone.label(Some(first))
+        ),
+        _ => "-".to_string(),
+    }
+}
+
+/// `2 servers (WEB01, web02)`: the count, and the first four names as `show` writes them.
+pub fn names(names: &[String], one: &str, many: &str, show: impl Fn(&str) -> String) -> String {
+    const SHOWN: usize = 4;
+    let noun = if names.len() == 1 { one } else { many };
+    let shown: Vec<String> = names.iter().take(SHOWN).map(|n| show(n)).collect();
+    let more = if names.len() > SHOWN { ", ..." } else { "" };
+    format!("{} {noun} ({}{more})", names.len(), shown.join(", "))
+}

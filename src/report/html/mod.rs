@@ -15,8 +15,7 @@ mod chart;
 
 use super::Layout;
 use super::phrase::{self, human_ms};
-use crate::explain::{GroupReport, HttpErrReport, Report};
-use crate::time::Zone;
+use crate::explain::{GroupReport, Report};
 use crate::triple::Triple;
 
 /// Nothing may load: styles are inline, there is no script, images only as data.
@@ -263,10 +262,14 @@ fn group(p: &mut String, g: &GroupReport, open: bool, opts: &Layout) {
             esc(&opts.zone.label(Some(first)))
         );
         if !g.servers.is_empty() {
-            let _ = write!(seen, " on {}", names(&g.servers, "server", "servers"));
+            let _ = write!(
+                seen,
+                " on {}",
+                phrase::names(&g.servers, "server", "servers", code)
+            );
         }
         if !g.sites.is_empty() {
-            let _ = write!(seen, ", {}", names(&g.sites, "site", "sites"));
+            let _ = write!(seen, ", {}", phrase::names(&g.sites, "site", "sites", code));
         }
         let _ = writeln!(p, "<dt>Seen</dt><dd>{seen}</dd>");
     }
@@ -421,7 +424,7 @@ fn httperr(p: &mut String, report: &Report, opts: &Layout) {
             code(&g.code),
             code(&g.queue),
             g.count,
-            esc(&seen(g, opts.zone)),
+            esc(&phrase::seen(g.first_seen, g.last_seen, opts.zone)),
             g.top_urls
                 .first()
                 .map_or_else(|| "-".to_string(), |u| code(&u.url)),
@@ -453,7 +456,7 @@ fn httperr(p: &mut String, report: &Report, opts: &Layout) {
             code(&g.code),
             esc(&g.title),
             g.count,
-            esc(&seen(g, opts.zone))
+            esc(&phrase::seen(g.first_seen, g.last_seen, opts.zone))
         );
         let _ = writeln!(
             p,
@@ -476,29 +479,6 @@ fn correlations(p: &mut String, report: &Report) {
     }
     p.push_str("</ul>\n");
 }
-
-fn seen(g: &HttpErrReport, zone: Zone) -> String {
-    match (g.first_seen, g.last_seen) {
-        (Some(first), Some(last)) => format!(
-            "{} .. {} {}",
-            zone.short(first),
-            zone.short(last),
-            zone.label(Some(first))
-        ),
-        _ => "-".to_string(),
-    }
-}
-
-/// `2 servers (WEB01, web02)`, each name escaped.
-fn names(names: &[String], one: &str, many: &str) -> String {
-    const SHOWN: usize = 4;
-    let noun = if names.len() == 1 { one } else { many };
-    let shown: Vec<String> = names.iter().take(SHOWN).map(|n| code(n)).collect();
-    let more = if names.len() > SHOWN { ", ..." } else { "" };
-    format!("{} {noun} ({}{more})", names.len(), shown.join(", "))
-}
-
-// ---- the chart ----
 
 /// Log text for HTML: the one guard, [`crate::guard::html`].
 pub use crate::guard::html as esc;
