@@ -231,8 +231,13 @@ pub struct FrebArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The code, value or name to explain.
-    #[arg(required_unless_present = "list", conflicts_with = "list")]
+    /// The code, value or name to explain (a negative decimal such as -532462766 is read as
+    /// the 32-bit code the ASP.NET Core Module prints).
+    #[arg(
+        required_unless_present = "list",
+        conflicts_with = "list",
+        allow_negative_numbers = true
+    )]
     pub code: Option<String>,
 
     /// Export the whole knowledge base (codes, win32 values, HTTP.sys reasons, timeouts).

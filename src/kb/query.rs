@@ -17,7 +17,7 @@ pub enum Query {
 
 /// The forms `explain` accepts, for error messages.
 pub const FORMS: &str = "a status code (502, 502.3, 502.3.12002), a win32 or HRESULT value \
-(12002, 0x80072ee2, 2147954402, \"The operation timed out (0x80072ee2)\"), a symbolic name \
+(12002, 0x80072ee2, 2147954402, -532462766, \"The operation timed out (0x80072ee2)\"), a symbolic name \
 (ERROR_WINHTTP_TIMEOUT) or an HTTP.sys reason (AppOffline)";
 
 /// Reads an `explain` argument.
@@ -31,6 +31,18 @@ pub fn parse(text: &str) -> Result<Query, String> {
             .parse::<Code>()
             .map(Query::Code)
             .map_err(|e| e.to_string());
+    }
+    // A negative decimal: a 32-bit exit or exception code as the ASP.NET Core Module and
+    // `echo %ERRORLEVEL%` print it (-532462766 is 0xE0434352).
+    if let Some(digits) = t.strip_prefix('-') {
+        if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+            return match t.parse::<i32>() {
+                Ok(n) => Ok(Query::Value(u64::from(n as u32))),
+                Err(_) => Err(format!(
+                    "`{t}` is below -2147483648: not a 32-bit code; give {FORMS}"
+                )),
+            };
+        }
     }
     if t.chars().all(|c| c.is_ascii_digit()) {
         return match t.parse::<u64>() {
@@ -68,6 +80,9 @@ mod tests {
         assert_eq!(parse("12002"), Ok(Query::Value(12002)));
         assert_eq!(parse("64"), Ok(Query::Value(64)));
         assert_eq!(parse("0x80072ee2"), Ok(Query::Value(0x8007_2EE2)));
+        assert_eq!(parse("-532462766"), Ok(Query::Value(0xE043_4352)));
+        assert_eq!(parse("-2147450730"), Ok(Query::Value(0x8000_8096)));
+        assert!(parse("-99999999999").is_err());
         assert_eq!(parse("2147954402"), Ok(Query::Value(2_147_954_402)));
         assert_eq!(
             parse("The operation timed out (0x80072ee2)"),

@@ -150,3 +150,42 @@ fn freb_explains_traced_successes_by_what_the_trace_shows() {
         "{managed}"
     );
 }
+
+#[test]
+fn explain_answers_crash_and_exit_codes_in_every_form_they_are_printed() {
+    // Before, `explain 0xC0000005` and `explain 3221225477` were refused (exit 2), and a
+    // negative decimal was taken for a flag.
+    for (asked, name) in [
+        ("0xC0000005", "STATUS_ACCESS_VIOLATION"),
+        ("3221225477", "STATUS_ACCESS_VIOLATION"),
+        ("-1073741819", "STATUS_ACCESS_VIOLATION"),
+        ("0xC0000409", "STATUS_STACK_BUFFER_OVERRUN"),
+        ("0xC0000374", "STATUS_HEAP_CORRUPTION"),
+        ("0xC00000FD", "STATUS_STACK_OVERFLOW"),
+        ("-532462766", "CLR exception (0xE0434352)"),
+        ("0x80131506", "COR_E_EXECUTIONENGINE"),
+        ("0x80008083", "CoreHostLibMissingFailure"),
+        ("-2147450730", "FrameworkMissingFailure"),
+        ("0x8000808c", "ResolverResolveFailure"),
+    ] {
+        let out = iisdiag().args(["explain", asked]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{asked}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains(name), "{asked}: {text}");
+    }
+    let out = iisdiag().args(["explain", "0xC0000005"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("procdump -e -ma"),
+        "a crash says which dump to take: {text}"
+    );
+    let out = iisdiag()
+        .args(["explain", "-99999999999"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

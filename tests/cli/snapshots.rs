@@ -362,6 +362,16 @@ fn snapshot_explain_hresult_0x80070005() {
 }
 
 #[test]
+fn snapshot_explain_ntstatus_0xc0000005() {
+    insta::assert_snapshot!(explain("0xC0000005"));
+}
+
+#[test]
+fn snapshot_explain_negative_decimal_exit_code() {
+    insta::assert_snapshot!(explain("-532462766"));
+}
+
+#[test]
 fn snapshot_explain_hresult_decimal_2147954402() {
     insta::assert_snapshot!(explain("2147954402"));
 }
