@@ -616,7 +616,8 @@ fn win32_kinds_match_their_ranges() {
             10_000..=11_999 => "winsock",
             12_000..=12_999 => "winhttp",
             0x8009_0000..=0x8009_FFFF => "sspi",
-            0x8000_0000..=0x8008_FFFF => "hresult",
+            // Failure HRESULTs of any facility (0x8013xxxx is the .NET runtime's).
+            0x8000_0000..=0xBFFF_FFFF => "hresult",
             0xC000_0000..=0xFFFF_FFFF => "ntstatus",
             _ => "system",
         };
