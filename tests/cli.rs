@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "cli/events.rs"]
+mod events;
 #[path = "cli/evidence.rs"]
 mod evidence;
 #[path = "cli/exit.rs"]

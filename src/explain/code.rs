@@ -3,7 +3,7 @@
 
 use crate::hresult;
 use crate::kb::query::{self, Query};
-use crate::kb::{CodeEntry, Kb, Specificity};
+use crate::kb::{CodeEntry, EventEntry, Kb, Specificity};
 use crate::triple::{Code, Triple};
 
 use super::advice::advise;
@@ -87,6 +87,19 @@ pub enum Block {
     },
     /// Timeouts whose defaults are known for this code: seconds, name, setting.
     Timeouts(Vec<(f64, String, String)>),
+    /// A Windows event.
+    Event(EventText),
+}
+
+/// A Windows event's entry, with its references as URLs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventText {
+    pub provider: String,
+    pub aliases: Vec<String>,
+    pub id: u32,
+    pub fields: Vec<String>,
+    pub role: String,
+    pub entry: EntryText,
 }
 
 /// Explains a query, or says why it cannot be explained.
@@ -134,6 +147,17 @@ pub fn explain(kb: &Kb, q: &Query) -> Result<CodeReport, String> {
                 ));
             }
         }
+        Query::Event { provider, id } => match kb.event(provider, *id) {
+            Some(e) => blocks.push(Block::Event(event_text(kb, e))),
+            None => {
+                return Err(format!(
+                    "iisdiag knows no event {provider}/{id}; it explains the events that tell why \
+                     a worker process died, recycled or did not start (WAS, W3SVC-WP, the ASP.NET \
+                     Core Module, ASP.NET, .NET Runtime, Application Error, Windows Error \
+                     Reporting, HttpEvent), and counts the others without explaining them"
+                ));
+            }
+        },
     }
     Ok(CodeReport { blocks })
 }
@@ -152,6 +176,17 @@ fn entry_text(
         checks: checks.to_vec(),
         benign,
         references: refs.iter().map(|r| kb.source_url(r).to_string()).collect(),
+    }
+}
+
+fn event_text(kb: &Kb, e: &EventEntry) -> EventText {
+    EventText {
+        provider: e.provider.clone(),
+        aliases: e.aliases.clone(),
+        id: e.id,
+        fields: e.fields.clone(),
+        role: e.role.clone(),
+        entry: entry_text(kb, &e.title, &e.cause, &e.checks, false, &e.refs),
     }
 }
 

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{CodeEntry, CodeKey, Fallback, Kb, ReasonEntry, TimeoutEntry, Win32Entry};
+use super::{
+    CodeEntry, CodeKey, EVENT_ROLES, EventEntry, Fallback, Kb, ReasonEntry, TimeoutEntry,
+    Win32Entry,
+};
 use crate::triple::Code;
 
 /// The largest rules file read; the built-in data files together are far smaller.
@@ -20,6 +23,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("win32.toml", include_str!("data/win32.toml")),
     ("httperr.toml", include_str!("data/httperr.toml")),
     ("timeouts.toml", include_str!("data/timeouts.toml")),
+    ("events.toml", include_str!("data/events.toml")),
     ("fallback.toml", include_str!("data/fallback.toml")),
 ];
 
@@ -37,6 +41,8 @@ struct KbFile {
     reason: Vec<ReasonEntry>,
     #[serde(default)]
     timeout: Vec<TimeoutEntry>,
+    #[serde(default)]
+    event: Vec<EventEntry>,
     #[serde(default)]
     fallback: Option<Fallback>,
 }
@@ -206,6 +212,54 @@ impl Kb {
             }
             self.check_refs(&entry.refs).map_err(|m| err(line, m))?;
             self.timeouts.push(entry);
+        }
+        let event_line = line_of_table("event");
+        for (i, entry) in file.event.into_iter().enumerate() {
+            let line = event_line(i);
+            self.add_event(entry).map_err(|m| err(line, m))?;
+        }
+        Ok(())
+    }
+
+    /// Checks one event entry and adds it; an entry for a provider name and id already
+    /// known replaces the earlier one.
+    fn add_event(&mut self, entry: EventEntry) -> Result<(), String> {
+        check_text(&entry.provider, "provider")?;
+        check_text(&entry.title, "title")?;
+        check_text(&entry.cause, "cause")?;
+        if entry.checks.is_empty() || entry.checks.iter().any(|c| c.trim().is_empty()) {
+            return Err("`checks` needs at least one non-empty check".into());
+        }
+        if entry.fields.iter().any(|f| f.trim().is_empty()) {
+            return Err("`fields` holds an empty field".into());
+        }
+        if !EVENT_ROLES.contains(&entry.role.as_str()) {
+            return Err(format!(
+                "`role` is `{}`; expected one of {}",
+                entry.role,
+                EVENT_ROLES.join(", ")
+            ));
+        }
+        self.check_refs(&entry.refs)?;
+        let names: Vec<String> = std::iter::once(&entry.provider)
+            .chain(&entry.aliases)
+            .map(|n| n.trim().to_lowercase())
+            .collect();
+        let old = names
+            .iter()
+            .find_map(|n| self.by_event.get(&(n.clone(), entry.id)).copied());
+        let index = match old {
+            Some(i) => {
+                self.events[i] = entry;
+                i
+            }
+            None => {
+                self.events.push(entry);
+                self.events.len() - 1
+            }
+        };
+        for n in names {
+            self.by_event.insert((n, self.events[index].id), index);
         }
         Ok(())
     }

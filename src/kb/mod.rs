@@ -79,6 +79,45 @@ pub struct ReasonEntry {
     pub benign: bool,
 }
 
+/// A Windows event that tells why a worker process died, recycled or never started.
+/// Exports carry no message text, so the entry says what the event means.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EventEntry {
+    /// The provider as a person types it: `WAS`, `Application Error`, `.NET Runtime`.
+    pub provider: String,
+    /// Other names of the provider as event XML spells them (`Microsoft-Windows-WAS`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub id: u32,
+    /// What the event says, in a line.
+    pub title: String,
+    /// The insertion strings or data items, in order.
+    pub fields: Vec<String>,
+    /// The part it plays: `crash`, `rapid-fail`, `recycle`, `start-failure`, ...
+    pub role: String,
+    pub cause: String,
+    pub checks: Vec<String>,
+    #[serde(default)]
+    pub refs: Vec<String>,
+}
+
+/// The roles an event may play, for checking data files.
+pub const EVENT_ROLES: &[&str] = &[
+    "crash",
+    "rapid-fail",
+    "recycle",
+    "start-failure",
+    "hang",
+    "shutdown",
+    "config",
+    "module-load",
+    "app-log",
+    "certificate",
+    "binding",
+    "info",
+];
+
 /// A timeout with a known default, so that a cluster of time-taken values can be named.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -174,6 +213,9 @@ pub struct Kb {
     win32: HashMap<u64, Win32Entry>,
     reasons: HashMap<String, ReasonEntry>,
     timeouts: Vec<TimeoutEntry>,
+    events: Vec<EventEntry>,
+    /// (provider or alias, lower-cased; id) -> index into `events`.
+    by_event: HashMap<(String, u32), usize>,
     sources: HashMap<String, String>,
     fallback: Fallback,
 }
@@ -247,6 +289,19 @@ impl Kb {
 
     pub fn timeouts(&self) -> &[TimeoutEntry] {
         &self.timeouts
+    }
+
+    /// Every event entry, in file order.
+    pub fn event_entries(&self) -> &[EventEntry] {
+        &self.events
+    }
+
+    /// The entry for an event, by its provider (or one of the provider's aliases, in any
+    /// case) and id.
+    pub fn event(&self, provider: &str, id: u32) -> Option<&EventEntry> {
+        self.by_event
+            .get(&(provider.trim().to_lowercase(), id))
+            .map(|&i| &self.events[i])
     }
 
     /// What is said where no entry applies.

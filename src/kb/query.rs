@@ -1,5 +1,5 @@
 //! What a person may type to `iisdiag explain`: a status code, a win32 or HRESULT value in
-//! any form IIS writes it, a symbolic name, or an HTTP.sys reason phrase.
+//! any form IIS writes it, a symbolic name, an HTTP.sys reason phrase, or a Windows event.
 
 use crate::hresult;
 use crate::triple::Code;
@@ -13,12 +13,15 @@ pub enum Query {
     Value(u64),
     /// A symbolic name (`ERROR_WINHTTP_TIMEOUT`) or HTTP.sys reason (`AppOffline`).
     Name(String),
+    /// A Windows event: `WAS/5002`, `"WAS 5002"`, `Microsoft-Windows-WAS/5002`.
+    Event { provider: String, id: u32 },
 }
 
 /// The forms `explain` accepts, for error messages.
 pub const FORMS: &str = "a status code (502, 502.3, 502.3.12002), a win32 or HRESULT value \
 (12002, 0x80072ee2, 2147954402, -532462766, \"The operation timed out (0x80072ee2)\"), a symbolic name \
-(ERROR_WINHTTP_TIMEOUT) or an HTTP.sys reason (AppOffline)";
+(ERROR_WINHTTP_TIMEOUT), an HTTP.sys reason (AppOffline) or a Windows event as PROVIDER/ID \
+(WAS/5002, \"Application Error/1000\")";
 
 /// Reads an `explain` argument.
 pub fn parse(text: &str) -> Result<Query, String> {
@@ -54,6 +57,9 @@ pub fn parse(text: &str) -> Result<Query, String> {
             Err(_) => Err(format!("`{t}` is too large to be a code: give {FORMS}")),
         };
     }
+    if let Some(q) = event(t) {
+        return q;
+    }
     if t.starts_with("0x") || t.starts_with("0X") || t.contains("(0x") {
         return hresult::parse(t)
             .map(Query::Value)
@@ -65,6 +71,28 @@ pub fn parse(text: &str) -> Result<Query, String> {
         return Ok(Query::Name(t.to_string()));
     }
     Err(format!("cannot read `{t}`: give {FORMS}"))
+}
+
+/// `PROVIDER/ID` or `PROVIDER ID`: a provider name holding a letter, then a decimal event id.
+/// `Version_N/S` (no digits after the slash) stays a name, and `502/3` (no letter) is no event.
+fn event(t: &str) -> Option<Result<Query, String>> {
+    let cut = t.rfind(['/', ' '])?;
+    let (provider, id) = (t[..cut].trim(), &t[cut + 1..]);
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if !provider.chars().any(|c| c.is_alphabetic()) || provider.contains("(0x") {
+        return None;
+    }
+    Some(match id.parse::<u32>() {
+        Ok(id) => Ok(Query::Event {
+            provider: provider.to_string(),
+            id,
+        }),
+        Err(_) => Err(format!(
+            "`{id}` is too large to be an event id; give {FORMS}"
+        )),
+    })
 }
 
 #[cfg(test)]
@@ -90,6 +118,38 @@ mod tests {
         );
         assert_eq!(parse("AppOffline"), Ok(Query::Name("AppOffline".into())));
         assert_eq!(parse("Version_N/S"), Ok(Query::Name("Version_N/S".into())));
+    }
+
+    #[test]
+    fn events_by_provider_and_id() {
+        let ev = |p: &str, id| {
+            Ok(Query::Event {
+                provider: p.into(),
+                id,
+            })
+        };
+        assert_eq!(parse("WAS/5002"), ev("WAS", 5002));
+        assert_eq!(parse("WAS 5011"), ev("WAS", 5011));
+        assert_eq!(parse(" WAS  5011 "), ev("WAS", 5011));
+        assert_eq!(
+            parse("Microsoft-Windows-WAS/5002"),
+            ev("Microsoft-Windows-WAS", 5002)
+        );
+        assert_eq!(
+            parse("Application Error/1000"),
+            ev("Application Error", 1000)
+        );
+        assert_eq!(parse(".NET Runtime/1026"), ev(".NET Runtime", 1026));
+        assert_eq!(
+            parse("IIS AspNetCore Module V2/1031"),
+            ev("IIS AspNetCore Module V2", 1031)
+        );
+        // The other forms are unchanged.
+        assert_eq!(parse("502.3"), Ok(Query::Code("502.3".parse().unwrap())));
+        assert_eq!(parse("AppOffline"), Ok(Query::Name("AppOffline".into())));
+        assert_eq!(parse("Version_N/S"), Ok(Query::Name("Version_N/S".into())));
+        assert!(!matches!(parse("502/3"), Ok(Query::Event { .. })));
+        assert!(parse("WAS/99999999999").is_err());
     }
 
     #[test]

@@ -746,3 +746,82 @@ fn module_names_match_exactly_or_with_a_version_suffix() {
     assert!(!module_matches("AspNetCoreModule", "AspNetCoreModuleX"));
     assert!(!module_matches("IsapiModule", "IsapiFilterModule"));
 }
+
+#[test]
+fn every_event_entry_is_complete_and_referenced() {
+    let kb = kb();
+    assert!(
+        kb.event_entries().len() >= 50,
+        "{}",
+        kb.event_entries().len()
+    );
+    for e in kb.event_entries() {
+        let at = format!("{}/{}", e.provider, e.id);
+        assert!(!e.title.trim().is_empty(), "{at}: title");
+        assert!(!e.cause.trim().is_empty(), "{at}: cause");
+        assert!(!e.checks.is_empty(), "{at}: checks");
+        assert!(!e.fields.is_empty(), "{at}: fields");
+        assert!(!e.refs.is_empty(), "{at}: refs");
+        assert!(EVENT_ROLES.contains(&e.role.as_str()), "{at}: {}", e.role);
+        for r in &e.refs {
+            assert!(kb.source_url(r).starts_with("http"), "{at}: {r}");
+        }
+    }
+}
+
+#[test]
+fn events_are_found_by_provider_or_alias_in_any_case() {
+    let kb = kb();
+    for (provider, id, role) in [
+        ("WAS", 5002, "rapid-fail"),
+        ("was", 5011, "crash"),
+        ("Microsoft-Windows-WAS", 5002, "rapid-fail"),
+        ("W3SVC-WP", 2280, "module-load"),
+        ("IIS AspNetCore Module V2", 1031, "start-failure"),
+        ("IIS AspNetCore Module", 1000, "start-failure"),
+        ("ASP.NET 4.0.30319.0", 1309, "app-log"),
+        (".NET Runtime", 1026, "crash"),
+        (".NET Runtime", 1000, "app-log"),
+        ("Application Error", 1000, "crash"),
+        ("Windows Error Reporting", 1001, "crash"),
+        ("Microsoft-Windows-HttpEvent", 15021, "certificate"),
+    ] {
+        let e = kb
+            .event(provider, id)
+            .unwrap_or_else(|| panic!("no event {provider}/{id}"));
+        assert_eq!(e.role, role, "{provider}/{id}");
+    }
+    assert!(kb.event("WAS", 9999).is_none());
+    assert!(kb.event("Some Other Provider", 5002).is_none());
+    // V1 of the module has its own crash event; V2 does not.
+    assert!(kb.event("IIS AspNetCore Module", 1002).is_some());
+    assert!(kb.event("IIS AspNetCore Module V2", 1002).is_none());
+}
+
+#[test]
+fn the_fields_of_was_events_are_in_order() {
+    let kb = kb();
+    let fields = |id| kb.event("WAS", id).map(|e| e.fields.clone()).unwrap();
+    assert_eq!(fields(5002), ["application pool name"]);
+    assert_eq!(fields(5011)[..2], ["application pool name", "process id"]);
+    assert_eq!(fields(5186)[..2], ["process id", "application pool name"]);
+}
+
+#[test]
+fn a_rules_file_adds_and_overrides_events() {
+    let text = "[[event]]\nprovider = \"WAS\"\nid = 5002\ntitle = \"Ours\"\nfields = [\"pool\"]\nrole = \"rapid-fail\"\ncause = \"c\"\nchecks = [\"x\"]\n";
+    let kb2 = kb()
+        .with_rules_text(std::path::Path::new("r.toml"), text)
+        .unwrap();
+    assert_eq!(
+        kb2.event("Microsoft-Windows-WAS", 5002).unwrap().title,
+        "Ours"
+    );
+    assert_eq!(kb2.event_entries().len(), kb().event_entries().len());
+    let bad = "\n[[event]]\nprovider = \"WAS\"\nid = 1\ntitle = \"t\"\nfields = []\nrole = \"exploded\"\ncause = \"c\"\nchecks = [\"x\"]\n";
+    let e = kb()
+        .with_rules_text(std::path::Path::new("r.toml"), bad)
+        .unwrap_err();
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("role"), "{}", e.message);
+}

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::phrase;
-use crate::explain::code::{Block, CodeReport, EntryText, Heading, Scope, Win32Text};
+use crate::explain::code::{Block, CodeReport, EntryText, EventText, Heading, Scope, Win32Text};
 use crate::hresult;
 
 /// Writes the explanation of one code, value or name.
@@ -37,6 +37,7 @@ pub fn write(out: &mut dyn Write, report: &CodeReport) -> io::Result<()> {
                 writeln!(out, "\nAs a win32 value, {value}:")?;
                 write_win32(out, win32)?;
             }
+            Block::Event(e) => write_event(out, e)?,
             Block::Timeouts(timeouts) => {
                 writeln!(out, "\nTimeouts with a known default for this code:")?;
                 for (seconds, name, setting) in timeouts {
@@ -79,6 +80,22 @@ fn write_entry(out: &mut dyn Write, e: &EntryText) -> io::Result<()> {
     };
     writeln!(out, "  {}{marker}", e.title)?;
     phrase::cause_and_checks(out, &e.cause, &e.checks)
+}
+
+fn write_event(out: &mut dyn Write, e: &EventText) -> io::Result<()> {
+    writeln!(out, "Event {}/{} ({})", e.provider, e.id, e.role)?;
+    if !e.aliases.is_empty() {
+        writeln!(out, "  Provider also named: {}", e.aliases.join(", "))?;
+    }
+    writeln!(out, "  {}", e.entry.title)?;
+    if !e.fields.is_empty() {
+        writeln!(out, "  Fields, in order:")?;
+        for (i, f) in e.fields.iter().enumerate() {
+            writeln!(out, "    {}. {f}", i + 1)?;
+        }
+    }
+    phrase::cause_and_checks(out, &e.entry.cause, &e.entry.checks)?;
+    write_references(out, &e.entry.references)
 }
 
 fn write_references(out: &mut dyn Write, references: &[String]) -> io::Result<()> {

@@ -7,14 +7,14 @@ use comfy_table::presets::ASCII_BORDERS_ONLY_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
-use crate::kb::{CodeEntry, Kb, ReasonEntry, TimeoutEntry, Win32Entry};
+use crate::kb::{CodeEntry, EventEntry, Kb, ReasonEntry, TimeoutEntry, Win32Entry};
 
 /// One flat row per entry: the CSV and table form.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
-    /// `code`, `win32`, `reason` or `timeout`.
+    /// `code`, `win32`, `reason`, `timeout` or `event`.
     pub kind: &'static str,
-    /// `502.3.12002`, `12002`, `AppOffline`, `30`.
+    /// `502.3.12002`, `12002`, `AppOffline`, `30`, `WAS/5002`.
     pub key: String,
     pub module: String,
     pub title: String,
@@ -26,7 +26,8 @@ pub struct Row {
     pub references: String,
 }
 
-/// Every entry as a row: codes, then win32 values, HTTP.sys reasons and timeouts.
+/// Every entry as a row: codes, then win32 values, HTTP.sys reasons, timeouts and events (an
+/// event's `module` cell holds its role).
 pub fn rows(kb: &Kb) -> Vec<Row> {
     let refs = |r: &[String]| {
         r.iter()
@@ -83,6 +84,18 @@ pub fn rows(kb: &Kb) -> Vec<Row> {
             references: refs(&e.refs),
         });
     }
+    for e in kb.event_entries() {
+        out.push(Row {
+            kind: "event",
+            key: format!("{}/{}", e.provider, e.id),
+            module: e.role.clone(),
+            title: e.title.clone(),
+            cause: e.cause.clone(),
+            checks: e.checks.join(" | "),
+            benign: false,
+            references: refs(&e.refs),
+        });
+    }
     out
 }
 
@@ -121,6 +134,7 @@ struct Document<'a> {
     win32: Vec<&'a Win32Entry>,
     reasons: Vec<&'a ReasonEntry>,
     timeouts: &'a [TimeoutEntry],
+    events: &'a [EventEntry],
     sources: std::collections::BTreeMap<&'a str, &'a str>,
 }
 
@@ -131,6 +145,7 @@ pub fn write_json(out: &mut dyn Write, kb: &Kb) -> io::Result<()> {
         win32: kb.win32_entries(),
         reasons: kb.reason_entries(),
         timeouts: kb.timeouts(),
+        events: kb.event_entries(),
         sources: kb
             .sources()
             .iter()

@@ -362,6 +362,16 @@ fn snapshot_explain_hresult_0x80070005() {
 }
 
 #[test]
+fn snapshot_explain_event_was_5002() {
+    insta::assert_snapshot!(explain("WAS/5002"));
+}
+
+#[test]
+fn snapshot_explain_event_application_error_1000() {
+    insta::assert_snapshot!(explain("Application Error/1000"));
+}
+
+#[test]
 fn snapshot_explain_ntstatus_0xc0000005() {
     insta::assert_snapshot!(explain("0xC0000005"));
 }
