@@ -154,7 +154,7 @@ pub fn explain(kb: &Kb, q: &Query) -> Result<CodeReport, String> {
                     "iisdiag knows no event {provider}/{id}; it explains the events that tell why \
                      a worker process died, recycled or did not start (WAS, W3SVC-WP, the ASP.NET \
                      Core Module, ASP.NET, .NET Runtime, Application Error, Windows Error \
-                     Reporting, HttpEvent), and counts the others without explaining them"
+                     Reporting, HttpEvent); a rules file (--rules) can add others"
                 ));
             }
         },
