@@ -419,15 +419,9 @@ fn clean(text: &str, max: usize) -> String {
     }
 }
 
-/// `clean`, cut to exactly fit a column of `width` characters.
+/// `clean`, cut to exactly fit a column of `width` characters (`~` marks the cut).
 fn fit(text: &str, width: usize) -> String {
-    let text = guard::terminal(text);
-    if text.chars().count() <= width {
-        return text.into_owned();
-    }
-    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-    cut.push('~');
-    cut
+    guard::terminal_cut(text, width, "~")
 }
 
 #[cfg(test)]

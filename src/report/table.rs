@@ -428,16 +428,20 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
     writeln!(out, "{}", style.paint.paint(tone, &title))?;
     if g.first_seen.is_some() {
         let mut seen = format!(
-            "Seen {} .. {} {}",
-            style.time(g.first_seen),
-            style.time(g.last_seen),
-            style.zone_label(g.first_seen)
+            "Seen {}",
+            phrase::seen(g.first_seen, g.last_seen, style.zone)
         );
         if !g.servers.is_empty() {
-            seen.push_str(&format!(" on {}", list(&g.servers, "server", "servers")));
+            seen.push_str(&format!(
+                " on {}",
+                phrase::names(&g.servers, "server", "servers", str::to_string)
+            ));
         }
         if !g.sites.is_empty() {
-            seen.push_str(&format!(", {}", list(&g.sites, "site", "sites")));
+            seen.push_str(&format!(
+                ", {}",
+                phrase::names(&g.sites, "site", "sites", str::to_string)
+            ));
         }
         writeln!(out, "{}", wrap(&seen, "    ", "  "))?;
     }
@@ -558,18 +562,4 @@ fn write_breakdown(out: &mut dyn Write, b: &Breakdown, style: &Layout) -> io::Re
         )?;
     }
     Ok(())
-}
-
-fn list(names: &[String], one: &str, many: &str) -> String {
-    const SHOWN: usize = 4;
-    let noun = if names.len() == 1 { one } else { many };
-    if names.len() <= SHOWN {
-        format!("{} {noun} ({})", names.len(), names.join(", "))
-    } else {
-        format!(
-            "{} {noun} ({}, ...)",
-            names.len(),
-            names[..SHOWN].join(", ")
-        )
-    }
 }
