@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::input::sniff::Kind;
 use crate::input::w3c::Malformed;
 
+use super::events::EventSummary;
 use super::httperr::HttpErrSummary;
 use super::traces::TraceSummary;
 use super::w3c::W3cSummary;
@@ -67,6 +68,8 @@ pub struct Collected {
     pub w3c: W3cSummary,
     pub httperr: HttpErrSummary,
     pub traces: TraceSummary,
+    /// Windows events (`.evtx`, Event XML).
+    pub events: EventSummary,
     /// Files left unread because the date in their name is outside `--since`/`--until`.
     pub files_out_of_range: u64,
 }
@@ -78,6 +81,7 @@ impl Collected {
         self.w3c.merge(other.w3c);
         self.httperr.merge(other.httperr);
         self.traces.merge(other.traces);
+        self.events.merge(other.events);
         self.files_out_of_range += other.files_out_of_range;
         self
     }

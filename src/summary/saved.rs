@@ -14,6 +14,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::events::{EventSummary, SavedEvents};
 use super::httperr::{HttpErrSummary, SavedHttpErr};
 use super::traces::{SavedTraces, TraceSummary};
 use super::w3c::{SavedW3c, W3cSummary};
@@ -62,6 +63,9 @@ struct Document {
     w3c: SavedW3c,
     httperr: SavedHttpErr,
     traces: SavedTraces,
+    /// Absent from summaries written before event logs were read.
+    #[serde(default)]
+    events: SavedEvents,
 }
 
 /// Writes a run's summary as JSON.
@@ -76,6 +80,7 @@ pub fn write(out: &mut dyn Write, collected: &Collected, meta: &Meta) -> io::Res
         w3c: collected.w3c.save(),
         httperr: collected.httperr.save(),
         traces: collected.traces.save(),
+        events: collected.events.save(),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
@@ -129,6 +134,7 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         w3c: W3cSummary::restore(doc.w3c),
         httperr: HttpErrSummary::restore(doc.httperr),
         traces: TraceSummary::restore(doc.traces),
+        events: EventSummary::restore(doc.events),
         files_out_of_range: doc.files_out_of_range,
     };
     Ok((collected, doc.meta))
@@ -214,6 +220,17 @@ fn check(doc: &Document) -> std::result::Result<(), String> {
     for g in &doc.traces.groups {
         count("a trace group's count", g.count)?;
         count("a trace group's files", g.file_count)?;
+    }
+    let e = &doc.events;
+    count("events", e.total)?;
+    count("events past the cap", e.dropped)?;
+    time("first event", e.first)?;
+    time("last event", e.last)?;
+    for c in &e.counts {
+        count(&format!("the count of {} {}", c.provider, c.id), c.count)?;
+    }
+    for ev in &e.kept {
+        time(&format!("event {} {}", ev.provider, ev.id), ev.time)?;
     }
     Ok(())
 }
