@@ -29,6 +29,8 @@ pub struct HttpErrReport {
     #[serde(serialize_with = "time::rfc3339::opt")]
     pub last_seen: Option<Millis>,
     pub top_urls: Vec<UrlCount>,
+    /// The Windows events that explain the group, the explaining one first, else `null`.
+    pub events: Option<super::events::Chain>,
 }
 
 /// Every HTTP.sys group, faults first, then benign noise; each by count.
@@ -97,5 +99,6 @@ fn report(kb: &Kb, g: &HttpErrGroup) -> HttpErrReport {
                 count,
             })
             .collect(),
+        events: None,
     }
 }

@@ -9,6 +9,7 @@
 pub mod advice;
 pub mod code;
 pub mod correlate;
+pub mod events;
 pub mod httperr;
 pub mod timeline;
 pub mod timing;
@@ -50,6 +51,8 @@ pub struct Report {
     pub filters: Vec<String>,
     /// Failures per time bucket for the top groups (with `--timeline`), else `null`.
     pub timeline: Option<timeline::Timeline>,
+    /// What the Windows event logs said (`null` when none were read).
+    pub events: Option<events::EventsReport>,
     /// What `--fail-on` and `--strict` found, one sentence each: the run ends with exit code
     /// 1 when it is not empty. Said on standard error, not part of the JSON.
     #[serde(skip)]
@@ -145,6 +148,8 @@ pub struct GroupReport {
     pub source: &'static str,
     /// The group's second level with `--by`, else `null`.
     pub breakdown: Option<Breakdown>,
+    /// The Windows events that explain the group, the explaining one first, else `null`.
+    pub events: Option<events::Chain>,
 }
 
 /// How many breakdown entries a group lists.
@@ -208,6 +213,7 @@ impl GroupReport {
             module: None,
             source,
             breakdown: None,
+            events: None,
         }
     }
 }
@@ -289,10 +295,49 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
             .timeline
             .and_then(|bucket| timeline::build(collected, &groups, kb, bucket, opts)),
         groups,
+        events: None,
         verdict: Vec::new(),
     };
+    join_events(&mut report, collected, kb, opts.zone);
     report.verdict = verdict::verdict(&report, &opts.fail_on, opts.strict);
     report
+}
+
+/// Reads the event logs' story and lines it up with the failure groups: each 5xx group and
+/// each HTTP.sys fault group gets the chain of events that explains it.
+fn join_events(report: &mut Report, collected: &Collected, kb: &Kb, zone: Zone) {
+    if collected.events.is_empty() {
+        return;
+    }
+    let mut ev = events::EventsReport::build(kb, &collected.events, zone);
+    for g in report
+        .groups
+        .iter_mut()
+        .filter(|g| !g.benign && g.status >= 500)
+    {
+        let target = events::Target {
+            code: &g.code,
+            first: g.first_seen,
+            last: g.last_seen,
+            servers: &g.servers,
+            pool: None,
+            urls: g.top_urls.iter().map(|u| u.url.as_str()).collect(),
+        };
+        g.events = ev.join(&target);
+    }
+    for g in report.httperr.iter_mut().filter(|g| !g.benign) {
+        let code = format!("{} on {}", g.code, g.queue);
+        let target = events::Target {
+            code: &code,
+            first: g.first_seen,
+            last: g.last_seen,
+            servers: &[],
+            pool: (g.queue != "-").then_some(g.queue.as_str()),
+            urls: g.top_urls.iter().map(|u| u.url.as_str()).collect(),
+        };
+        g.events = ev.join(&target);
+    }
+    report.events = Some(ev);
 }
 
 /// The evidence of the traces for a triple, and the module most of them name.
