@@ -51,6 +51,11 @@ pub enum Command {
         after_help = help::FREB
     )]
     Freb(FrebArgs),
+    /// Show what the Windows event logs say (.evtx, Event XML, App Service eventlog.xml):
+    /// every event counted, each application pool's life, and which failure groups of the
+    /// other logs given beside them the events explain.
+    #[command(after_help = help::EVENTS)]
+    Events(Box<EventsArgs>),
     /// Combine summaries saved with `scan --save-summary` (one per server, say) into one
     /// report, as if all the logs had been scanned in one run.
     #[command(
@@ -63,6 +68,46 @@ pub enum Command {
     /// Print the manual page (roff) of iisdiag, or of one of its commands.
     #[command(after_help = help::MAN)]
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Event log files (.evtx, .xml), folders or archives; W3C, HTTP.sys and FREB logs
+    /// among them are read too, to line the events up with their failures.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EventsFormat::Table)]
+    pub format: EventsFormat,
+
+    /// Show times in this machine's time zone (the events are UTC; JSON stays UTC).
+    #[arg(long)]
+    pub local: bool,
+
+    /// A rules file that adds or overrides knowledge-base entries (TOML, see the README).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
+
+    /// No messages on stderr about skipped files or notes.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// The output of `iisdiag events`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EventsFormat {
+    /// The pool lives and runs of events, for people.
+    Table,
+    /// One JSON document, for scripts.
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -62,6 +62,18 @@ Examples:
   Every trace of a site, newest first, in a pager that keeps the colours:
     iisdiag freb FailedReqLogFiles/W3SVC1 --color always | less -R";
 
+/// After `iisdiag events --help`.
+pub const EVENTS: &str = "\
+Examples:
+  The event logs copied off a server (System and Application, .evtx or XML):
+    iisdiag events C:\\support\\web01\\EventLogs
+
+  An Azure App Service log download, events lined up with the site's failures:
+    iisdiag events LogFiles
+
+  One morning, as JSON for a script:
+    iisdiag events web01 --since \"2026-11-18 09:00\" --until \"2026-11-18 12:00\" --format json";
+
 /// After `iisdiag completions --help`.
 pub const COMPLETIONS: &str = "\
 Examples:

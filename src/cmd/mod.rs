@@ -1,5 +1,6 @@
 //! One module per subcommand: options in, report out. Only this layer sees the clap types.
 
+pub mod events;
 pub mod explain;
 pub mod freb;
 pub mod generate;
@@ -30,6 +31,11 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
             let mut opts = merge::Options::try_from(args)?;
             opts.show.color = color;
             merge::run(&opts, out, err)
+        }
+        Command::Events(args) => {
+            let mut opts = events::Options::try_from(*args)?;
+            opts.color = color;
+            events::run(&opts, out, err)
         }
         Command::Freb(args) => freb::run(
             &freb::Options {

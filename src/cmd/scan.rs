@@ -76,7 +76,7 @@ impl TryFrom<ScanArgs> for Options {
     }
 }
 
-fn filter_spec(a: FilterArgs, zone: Zone) -> Result<FilterSpec> {
+pub(super) fn filter_spec(a: FilterArgs, zone: Zone) -> Result<FilterSpec> {
     let mut spec = FilterSpec::default();
     let mut status = StatusFilter::default();
     for v in &a.status {
@@ -163,7 +163,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     let refs: Vec<(&'static str, &Target)> = targets.iter().map(|(f, t)| (*f, t)).collect();
     output::check_targets(&refs, &opts.paths, &found.files, opts.show.force)?;
 
-    let (filter, described) = settle_times(&opts.filter, &found, opts)?;
+    let (filter, described) = settle_times(&opts.filter, &found, opts.threads, opts.show.zone)?;
     let read = super::progress::track(opts.progress, |progress| {
         pipeline::collect(
             &found,
@@ -218,10 +218,11 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
 }
 
 /// Measures `--since 2h`-style spans back from the newest record, and checks the range.
-fn settle_times(
+pub(super) fn settle_times(
     spec: &FilterSpec,
     found: &pipeline::Found,
-    opts: &Options,
+    threads: Option<usize>,
+    zone: Zone,
 ) -> Result<(Filter, Vec<String>)> {
     let mut filter = spec.filter.clone();
     let mut described = spec.described.clone();
@@ -229,11 +230,10 @@ fn settle_times(
         .iter()
         .any(|b| matches!(b, Some(TimeBound::Back(_))));
     let newest = if spans {
-        pipeline::newest_time(found, opts.threads)
+        pipeline::newest_time(found, threads)
     } else {
         None
     };
-    let zone = opts.show.zone;
     let mut settle = |flag: &str, bound: Option<TimeBound>| -> Result<Option<i64>> {
         match bound {
             None => Ok(None),
@@ -272,7 +272,7 @@ fn settle_times(
 /// Names each skipped file once, with the reason, and summarises malformed lines and notes.
 /// File names, quoted lines and XML errors come from the logs: each line goes through the
 /// terminal guard (`say`).
-fn tell_problems(collected: &Collected, err: &mut dyn Write) {
+pub(super) fn tell_problems(collected: &Collected, err: &mut dyn Write) {
     for f in &collected.files {
         if let Some(reason) = &f.error {
             super::say(err, format_args!("iisdiag: skipped {}: {reason}", f.path));

@@ -61,6 +61,9 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result
             writeln!(out, "{}", fill(&c.text, style.width, "    ", "  - "))?;
         }
     }
+    if let Some(ev) = &report.events {
+        super::events::write_section(out, ev, super::events::Extent::Brief, style)?;
+    }
     Ok(())
 }
 
@@ -154,6 +157,9 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Re
                 "  "
             )
         )?;
+        if let Some(chain) = &g.events {
+            super::events::write_chain(out, chain, style)?;
+        }
         writeln!(
             out,
             "{}",
@@ -444,6 +450,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
             ));
         }
         writeln!(out, "{}", wrap(&seen, "    ", "  "))?;
+    }
+    if let Some(chain) = &g.events {
+        super::events::write_chain(out, chain, style)?;
     }
     if !g.top_urls.is_empty() {
         let urls: Vec<String> = g

@@ -1,0 +1,184 @@
+//! The Windows events in the human report: the chain under each group it explains, and the
+//! event logs' own section (what was read, each pool's life, events with no failure at the
+//! same time, failure groups no event explains); `iisdiag events` shows that section alone,
+//! in full. Every text holds values from the events, so each line goes through the terminal
+//! guard (`guard::terminal`, inside `fill`) before any colour is added.
+
+use std::io::{self, Write};
+
+use super::Layout;
+use super::paint::Tone;
+use crate::explain::events::{Chain, EventsReport};
+use crate::guard;
+
+/// How much the scan report shows of the event logs; `iisdiag events` shows all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extent {
+    /// The scan report's section: the most frequent events, a few steps per pool.
+    Brief,
+    /// Everything: every provider and id, every step of every pool, every run.
+    Full,
+}
+
+/// Provider and id counts in the brief section.
+const BRIEF_COUNTS: usize = 8;
+/// Steps per pool in the brief section.
+const BRIEF_STEPS: usize = 8;
+
+/// `text` made safe for the terminal and wrapped between words to `width`.
+fn fill(text: &str, width: u16, indent: &str, first: &str) -> String {
+    let opts = textwrap::Options::new(usize::from(width).max(40))
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .initial_indent(first)
+        .subsequent_indent(indent);
+    textwrap::fill(&guard::terminal(text), opts)
+}
+
+/// The events that explain a group, under its heading: `  <- WAS 5002 ...`.
+pub fn write_chain(out: &mut dyn Write, chain: &Chain, style: &Layout) -> io::Result<()> {
+    for line in &chain.lines {
+        writeln!(out, "{}", fill(line, style.width, "       ", "  <- "))?;
+    }
+    Ok(())
+}
+
+/// The event logs' section.
+pub fn write_section(
+    out: &mut dyn Write,
+    ev: &EventsReport,
+    extent: Extent,
+    style: &Layout,
+) -> io::Result<()> {
+    writeln!(out)?;
+    let span = match (ev.first, ev.last) {
+        (Some(f), Some(l)) => format!(
+            ", {} .. {} {}",
+            style.zone.short(f),
+            style.zone.short(l),
+            style.zone.label(Some(f))
+        ),
+        _ => String::new(),
+    };
+    let heading = format!(
+        "Event logs: {} event(s) read, {} of them from IIS, ASP.NET, .NET and crash reporting providers{span}.",
+        ev.total, ev.kept
+    );
+    writeln!(
+        out,
+        "{}",
+        style
+            .paint
+            .paint(Tone::Heading, &fill(&heading, style.width, "  ", ""))
+    )?;
+    if ev.dropped > 0 {
+        let text = format!(
+            "{} more event(s) of those providers were counted but not kept (past {} events).",
+            ev.dropped,
+            crate::summary::events::KEEP_CAP
+        );
+        writeln!(out, "{}", fill(&text, style.width, "    ", "  "))?;
+    }
+    let shown = match extent {
+        Extent::Brief => BRIEF_COUNTS,
+        Extent::Full => usize::MAX,
+    };
+    if extent == Extent::Full {
+        writeln!(
+            out,
+            "  {}",
+            style.paint.paint(Tone::Heading, "By provider and id:")
+        )?;
+        for c in &ev.counts {
+            let meaning = c
+                .title
+                .as_deref()
+                .unwrap_or("(counted only: not an event iisdiag explains)");
+            let line = format!("{} {} x{}: {meaning}", c.provider, c.id, c.count);
+            writeln!(out, "{}", fill(&line, style.width, "      ", "    "))?;
+        }
+    } else {
+        let top: Vec<String> = ev
+            .counts
+            .iter()
+            .take(shown)
+            .map(|c| format!("{} {} ({})", c.provider, c.id, c.count))
+            .collect();
+        let more = ev.counts.len().saturating_sub(shown);
+        let more = if more > 0 {
+            format!(", and {more} more (`iisdiag events` lists them all)")
+        } else {
+            String::new()
+        };
+        let line = format!("Most frequent: {}{more}.", top.join(", "));
+        writeln!(out, "{}", fill(&line, style.width, "    ", "  "))?;
+    }
+    if ev.app_log > 0 {
+        let line = format!(
+            "{} .NET Runtime 1000 event(s) are the application's own log messages (the ASP.NET Core event-log provider writes as `.NET Runtime`), not crashes.",
+            ev.app_log
+        );
+        writeln!(out, "{}", fill(&line, style.width, "    ", "  "))?;
+    }
+    if !ev.pools.is_empty() {
+        writeln!(
+            out,
+            "  {}",
+            style.paint.paint(
+                Tone::Heading,
+                "Pool life (recycles, crashes, hangs, start failures, rapid-fail):"
+            )
+        )?;
+        for pool in &ev.pools {
+            let mut head = pool.subject.clone();
+            if let Some(c) = &pool.computer {
+                head.push_str(&format!(" on {c}"));
+            }
+            if let Some(r) = &pool.rhythm {
+                head.push_str(&format!(": {r}"));
+            }
+            writeln!(out, "{}", fill(&head, style.width, "      ", "    "))?;
+            let steps = match extent {
+                Extent::Brief => BRIEF_STEPS,
+                Extent::Full => usize::MAX,
+            };
+            for s in pool.steps.iter().take(steps) {
+                let line = format!("[{}] {}", s.role, s.text);
+                writeln!(
+                    out,
+                    "{}",
+                    fill(&line, style.width, "           ", "      - ")
+                )?;
+            }
+            let more = pool.steps.len().saturating_sub(steps);
+            if more > 0 {
+                writeln!(
+                    out,
+                    "      ... and {more} more (`iisdiag events` shows them all)"
+                )?;
+            }
+        }
+    }
+    if !ev.unlinked.is_empty() {
+        writeln!(
+            out,
+            "  {}",
+            style
+                .paint
+                .paint(Tone::Heading, "Events with no failure at the same time:")
+        )?;
+        for &i in &ev.unlinked {
+            if let Some(r) = ev.runs.get(i) {
+                writeln!(out, "{}", fill(&r.text, style.width, "      ", "    - "))?;
+            }
+        }
+    }
+    if !ev.unexplained.is_empty() {
+        let line = format!(
+            "Failure groups no event explains, although the event logs cover their time: {}.",
+            ev.unexplained.join(", ")
+        );
+        writeln!(out, "{}", fill(&line, style.width, "    ", "  "))?;
+    }
+    Ok(())
+}
