@@ -107,6 +107,9 @@ pub struct Chain {
     pub runs: Vec<usize>,
     /// The lines to show, in the same order.
     pub lines: Vec<String>,
+    /// What to do next, from the deepest evidence in the chain: the faulting module and the
+    /// dump to take for a crash, the exception for a startup failure.
+    pub next: Option<String>,
 }
 
 /// One step in a pool's life: a start, a recycle, a crash, a hang, a rapid-fail disable.
@@ -286,9 +289,45 @@ impl EventsReport {
         self.unlinked.retain(|i| !linked.contains(i));
         Some(Chain {
             lines: linked.iter().map(|&i| self.runs[i].text.clone()).collect(),
+            next: next_step(linked.iter().map(|&i| &self.runs[i])),
             runs: linked,
         })
     }
+}
+
+/// What to do next, from the deepest evidence in a chain: a crash with its module or code,
+/// else a start failure with its exception, else the explaining event's first check.
+fn next_step<'a>(chain: impl Iterator<Item = &'a EventRun> + Clone) -> Option<String> {
+    let crash = chain
+        .clone()
+        .find(|r| r.role == "crash" && (r.module.is_some() || r.exception.is_some()));
+    if let Some(r) = crash {
+        let who = r.app.as_deref().unwrap_or("the process");
+        let dump = format!(
+            "capture a crash dump of the next crash (`procdump -ma -e {who}`, or a DebugDiag crash rule) and read the faulting stack"
+        );
+        return Some(match (&r.module, &r.exception, &r.code) {
+            (Some(m), _, Some(c)) => {
+                format!("{who} crashed in {m} with {c}: {dump}; {m} is where to start")
+            }
+            (Some(m), _, None) => format!("{who} crashed in {m}: {dump}"),
+            (None, Some(x), _) => format!(
+                "the unhandled exception is {x}: fix it in the application's code, starting from its innermost frames"
+            ),
+            (None, None, _) => dump,
+        });
+    }
+    if let Some(r) = chain
+        .clone()
+        .find(|r| r.role == "start-failure" && r.exception.is_some())
+    {
+        let x = r.exception.as_deref().unwrap_or_default();
+        return Some(format!(
+            "the application fails at startup with {x}: fix that first (the captured output or the stdout log has the stack), then recycle the pool"
+        ));
+    }
+    let mut chain = chain;
+    chain.next().and_then(|r| r.next.clone())
 }
 
 /// The order roles explain a failure in: a disabled pool explains its 503s better than the
@@ -311,7 +350,14 @@ fn rank(role: &str) -> u8 {
 /// Whether a run is worth joining and listing: a known event that is not routine, about a
 /// process that serves IIS requests.
 fn is_of_interest(r: &EventRun) -> bool {
-    r.iis && !matches!(r.role.as_str(), "info" | "app-log" | "unknown")
+    // The app's own log lines are routine unless they carry a request URL (ASP.NET 1309:
+    // an unhandled exception in a request).
+    let routine = match r.role.as_str() {
+        "info" | "unknown" => true,
+        "app-log" => r.url.is_none(),
+        _ => false,
+    };
+    r.iis && !routine
 }
 
 /// Whether two server names are the same host (`WEB01` and `web01.contoso.com`).

@@ -40,6 +40,10 @@ pub fn write_chain(out: &mut dyn Write, chain: &Chain, style: &Layout) -> io::Re
     for line in &chain.lines {
         writeln!(out, "{}", fill(line, style.width, "       ", "  <- "))?;
     }
+    if let Some(next) = &chain.next {
+        let text = format!("Next: {next}.");
+        writeln!(out, "{}", fill(&text, style.width, "    ", "  "))?;
+    }
     Ok(())
 }
 
