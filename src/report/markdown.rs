@@ -1,15 +1,17 @@
 //! `--format markdown`: the report as GitHub-flavoured Markdown, to paste into a ticket or a
 //! chat: the summary as a table, each top group's explanation and checks, the trace
-//! evidence, the HTTP.sys findings and what lines up in time.
+//! evidence, the HTTP.sys findings, the Windows events and what lines up in time.
 //!
 //! URLs, server names and other values from the logs are attacker-controlled (anyone can
 //! request `/<img src=x onerror=...>`), so they go into code spans, where Markdown renders
 //! nothing; free text is escaped so that it can open no link, image, HTML tag or emphasis.
+//! Event texts are free text built from event data, which is as hostile as a URL.
 
 use std::io::{self, Write};
 
 use super::Layout;
-use super::phrase::{self, human_ms};
+use super::phrase::{self, EVENT_ROWS, EVENTS_LISTED, human_ms};
+use crate::explain::events::{Chain, EventsReport};
 use crate::explain::{GroupReport, Report};
 pub use crate::guard::markdown::{cell_code, code, text};
 use crate::triple::Triple;
@@ -30,6 +32,9 @@ pub fn write(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<
     }
     if !report.httperr.is_empty() {
         write_httperr(out, report, opts)?;
+    }
+    if let Some(ev) = &report.events {
+        write_events(out, ev, opts)?;
     }
     if !report.correlations.is_empty() {
         writeln!(out)?;
@@ -204,6 +209,7 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Layout) -> io::Resul
             text(&w.meaning)
         )?;
     }
+    write_chain(out, g.events.as_ref())?;
     write_checks(out, &g.hints)?;
     for r in &g.rules {
         writeln!(out)?;
@@ -325,8 +331,126 @@ fn write_httperr(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Res
         )?;
         writeln!(out)?;
         writeln!(out, "- **Likely cause:** {}", text(&g.cause))?;
+        write_chain(out, g.events.as_ref())?;
         write_checks(out, &g.hints)?;
         write_references(out, &g.references)?;
+    }
+    Ok(())
+}
+
+/// The events that explain a group, as a nested list: the explaining one first.
+fn write_chain(out: &mut dyn Write, chain: Option<&Chain>) -> io::Result<()> {
+    let Some(chain) = chain.filter(|c| !c.lines.is_empty()) else {
+        return Ok(());
+    };
+    writeln!(out, "- **Events:**")?;
+    for (i, line) in chain.lines.iter().enumerate() {
+        writeln!(
+            out,
+            "  - \u{2190} {}: {}",
+            phrase::chain_lead(i),
+            text(line)
+        )?;
+    }
+    Ok(())
+}
+
+fn write_events(out: &mut dyn Write, ev: &EventsReport, opts: &Layout) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "## Event logs")?;
+    writeln!(out)?;
+    writeln!(out, "{}", text(&phrase::events_headline(ev, opts.zone)))?;
+    if !ev.counts.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "| provider | id | count | meaning |")?;
+        writeln!(out, "|---|--:|--:|---|")?;
+        for c in ev.counts.iter().take(EVENT_ROWS) {
+            let meaning = c
+                .title
+                .as_deref()
+                .map_or_else(|| "*counted only*".to_string(), text);
+            writeln!(
+                out,
+                "| {} | {} | {} | {meaning} |",
+                cell_code(&c.provider),
+                c.id,
+                c.count
+            )?;
+        }
+        if let Some(more) = phrase::more_counts(ev) {
+            writeln!(out)?;
+            writeln!(out, "{}", text(&more))?;
+        }
+    }
+    if ev.app_log > 0 {
+        writeln!(out)?;
+        writeln!(out, "{}", phrase::app_log(ev.app_log, code))?;
+    }
+    if !ev.pools.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "### Pool life")?;
+        for life in ev.pools.iter().take(EVENTS_LISTED) {
+            let on = life
+                .computer
+                .as_deref()
+                .map_or_else(String::new, |c| format!(" on {}", code(c)));
+            let rhythm = life
+                .rhythm
+                .as_deref()
+                .map_or_else(String::new, |r| format!(" {}.", text(r)));
+            writeln!(out)?;
+            writeln!(out, "**{}**{on}:{rhythm}", code(&life.subject))?;
+            writeln!(out)?;
+            for step in life.steps.iter().take(EVENTS_LISTED) {
+                writeln!(
+                    out,
+                    "- {}, **{}**: {}",
+                    phrase::time(opts.zone, step.time),
+                    text(&step.role),
+                    text(&step.text)
+                )?;
+            }
+            if let Some(more) = phrase::more_listed(life.steps.len(), "step(s)") {
+                writeln!(out, "- {}", text(&more))?;
+            }
+        }
+        if let Some(more) = phrase::more_listed(ev.pools.len(), "pool(s)") {
+            writeln!(out)?;
+            writeln!(out, "{}", text(&more))?;
+        }
+    }
+    let unlinked: Vec<&str> = ev
+        .unlinked
+        .iter()
+        .filter_map(|&i| ev.runs.get(i))
+        .map(|r| r.text.as_str())
+        .collect();
+    if !unlinked.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "### Events with no failure at the same time")?;
+        writeln!(out)?;
+        for t in unlinked.iter().take(EVENTS_LISTED) {
+            writeln!(out, "- {}", text(t))?;
+        }
+        if let Some(more) = phrase::more_listed(unlinked.len(), "event run(s)") {
+            writeln!(out, "- {}", text(&more))?;
+        }
+    }
+    if !ev.unexplained.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "### Failure groups no event explains")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "The event logs cover their time, but no event lines up with them by time, server and pool."
+        )?;
+        writeln!(out)?;
+        for c in ev.unexplained.iter().take(EVENTS_LISTED) {
+            writeln!(out, "- {}", code(c))?;
+        }
+        if let Some(more) = phrase::more_listed(ev.unexplained.len(), "group(s)") {
+            writeln!(out, "- {}", text(&more))?;
+        }
     }
     Ok(())
 }
@@ -452,6 +576,137 @@ mod tests {
                 .unwrap();
         let found: Vec<&str> = autolink.find_iter(&plain).map(|m| m.as_str()).collect();
         assert!(found.is_empty(), "{found:?} in\n{md}");
+    }
+
+    /// The part of `md` from the line `from` up to the next heading of the same level or
+    /// higher.
+    fn section<'a>(md: &'a str, from: &str) -> &'a str {
+        let start = md.find(from).unwrap_or_else(|| panic!("{from} in\n{md}"));
+        let level = from.chars().take_while(|&c| c == '#').count();
+        let rest = &md[start + from.len()..];
+        let end = rest
+            .match_indices("\n#")
+            .find(|(i, _)| {
+                let hashes = rest[i + 1..].chars().take_while(|&c| c == '#').count();
+                hashes <= level && rest[i + 1 + hashes..].starts_with(' ')
+            })
+            .map_or(rest.len(), |(i, _)| i);
+        &md[start..start + from.len() + end]
+    }
+
+    #[test]
+    fn event_chains_are_listed_under_their_groups_the_explaining_one_first() {
+        let md = render(&super::super::testing::farm_with_events(), 10);
+        let w3c = section(&md, "### `500.19.13`");
+        assert!(
+            w3c.contains(
+                "- **Events:**\n  - \u{2190} explained by: W3SVC-WP 2280 2026-11-18 11:29:02: A module DLL"
+            ),
+            "{w3c}"
+        );
+        let httperr = section(&md, "### `503.AppOffline` on `OrdersPool`");
+        let chain: Vec<&str> = httperr
+            .lines()
+            .filter(|l| l.starts_with("  - \u{2190}"))
+            .collect();
+        assert_eq!(chain.len(), 4, "{httperr}");
+        assert!(
+            chain[0]
+                .starts_with("  - \u{2190} explained by: WAS 5002 2026-11-18 11:40:02: OrdersPool"),
+            "{}",
+            chain[0]
+        );
+        assert!(
+            chain[1..]
+                .iter()
+                .all(|l| l.starts_with("  - \u{2190} along with: ")),
+            "{chain:?}"
+        );
+        // The chain comes after the cause and before the checks.
+        let (cause, events, check) = (
+            httperr.find("- **Likely cause:**").unwrap(),
+            httperr.find("- **Events:**").unwrap(),
+            httperr.find("**Check:**").unwrap(),
+        );
+        assert!(cause < events && events < check, "{httperr}");
+        // Groups no event explains have no Events item.
+        assert!(!section(&md, "### `502.3.12002`").contains("**Events:**"));
+    }
+
+    #[test]
+    fn farm_events_as_markdown() {
+        let md = render(&super::super::testing::farm_with_events(), 10);
+        insta::assert_snapshot!(section(&md, "## Event logs"));
+    }
+
+    #[test]
+    fn event_counts_past_the_limit_are_summed_up() {
+        let mut report = super::super::testing::farm_with_events();
+        let ev = report.events.as_mut().unwrap();
+        let listed = ev.counts.len();
+        for id in 0..(EVENT_ROWS + 5 - listed) as u32 {
+            ev.counts.push(crate::explain::events::CountRow {
+                provider: "Microsoft-Windows-Kernel-General".into(),
+                id,
+                count: 2,
+                title: None,
+            });
+        }
+        let md = render(&report, 10);
+        let rows = section(&md, "## Event logs")
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .count();
+        assert_eq!(rows, EVENT_ROWS);
+        assert!(
+            md.contains("5 more provider/id pair(s) (10 event(s)) not listed."),
+            "{md}"
+        );
+    }
+
+    /// Event data is written by whoever can write to the event log (or edit an export): a
+    /// pool, module or server name can hold markup, links, pipes, backticks, new lines and
+    /// bidi controls, and every event text is built from them.
+    #[test]
+    fn hostile_event_text_cannot_break_out() {
+        use super::super::testing::HOSTILE_EVENT;
+        let mut report = super::super::testing::farm_with_events();
+        // A W3C group's chain too (the farm's has no hostile line of its own).
+        let chain = report
+            .groups
+            .iter_mut()
+            .find_map(|g| g.events.as_mut())
+            .unwrap();
+        chain.lines[0] = format!("W3SVC-WP 2280 2026-11-18 11:29:02: {HOSTILE_EVENT}");
+        let md = render(&report, 10);
+        assert!(md.contains("Evil"), "{md}");
+        // Shown as code where it is a name, escaped where it is part of a sentence.
+        assert!(md.contains(&code(HOSTILE_EVENT)), "{md}");
+        assert!(md.contains(&text(HOSTILE_EVENT)), "{md}");
+        // With those taken out, nothing of it is left: it went through a guard each time.
+        let rest = md
+            .replace(&code(HOSTILE_EVENT), "")
+            .replace(&text(HOSTILE_EVENT), "");
+        for bad in ["Evil", "<script", "<img", "javascript", "`x`", "\u{202e}"] {
+            assert!(!rest.contains(bad), "{bad} unguarded in\n{md}");
+        }
+        // No line of the event data starts a line of the report.
+        assert!(!md.lines().any(|l| l.starts_with("# H")), "{md}");
+        // Every row of the counts table keeps its four columns.
+        for line in section(&md, "## Event logs")
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+        {
+            let cells = line.replace("\\|", "").matches('|').count();
+            assert_eq!(cells, 5, "{line}");
+        }
+    }
+
+    #[test]
+    fn no_event_logs_no_event_section() {
+        let md = render(&super::super::testing::farm_report(), 10);
+        assert!(!md.contains("Event logs"));
+        assert!(!md.contains("**Events:**"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use crate::explain::events::EventsReport;
 use crate::explain::{GroupReport, Totals};
 use crate::time::{Millis, Zone};
 
@@ -100,4 +101,70 @@ pub fn names(names: &[String], one: &str, many: &str, show: impl Fn(&str) -> Str
     let shown: Vec<String> = names.iter().take(SHOWN).map(|n| show(n)).collect();
     let more = if names.len() > SHOWN { ", ..." } else { "" };
     format!("{} {noun} ({}{more})", names.len(), shown.join(", "))
+}
+
+/// How many provider and id rows the event counts list.
+pub const EVENT_ROWS: usize = 20;
+/// How many runs of events a list shows (a pool's life, the events no failure lines up with),
+/// and how many pools: each is one line, and a hostile or huge log could make thousands.
+pub const EVENTS_LISTED: usize = 20;
+
+/// `18 event(s) read, 14 of them from the providers ..., kept as evidence; from .. to .. UTC.`
+pub fn events_headline(ev: &EventsReport, zone: Zone) -> String {
+    let mut line = format!(
+        "{} event(s) read, {} of them from the providers that take part in IIS failures, kept as evidence",
+        ev.total, ev.kept
+    );
+    if ev.dropped > 0 {
+        line.push_str(&format!(
+            " ({} more of those past the cap, counted only)",
+            ev.dropped
+        ));
+    }
+    if let (Some(first), Some(last)) = (ev.first, ev.last) {
+        line.push_str(&format!(
+            "; from {} to {} {}",
+            zone.short(first),
+            zone.short(last),
+            zone.label(Some(first))
+        ));
+    }
+    line.push('.');
+    line
+}
+
+/// What a line of a group's chain of events is to the group: the first explains it, the
+/// rest came with it.
+pub fn chain_lead(index: usize) -> &'static str {
+    if index == 0 {
+        "explained by"
+    } else {
+        "along with"
+    }
+}
+
+/// `3 more provider/id pair(s) (120 events) not listed.`, when the counts were cut.
+pub fn more_counts(ev: &EventsReport) -> Option<String> {
+    let rest = ev.counts.get(EVENT_ROWS..)?;
+    if rest.is_empty() {
+        return None;
+    }
+    let events: u64 = rest.iter().fold(0, |sum, c| sum.saturating_add(c.count));
+    Some(format!(
+        "{} more provider/id pair(s) ({events} event(s)) not listed.",
+        rest.len()
+    ))
+}
+
+/// `5 more not listed.`, when a list of `len` was cut to [`EVENTS_LISTED`].
+pub fn more_listed(len: usize, what: &str) -> Option<String> {
+    (len > EVENTS_LISTED).then(|| format!("{} more {what} not listed.", len - EVENTS_LISTED))
+}
+
+/// The App Service trap: `.NET Runtime` 1000 reads like a crash and is not one.
+pub fn app_log(count: u64, show: impl Fn(&str) -> String) -> String {
+    format!(
+        "{count} {} 1000 event(s) are the app's own log messages (the ASP.NET Core EventLog logging provider writes under that source when none of its own is set; App Service's eventlog.xml is full of them), not crashes: read their text as the app's log.",
+        show(".NET Runtime")
+    )
 }

@@ -1,13 +1,17 @@
-//! Reports for the writers' tests: the bundled farm sample, and a log whose URLs try to
-//! break out of Markdown and HTML.
+//! Reports for the writers' tests: the bundled farm sample, the farm with Windows events
+//! that explain its HTTP.sys 503s (some of them hostile), and a log whose URLs try to break
+//! out of Markdown and HTML.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 
 use crate::explain::{self, BuildOptions, Report};
+use crate::input::eventlog::{Datum, Event};
 use crate::kb::Kb;
 use crate::pipeline;
+use crate::summary::Collected;
+use crate::time::Millis;
 
 /// The report of `iisdiag scan testdata/farm --timeline`.
 pub fn farm_report() -> Report {
@@ -16,14 +20,21 @@ pub fn farm_report() -> Report {
 
 /// The report of the files under `path`, with a timeline.
 pub fn report_of(path: &Path) -> Report {
+    build(&collect(path))
+}
+
+fn collect(path: &Path) -> Collected {
     let found = pipeline::find(&[path.to_path_buf()]);
     let options = pipeline::Options {
         group_minutes: true,
         ..pipeline::Options::default()
     };
-    let read = pipeline::collect(&found, &options);
+    pipeline::collect(&found, &options).collected
+}
+
+fn build(collected: &Collected) -> Report {
     explain::build(
-        &read.collected,
+        collected,
         Kb::builtin(),
         &BuildOptions {
             timeline: Some(None),
@@ -31,6 +42,126 @@ pub fn report_of(path: &Path) -> Report {
             ..BuildOptions::default()
         },
     )
+}
+
+/// What a hostile event puts in its data: markup, a Markdown link, a table pipe, backticks,
+/// a new line that starts a heading, and a right-to-left override (no slash or backslash,
+/// which would cut a module name to its file name).
+pub const HOSTILE_EVENT: &str = "Evil<script>alert(1)<img src=x onerror=alert(2)>](javascript:alert(3))|`x`\n# H\u{202e}exe.dll";
+
+/// 2026-11-18 11:40:02 UTC, when WAS disables the farm's OrdersPool (its HTTP.sys 503s
+/// start 20 s later).
+const DISABLED: Millis = 1_795_002_002_000;
+const MINUTE: Millis = 60_000;
+
+fn event(provider: &str, id: u32, at: Millis, data: &[(&str, &str)]) -> Event {
+    Event {
+        provider: provider.into(),
+        source: None,
+        id,
+        level: Some(2),
+        time: Some(at),
+        record: None,
+        channel: None,
+        computer: Some("WEB02".into()),
+        process_id: None,
+        data: data
+            .iter()
+            .map(|(n, v)| Datum {
+                name: (!n.is_empty()).then(|| n.to_string()),
+                value: v.to_string(),
+            })
+            .collect(),
+        binary: None,
+    }
+}
+
+/// The farm with the events of an OrdersPool that crashed until WAS disabled it: crashes
+/// (one of them in a module with a hostile name), WAS 5011s and the 5002 that explain the
+/// HTTP.sys 503s; three hourly recycles; a crash of a pool on a server with a hostile name;
+/// a module (with a hostile name) that failed to load when the 500.19s began; `.NET Runtime`
+/// 1000 log messages; and an event the knowledge base does not describe.
+pub fn farm_with_events() -> Report {
+    let mut collected = collect(&Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/farm"));
+    let ev = &mut collected.events;
+    for (i, pid) in ["4120", "5232", "6088"].into_iter().enumerate() {
+        let at = DISABLED - (4 - i as Millis) * MINUTE;
+        ev.add(event(
+            "Application Error",
+            1000,
+            at - 2_000,
+            &[
+                ("AppName", "w3wp.exe"),
+                ("ModuleName", "Orders.Native.dll"),
+                ("ExceptionCode", "c0000005"),
+                ("ProcessId", pid),
+            ],
+        ));
+        ev.add(event(
+            "Microsoft-Windows-WAS",
+            5011,
+            at,
+            &[("AppPoolID", "OrdersPool"), ("ProcessID", pid)],
+        ));
+    }
+    ev.add(event(
+        "Application Error",
+        1000,
+        DISABLED - MINUTE,
+        &[
+            ("AppName", "w3wp.exe"),
+            ("ModuleName", HOSTILE_EVENT),
+            ("ExceptionCode", "c0000005"),
+            ("ProcessId", "6088"),
+        ],
+    ));
+    ev.add(event(
+        "Microsoft-Windows-WAS",
+        5002,
+        DISABLED,
+        &[("AppPoolID", "OrdersPool")],
+    ));
+    for hour in 1..=3 {
+        ev.add(event(
+            "Microsoft-Windows-WAS",
+            5074,
+            DISABLED - hour * 60 * MINUTE - 30 * MINUTE,
+            &[("AppPoolID", "OrdersPool"), ("ProcessID", "3000")],
+        ));
+    }
+    let mut far = event(
+        "Microsoft-Windows-WAS",
+        5011,
+        DISABLED - 200 * MINUTE,
+        &[("AppPoolID", HOSTILE_EVENT), ("ProcessID", "77")],
+    );
+    far.computer = Some(HOSTILE_EVENT.into());
+    ev.add(far);
+    // The 500.19.13s on web02 start at 11:30:02.
+    ev.add(event(
+        "Microsoft-Windows-IIS-W3SVC-WP",
+        2280,
+        DISABLED - 11 * MINUTE,
+        &[("ModuleDll", &format!("C:\\inetsrv\\{HOSTILE_EVENT}"))],
+    ));
+    for i in 0..2 {
+        ev.add(event(
+            ".NET Runtime",
+            1000,
+            DISABLED - (90 + i) * MINUTE,
+            &[("", "Category: Orders.Api\nEventId: 7\nOrder 12 saved")],
+        ));
+    }
+    for i in 0..4 {
+        ev.add(event(
+            "Service Control Manager",
+            7036,
+            DISABLED - (60 + i) * MINUTE,
+            &[("param1", "Windows Update")],
+        ));
+    }
+    ev.finish();
+    build(&collected)
 }
 
 /// URLs an attacker can put in a log by requesting them.

@@ -1,9 +1,11 @@
 //! The failures over time as an inline SVG chart: stacked bars per group on the left
-//! scale, every W3C request as a line on the right scale, and a legend.
+//! scale, every W3C request as a line on the right scale, the runs of events that stop or
+//! restart a worker process as markers on the time axis, and a legend.
 
 use std::fmt::Write as _;
 
 use super::{code, esc};
+use crate::explain::events::{EventRun, EventsReport};
 use crate::explain::timeline::Timeline;
 use crate::report::Layout;
 use crate::time::Zone;
@@ -23,21 +25,76 @@ const RIGHT: f64 = 52.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 36.0;
 
-pub(super) fn timeline(p: &mut String, t: Option<&Timeline>, opts: &Layout) {
+/// The roles of the runs of events the chart marks on its time axis: their colour (dark,
+/// to stand apart from the series) and their legend entry.
+const MARKERS: [(&str, &str, &str); 5] = [
+    ("rapid-fail", "#7f1d1d", "pool disabled (rapid-fail)"),
+    ("start-failure", "#c2410c", "start failure"),
+    ("crash", "#1f2933", "crash"),
+    ("hang", "#6d28d9", "hang"),
+    ("recycle", "#0e7490", "recycle"),
+];
+/// Most markers a chart draws: each carries its event's text, and a log can hold thousands.
+const MAX_MARKERS: usize = 200;
+
+/// The colour of a role the chart marks, or `None`.
+pub(super) fn marker_colour(role: &str) -> Option<&'static str> {
+    MARKERS
+        .iter()
+        .find(|(r, _, _)| *r == role)
+        .map(|(_, colour, _)| *colour)
+}
+
+/// The runs to mark: those of a marked role, about a process that serves IIS requests,
+/// starting within the chart's time range; by time, at most [`MAX_MARKERS`].
+fn markers<'a>(t: &Timeline, events: Option<&'a EventsReport>) -> (Vec<&'a EventRun>, usize) {
+    let (Some(ev), Some(&start), Some(&last)) = (events, t.starts.first(), t.starts.last()) else {
+        return (Vec::new(), 0);
+    };
+    let end = last.saturating_add(t.bucket_minutes.saturating_mul(60_000));
+    let mut runs: Vec<&EventRun> = ev
+        .runs
+        .iter()
+        .filter(|r| r.iis && marker_colour(&r.role).is_some())
+        .filter(|r| r.first.is_some_and(|f| f >= start && f < end))
+        .collect();
+    runs.sort_by_key(|r| r.first);
+    let all = runs.len();
+    runs.truncate(MAX_MARKERS);
+    (runs, all)
+}
+
+pub(super) fn timeline(
+    p: &mut String,
+    t: Option<&Timeline>,
+    events: Option<&EventsReport>,
+    opts: &Layout,
+) {
     let Some(t) = t else {
         return;
     };
     if t.starts.is_empty() || t.series.is_empty() {
         return;
     }
+    let (marked, all_marked) = markers(t, events);
+    let marks = if marked.is_empty() {
+        String::new()
+    } else if all_marked > marked.len() {
+        format!(
+            "; triangles: worker process and pool events from the event logs (the first {} of {all_marked}; point at one for its text)",
+            marked.len()
+        )
+    } else {
+        "; triangles: worker process and pool events from the event logs (point at one for its text)".to_string()
+    };
     let _ = writeln!(
         p,
-        "<h2 id=\"timeline\">Failures over time</h2>\n<p class=\"muted\">{} buckets, {}. Bars: failed requests of the top groups (left scale); line: every W3C request (right scale).</p>",
+        "<h2 id=\"timeline\">Failures over time</h2>\n<p class=\"muted\">{} buckets, {}. Bars: failed requests of the top groups (left scale); line: every W3C request (right scale){marks}.</p>",
         crate::explain::timeline::bucket_words(t.bucket_minutes),
         esc(&opts.zone.label(t.starts.first().copied()))
     );
     p.push_str("<div class=\"chart\">\n");
-    chart_svg(p, t, opts.zone);
+    chart_svg(p, t, &marked, opts.zone);
     p.push_str("<ul class=\"legend\">");
     for (i, s) in t.series.iter().enumerate() {
         let _ = write!(
@@ -50,6 +107,15 @@ pub(super) fn timeline(p: &mut String, t: Option<&Timeline>, opts: &Layout) {
     }
     if t.requests.iter().any(|&r| r > 0) {
         p.push_str("<li><span class=\"swatch line\" style=\"background:#9aa5b1\"></span>all W3C requests</li>");
+    }
+    for (role, colour, label) in MARKERS {
+        let n = marked.iter().filter(|r| r.role == role).count();
+        if n > 0 {
+            let _ = write!(
+                p,
+                "<li><span class=\"swatch marker\" style=\"background:{colour}\"></span>{label} <span class=\"muted\">{n}</span></li>"
+            );
+        }
     }
     p.push_str("</ul>\n</div>\n");
     let peaks: Vec<&str> = t
@@ -79,7 +145,7 @@ pub(super) fn nice_step(max: u64) -> u64 {
     }
 }
 
-fn chart_svg(p: &mut String, t: &Timeline, zone: Zone) {
+fn chart_svg(p: &mut String, t: &Timeline, marked: &[&EventRun], zone: Zone) {
     let n = t.starts.len();
     let stacked: Vec<u64> = (0..n)
         .map(|i| {
@@ -208,6 +274,24 @@ fn chart_svg(p: &mut String, t: &Timeline, zone: Zone) {
             );
             last_day = day;
         }
+    }
+    // The runs of events, a triangle on the time axis at each one's first event, with a
+    // faint line up through the bars it may explain.
+    let bucket_ms = (t.bucket_minutes.max(1) * 60_000) as f64;
+    let axis = TOP + plot_h;
+    for r in marked {
+        let (Some(first), Some(colour)) = (r.first, marker_colour(&r.role)) else {
+            continue;
+        };
+        let x = LEFT + (first - t.starts[0]) as f64 / bucket_ms * slot;
+        let _ = writeln!(
+            p,
+            "<g class=\"marker\"><title>{}</title><line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{TOP}\" y2=\"{axis:.1}\" stroke=\"{colour}\" stroke-opacity=\"0.35\" stroke-dasharray=\"3 3\"/><path d=\"M{:.1},{axis:.1} L{:.1},{axis:.1} L{x:.1},{:.1} Z\" fill=\"{colour}\"/></g>",
+            esc(&r.text),
+            x - 5.0,
+            x + 5.0,
+            axis - 9.0
+        );
     }
     p.push_str("</svg>\n");
 }

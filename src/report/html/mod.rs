@@ -1,12 +1,14 @@
 //! `--html FILE`: the report as one self-contained HTML page to attach to a ticket: the
 //! summary table, the failures over time drawn as a chart (inline SVG), each group's
-//! explanation and checks, the trace evidence and the HTTP.sys findings.
+//! explanation and checks, the trace evidence, the HTTP.sys findings and the Windows
+//! events (the ones that explain each group, and what the event logs said overall).
 //!
 //! The page loads nothing: no script, no font, no image from anywhere, and its Content
 //! Security Policy forbids them, so it opens the same offline, from a mail attachment or a
-//! ticket. Everything that comes from the logs (URLs, server and pool names, trace data) is
-//! attacker-controlled and is escaped; links are made only from the knowledge base's
-//! references, and only for http(s) addresses.
+//! ticket. Everything that comes from the logs (URLs, server and pool names, trace data,
+//! event data and the event texts built from it) is attacker-controlled and is escaped;
+//! links are made only from the knowledge base's references, and only for http(s)
+//! addresses.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -14,8 +16,9 @@ use std::io::{self, Write};
 mod chart;
 
 use super::Layout;
-use super::phrase::{self, human_ms};
-use crate::explain::{GroupReport, Report};
+use super::phrase::{self, EVENT_ROWS, EVENTS_LISTED, human_ms};
+use crate::explain::events::{Chain, EventsReport};
+use crate::explain::{GroupReport, HttpErrReport, Report};
 use crate::triple::Triple;
 
 /// Nothing may load: styles are inline, there is no script, images only as data.
@@ -59,6 +62,17 @@ ol.checks li { margin: 3px 0; }
 footer { margin-top: 40px; font-size: 13px; color: var(--benign); }
 "#;
 
+/// The style of what only a page with event logs has (added to [`STYLE`] then, so that a
+/// page without them is the same as before events were read).
+const EVENTS_STYLE: &str = r#".swatch.marker { clip-path: polygon(50% 0, 100% 100%, 0 100%); }
+ul.chain { margin: 0; padding-left: 18px; }
+ul.chain li.explains { font-weight: 600; }
+.lead { color: var(--benign); font-weight: 400; }
+h3.part { display: block; margin: 22px 0 6px; }
+ul.life { margin-top: 4px; }
+.role { font-size: 12px; border: 1px solid var(--benign); border-radius: 8px; padding: 0 6px; margin: 0 4px; }
+"#;
+
 /// Writes the whole page.
 pub fn write(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<()> {
     let mut page = String::with_capacity(64 * 1024);
@@ -91,14 +105,25 @@ fn render(p: &mut String, report: &Report, opts: &Layout) {
         t.requests,
         esc(&when)
     );
-    let _ = writeln!(p, "<style>{STYLE}</style>\n</head>\n<body>\n<main>");
+    let events_style = if report.events.is_some() {
+        EVENTS_STYLE
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        p,
+        "<style>{STYLE}{events_style}</style>\n</head>\n<body>\n<main>"
+    );
     p.push_str("<h1>iisdiag report</h1>\n");
     totals(p, report, opts);
     nav(p, report);
-    chart::timeline(p, report.timeline.as_ref(), opts);
+    chart::timeline(p, report.timeline.as_ref(), report.events.as_ref(), opts);
     summary(p, report, opts);
     traces(p, report);
     httperr(p, report, opts);
+    if let Some(ev) = &report.events {
+        events(p, report, ev, opts);
+    }
     correlations(p, report);
     let _ = writeln!(
         p,
@@ -165,6 +190,9 @@ fn nav(p: &mut String, report: &Report) {
     }
     if !report.httperr.is_empty() {
         p.push_str("<a href=\"#httperr\">HTTP.sys</a>");
+    }
+    if report.events.is_some() {
+        p.push_str("<a href=\"#events\">Event logs</a>");
     }
     if !report.correlations.is_empty() {
         p.push_str("<a href=\"#correlations\">Lined up in time</a>");
@@ -314,6 +342,9 @@ fn group(p: &mut String, g: &GroupReport, open: bool, opts: &Layout) {
             esc(&w.meaning)
         );
     }
+    if let Some(events) = chain(g.events.as_ref()) {
+        let _ = writeln!(p, "{events}");
+    }
     p.push_str("</dl>\n");
     checks(p, &g.hints);
     for r in &g.rules {
@@ -420,7 +451,7 @@ fn httperr(p: &mut String, report: &Report, opts: &Layout) {
             p,
             "<tr class=\"{}\"><td class=\"code\"><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}{benign}</td></tr>",
             class_of(g.status, g.benign),
-            anchor("h", &format!("{}-{}", g.code, g.queue)),
+            httperr_id(g),
             code(&g.code),
             code(&g.queue),
             g.count,
@@ -447,7 +478,7 @@ fn httperr(p: &mut String, report: &Report, opts: &Layout) {
             p,
             "<details class=\"group {}\" id=\"{}\"{}>",
             class_of(g.status, g.benign),
-            anchor("h", &format!("{}-{}", g.code, g.queue)),
+            httperr_id(g),
             if open { " open" } else { "" }
         );
         let _ = writeln!(
@@ -460,12 +491,138 @@ fn httperr(p: &mut String, report: &Report, opts: &Layout) {
         );
         let _ = writeln!(
             p,
-            "<dl><dt>Likely cause</dt><dd>{}</dd></dl>",
-            esc(&g.cause)
+            "<dl><dt>Likely cause</dt><dd>{}</dd>{}</dl>",
+            esc(&g.cause),
+            chain(g.events.as_ref()).unwrap_or_default()
         );
         checks(p, &g.hints);
         references(p, &g.references);
         p.push_str("</details>\n");
+    }
+}
+
+/// The events that explain a group, as a `<dt>`/`<dd>` pair: the explaining one first.
+fn chain(chain: Option<&Chain>) -> Option<String> {
+    let chain = chain.filter(|c| !c.lines.is_empty())?;
+    let mut out = String::from("<dt>Events</dt><dd><ul class=\"chain\">");
+    for (i, line) in chain.lines.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<li{}><span class=\"lead\">{}:</span> {}</li>",
+            if i == 0 { " class=\"explains\"" } else { "" },
+            phrase::chain_lead(i),
+            esc(line)
+        );
+    }
+    out.push_str("</ul></dd>");
+    Some(out)
+}
+
+fn events(p: &mut String, report: &Report, ev: &EventsReport, opts: &Layout) {
+    p.push_str("<h2 id=\"events\">Event logs</h2>\n");
+    let _ = writeln!(p, "<p>{}</p>", esc(&phrase::events_headline(ev, opts.zone)));
+    if !ev.counts.is_empty() {
+        p.push_str("<table>\n<thead><tr><th>provider</th><th class=\"num\">id</th><th class=\"num\">count</th><th>meaning</th></tr></thead>\n<tbody>\n");
+        for c in ev.counts.iter().take(EVENT_ROWS) {
+            let meaning = c.title.as_deref().map_or_else(
+                || "<span class=\"muted\">counted only</span>".to_string(),
+                esc,
+            );
+            let _ = writeln!(
+                p,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{meaning}</td></tr>",
+                code(&c.provider),
+                c.id,
+                c.count
+            );
+        }
+        p.push_str("</tbody>\n</table>\n");
+        if let Some(more) = phrase::more_counts(ev) {
+            let _ = writeln!(p, "<p class=\"muted\">{}</p>", esc(&more));
+        }
+    }
+    if ev.app_log > 0 {
+        let _ = writeln!(p, "<p>{}</p>", phrase::app_log(ev.app_log, code));
+    }
+    if !ev.pools.is_empty() {
+        p.push_str("<h3 class=\"part\">Pool life</h3>\n");
+        for life in ev.pools.iter().take(EVENTS_LISTED) {
+            let on = life
+                .computer
+                .as_deref()
+                .map_or_else(String::new, |c| format!(" on {}", code(c)));
+            let rhythm = life.rhythm.as_deref().map_or_else(String::new, |r| {
+                format!(" <span class=\"muted\">{}.</span>", esc(r))
+            });
+            let _ = writeln!(
+                p,
+                "<p><strong>{}</strong>{on}:{rhythm}</p>\n<ul class=\"life\">",
+                code(&life.subject)
+            );
+            for step in life.steps.iter().take(EVENTS_LISTED) {
+                let colour = chart::marker_colour(&step.role).map_or_else(String::new, |c| {
+                    format!(" style=\"border-color:{c};color:{c}\"")
+                });
+                let _ = writeln!(
+                    p,
+                    "<li>{} <span class=\"role\"{colour}>{}</span> {}</li>",
+                    esc(&phrase::time(opts.zone, step.time)),
+                    esc(&step.role),
+                    esc(&step.text)
+                );
+            }
+            if let Some(more) = phrase::more_listed(life.steps.len(), "step(s)") {
+                let _ = writeln!(p, "<li class=\"muted\">{}</li>", esc(&more));
+            }
+            p.push_str("</ul>\n");
+        }
+        if let Some(more) = phrase::more_listed(ev.pools.len(), "pool(s)") {
+            let _ = writeln!(p, "<p class=\"muted\">{}</p>", esc(&more));
+        }
+    }
+    let unlinked: Vec<&str> = ev
+        .unlinked
+        .iter()
+        .filter_map(|&i| ev.runs.get(i))
+        .map(|r| r.text.as_str())
+        .collect();
+    if !unlinked.is_empty() {
+        p.push_str("<h3 class=\"part\">Events with no failure at the same time</h3>\n<ul>\n");
+        for t in unlinked.iter().take(EVENTS_LISTED) {
+            let _ = writeln!(p, "<li>{}</li>", esc(t));
+        }
+        if let Some(more) = phrase::more_listed(unlinked.len(), "event run(s)") {
+            let _ = writeln!(p, "<li class=\"muted\">{}</li>", esc(&more));
+        }
+        p.push_str("</ul>\n");
+    }
+    if !ev.unexplained.is_empty() {
+        p.push_str("<h3 class=\"part\">Failure groups no event explains</h3>\n<p>The event logs cover their time, but no event lines up with them by time, server and pool.</p>\n<ul>\n");
+        for c in ev.unexplained.iter().take(EVENTS_LISTED) {
+            let _ = writeln!(p, "<li>{}</li>", group_link(report, c));
+        }
+        if let Some(more) = phrase::more_listed(ev.unexplained.len(), "group(s)") {
+            let _ = writeln!(p, "<li class=\"muted\">{}</li>", esc(&more));
+        }
+        p.push_str("</ul>\n");
+    }
+}
+
+/// A failure group named as the joins name it (`500.19.13`, `503.AppOffline on OrdersPool`),
+/// as code linked to its explanation when the report has it.
+fn group_link(report: &Report, name: &str) -> String {
+    let id = if report.groups.iter().any(|g| g.code == name) {
+        Some(anchor("g", name))
+    } else {
+        report
+            .httperr
+            .iter()
+            .find(|g| format!("{} on {}", g.code, g.queue) == name)
+            .map(httperr_id)
+    };
+    match id {
+        Some(id) => format!("<a href=\"#{id}\">{}</a>", code(name)),
+        None => code(name),
     }
 }
 
@@ -526,6 +683,11 @@ fn anchor(prefix: &str, code: &str) -> String {
         })
         .collect();
     format!("{prefix}-{tail}")
+}
+
+/// The id of an HTTP.sys group's explanation.
+fn httperr_id(g: &HttpErrReport) -> String {
+    anchor("h", &format!("{}-{}", g.code, g.queue))
 }
 
 /// A reference as a link when it is an http(s) address, else as text.
