@@ -352,6 +352,9 @@ fn write_chain(out: &mut dyn Write, chain: Option<&Chain>) -> io::Result<()> {
             text(line)
         )?;
     }
+    if let Some(next) = &chain.next {
+        writeln!(out, "- **Next:** {}.", text(next))?;
+    }
     Ok(())
 }
 

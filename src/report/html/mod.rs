@@ -515,6 +515,9 @@ fn chain(chain: Option<&Chain>) -> Option<String> {
         );
     }
     out.push_str("</ul></dd>");
+    if let Some(next) = &chain.next {
+        let _ = write!(out, "<dt>Next</dt><dd>{}.</dd>", esc(next));
+    }
     Some(out)
 }
 
