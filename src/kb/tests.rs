@@ -777,6 +777,11 @@ fn events_are_found_by_provider_or_alias_in_any_case() {
         ("was", 5011, "crash"),
         ("Microsoft-Windows-WAS", 5002, "rapid-fail"),
         ("W3SVC-WP", 2280, "module-load"),
+        ("Microsoft-Windows-IIS-W3SVC-WP", 2295, "module-load"),
+        ("WAS", 5076, "recycle"),
+        ("Microsoft-Windows-WAS", 5189, "config"),
+        ("APPHOSTSVC", 9009, "config"),
+        ("Microsoft-Windows-IIS-APPHOSTSVC", 9010, "config"),
         ("IIS AspNetCore Module V2", 1031, "start-failure"),
         ("IIS AspNetCore Module", 1000, "start-failure"),
         ("ASP.NET 4.0.30319.0", 1309, "app-log"),
@@ -805,6 +810,14 @@ fn the_fields_of_was_events_are_in_order() {
     assert_eq!(fields(5002), ["application pool name"]);
     assert_eq!(fields(5011)[..2], ["application pool name", "process id"]);
     assert_eq!(fields(5186)[..2], ["process id", "application pool name"]);
+    for id in [5074, 5075, 5076, 5077, 5078, 5117] {
+        assert_eq!(
+            fields(id),
+            ["process id", "application pool name"],
+            "WAS/{id}"
+        );
+    }
+    assert_eq!(fields(5079), ["application pool name"]);
 }
 
 #[test]
