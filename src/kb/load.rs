@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{
-    CodeEntry, CodeKey, EVENT_ROLES, EventEntry, Fallback, Kb, ReasonEntry, TimeoutEntry,
-    Win32Entry,
+    CodeEntry, CodeKey, EVENT_ROLES, EventEntry, Fallback, Kb, ReasonEntry, TAKE_KEYS,
+    TimeoutEntry, Win32Entry, is_take_name, take_position,
 };
 use crate::triple::Code;
 
@@ -241,6 +241,7 @@ impl Kb {
             ));
         }
         self.check_refs(&entry.refs)?;
+        check_take(&entry)?;
         let names: Vec<String> = std::iter::once(&entry.provider)
             .chain(&entry.aliases)
             .map(|n| n.trim().to_lowercase())
@@ -277,6 +278,33 @@ impl Kb {
         }
         Ok(())
     }
+}
+
+/// Checks an event entry's `take` table: known keys, and alternatives that are a Data item
+/// name or `#N` with N at least 1. The message names the entry, since `take` is inline.
+fn check_take(entry: &EventEntry) -> Result<(), String> {
+    let at = format!("event {}/{}", entry.provider, entry.id);
+    for (key, sources) in &entry.take {
+        if !TAKE_KEYS.contains(&key.as_str()) {
+            return Err(format!(
+                "{at}: `take` has the key `{key}`; expected one of {}",
+                TAKE_KEYS.join(", ")
+            ));
+        }
+        if sources.is_empty() {
+            return Err(format!("{at}: `take.{key}` lists no alternative"));
+        }
+        for s in sources {
+            let position = take_position(s);
+            if position == Some(0) || (position.is_none() && !is_take_name(s)) {
+                return Err(format!(
+                    "{at}: `take.{key}` holds `{s}`, which is neither a Data item name nor \
+                     `#N` with N of 1 or more"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_text(value: &str, field: &str) -> Result<(), String> {

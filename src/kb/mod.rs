@@ -7,12 +7,13 @@
 mod load;
 pub mod query;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
 use crate::hresult;
+use crate::input::eventlog::Event;
 use crate::triple::Triple;
 
 pub use load::RulesError;
@@ -100,6 +101,72 @@ pub struct EventEntry {
     pub checks: Vec<String>,
     #[serde(default)]
     pub refs: Vec<String>,
+    /// Where the values code needs sit in the event's data, so that nothing is guessed: for a
+    /// key of [`TAKE_KEYS`], the alternatives tried in order, each a Data item name as the
+    /// provider's manifest names it (`AppPoolID`) or a 1-based position (`#2`) for exports
+    /// whose items are unnamed. Checked when the file is loaded.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub take: BTreeMap<String, Vec<String>>,
+}
+
+/// What an event entry's `take` table may name. `pool`: application pool name; `pid`: the
+/// process the event is about; `exit`: process exit code; `exception`: exception or NTSTATUS
+/// code; `module`: faulting module or module DLL; `app`: faulting application or application
+/// name; `app_path`: IIS configuration path or physical path; `url`: request URL; `message`:
+/// a whole message-style string to be read with patterns; `stdout`: captured output; `error`:
+/// an error or HRESULT code item; `reason`: recycle reason or trigger; `site`: site id or name.
+pub const TAKE_KEYS: &[&str] = &[
+    "pool",
+    "pid",
+    "exit",
+    "exception",
+    "module",
+    "app",
+    "app_path",
+    "url",
+    "message",
+    "stdout",
+    "error",
+    "reason",
+    "site",
+];
+
+impl EventEntry {
+    /// The value of `key` (one of [`TAKE_KEYS`]) in `event`: the first alternative of the
+    /// entry's `take` list that the event has, trimmed; empty values and `-` count as absent.
+    /// `None` when the entry does not say where the value is or the event lacks it.
+    pub fn take<'e>(&self, key: &str, event: &'e Event) -> Option<&'e str> {
+        debug_assert!(TAKE_KEYS.contains(&key), "`{key}` is not a take key");
+        self.take.get(key)?.iter().find_map(|source| {
+            let value = match take_position(source) {
+                Some(n) => n.checked_sub(1).and_then(|i| event.nth(i)),
+                None => event.named(source),
+            }?
+            .trim();
+            (!value.is_empty() && value != "-").then_some(value)
+        })
+    }
+}
+
+/// `N` of a `#N` alternative (1-based, decimal digits only), or `None` for anything else.
+fn take_position(source: &str) -> Option<usize> {
+    let digits = source.strip_prefix('#')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Whether a `take` alternative is a Data item name: letters, digits, `_`, `-` and `.`, as
+/// manifests and `UserData` element names spell them.
+fn is_take_name(source: &str) -> bool {
+    source
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && source
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
 impl EventEntry {

@@ -777,6 +777,11 @@ fn events_are_found_by_provider_or_alias_in_any_case() {
         ("was", 5011, "crash"),
         ("Microsoft-Windows-WAS", 5002, "rapid-fail"),
         ("W3SVC-WP", 2280, "module-load"),
+        ("Microsoft-Windows-IIS-W3SVC-WP", 2295, "module-load"),
+        ("WAS", 5076, "recycle"),
+        ("Microsoft-Windows-WAS", 5189, "config"),
+        ("APPHOSTSVC", 9009, "config"),
+        ("Microsoft-Windows-IIS-APPHOSTSVC", 9010, "config"),
         ("IIS AspNetCore Module V2", 1031, "start-failure"),
         ("IIS AspNetCore Module", 1000, "start-failure"),
         ("ASP.NET 4.0.30319.0", 1309, "app-log"),
@@ -805,6 +810,14 @@ fn the_fields_of_was_events_are_in_order() {
     assert_eq!(fields(5002), ["application pool name"]);
     assert_eq!(fields(5011)[..2], ["application pool name", "process id"]);
     assert_eq!(fields(5186)[..2], ["process id", "application pool name"]);
+    for id in [5074, 5075, 5076, 5077, 5078, 5117] {
+        assert_eq!(
+            fields(id),
+            ["process id", "application pool name"],
+            "WAS/{id}"
+        );
+    }
+    assert_eq!(fields(5079), ["application pool name"]);
 }
 
 #[test]
@@ -824,4 +837,183 @@ fn a_rules_file_adds_and_overrides_events() {
         .unwrap_err();
     assert_eq!(e.line, 2);
     assert!(e.message.contains("role"), "{}", e.message);
+}
+
+/// An event as a reader makes it: `data` are (name, value) pairs in order, a name of `None`
+/// for exports whose items are unnamed.
+fn event(provider: &str, id: u32, data: &[(Option<&str>, &str)]) -> Event {
+    Event {
+        provider: provider.to_string(),
+        source: None,
+        id,
+        level: None,
+        time: None,
+        record: None,
+        channel: None,
+        computer: None,
+        process_id: None,
+        data: data
+            .iter()
+            .map(|&(name, value)| crate::input::eventlog::Datum {
+                name: name.map(str::to_string),
+                value: value.to_string(),
+            })
+            .collect(),
+        binary: None,
+    }
+}
+
+#[test]
+fn every_take_table_uses_known_keys_and_valid_alternatives() {
+    let kb = kb();
+    let mut with_take = 0;
+    for e in kb.event_entries() {
+        let at = format!("{}/{}", e.provider, e.id);
+        with_take += usize::from(!e.take.is_empty());
+        for (key, sources) in &e.take {
+            assert!(TAKE_KEYS.contains(&key.as_str()), "{at}: key {key}");
+            assert!(!sources.is_empty(), "{at}: {key} is empty");
+            for s in sources {
+                assert!(
+                    take_position(s).is_some_and(|n| n >= 1) || is_take_name(s),
+                    "{at}: {key} = {s}"
+                );
+            }
+        }
+    }
+    assert!(
+        with_take >= 50,
+        "{with_take} entries say where their data is"
+    );
+    // Every WAS event about a pool says where the pool's name is.
+    for e in kb.event_entries().iter().filter(|e| e.provider == "WAS") {
+        assert!(e.take.contains_key("pool"), "WAS/{} has no pool", e.id);
+    }
+}
+
+#[test]
+fn take_finds_the_pool_and_pid_of_was_5011_named_or_by_position() {
+    let e = kb().event("Microsoft-Windows-WAS", 5011).unwrap();
+    let named = event(
+        "Microsoft-Windows-WAS",
+        5011,
+        &[
+            (Some("AppPoolID"), "OrdersPool"),
+            (Some("ProcessID"), "4120"),
+        ],
+    );
+    assert_eq!(e.take("pool", &named), Some("OrdersPool"));
+    assert_eq!(e.take("pid", &named), Some("4120"));
+    let unnamed = event("WAS", 5011, &[(None, "OrdersPool"), (None, "4120")]);
+    assert_eq!(e.take("pool", &unnamed), Some("OrdersPool"));
+    assert_eq!(e.take("pid", &unnamed), Some("4120"));
+    // Recycle events put the process id first.
+    let r = kb().event("WAS", 5074).unwrap();
+    let recycle = event("WAS", 5074, &[(None, "3320"), (None, "OrdersPool")]);
+    assert_eq!(r.take("pid", &recycle), Some("3320"));
+    assert_eq!(r.take("pool", &recycle), Some("OrdersPool"));
+    // What the entry does not map, or the event does not have, is absent.
+    assert_eq!(e.take("exit", &named), None);
+    assert_eq!(e.take("pool", &event("WAS", 5011, &[])), None);
+}
+
+#[test]
+fn take_reads_application_error_1000_in_both_of_its_forms() {
+    let e = kb().event("Application Error", 1000).unwrap();
+    // Current Windows: a manifest with named items, the process id in hex with 0x.
+    let named = event(
+        "Application Error",
+        1000,
+        &[
+            (Some("AppName"), "w3wp.exe"),
+            (Some("AppVersion"), "10.0.20348.1"),
+            (Some("AppTimeStamp"), "e5a8b8c3"),
+            (Some("ModuleName"), "Orders.Native.dll"),
+            (Some("ModuleVersion"), "3.4.1.0"),
+            (Some("ModuleTimeStamp"), "6710c2a4"),
+            (Some("ExceptionCode"), "c0000005"),
+            (Some("FaultingOffset"), "000000000001a2f4"),
+            (Some("ProcessId"), "0x1018"),
+        ],
+    );
+    assert_eq!(e.take("module", &named), Some("Orders.Native.dll"));
+    assert_eq!(e.take("exception", &named), Some("c0000005"));
+    assert_eq!(e.take("pid", &named), Some("0x1018"));
+    assert_eq!(e.take("app", &named), Some("w3wp.exe"));
+    // The classic form (as in a Windows 10 Application.evtx): fifteen unnamed strings.
+    let strings = [
+        "Obs64.exe",
+        "60.31.102.0",
+        "947dafce",
+        "KERNELBASE.dll",
+        "10.0.19041.3758",
+        "d80f8f12",
+        "e0434352",
+        "000000000002cf19",
+        "df4",
+        "01dabe0041952284",
+        "C:\\Program Files\\obs-studio\\bin\\64bit\\Obs64.exe",
+    ];
+    let data: Vec<(Option<&str>, &str)> = strings.iter().map(|s| (None, *s)).collect();
+    let classic = event("Application Error", 1000, &data);
+    assert_eq!(e.take("module", &classic), Some("KERNELBASE.dll"));
+    assert_eq!(e.take("exception", &classic), Some("e0434352"));
+    assert_eq!(e.take("pid", &classic), Some("df4"));
+    assert_eq!(e.take("app_path", &classic), Some(strings[10]));
+}
+
+#[test]
+fn take_skips_empty_and_dash_values_for_the_next_alternative() {
+    let e = kb().event("WAS", 5002).unwrap();
+    let dash = event("WAS", 5002, &[(Some("AppPoolID"), "-")]);
+    // The name holds `-`; `#1` is the same item, so nothing is found.
+    assert_eq!(e.take("pool", &dash), None);
+    let blank = event("WAS", 5002, &[(Some("AppPoolID"), "  \n ")]);
+    assert_eq!(e.take("pool", &blank), None);
+    let padded = event("WAS", 5002, &[(Some("apppoolid"), " OrdersPool\n")]);
+    assert_eq!(e.take("pool", &padded), Some("OrdersPool"));
+}
+
+#[test]
+fn take_finds_the_request_url_of_asp_net_1309_by_position() {
+    let e = kb().event("ASP.NET 4.0.30319.0", 1309).unwrap();
+    let mut data = vec![(None, ""); 30];
+    data[14] = (None, "11232");
+    data[15] = (None, "w3wp.exe");
+    data[17] = (None, "SqlException");
+    data[19] = (None, "http://example.test/ViewAll.aspx");
+    let ev = event("ASP.NET 4.0.30319.0", 1309, &data);
+    assert_eq!(e.take("url", &ev), Some("http://example.test/ViewAll.aspx"));
+    assert_eq!(e.take("pid", &ev), Some("11232"));
+    assert_eq!(e.take("exception", &ev), Some("SqlException"));
+}
+
+#[test]
+fn a_rules_file_with_a_bad_take_is_refused_naming_the_entry() {
+    let entry = |take: &str| {
+        format!(
+            "[[event]]\nprovider = \"WAS\"\nid = 5002\ntitle = \"t\"\nfields = [\"pool\"]\n\
+             role = \"rapid-fail\"\ncause = \"c\"\nchecks = [\"x\"]\ntake = {take}\n"
+        )
+    };
+    let load = |take: &str| kb().with_rules_text(std::path::Path::new("r.toml"), &entry(take));
+    assert!(load("{ pool = [\"AppPoolID\", \"#1\"] }").is_ok());
+    for (take, needle) in [
+        ("{ poo = [\"AppPoolID\"] }", "`poo`"),
+        ("{ pool = [\"#0\"] }", "`#0`"),
+        ("{ pool = [\"#\"] }", "`#`"),
+        ("{ pool = [\"#+2\"] }", "`#+2`"),
+        ("{ pool = [\"\"] }", "``"),
+        ("{ pool = [\"App Pool\"] }", "`App Pool`"),
+        ("{ pool = [] }", "no alternative"),
+    ] {
+        let e = load(take).unwrap_err();
+        assert_eq!(e.line, 1, "{take}");
+        assert!(
+            e.message.contains("event WAS/5002"),
+            "{take}: {}",
+            e.message
+        );
+        assert!(e.message.contains(needle), "{take}: {}", e.message);
+    }
 }
