@@ -536,9 +536,19 @@ pub fn fact(kb: &Kb, e: &Event) -> Fact {
                 | "HttpEvent"
         )
     });
+    // Application Error writes its process id in hex, with `0x` (current Windows) or
+    // without (older builds: `df4`).
+    let hex_pid = entry.is_some_and(|en| en.provider == "Application Error");
     let pid = own("pid")
         .or_else(|| from_message(&PID))
-        .and_then(|p| number(&p))
+        .and_then(|p| {
+            if hex_pid {
+                let digits = p.trim().trim_start_matches("0x").trim_start_matches("0X");
+                i64::from_str_radix(digits, 16).ok()
+            } else {
+                number(&p)
+            }
+        })
         .and_then(|p| u32::try_from(p).ok())
         .or(if logged_by_service {
             None

@@ -169,17 +169,6 @@ fn is_take_name(source: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
-impl EventEntry {
-    /// TEMPORARY until the `take` tables land: no mapping.
-    pub fn take<'e>(
-        &self,
-        _key: &str,
-        _event: &'e crate::input::eventlog::Event,
-    ) -> Option<&'e str> {
-        None
-    }
-}
-
 /// The roles an event may play, for checking data files.
 pub const EVENT_ROLES: &[&str] = &[
     "crash",
