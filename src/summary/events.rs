@@ -116,7 +116,7 @@ impl EventSummary {
                 count,
             })
             .collect();
-        out.sort_by(|a, b| b.count.cmp(&a.count));
+        out.sort_by_key(|c| std::cmp::Reverse(c.count));
         out
     }
 
