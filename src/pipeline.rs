@@ -14,7 +14,7 @@ use crate::filter::Filter;
 use crate::input::origin::Origin;
 use crate::input::sniff::{Kind, sniff};
 use crate::input::source::{self, Body, Item, Stream};
-use crate::input::{discover, freb, httperr, native, split, w3c};
+use crate::input::{discover, eventlog, freb, httperr, native, split, w3c};
 use crate::output::requests::{ExportFormat, RequestRows};
 use crate::summary::w3c::{By, W3cSummary};
 use crate::summary::{Collected, FileOutcome};
@@ -99,6 +99,7 @@ pub fn collect(found: &Found, opts: &Options) -> Outcome {
             .reduce(Outcome::default, Outcome::merge)
     };
     let mut read = in_pool(opts.threads, run);
+    read.collected.events.finish();
     // Added to the archive members left out the same way.
     read.collected.files_out_of_range += out_of_range.len() as u64;
     for p in &found.problems {
@@ -152,6 +153,7 @@ pub fn newest_time(found: &Found, threads: Option<usize>) -> Option<Millis> {
         collected.w3c.last,
         collected.httperr.last_seen(),
         collected.traces.last_start(),
+        collected.events.last,
     ]
     .into_iter()
     .flatten()
@@ -308,6 +310,19 @@ fn read_into(
                 }
             }
         })?,
+        Kind::Evtx | Kind::EventXml => {
+            let events = &mut out.collected.events;
+            let keep = |event: eventlog::Event| {
+                if filter.event(&event, &origin) {
+                    events.add(event);
+                }
+            };
+            if kind == Kind::Evtx {
+                eventlog::read_evtx(reader, keep)?
+            } else {
+                eventlog::read_xml(io::BufReader::with_capacity(1 << 16, reader), keep)?
+            }
+        }
         Kind::Freb => {
             return Ok(match freb::read_trace(io::BufReader::new(reader), false) {
                 Ok(trace) => {

@@ -7,6 +7,9 @@
 //! traffic asked about. The status filter chooses which of those requests are grouped: with
 //! it, any status can be grouped (`--status 3xx`); without it, failures are. A filter on a
 //! field a record lacks does not match that record.
+//!
+//! Windows events are not requests: only the time, server and site filters apply to them,
+//! and an event that names no site is kept whatever the site filter.
 
 mod client;
 mod fail_on;
@@ -18,6 +21,7 @@ mod url;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::input::eventlog::{Event, SiteRef};
 use crate::input::freb::Trace;
 use crate::input::httperr::HttpErrRecord;
 use crate::input::origin::Origin;
@@ -233,6 +237,23 @@ impl Filter {
             && self.site_allows(origin.site_folder.as_deref().map(str::as_bytes), t.site_id)
             && self.server_allows(&[
                 non_empty(t.computer.as_bytes()),
+                origin.server_folder.as_deref().map(str::as_bytes),
+            ])
+    }
+
+    /// Whether a Windows event is among those asked about: by its time, its computer (or the
+    /// server folder it came from), and the site its data names, if it names one. The request
+    /// filters (status, URL, method, client, time taken) do not apply.
+    pub fn event(&self, e: &Event, origin: &Origin) -> bool {
+        self.time_allows(e.time)
+            && (self.sites.is_empty()
+                || match e.site() {
+                    None => true,
+                    Some(SiteRef::Name(name)) => self.site_allows(Some(name.as_bytes()), None),
+                    Some(SiteRef::Id(id)) => self.site_allows(None, Some(id)),
+                })
+            && self.server_allows(&[
+                e.computer.as_deref().map(str::as_bytes),
                 origin.server_folder.as_deref().map(str::as_bytes),
             ])
     }

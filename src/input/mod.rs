@@ -21,5 +21,6 @@ pub mod source;
 pub mod split;
 pub mod uri;
 pub mod w3c;
+pub(crate) mod xml;
 
 pub use sniff::{Kind, sniff};

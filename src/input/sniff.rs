@@ -5,7 +5,7 @@
 //! good. Only what follows the run is sniffed, within the head the caller read ([`HEAD_LEN`]);
 //! a head of nothing but NULs is named as such, not called binary data.
 
-use super::{freb, httperr, native, w3c};
+use super::{eventlog, freb, httperr, native, w3c};
 
 /// The log formats iisdiag reads.
 #[derive(
@@ -21,6 +21,11 @@ pub enum Kind {
     Httperr,
     /// Failed Request Tracing trace (`fr*.xml`).
     Freb,
+    /// Binary Windows event log (`.evtx`).
+    Evtx,
+    /// Windows events as XML (Event Viewer's "Save as XML", `wevtutil qe /f:xml`, App
+    /// Service's `eventlog.xml`).
+    EventXml,
 }
 
 impl Kind {
@@ -30,6 +35,8 @@ impl Kind {
             Kind::Native => "native",
             Kind::Httperr => "httperr",
             Kind::Freb => "freb",
+            Kind::Evtx => "evtx",
+            Kind::EventXml => "eventxml",
         }
     }
 }
@@ -72,6 +79,10 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
     } else {
         head
     };
+    // Binary, so before the check for binary data.
+    if head.starts_with(eventlog::MAGIC) {
+        return Ok(Kind::Evtx);
+    }
     if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
         return Err("UTF-16 text; IIS writes logs as UTF-8 or ANSI (re-save it as UTF-8)".into());
     }
@@ -105,13 +116,17 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
     if body.contains(&0) {
         return Err("binary data, not a text log".into());
     }
+    if matches!(first_element(body), Some(b"Events" | b"Event")) {
+        return Ok(Kind::EventXml);
+    }
     let trimmed = body.trim_ascii_start();
     if trimmed.starts_with(b"<") {
         return if freb::looks_like_freb(body) {
             Ok(Kind::Freb)
         } else {
             Err(
-                "XML or HTML, but not a Failed Request Tracing trace (no <failedRequest> root)"
+                "XML or HTML, but not a Failed Request Tracing trace (no <failedRequest> \
+                 root) nor Windows events (no <Events> or <Event> root)"
                     .into(),
             )
         };
@@ -171,6 +186,49 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
         }
         None => "no data".into(),
     })
+}
+
+/// The local name of the first element of an XML text (`Events` for `<Events>` and for
+/// `<ev:Events xmlns:ev=...>`), after whitespace, the XML declaration, processing
+/// instructions, comments, a DOCTYPE and the `- ` marks Event Viewer's XML view puts before
+/// the elements it can fold. `None` when the text does not start like XML.
+fn first_element(text: &[u8]) -> Option<&[u8]> {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_ascii_start();
+        if let Some(after) = rest.strip_prefix(b"- ") {
+            rest = after;
+            continue;
+        }
+        let skip_to = |rest: &[u8], end: &[u8]| -> Option<usize> {
+            memchr::memmem::find(rest, end).map(|at| at + end.len())
+        };
+        let next = if rest.starts_with(b"<?") {
+            skip_to(rest, b"?>")
+        } else if rest.starts_with(b"<!--") {
+            skip_to(rest, b"-->")
+        } else if rest.starts_with(b"<!DOCTYPE") {
+            let bracket = memchr::memchr(b'[', rest);
+            let close = memchr::memchr(b'>', rest);
+            match (bracket, close) {
+                (Some(b), Some(c)) if b < c => skip_to(rest, b"]>"),
+                _ => close.map(|c| c + 1),
+            }
+        } else {
+            let tag = rest.strip_prefix(b"<")?;
+            let len = tag
+                .iter()
+                .take_while(|b| !(b.is_ascii_whitespace() || matches!(b, b'>' | b'/')))
+                .count();
+            let name = tag.get(..len)?;
+            let local = match memchr::memrchr(b':', name) {
+                Some(colon) => name.get(colon + 1..)?,
+                None => name,
+            };
+            return Some(local);
+        };
+        rest = rest.get(next?..)?;
+    }
 }
 
 /// A W3C directive: `#Name:` with a name of letters and dashes (`#Fields:`, `#Start-Date:`).

@@ -7,9 +7,15 @@
 //! base says what each event that matters means. Both forms land in the same [`Event`], so
 //! everything after this reader treats them alike.
 
+mod evtx;
+mod xml;
+
 use serde::{Deserialize, Serialize};
 
 use crate::time::Millis;
+
+pub use evtx::{CHUNK_SIZE, FILE_HEADER_SIZE, MAGIC, read_evtx};
+pub use xml::{MAX_DEPTH, read_xml};
 
 /// Longest value kept from one data item (bytes): ANCM's captured stdout (event 1018) and
 /// .NET Runtime stacks (1026) run to kilobytes; the first lines say what failed.
@@ -81,6 +87,78 @@ impl Event {
     pub fn nth(&self, n: usize) -> Option<&str> {
         self.data.get(n).map(|d| d.value.as_str())
     }
+}
+
+/// A site an event names in its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiteRef<'a> {
+    /// The site's name, from an IIS configuration path (`MACHINE/WEBROOT/APPHOST/Shop/api`),
+    /// or a site folder (`W3SVC3`, as in a log directory a W3SVC-WP event names).
+    Name(&'a str),
+    /// A `SiteID` data item.
+    Id(u32),
+}
+
+impl Event {
+    /// The site the event's data names, if any: ANCM and W3SVC-WP events name the
+    /// application's configuration path, others a site's log folder or its id.
+    pub fn site(&self) -> Option<SiteRef<'_>> {
+        for d in &self.data {
+            let named_id = d.name.as_deref().is_some_and(|n| {
+                n.eq_ignore_ascii_case("SiteID") || n.eq_ignore_ascii_case("Site_ID")
+            });
+            if named_id {
+                if let Ok(id) = d.value.trim().parse() {
+                    return Some(SiteRef::Id(id));
+                }
+            }
+            if let Some(name) = config_path_site(&d.value).or_else(|| site_folder(&d.value)) {
+                return Some(SiteRef::Name(name));
+            }
+        }
+        None
+    }
+}
+
+/// `Shop` in `... 'MACHINE/WEBROOT/APPHOST/Shop/api' ...` (any case).
+fn config_path_site(text: &str) -> Option<&str> {
+    const ROOT: &[u8] = b"machine/webroot/apphost/";
+    let bytes = text.as_bytes();
+    let at = bytes
+        .windows(ROOT.len())
+        .position(|w| w.eq_ignore_ascii_case(ROOT))?
+        + ROOT.len();
+    let rest = text.get(at..)?;
+    let end = rest
+        .find(|c: char| matches!(c, '/' | '\\' | '\'' | '"') || c.is_whitespace())
+        .unwrap_or(rest.len());
+    rest.get(..end).filter(|s| !s.is_empty())
+}
+
+/// `W3SVC3` in `\\?\C:\inetpub\logs\LogFiles\W3SVC3\` (any case), not inside a longer word.
+fn site_folder(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = bytes
+        .get(from..)?
+        .windows(5)
+        .position(|w| w.eq_ignore_ascii_case(b"w3svc"))
+    {
+        let at = from + found;
+        let digits = bytes
+            .get(at + 5..)?
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i));
+        let after = bytes.get(at + 5 + digits);
+        let alone = |b: Option<&u8>| b.is_none_or(|b| !b.is_ascii_alphanumeric());
+        if digits > 0 && alone(before) && alone(after) {
+            return text.get(at..at + 5 + digits);
+        }
+        from = at + 5;
+    }
+    None
 }
 
 /// The providers whose events are kept one by one for the explanation; events of other

@@ -20,12 +20,14 @@ mod timeline;
 mod trace;
 mod walk;
 
-use std::io::{self, BufRead, Read};
+use std::io::BufRead;
 
 use quick_xml::Reader;
 use quick_xml::events::Event as Xml;
 
 use walk::State;
+
+use crate::input::xml::{Bounded, at_end};
 
 pub use events::notification_name;
 pub use text::body_excerpt;
@@ -52,7 +54,7 @@ const MAX_ERROR_SETS: usize = 16;
 /// Events kept for the timeline; a longer trace keeps its first events and counts the rest.
 pub const MAX_KEPT_EVENTS: usize = 50_000;
 /// Longest tag or text the XML parser may hold at once (bytes); real events are a few KiB.
-pub const MAX_EVENT: usize = 4 << 20;
+pub const MAX_EVENT: usize = crate::input::xml::MAX_PIECE;
 /// Longest attribute or short element text kept (URL, names, times).
 const MAX_SHORT: usize = 2 * 1024;
 
@@ -115,10 +117,7 @@ pub fn looks_like_freb(head: &[u8]) -> bool {
 /// Reads one trace. With `keep_events`, [`Trace::events`] gets one entry per event (for the
 /// timeline); without, only the facts are kept and memory stays flat.
 pub fn read_trace<R: BufRead>(reader: R, keep_events: bool) -> Result<Trace, FrebError> {
-    let mut xml = Reader::from_reader(Bounded {
-        inner: reader,
-        since_event: 0,
-    });
+    let mut xml = Reader::from_reader(Bounded::new(reader));
     let mut buf = Vec::with_capacity(8 * 1024);
     let mut state = State::new(keep_events);
     loop {
@@ -187,53 +186,6 @@ pub fn read_trace<R: BufRead>(reader: R, keep_events: bool) -> Result<Trace, Fre
         buf.clear();
     }
     Ok(state.finish())
-}
-
-/// The reader under the XML parser: it refuses to hand out more than [`MAX_EVENT`] bytes
-/// for one event, since the parser holds a whole tag or text in memory until it ends.
-struct Bounded<R> {
-    inner: R,
-    since_event: u64,
-}
-
-impl<R> Bounded<R> {
-    fn check(&self) -> io::Result<()> {
-        if self.since_event > MAX_EVENT as u64 {
-            return Err(io::Error::other(format!(
-                "one piece of XML longer than {} MiB",
-                MAX_EVENT >> 20
-            )));
-        }
-        Ok(())
-    }
-}
-
-impl<R: BufRead> Read for Bounded<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.check()?;
-        let n = self.inner.read(buf)?;
-        self.since_event += n as u64;
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for Bounded<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.check()?;
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, n: usize) {
-        self.since_event += n as u64;
-        self.inner.consume(n);
-    }
-}
-
-fn at_end<R: BufRead>(xml: &mut Reader<R>) -> bool {
-    xml.get_mut()
-        .fill_buf()
-        .map(|b| b.is_empty())
-        .unwrap_or(true)
 }
 
 #[cfg(test)]

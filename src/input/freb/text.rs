@@ -2,11 +2,6 @@
 //! splitting a character, IIS's rendered error codes on one line, and the response body as a
 //! short excerpt of plain text.
 
-use std::borrow::Cow;
-
-use quick_xml::XmlVersion;
-use quick_xml::events::BytesStart;
-
 use super::EXCERPT_CHARS;
 use crate::time::{self, Millis};
 
@@ -44,31 +39,7 @@ pub(super) fn parse_system_time(text: &str) -> SystemTime {
     }
 }
 
-/// An attribute's value, borrowed from the read buffer unless it holds references.
-pub(super) fn attribute<'a>(start: &'a BytesStart, name: &str) -> Option<Cow<'a, str>> {
-    let attr = start.try_get_attribute(name).ok().flatten()?;
-    let value = attr
-        .normalized_value(XmlVersion::Implicit1_0)
-        .unwrap_or_else(|_| attr.value.clone());
-    Some(value)
-}
-
-/// Appends as much of `text` as fits in `cap` bytes, never splitting a character.
-pub(super) fn push_capped(dst: &mut String, text: &str, cap: usize) {
-    let room = cap.saturating_sub(dst.len());
-    if room == 0 {
-        return;
-    }
-    if text.len() <= room {
-        dst.push_str(text);
-        return;
-    }
-    let mut end = room;
-    while end > 0 && !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    dst.push_str(text.get(..end).unwrap_or_default());
-}
+pub(super) use crate::input::xml::{attribute, push_capped};
 
 pub(super) fn capped(text: &str, cap: usize) -> String {
     let mut out = String::new();

@@ -11,6 +11,7 @@ use super::{
     MAX_VALUE,
 };
 use crate::hresult;
+use crate::input::xml::reference_text;
 use crate::time::Millis;
 
 /// Where the reader is in the document; decides what text belongs to.
@@ -320,27 +321,11 @@ impl State {
         push_capped(target, text, cap);
     }
 
-    /// `&lt;` and `&#39;` become their characters; any other name stays as written, so an
-    /// entity a DOCTYPE might have declared is never expanded.
+    /// A reference in text: see [`reference_text`].
     pub(super) fn reference(&mut self, reference: &BytesRef) {
-        let mut utf8 = [0u8; 4];
-        let text: &str = match reference.resolve_char_ref() {
-            Ok(Some(c)) => c.encode_utf8(&mut utf8),
-            Ok(None) => match &**reference {
-                "lt" => "<",
-                "gt" => ">",
-                "amp" => "&",
-                "quot" => "\"",
-                "apos" => "'",
-                other => {
-                    let literal = format!("&{other};");
-                    self.text(&literal);
-                    return;
-                }
-            },
-            Err(_) => return,
-        };
-        self.text(text);
+        if let Some(text) = reference_text(reference) {
+            self.text(&text);
+        }
     }
 
     pub(super) fn read_root(&mut self, start: &BytesStart) {
