@@ -136,6 +136,8 @@ pub struct PoolLife {
 #[derive(Debug, Clone, Serialize)]
 pub struct CountRow {
     pub provider: String,
+    /// The provider as the knowledge base names it (`WAS` for `Microsoft-Windows-WAS`).
+    pub name: String,
     pub id: u32,
     pub count: u64,
     /// The knowledge base's title, or `null` for events it does not describe (counted only).
@@ -166,6 +168,23 @@ pub struct EventsReport {
     pub pools: Vec<PoolLife>,
     /// Events of the App Service trap: `.NET Runtime` 1000 is the app's own log output.
     pub app_log: u64,
+    /// Crash events of programs that do not serve IIS requests (a desktop's Application log):
+    /// counted per program, not joined.
+    pub other_programs: Vec<ProgramCount>,
+    /// Whether request logs (W3C, HTTP.sys, FREB) were read beside the events: without
+    /// them no event can line up with a failure.
+    pub requests_read: bool,
+    /// The time each server's events cover (by the first label of its name, lower-cased),
+    /// for saying a group is unexplained only where events of its server were read.
+    #[serde(skip)]
+    coverage: BTreeMap<String, (Millis, Millis)>,
+}
+
+/// How many crash events one program had.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgramCount {
+    pub program: String,
+    pub count: u64,
 }
 
 /// A failure group as the joins see it.
@@ -184,8 +203,30 @@ pub struct Target<'a> {
 impl EventsReport {
     /// Reads every kept event into facts, runs and pool lives.
     pub fn build(kb: &Kb, summary: &EventSummary, zone: Zone) -> EventsReport {
-        let facts: Vec<Fact> = summary.kept().iter().map(|e| fact(kb, e)).collect();
-        let app_log = facts.iter().filter(|f| f.role == "app-log").count() as u64;
+        let mut facts: Vec<Fact> = summary.kept().iter().map(|e| fact(kb, e)).collect();
+        attach_pools(&mut facts);
+        let mut coverage: BTreeMap<String, (Millis, Millis)> = BTreeMap::new();
+        for f in &facts {
+            if let (Some(c), Some(t)) = (&f.computer, f.time) {
+                let span = coverage.entry(short_host(c)).or_insert((t, t));
+                *span = (span.0.min(t), span.1.max(t));
+            }
+        }
+        let app_log = facts
+            .iter()
+            .filter(|f| f.provider == ".NET Runtime" && f.id == 1000)
+            .count() as u64;
+        let mut others: BTreeMap<String, u64> = BTreeMap::new();
+        for f in facts.iter().filter(|f| !f.iis && f.role == "crash") {
+            if let Some(app) = &f.app {
+                *others.entry(app.clone()).or_insert(0) += 1;
+            }
+        }
+        let mut other_programs: Vec<ProgramCount> = others
+            .into_iter()
+            .map(|(program, count)| ProgramCount { program, count })
+            .collect();
+        other_programs.sort_by_key(|p| std::cmp::Reverse(p.count));
         let runs = runs(kb, &facts, zone);
         let pools = lives(&runs, &facts);
         let counts = summary
@@ -193,6 +234,9 @@ impl EventsReport {
             .into_iter()
             .map(|c| CountRow {
                 title: kb.event(&c.provider, c.id).map(|e| e.title.clone()),
+                name: kb
+                    .event(&c.provider, c.id)
+                    .map_or_else(|| c.provider.clone(), |e| e.provider.clone()),
                 provider: c.provider,
                 id: c.id,
                 count: c.count,
@@ -212,6 +256,9 @@ impl EventsReport {
             unexplained: Vec::new(),
             pools,
             app_log,
+            other_programs,
+            requests_read: false,
+            coverage,
         }
     }
 
@@ -271,8 +318,16 @@ impl EventsReport {
             }
         }
         if linked.is_empty() {
-            let covered =
-                self.first.is_some_and(|f| f <= last) && self.last.is_some_and(|l| l >= first);
+            let overlaps = |(f, l): (Millis, Millis)| f <= last && l >= first;
+            let covered = if target.servers.is_empty() {
+                self.first.is_some_and(|f| f <= last) && self.last.is_some_and(|l| l >= first)
+            } else {
+                target
+                    .servers
+                    .iter()
+                    .filter_map(|s| self.coverage.get(&short_host(s)).copied())
+                    .any(overlaps)
+            };
             if covered && !self.unexplained.iter().any(|c| c == target.code) {
                 self.unexplained.push(target.code.to_string());
             }
@@ -285,6 +340,14 @@ impl EventsReport {
                 .cmp(&rank(&rb.role))
                 .then(rb.last.cmp(&ra.last))
         });
+        // Windows Error Reporting's report of a crash says again what Application Error
+        // said: left out of the chain when that event is in it.
+        let has_app_error = linked
+            .iter()
+            .any(|&i| self.runs[i].provider == "Application Error");
+        if has_app_error {
+            linked.retain(|&i| self.runs[i].provider != "Windows Error Reporting");
+        }
         linked.truncate(CHAIN_MAX);
         self.unlinked.retain(|i| !linked.contains(i));
         Some(Chain {
@@ -362,8 +425,70 @@ fn is_of_interest(r: &EventRun) -> bool {
 
 /// Whether two server names are the same host (`WEB01` and `web01.contoso.com`).
 fn same_host(a: &str, b: &str) -> bool {
-    let short = |s: &str| s.split('.').next().unwrap_or(s).to_ascii_lowercase();
-    a.eq_ignore_ascii_case(b) || short(a) == short(b)
+    a.eq_ignore_ascii_case(b) || short_host(a) == short_host(b)
+}
+
+/// A server name's first label, lower-cased.
+fn short_host(s: &str) -> String {
+    s.split('.').next().unwrap_or(s).to_ascii_lowercase()
+}
+
+/// How close after a crash Windows Error Reporting writes its report of it.
+const WER_AFTER_MS: Millis = 30_000;
+
+/// Gives events that name no pool the pool of the process they are about: Application
+/// Error names the process id that WAS's events name with their pool; Windows Error
+/// Reporting names neither, and follows the crash of the same program on the same server
+/// within seconds.
+fn attach_pools(facts: &mut [Fact]) {
+    let mut by_pid: BTreeMap<(Option<String>, u32), String> = BTreeMap::new();
+    for f in facts.iter() {
+        if let (Some(pool), Some(pid)) = (&f.pool, f.pid) {
+            by_pid
+                .entry((f.computer.as_deref().map(short_host), pid))
+                .or_insert_with(|| pool.clone());
+        }
+    }
+    for f in facts.iter_mut().filter(|f| f.pool.is_none()) {
+        if let Some(pid) = f.pid {
+            f.pool = by_pid
+                .get(&(f.computer.as_deref().map(short_host), pid))
+                .cloned();
+        }
+    }
+    // Facts are in time order: a report follows its crash.
+    let crashes: Vec<(
+        Option<Millis>,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<u32>,
+    )> = facts
+        .iter()
+        .filter(|f| f.role == "crash" && f.pid.is_some())
+        .filter_map(|f| {
+            let pool = f.pool.clone()?;
+            Some((f.time, f.computer.clone(), f.app.clone(), pool, f.pid))
+        })
+        .collect();
+    for f in facts
+        .iter_mut()
+        .filter(|f| f.pool.is_none() && f.pid.is_none() && f.provider == "Windows Error Reporting")
+    {
+        let Some(t) = f.time else { continue };
+        let found = crashes.iter().rev().find(|(ct, comp, app, _, _)| {
+            ct.is_some_and(|ct| ct <= t && t - ct <= WER_AFTER_MS)
+                && *comp == f.computer
+                && app
+                    .as_deref()
+                    .zip(f.app.as_deref())
+                    .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+        });
+        if let Some((_, _, _, pool, pid)) = found {
+            f.pool = Some(pool.clone());
+            f.pid = *pid;
+        }
+    }
 }
 
 /// The path of a URL as the W3C log's `cs-uri-stem` has it.
@@ -714,7 +839,8 @@ fn run_text(r: &EventRun, zone: Zone) -> String {
     let when = match (r.first, r.last) {
         (Some(f), Some(l)) if r.count > 1 && zone.clock(f) != zone.clock(l) => {
             if time::day_of(f) == time::day_of(l) {
-                format!("{}-{}", zone.short(f), zone.clock(l))
+                let start = zone.short(f);
+                format!("{}-{}", start.get(..16).unwrap_or(&start), zone.clock(l))
             } else {
                 format!("{}..{}", zone.short(f), zone.short(l))
             }
@@ -804,12 +930,14 @@ fn lives(runs: &[EventRun], facts: &[Fact]) -> Vec<PoolLife> {
         let Some(s) = subject(&r.pool, &r.app_path, &r.app) else {
             continue;
         };
+        // The pool is named above its steps: each step says what happened.
+        let text = r.text.replacen(&format!(": {s}: "), ": ", 1);
         by.entry((s, r.computer.clone()))
             .or_default()
             .push(LifeStep {
                 time: r.first,
                 role: r.role.clone(),
-                text: r.text.clone(),
+                text,
             });
     }
     by.into_iter()

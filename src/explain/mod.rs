@@ -310,6 +310,8 @@ fn join_events(report: &mut Report, collected: &Collected, kb: &Kb, zone: Zone) 
         return;
     }
     let mut ev = events::EventsReport::build(kb, &collected.events, zone);
+    ev.requests_read =
+        collected.w3c.requests > 0 || !collected.httperr.is_empty() || collected.traces.traces > 0;
     for g in report
         .groups
         .iter_mut()

@@ -24,6 +24,8 @@ pub enum Extent {
 const BRIEF_COUNTS: usize = 8;
 /// Steps per pool in the brief section.
 const BRIEF_STEPS: usize = 8;
+/// Runs with no failure in the brief section.
+const BRIEF_RUNS: usize = 10;
 
 /// `text` made safe for the terminal and wrapped between words to `width`.
 fn fill(text: &str, width: u16, indent: &str, first: &str) -> String {
@@ -98,7 +100,12 @@ pub fn write_section(
                 .title
                 .as_deref()
                 .unwrap_or("(counted only: not an event iisdiag explains)");
-            let line = format!("{} {} x{}: {meaning}", c.provider, c.id, c.count);
+            let spelled = if c.name == c.provider {
+                String::new()
+            } else {
+                format!(" ({})", c.provider)
+            };
+            let line = format!("{} {} x{}{spelled}: {meaning}", c.name, c.id, c.count);
             writeln!(out, "{}", fill(&line, style.width, "      ", "    "))?;
         }
     } else {
@@ -106,7 +113,7 @@ pub fn write_section(
             .counts
             .iter()
             .take(shown)
-            .map(|c| format!("{} {} ({})", c.provider, c.id, c.count))
+            .map(|c| format!("{} {} ({})", c.name, c.id, c.count))
             .collect();
         let more = ev.counts.len().saturating_sub(shown);
         let more = if more > 0 {
@@ -163,18 +170,40 @@ pub fn write_section(
             }
         }
     }
+    if !ev.other_programs.is_empty() {
+        let list: Vec<String> = ev
+            .other_programs
+            .iter()
+            .map(|p| format!("{} ({})", p.program, p.count))
+            .collect();
+        let line = format!(
+            "Crashes of programs that do not serve IIS requests, not lined up with failures: {}.",
+            list.join(", ")
+        );
+        writeln!(out, "{}", fill(&line, style.width, "    ", "  "))?;
+    }
     if !ev.unlinked.is_empty() {
-        writeln!(
-            out,
-            "  {}",
-            style
-                .paint
-                .paint(Tone::Heading, "Events with no failure at the same time:")
-        )?;
-        for &i in &ev.unlinked {
+        let heading = if ev.requests_read {
+            "Events with no failure at the same time:"
+        } else {
+            "Events of interest (no W3C, HTTP.sys or FREB logs were given to line them up with):"
+        };
+        writeln!(out, "  {}", style.paint.paint(Tone::Heading, heading))?;
+        let shown = match extent {
+            Extent::Brief => BRIEF_RUNS,
+            Extent::Full => usize::MAX,
+        };
+        for &i in ev.unlinked.iter().take(shown) {
             if let Some(r) = ev.runs.get(i) {
                 writeln!(out, "{}", fill(&r.text, style.width, "      ", "    - "))?;
             }
+        }
+        let more = ev.unlinked.len().saturating_sub(shown);
+        if more > 0 {
+            writeln!(
+                out,
+                "    ... and {more} more (`iisdiag events` lists them all)"
+            )?;
         }
     }
     if !ev.unexplained.is_empty() {
