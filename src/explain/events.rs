@@ -457,36 +457,27 @@ fn attach_pools(facts: &mut [Fact]) {
         }
     }
     // Facts are in time order: a report follows its crash.
-    let crashes: Vec<(
-        Option<Millis>,
-        Option<String>,
-        Option<String>,
-        String,
-        Option<u32>,
-    )> = facts
+    let crashes: Vec<Fact> = facts
         .iter()
-        .filter(|f| f.role == "crash" && f.pid.is_some())
-        .filter_map(|f| {
-            let pool = f.pool.clone()?;
-            Some((f.time, f.computer.clone(), f.app.clone(), pool, f.pid))
-        })
+        .filter(|f| f.role == "crash" && f.pid.is_some() && f.pool.is_some())
+        .cloned()
         .collect();
     for f in facts
         .iter_mut()
         .filter(|f| f.pool.is_none() && f.pid.is_none() && f.provider == "Windows Error Reporting")
     {
         let Some(t) = f.time else { continue };
-        let found = crashes.iter().rev().find(|(ct, comp, app, _, _)| {
-            ct.is_some_and(|ct| ct <= t && t - ct <= WER_AFTER_MS)
-                && *comp == f.computer
-                && app
+        let found = crashes.iter().rev().find(|c| {
+            c.time.is_some_and(|ct| ct <= t && t - ct <= WER_AFTER_MS)
+                && c.computer == f.computer
+                && c.app
                     .as_deref()
                     .zip(f.app.as_deref())
                     .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
         });
-        if let Some((_, _, _, pool, pid)) = found {
-            f.pool = Some(pool.clone());
-            f.pid = *pid;
+        if let Some(c) = found {
+            f.pool.clone_from(&c.pool);
+            f.pid = c.pid;
         }
     }
 }

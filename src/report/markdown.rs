@@ -650,6 +650,7 @@ mod tests {
         for id in 0..(EVENT_ROWS + 5 - listed) as u32 {
             ev.counts.push(crate::explain::events::CountRow {
                 provider: "Microsoft-Windows-Kernel-General".into(),
+                name: "Microsoft-Windows-Kernel-General".into(),
                 id,
                 count: 2,
                 title: None,
