@@ -2,8 +2,10 @@
 //!
 //! `cargo bench --bench throughput` builds realistic data once (cached by seed and size under
 //! `target/bench-data/`), then for one large W3C log, the same log cut into files of 5 MiB, a
-//! folder of 200 daily logs and a folder of 2,000 FREB traces: checks that `scan --format json` counts exactly the requests,
-//! failures and groups the generator wrote (a fast reader that is wrong shows here), and
+//! folder of 200 daily logs, a folder of 2,000 FREB traces, an App Service `eventlog.xml` of
+//! 100 MB and an `.evtx` of 100 MB (the corpus Application log's chunks repeated; skipped
+//! without the corpus): checks that `scan --format json` counts exactly the requests,
+//! failures and groups (or events) the generator wrote (a fast reader that is wrong shows here), and
 //! times `wc -l` and `scan` on the same files in the same run, best of a few runs with the
 //! files in the page cache. It prints wall and processor seconds, MB/s, lines/s, the ratio to
 //! `wc -l` and peak memory.
@@ -11,11 +13,12 @@
 //! Options (after `--`) or environment variables:
 //! `--size SIZE` / `IISDIAG_BENCH_SIZE` (large log size, default 1GiB; suffixes KiB, MiB, GiB),
 //! `--seed N` / `IISDIAG_BENCH_SEED` (default 1), `--runs N` / `IISDIAG_BENCH_RUNS` (default 3),
-//! `--only file,pieces,folder,freb` / `IISDIAG_BENCH_ONLY` (which cases, default all; `pieces`
+//! `--only file,pieces,folder,freb,eventxml,evtx` / `IISDIAG_BENCH_ONLY` (which cases, default all; `pieces`
 //! is the large log cut into 5 MiB files, so it needs `file`),
 //! `--threads N` (passed to `scan --threads`).
 //! `generate PATH [--size SIZE] [--seed N]` only writes one log and prints its counts.
 
+mod event_gen;
 mod freb_gen;
 mod measure;
 mod rng;
@@ -36,6 +39,11 @@ const IISDIAG: &str = env!("CARGO_BIN_EXE_iisdiag");
 const DAILY_FILES: u64 = 200;
 const DAILY_BYTES: u64 = 5 << 20;
 const TRACES: u64 = 2000;
+/// Size of the event log cases (bytes), as in the issue that asked for them.
+const EVENT_BYTES: u64 = 100_000_000;
+/// Records in the corpus Application log, counted with python-evtx over all its chunks.
+const APPLICATION_RECORDS: u64 = 2445;
+const CASES: [&str; 6] = ["file", "pieces", "folder", "freb", "eventxml", "evtx"];
 
 struct Options {
     size: u64,
@@ -73,7 +81,7 @@ fn options(args: &[String]) -> Result<Options, String> {
     let mut size = env("IISDIAG_BENCH_SIZE").unwrap_or_else(|| "1GiB".into());
     let mut seed = env("IISDIAG_BENCH_SEED").unwrap_or_else(|| "1".into());
     let mut runs = env("IISDIAG_BENCH_RUNS").unwrap_or_else(|| "3".into());
-    let mut only = env("IISDIAG_BENCH_ONLY").unwrap_or_else(|| "file,pieces,folder,freb".into());
+    let mut only = env("IISDIAG_BENCH_ONLY").unwrap_or_else(|| CASES.join(","));
     let mut threads = None;
     let mut generate = None;
     let mut it = args.iter();
@@ -92,11 +100,8 @@ fn options(args: &[String]) -> Result<Options, String> {
         }
     }
     let cases: Vec<String> = only.split(',').map(|s| s.trim().to_string()).collect();
-    if let Some(bad) = cases
-        .iter()
-        .find(|c| !["file", "pieces", "folder", "freb"].contains(&c.as_str()))
-    {
-        return Err(format!("unknown case `{bad}` (file, pieces, folder, freb)"));
+    if let Some(bad) = cases.iter().find(|c| !CASES.contains(&c.as_str())) {
+        return Err(format!("unknown case `{bad}` ({})", CASES.join(", ")));
     }
     Ok(Options {
         size: parse_size(&size)?,
@@ -176,6 +181,8 @@ fn run(opts: &Options) -> Result<bool, String> {
                 folder_rates.push(("the 200 daily logs", rate));
                 ok
             }
+            "eventxml" => bench_event_xml(opts, &dir)?,
+            "evtx" => bench_evtx(opts, &dir)?,
             _ => bench_freb(opts, &dir)?,
         };
     }
@@ -378,6 +385,84 @@ fn bench_freb(opts: &Options, dir: &Path) -> Result<bool, String> {
     let rows = compare(opts, &files, counts.bytes, lines)?;
     print_table(&title, &rows);
     Ok(ok)
+}
+
+/// An App Service `eventlog.xml` of 100 MB: says whether scan read every event generated.
+fn bench_event_xml(opts: &Options, dir: &Path) -> Result<bool, String> {
+    let name = format!("eventlog-v1-seed{}", opts.seed);
+    let path = dir.join(format!("{name}.xml"));
+    let counts_path = dir.join(format!("{name}.counts.json"));
+    if !path.exists() {
+        let _ = fs::remove_file(&counts_path);
+    }
+    let counts: event_gen::EventCounts =
+        cached(&counts_path, "a 100 MB App Service eventlog.xml", || {
+            event_gen::write_xml(&path, opts.seed, EVENT_BYTES)
+        })?;
+    let files = vec![path.clone()];
+    let ok = check_events(opts, &path, "eventxml", counts.events)?;
+    let title = format!(
+        "one App Service eventlog.xml of {} ({} events, {} kinds; lines/s are events/s)",
+        human(counts.bytes),
+        counts.events,
+        counts.by_id.len()
+    );
+    let rows = compare(opts, &files, counts.bytes, counts.events)?;
+    print_table(&title, &rows);
+    Ok(ok)
+}
+
+/// An `.evtx` of 100 MB, the corpus Application log's chunks over and over behind its file
+/// header: says whether scan read every record. Skipped when the corpus is absent.
+fn bench_evtx(opts: &Options, dir: &Path) -> Result<bool, String> {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/events/applicationevtx__Application.evtx");
+    if !sample.exists() {
+        println!(
+            "
+(the evtx case is skipped: {} is absent)",
+            sample.display()
+        );
+        return Ok(true);
+    }
+    let path = dir.join("application-x100MB.evtx");
+    let (bytes, copies) = event_gen::write_evtx(&path, &sample, EVENT_BYTES)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let records = copies * APPLICATION_RECORDS;
+    let ok = check_events(opts, &sample, "evtx", APPLICATION_RECORDS)?
+        & check_events(opts, &path, "evtx", records)?;
+    let title = format!(
+        "one .evtx of {} (the corpus Application log's {} chunks {copies} times, {records} records; lines/s are records/s)",
+        human(bytes),
+        (bytes - 4096) / 65536 / copies.max(1)
+    );
+    let rows = compare(opts, &[path], bytes, records)?;
+    print_table(&title, &rows);
+    Ok(ok)
+}
+
+/// Whether scan read the file as `kind` with exactly `events` events and none malformed.
+fn check_events(opts: &Options, path: &Path, kind: &str, events: u64) -> Result<bool, String> {
+    let json = scan_json(opts, &[path.to_path_buf()])?;
+    let file = &json["files"][0];
+    let got = (
+        file["kind"].as_str(),
+        file["records"].as_u64(),
+        file["malformed"].as_u64(),
+    );
+    if got == (Some(kind), Some(events), Some(0)) {
+        println!(
+            "check: scan read {events} events from {}, as written",
+            path.display()
+        );
+        Ok(true)
+    } else {
+        println!(
+            "MISMATCH {}: scan says (kind, events, malformed) = {got:?}, {events} {kind} events were written",
+            path.display()
+        );
+        Ok(false)
+    }
 }
 
 fn list_files(dir: &Path) -> Result<Vec<PathBuf>, String> {

@@ -277,3 +277,159 @@ fn file_name_dates() {
     assert!(f.may_hold(Path::new("u_ex261118.log")), "a day of slack");
     assert!(!f.may_hold(Path::new("u_ex261120.log")));
 }
+
+#[test]
+fn events_are_filtered_by_time_server_and_the_site_they_name() {
+    use crate::input::eventlog::{Datum, Event};
+    let event = |time: Option<Millis>, computer: Option<&str>, data: &str| Event {
+        provider: "IIS AspNetCore Module V2".into(),
+        source: None,
+        id: 1007,
+        level: Some(2),
+        time,
+        record: None,
+        channel: None,
+        computer: computer.map(String::from),
+        process_id: None,
+        data: vec![Datum {
+            name: None,
+            value: data.into(),
+        }],
+        binary: None,
+    };
+    let shop = "Application 'MACHINE/WEBROOT/APPHOST/SHOP' with physical root 'D:\\home\\'";
+    let from = Origin {
+        site_folder: None,
+        server_folder: Some("web02".into()),
+    };
+    let nowhere = Origin::default();
+    let f = |set: fn(&mut Filter)| {
+        let mut f = Filter::default();
+        set(&mut f);
+        f
+    };
+    let cases: Vec<(&str, Filter, Event, &Origin, bool)> = vec![
+        (
+            "no filter",
+            Filter::default(),
+            event(None, None, ""),
+            &nowhere,
+            true,
+        ),
+        (
+            "since, at",
+            f(|f| f.since = Some(100)),
+            event(Some(100), None, ""),
+            &nowhere,
+            true,
+        ),
+        (
+            "since, before",
+            f(|f| f.since = Some(100)),
+            event(Some(99), None, ""),
+            &nowhere,
+            false,
+        ),
+        (
+            "until is exclusive",
+            f(|f| f.until = Some(100)),
+            event(Some(100), None, ""),
+            &nowhere,
+            false,
+        ),
+        (
+            "no time, a bound",
+            f(|f| f.since = Some(100)),
+            event(None, None, ""),
+            &nowhere,
+            false,
+        ),
+        (
+            "server by computer",
+            f(|f| f.servers = vec!["web01".into()]),
+            event(None, Some("WEB01"), ""),
+            &nowhere,
+            true,
+        ),
+        (
+            "other computer",
+            f(|f| f.servers = vec!["web01".into()]),
+            event(None, Some("WEB03"), ""),
+            &nowhere,
+            false,
+        ),
+        (
+            "server by folder",
+            f(|f| f.servers = vec!["web02".into()]),
+            event(None, Some("RD0003"), ""),
+            &from,
+            true,
+        ),
+        (
+            "no server known",
+            f(|f| f.servers = vec!["web01".into()]),
+            event(None, None, ""),
+            &nowhere,
+            false,
+        ),
+        (
+            "site named",
+            f(|f| f.sites = vec!["shop".into()]),
+            event(None, None, shop),
+            &nowhere,
+            true,
+        ),
+        (
+            "other site named",
+            f(|f| f.sites = vec!["blog".into()]),
+            event(None, None, shop),
+            &nowhere,
+            false,
+        ),
+        (
+            "no site named",
+            f(|f| f.sites = vec!["blog".into()]),
+            event(None, None, "x"),
+            &nowhere,
+            true,
+        ),
+        (
+            "site folder by id",
+            f(|f| f.sites = vec!["3".into()]),
+            event(None, None, r"C:\\LogFiles\\W3SVC3\\"),
+            &nowhere,
+            true,
+        ),
+        (
+            "site folder, other id",
+            f(|f| f.sites = vec!["W3SVC4".into()]),
+            event(None, None, r"C:\\LogFiles\\W3SVC3\\"),
+            &nowhere,
+            false,
+        ),
+        (
+            "status is for requests",
+            f(|f| f.status = status(&["404"])),
+            event(None, None, ""),
+            &nowhere,
+            true,
+        ),
+        (
+            "min time taken is for requests",
+            f(|f| f.min_time_taken_ms = Some(5)),
+            event(None, None, ""),
+            &nowhere,
+            true,
+        ),
+        (
+            "methods are for requests",
+            f(|f| f.methods = vec!["GET".into()]),
+            event(None, None, ""),
+            &nowhere,
+            true,
+        ),
+    ];
+    for (what, filter, e, origin, want) in cases {
+        assert_eq!(filter.event(&e, origin), want, "{what}");
+    }
+}

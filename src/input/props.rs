@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 use super::archive::{self, Format, Limits};
 use super::w3c::Field;
-use super::{freb, httperr, native, sniff, w3c};
+use super::{eventlog, freb, httperr, native, sniff, w3c};
 use crate::triple::Triple;
 
 /// Samples to damage: one of each kind iisdiag reads.
@@ -23,7 +23,12 @@ const SAMPLES: &[&[u8]] = &[
     include_bytes!("../../testdata/freb/fr000107.xml"),
     include_bytes!("../../testdata/archives/broken/nested.zip"),
     include_bytes!("../../testdata/archives/broken/cut.log.gz"),
+    EVENT_XML,
 ];
+
+/// A small event file in the shapes the Event XML reader knows: App Service's `<Events>`,
+/// named and positional data, an empty item, references, `UserData`.
+const EVENT_XML: &[u8] = b"<?xml version=\"1.0\"?>\n<Events><Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><System><Provider Name=\"Microsoft-Windows-WAS\" EventSourceName=\"WAS\"/><EventID Qualifiers=\"49152\">5002</EventID><Level>2</Level><TimeCreated SystemTime=\"2026-03-01T10:00:00.1234567Z\"/><EventRecordID>77</EventRecordID><Execution ProcessID=\"1234\"/><Channel>System</Channel><Computer>WEB01</Computer></System><EventData><Data Name=\"AppPoolID\">Shop &amp; Co</Data><Data/><Data>&lt;Main&gt;$</Data><Binary>0D000780</Binary></EventData></Event>\r\n<Event><System><Provider Name=\"IIS AspNetCore Module V2\"/><EventID>1007</EventID><TimeCreated SystemTime=\"2026-03-01T10:00:01Z\"/></System><UserData><X><P1>a</P1><P2/></X></UserData></Event></Events>";
 
 /// A sample with some bytes overwritten, some inserted, and maybe its end cut off.
 fn damaged() -> impl Strategy<Value = Vec<u8>> {
@@ -84,6 +89,23 @@ fn read_everything(bytes: &[u8]) -> Result<(), TestCaseError> {
 
     if let Ok(trace) = freb::read_trace(bytes, true) {
         prop_assert!(trace.events.len() <= trace.event_count);
+    }
+
+    let mut seen = 0u64;
+    let stats = eventlog::read_xml(bytes, |e| {
+        seen += 1;
+        assert!(e.data.len() <= eventlog::MAX_DATA);
+        assert!(e.data.iter().all(|d| d.value.len() <= eventlog::MAX_VALUE));
+    });
+    if let Ok(stats) = stats {
+        prop_assert_eq!(stats.records, seen);
+    }
+    // As an .evtx file too: a sample's bytes behind the file magic.
+    let mut evtx = eventlog::MAGIC.to_vec();
+    evtx.extend_from_slice(bytes);
+    let mut seen = 0u64;
+    if let Ok(stats) = eventlog::read_evtx(&evtx[..], |_| seen += 1) {
+        prop_assert_eq!(stats.records, seen);
     }
 
     if let Some(format) = Format::sniff(bytes) {
@@ -174,6 +196,51 @@ fn w3c_text(requests: &[Request], bom: bool, last_terminated: bool) -> Vec<u8> {
         }
     }
     text
+}
+
+/// The Application log of the corpus with some bytes overwritten past the file header,
+/// read as the chunks of an `.evtx` file.
+fn damaged_evtx(log: &[u8], edits: &[(prop::sample::Index, u8)]) -> Vec<u8> {
+    let mut bytes = log.to_vec();
+    let body = bytes.len() - eventlog::FILE_HEADER_SIZE;
+    for (at, byte) in edits {
+        bytes[eventlog::FILE_HEADER_SIZE + at.index(body)] = *byte;
+    }
+    bytes
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn a_damaged_evtx_reads_without_panic(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..64),
+    ) {
+        let Some(path) = crate::input::corpus::path("events/applicationevtx__Application.evtx") else {
+            return Ok(());
+        };
+        let log = std::fs::read(path)?;
+        let bytes = damaged_evtx(&log, &edits);
+        let mut seen = 0u64;
+        let stats = eventlog::read_evtx(&bytes[..], |_| seen += 1)?;
+        prop_assert_eq!(stats.records, seen);
+        prop_assert!(seen <= 2445);
+    }
+
+    #[test]
+    fn deep_or_wide_event_xml_reads_without_panic(depth in 0usize..200, items in 0usize..100) {
+        let mut xml = String::from("<Events><Event><System><Provider Name=\"P\"/><EventID>1</EventID></System><EventData>");
+        for i in 0..items {
+            xml.push_str(&format!("<Data Name=\"n{i}\">{}</Data>", "v".repeat(i * 200)));
+        }
+        xml.push_str(&"<x>".repeat(depth));
+        let mut seen = 0u64;
+        let stats = eventlog::read_xml(xml.as_bytes(), |e| {
+            seen += 1;
+            assert!(e.data.len() <= eventlog::MAX_DATA.min(items));
+        })?;
+        prop_assert_eq!(stats.records, seen);
+        prop_assert_eq!(seen, 1, "the cut event has its provider and id");
+    }
 }
 
 proptest! {

@@ -268,6 +268,39 @@ mod tests {
     }
 
     #[test]
+    fn event_logs_by_content() {
+        let mut evtx = b"ElfFile\0".to_vec();
+        evtx.extend([0u8; 120]);
+        let cases: &[(&[u8], Result<Kind, &str>)] = &[
+            (&evtx, Ok(Kind::Evtx)),
+            (b"ElfFile", Err("not a log")),
+            (b"<Events><Event><System>", Ok(Kind::EventXml)),
+            (b"\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<!-- saved -->\n<Events>", Ok(Kind::EventXml)),
+            (b"  \n<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">", Ok(Kind::EventXml)),
+            (b"- <Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">\n- <System>", Ok(Kind::EventXml)),
+            (b"<ev:Events xmlns:ev=\"urn:x\">", Ok(Kind::EventXml)),
+            (b"<?xml version=\"1.0\"?><failedRequest url=\"x\">", Ok(Kind::Freb)),
+            (b"<EventsLog>", Err("nor Windows events")),
+            (b"<html><body>", Err("not a Failed Request Tracing trace")),
+            (b"- hello", Err("no #Fields")),
+        ];
+        for (head, want) in cases {
+            let got = sniff(head);
+            match want {
+                Ok(kind) => assert_eq!(got, Ok(*kind), "{}", String::from_utf8_lossy(head)),
+                Err(says) => {
+                    let err = got.unwrap_err();
+                    assert!(err.contains(says), "{err}");
+                }
+            }
+        }
+        assert_eq!(
+            (Kind::Evtx.name(), Kind::EventXml.name()),
+            ("evtx", "eventxml")
+        );
+    }
+
+    #[test]
     fn a_log_after_a_zeroed_first_cluster_is_sniffed_not_binary() {
         let log = b"#Software: Microsoft Internet Information Services 10.0\n#Fields: date time sc-status\n";
         for zeros in [512, 4096, 60 * 1024] {

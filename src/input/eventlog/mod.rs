@@ -203,3 +203,6 @@ impl Event {
         kept(&self.provider) || self.source.as_deref().is_some_and(kept)
     }
 }
+
+#[cfg(test)]
+mod tests;
