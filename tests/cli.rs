@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "cli/eventlogs.rs"]
+mod eventlogs;
 #[path = "cli/events.rs"]
 mod events;
 #[path = "cli/evidence.rs"]
