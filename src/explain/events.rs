@@ -390,7 +390,10 @@ fn next_step<'a>(chain: impl Iterator<Item = &'a EventRun> + Clone) -> Option<St
         ));
     }
     let mut chain = chain;
-    chain.next().and_then(|r| r.next.clone())
+    chain
+        .next()
+        .and_then(|r| r.next.as_deref())
+        .map(|n| n.trim_end_matches('.').to_string())
 }
 
 /// The order roles explain a failure in: a disabled pool explains its 503s better than the
@@ -1107,11 +1110,18 @@ mod tests {
             pool: None,
             urls: Vec::new(),
         };
-        assert!(
-            ev.join(&near).is_none(),
-            "events of WEB01 do not explain WEB02"
-        );
-        assert_eq!(ev.unexplained, ["502.3.12002"]);
+        assert!(ev.join(&near).is_none(), "events of WEB01 do not explain WEB02");
+        assert!(ev.unexplained.is_empty(), "and no event of WEB02 was read");
+        let other_pool = Target {
+            code: "503.QueueFull on ThirdPool",
+            first: Some(T0 + 60_000),
+            last: Some(T0 + 2 * 60_000),
+            servers: &[],
+            pool: Some("ThirdPool"),
+            urls: Vec::new(),
+        };
+        assert!(ev.join(&other_pool).is_none());
+        assert_eq!(ev.unexplained, ["503.QueueFull on ThirdPool"]);
     }
 
     #[test]

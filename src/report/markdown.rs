@@ -708,7 +708,7 @@ mod tests {
 
     #[test]
     fn no_event_logs_no_event_section() {
-        let md = render(&super::super::testing::farm_report(), 10);
+        let md = render(&super::super::testing::farm_without_events(), 10);
         assert!(!md.contains("Event logs"));
         assert!(!md.contains("**Events:**"));
     }

@@ -110,7 +110,7 @@ fn the_farm_json_carries_the_events_and_each_groups_chain() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|&ref i| &ev["runs"][i.as_u64().unwrap() as usize])
+        .map(|i| &ev["runs"][i.as_u64().unwrap() as usize])
         .collect();
     let heads: Vec<(String, u64)> = runs
         .iter()

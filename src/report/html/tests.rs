@@ -208,7 +208,7 @@ fn the_event_logs_section() {
         "<p>2 <code>.NET Runtime</code> 1000 event(s) are the app's own log messages",
         "<h3 class=\"part\">Pool life</h3>",
         "<p><strong><code>OrdersPool</code></strong> on <code>WEB02</code>: <span class=\"muted\">recycled 3 times, every 1 h 0 min.</span></p>",
-        "<li>2026-11-18 11:40:02 <span class=\"role\" style=\"border-color:#7f1d1d;color:#7f1d1d\">rapid-fail</span> WAS 5002 2026-11-18 11:40:02: OrdersPool:",
+        "<li>2026-11-18 11:40:02 <span class=\"role\" style=\"border-color:#7f1d1d;color:#7f1d1d\">rapid-fail</span> WAS 5002 2026-11-18 11:40:02: Application pool disabled",
         "<h3 class=\"part\">Events with no failure at the same time</h3>",
         "<li>WAS 5074 2026-11-18 08:10:02: OrdersPool:",
         "<h3 class=\"part\">Failure groups no event explains</h3>",
@@ -321,7 +321,7 @@ fn hostile_event_text_is_escaped() {
 
 #[test]
 fn a_page_without_event_logs_has_none_of_their_parts() {
-    let page = render_page(&super::super::testing::farm_report());
+    let page = render_page(&super::super::testing::farm_without_events());
     for part in [
         EVENTS_STYLE,
         "id=\"events\"",
