@@ -4,7 +4,8 @@
 
 archives/farm/ holds the sample farm compressed three ways, so scanning it must give the same
 totals as scanning testdata/farm: web01.zip is a zipped inetpub folder (nested folders, folder
-entries, deflate), web02.zip holds a gzip file inside a zip plus a stored (uncompressed)
+entries, deflate; its EventLogs folder holds the event logs, one of them gzip-compressed),
+web02.zip holds a gzip file inside a zip plus a stored (uncompressed)
 member, and web01-httperr1.log is gzip data under a name without .gz.
 archives/broken/ holds the archives iisdiag must refuse, each with a clear reason.
 """
@@ -63,6 +64,9 @@ write("farm/web01.zip", zip_bytes([
      read("web01/FailedReqLogFiles/W3SVC1/fr000412.xml"), D),
     ("inetpub/logs/FailedReqLogFiles/W3SVC1/fr000413.xml",
      read("web01/FailedReqLogFiles/W3SVC1/fr000413.xml"), D),
+    # The event logs as a support bundle holds them: one as it is, one gzip-compressed.
+    ("EventLogs/System.xml", read("web01/EventLogs/System.xml"), D),
+    ("EventLogs/Application.xml.gz", gz(read("web01/EventLogs/Application.xml")), S),
 ]))
 write("farm/web02.zip", zip_bytes([
     ("LogFiles/W3SVC1/u_ex261118.log.gz", gz(read("web02/W3SVC1/u_ex261118.log")), S),

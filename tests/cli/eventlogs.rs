@@ -287,3 +287,29 @@ fn an_app_service_startup_failure_names_the_exception_from_the_captured_output()
         "{flat}"
     );
 }
+
+#[test]
+fn event_logs_inside_a_zip_and_gzip_tell_the_same_story() {
+    let plain = json(&["scan", &farm(), "--format", "json"]);
+    let archived = json(&[
+        "scan",
+        &repo("testdata/archives/farm").display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(archived["events"], plain["events"]);
+    let kinds: Vec<&str> = archived["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "eventxml")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 2, "{kinds:?}");
+    assert!(
+        kinds
+            .iter()
+            .any(|p| p.ends_with("web01.zip!EventLogs/Application.xml.gz")),
+        "{kinds:?}"
+    );
+}

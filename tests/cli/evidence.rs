@@ -24,7 +24,7 @@ fn all_counts_only_failures_as_failed_and_calls_a_success_a_success() {
     let headline = table.lines().next().unwrap();
     assert_eq!(
         headline,
-        "6562 requests read from 6 file(s); 273 failed (4.16%); 6562 grouped."
+        "6562 requests read from 8 file(s); 273 failed (4.16%); 6562 grouped."
     );
     assert!(!table.contains("did not end cleanly"), "{table}");
 
@@ -53,7 +53,7 @@ fn all_counts_only_failures_as_failed_and_calls_a_success_a_success() {
     // Without --all the headline is as it was.
     let plain = stdout_of(&["scan", farm, "--color", "never"]);
     assert!(
-        plain.starts_with("6562 requests read from 6 file(s); 273 failed (4.16%).\n"),
+        plain.starts_with("6562 requests read from 8 file(s); 273 failed (4.16%).\n"),
         "{plain}"
     );
 }

@@ -37,16 +37,16 @@ fn a_terminal_gets_the_bar_unless_quiet() {
     let Some(text) = super::color::in_terminal(&["scan", "--top", "1", farm], &now) else {
         return;
     };
-    // "reading 3/6 files [=====>   ] 591.77 KiB/1.14 MiB ...", then cleared.
+    // "reading 3/8 files [=====>   ] 591.77 KiB/1.17 MiB ...", then cleared.
     let bar =
-        regex::Regex::new(r"reading \d/6 files \[[=> ]*\] [\d.]+ [KMG]?i?B/1\.14 MiB").unwrap();
+        regex::Regex::new(r"reading \d/8 files \[[=> ]*\] [\d.]+ [KMG]?i?B/1\.17 MiB").unwrap();
     assert!(bar.is_match(&text), "{text}");
     assert!(
         text.contains("\u{1b}[2K"),
         "the bar is cleared before the report"
     );
-    assert!(text.contains("6562 requests read from 6 file(s)"));
+    assert!(text.contains("6562 requests read from 8 file(s)"));
     let text = super::color::in_terminal(&["scan", "-q", "--top", "1", farm], &now).unwrap();
     assert!(!text.contains("reading"), "{text}");
-    assert!(text.contains("6562 requests read from 6 file(s)"));
+    assert!(text.contains("6562 requests read from 8 file(s)"));
 }
