@@ -98,6 +98,8 @@ pub struct EventRun {
     pub text: String,
     /// What to do next (the knowledge base's first check), when known.
     pub next: Option<String>,
+    /// The failure groups this run lines up with (`503.AppOffline on OrdersPool`, `500.30.0`).
+    pub explains: Vec<String>,
 }
 
 /// The events that explain a failure group, the explaining one first.
@@ -115,6 +117,8 @@ pub struct Chain {
 /// One step in a pool's life: a start, a recycle, a crash, a hang, a rapid-fail disable.
 #[derive(Debug, Clone, Serialize)]
 pub struct LifeStep {
+    /// The run this step shows, an index into [`EventsReport::runs`].
+    pub run: usize,
     #[serde(serialize_with = "time::rfc3339::opt")]
     pub time: Option<Millis>,
     pub role: String,
@@ -344,6 +348,12 @@ impl EventsReport {
         // said: left out of the chain when that event is in it.
         // Every run that lined up is accounted for, shown in the chain or not.
         self.unlinked.retain(|i| !linked.contains(i));
+        for &i in &linked {
+            let explains = &mut self.runs[i].explains;
+            if !explains.iter().any(|c| c == target.code) {
+                explains.push(target.code.to_string());
+            }
+        }
         let has_app_error = linked
             .iter()
             .any(|&i| self.runs[i].provider == "Application Error");
@@ -810,6 +820,7 @@ fn runs(kb: &Kb, facts: &[Fact], zone: Zone) -> Vec<EventRun> {
                     iis: f.iis,
                     text: String::new(),
                     next: entry.and_then(|e| e.checks.first().cloned()),
+                    explains: Vec::new(),
                 });
             }
         }
@@ -919,9 +930,10 @@ fn lives(runs: &[EventRun], facts: &[Fact]) -> Vec<PoolLife> {
             .or_else(|| app.clone())
     };
     let mut by: BTreeMap<(String, Option<String>), Vec<LifeStep>> = BTreeMap::new();
-    for r in runs
+    for (i, r) in runs
         .iter()
-        .filter(|r| r.iis && LIFE_ROLES.contains(&r.role.as_str()))
+        .enumerate()
+        .filter(|(_, r)| r.iis && LIFE_ROLES.contains(&r.role.as_str()))
     {
         let Some(s) = subject(&r.pool, &r.app_path, &r.app) else {
             continue;
@@ -931,6 +943,7 @@ fn lives(runs: &[EventRun], facts: &[Fact]) -> Vec<PoolLife> {
         by.entry((s, r.computer.clone()))
             .or_default()
             .push(LifeStep {
+                run: i,
                 time: r.first,
                 role: r.role.clone(),
                 text,

@@ -160,6 +160,15 @@ pub fn write_section(
                     "{}",
                     fill(&line, style.width, "           ", "      - ")
                 )?;
+                let explains = ev.runs.get(s.run).map_or(&[][..], |r| &r.explains[..]);
+                if extent == Extent::Full && !explains.is_empty() {
+                    let line = format!("lines up with {}", explains.join(", "));
+                    writeln!(
+                        out,
+                        "{}",
+                        fill(&line, style.width, "              ", "           -> ")
+                    )?;
+                }
             }
             let more = pool.steps.len().saturating_sub(steps);
             if more > 0 {
