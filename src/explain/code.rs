@@ -150,11 +150,17 @@ pub fn explain(kb: &Kb, q: &Query) -> Result<CodeReport, String> {
         Query::Event { provider, id } => match kb.event(provider, *id) {
             Some(e) => blocks.push(Block::Event(event_text(kb, e))),
             None => {
+                let mut known: Vec<&str> = Vec::new();
+                for e in kb.event_entries() {
+                    if !known.contains(&e.provider.as_str()) {
+                        known.push(&e.provider);
+                    }
+                }
                 return Err(format!(
                     "iisdiag knows no event {provider}/{id}; it explains the events that tell why \
-                     a worker process died, recycled or did not start (WAS, W3SVC-WP, the ASP.NET \
-                     Core Module, ASP.NET, .NET Runtime, Application Error, Windows Error \
-                     Reporting, HttpEvent); a rules file (--rules) can add others"
+                     a worker process died, recycled or did not start ({}); a rules file \
+                     (--rules) can add others",
+                    known.join(", ")
                 ));
             }
         },
