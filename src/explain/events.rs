@@ -200,6 +200,9 @@ pub struct Target<'a> {
     pub servers: &'a [String],
     /// The application pool (HTTP.sys `s-queuename`).
     pub pool: Option<&'a str>,
+    /// The pools and worker processes its FREB traces name (`appPoolId`, `processId`).
+    pub pools: Vec<&'a str>,
+    pub pids: Vec<u32>,
     /// Its most common URLs.
     pub urls: Vec<&'a str>,
 }
@@ -285,14 +288,25 @@ impl EventsReport {
         let mut linked: Vec<usize> = Vec::new();
         // Runs that name the pool (or, without a pool to match, any pool).
         for (i, r) in self.runs.iter().enumerate() {
-            if !is_of_interest(r) || !in_window(r) || !on_server(r) {
+            if !is_of_interest(r) || !in_window(r) {
+                continue;
+            }
+            if !on_server(r) && !r.pids.iter().any(|p| target.pids.contains(p)) {
                 continue;
             }
             let pool_ok = match (target.pool, &r.pool) {
                 (Some(want), Some(have)) => want.eq_ignore_ascii_case(have),
                 (Some(_), None) => false,
+                (None, Some(have)) if !target.pools.is_empty() => {
+                    target.pools.iter().any(|p| p.eq_ignore_ascii_case(have))
+                }
                 (None, _) => true,
             };
+            // The worker process a trace of the group names is the one the event is about.
+            if r.pids.iter().any(|p| target.pids.contains(p)) {
+                linked.push(i);
+                continue;
+            }
             let url_ok = match &r.url {
                 Some(url) => target
                     .urls
@@ -1070,6 +1084,8 @@ mod tests {
             last: Some(T0 + 7 * 60_000),
             servers: &[],
             pool: Some("OrdersPool"),
+            pools: Vec::new(),
+            pids: Vec::new(),
             urls: Vec::new(),
         };
         let chain = ev.join(&target).expect("a chain");
@@ -1113,6 +1129,8 @@ mod tests {
             last: Some(T0 + 86_400_000),
             servers: &[],
             pool: None,
+            pools: Vec::new(),
+            pids: Vec::new(),
             urls: Vec::new(),
         };
         assert!(ev.join(&far).is_none());
@@ -1123,6 +1141,8 @@ mod tests {
             last: Some(T0 + 4 * 60_000),
             servers: &["WEB02".to_string()],
             pool: None,
+            pools: Vec::new(),
+            pids: Vec::new(),
             urls: Vec::new(),
         };
         assert!(
@@ -1136,10 +1156,52 @@ mod tests {
             last: Some(T0 + 2 * 60_000),
             servers: &[],
             pool: Some("ThirdPool"),
+            pools: Vec::new(),
+            pids: Vec::new(),
             urls: Vec::new(),
         };
         assert!(ev.join(&other_pool).is_none());
         assert_eq!(ev.unexplained, ["503.QueueFull on ThirdPool"]);
+    }
+
+    #[test]
+    fn a_w3c_group_joins_the_events_of_the_pool_and_process_its_traces_name() {
+        let kb = Kb::builtin();
+        let mut ev = EventsReport::build(kb, &farm(), Zone::Utc);
+        let servers = ["WEB01".to_string()];
+        let traced = |pools: Vec<&'static str>, pids: Vec<u32>| Target {
+            code: "500.0.0",
+            first: Some(T0 + 60_000),
+            last: Some(T0 + 2 * 60_000),
+            servers: &servers,
+            pool: None,
+            pools,
+            pids,
+            urls: Vec::new(),
+        };
+        // Traces of another pool: OrdersPool's events are not this group's story, but the
+        // other pool's crash is.
+        let chain = ev
+            .join(&traced(vec!["OtherPool"], Vec::new()))
+            .expect("a chain");
+        assert!(
+            chain
+                .runs
+                .iter()
+                .all(|&i| ev.runs[i].pool.as_deref() != Some("OrdersPool"))
+        );
+        // A trace's process id joins its crash even on a server named otherwise.
+        let elsewhere = ["web01-renamed".to_string()];
+        let by_pid = Target {
+            servers: &elsewhere,
+            ..traced(Vec::new(), vec![5232])
+        };
+        let chain = ev.join(&by_pid).expect("a chain");
+        assert!(
+            chain.runs.iter().any(|&i| ev.runs[i].pids.contains(&5232)),
+            "{:?}",
+            chain.lines
+        );
     }
 
     #[test]

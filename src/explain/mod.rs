@@ -226,6 +226,9 @@ pub struct Evidence {
     pub notification: Option<String>,
     pub win32: Option<u64>,
     pub backends: Vec<String>,
+    /// The application pools and worker process ids of the traces.
+    pub pools: Vec<String>,
+    pub pids: Vec<u32>,
     pub files: Vec<String>,
     /// `3 traces: error set by ApplicationRequestRouting in EXECUTE_REQUEST_HANDLER, ...`
     pub text: String,
@@ -323,6 +326,16 @@ fn join_events(report: &mut Report, collected: &Collected, kb: &Kb, zone: Zone) 
             last: g.last_seen,
             servers: &g.servers,
             pool: None,
+            pools: g
+                .evidence
+                .iter()
+                .flat_map(|e| e.pools.iter().map(String::as_str))
+                .collect(),
+            pids: g
+                .evidence
+                .iter()
+                .flat_map(|e| e.pids.iter().copied())
+                .collect(),
             urls: g.top_urls.iter().map(|u| u.url.as_str()).collect(),
         };
         g.events = ev.join(&target);
@@ -335,6 +348,8 @@ fn join_events(report: &mut Report, collected: &Collected, kb: &Kb, zone: Zone) 
             last: g.last_seen,
             servers: &[],
             pool: (g.queue != "-").then_some(g.queue.as_str()),
+            pools: Vec::new(),
+            pids: Vec::new(),
             urls: g.top_urls.iter().map(|u| u.url.as_str()).collect(),
         };
         g.events = ev.join(&target);
@@ -376,6 +391,8 @@ fn to_evidence(g: &TraceGroup) -> Evidence {
         notification: g.notification.clone(),
         win32: g.win32,
         backends: g.backends.clone(),
+        pools: g.pools.clone(),
+        pids: g.pids.clone(),
         files: g.files.clone(),
         text: traces::describe(g),
     }

@@ -31,6 +31,15 @@ impl Weighed for String {
     }
 }
 
+impl Weighed for u32 {
+    fn weight(&self) -> u64 {
+        0
+    }
+    fn key(&self) -> impl Ord + '_ {
+        *self
+    }
+}
+
 impl Weighed for (String, u64) {
     fn weight(&self) -> u64 {
         self.1

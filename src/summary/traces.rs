@@ -46,6 +46,9 @@ pub fn final_triple(trace: &Trace) -> Triple {
 pub const MAX_FILES: usize = 20;
 /// Backend servers kept per group.
 pub const MAX_BACKENDS: usize = 10;
+/// Application pools and worker process ids a group lists, for lining traces up with the
+/// Windows events of the same pool and process.
+pub const MAX_PROCESSES: usize = 16;
 /// Distinct notification or module names counted per group; more are ignored.
 const MAX_NAMES: usize = 32;
 
@@ -86,6 +89,10 @@ pub struct TraceGroup {
     pub file_count: u64,
     /// ARR backend servers seen, sorted, up to [`MAX_BACKENDS`].
     pub backends: Vec<String>,
+    /// The application pools (`appPoolId`) of the traces, sorted, up to [`MAX_PROCESSES`].
+    pub pools: Vec<String>,
+    /// The worker process ids (`processId`) of the traces, sorted, up to [`MAX_PROCESSES`].
+    pub pids: Vec<u32>,
     /// The HRESULT of the earliest trace, as `0x80072EE2`.
     #[serde(serialize_with = "hex_code")]
     pub error_code: Option<u64>,
@@ -146,6 +153,11 @@ impl TraceSummary {
                 .map(|a| a.server.clone())
                 .filter(|s| !s.is_empty())
                 .collect(),
+            pools: Some(trace.app_pool_id.clone())
+                .filter(|p| !p.is_empty())
+                .into_iter()
+                .collect(),
+            pids: trace.process_id.filter(|&p| p != 0).into_iter().collect(),
             first_start: trace.start,
             last_start: trace.start,
             truncated: u64::from(trace.truncated),
@@ -245,6 +257,11 @@ pub struct SavedTraceGroup {
     pub files: crate::summary::capped::Capped<String, MAX_FILES>,
     pub file_count: u64,
     pub backends: crate::summary::capped::Capped<String, MAX_BACKENDS>,
+    /// Absent from summaries written before traces were lined up with events.
+    #[serde(default)]
+    pub pools: crate::summary::capped::Capped<String, MAX_PROCESSES>,
+    #[serde(default)]
+    pub pids: crate::summary::capped::Capped<u32, MAX_PROCESSES>,
     pub error_code: Option<u64>,
     pub error_text: Option<String>,
     pub first_start: Option<Millis>,
@@ -282,6 +299,8 @@ impl TraceSummary {
                     files: g.files.clone().into(),
                     file_count: g.file_count,
                     backends: g.backends.clone().into(),
+                    pools: g.pools.clone().into(),
+                    pids: g.pids.clone().into(),
                     error_code: g.error_code,
                     error_text: g.error_text.clone(),
                     first_start: g.first_start,
@@ -319,6 +338,8 @@ impl TraceSummary {
                 files: g.files.kept,
                 file_count: g.file_count,
                 backends: g.backends.kept,
+                pools: g.pools.kept,
+                pids: g.pids.kept,
                 error_code: g.error_code,
                 error_text: g.error_text,
                 first_start: g.first_start,
@@ -349,6 +370,8 @@ impl TraceGroup {
             other.backends,
             MAX_BACKENDS,
         );
+        self.pools = smallest(std::mem::take(&mut self.pools), other.pools, MAX_PROCESSES);
+        self.pids = smallest(std::mem::take(&mut self.pids), other.pids, MAX_PROCESSES);
         self.first_start = earliest(self.first_start, other.first_start);
         self.last_start = self.last_start.max(other.last_start);
         self.max_time_taken_ms = self.max_time_taken_ms.max(other.max_time_taken_ms);
@@ -388,7 +411,7 @@ fn earliest(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
 }
 
 /// The union of two sorted lists, without repeats, cut to its first `cap` entries.
-fn smallest(mut a: Vec<String>, b: Vec<String>, cap: usize) -> Vec<String> {
+fn smallest<T: Ord>(mut a: Vec<T>, b: Vec<T>, cap: usize) -> Vec<T> {
     a.extend(b);
     a.sort_unstable();
     a.dedup();
