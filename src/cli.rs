@@ -11,7 +11,7 @@ mod help;
 #[command(
     name = "iisdiag",
     version,
-    about = "Tells you why IIS requests failed: reads W3C, FREB and HTTP.sys logs, groups failures by status.substatus.win32 and explains each group.",
+    about = "Tells you why IIS requests failed: reads W3C, FREB and HTTP.sys logs and Windows event logs, groups failures by status.substatus.win32 and explains each group with the events behind it.",
     propagate_version = true,
     after_help = help::MAIN
 )]
