@@ -45,18 +45,22 @@ fn order(e: &Event) -> (Option<Millis>, Option<&str>, Option<u64>, &str, u32) {
 
 impl EventSummary {
     /// Counts an event, and keeps it if its provider takes part in IIS failures.
-    pub fn add(&mut self, event: Event) {
+    pub fn add(&mut self, mut event: Event) {
         self.total = self.total.saturating_add(1);
-        let count = self
-            .counts
-            .entry((event.provider.clone(), event.id))
-            .or_insert(0);
-        *count = count.saturating_add(1);
         if let Some(t) = event.time {
             self.first = Some(self.first.map_or(t, |f| f.min(t)));
             self.last = Some(self.last.map_or(t, |l| l.max(t)));
         }
-        if event.is_kept() {
+        let kept = event.is_kept();
+        // An event only counted gives its provider to the key: no copy of it per event.
+        let provider = if kept {
+            event.provider.clone()
+        } else {
+            std::mem::take(&mut event.provider)
+        };
+        let count = self.counts.entry((provider, event.id)).or_insert(0);
+        *count = count.saturating_add(1);
+        if kept {
             self.kept.push(event);
             if self.kept.len() > 2 * KEEP_CAP {
                 self.cap();
