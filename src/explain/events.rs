@@ -716,6 +716,10 @@ pub fn fact(kb: &Kb, e: &Event) -> Fact {
         .as_deref()
         .and_then(failing_line)
         .or_else(|| {
+            // Most messages name no exception: a plain search rules them out first.
+            if !message.contains("Exception") && !message.contains("Error") {
+                return None;
+            }
             let re = EXCEPTION.as_ref()?;
             let c = re.captures(&message)?;
             let kind = c.get(1)?.as_str();
@@ -963,19 +967,19 @@ fn lives(runs: &[EventRun], facts: &[Fact]) -> Vec<PoolLife> {
                 text,
             });
     }
+    // Each pool's recycle times, in one pass over the facts.
+    let mut recycled: BTreeMap<(String, Option<String>), Vec<Millis>> = BTreeMap::new();
+    for f in facts.iter().filter(|f| f.role == "recycle") {
+        if let (Some(s), Some(t)) = (subject(&f.pool, &f.app_path, &f.app), f.time) {
+            recycled.entry((s, f.computer.clone())).or_default().push(t);
+        }
+    }
     by.into_iter()
         .map(|((subject_name, computer), mut steps)| {
             steps.sort_by_key(|s| s.time);
-            let recycles: Vec<Millis> = facts
-                .iter()
-                .filter(|f| {
-                    f.role == "recycle"
-                        && f.computer == computer
-                        && subject(&f.pool, &f.app_path, &f.app).as_deref()
-                            == Some(subject_name.as_str())
-                })
-                .filter_map(|f| f.time)
-                .collect();
+            let recycles = recycled
+                .remove(&(subject_name.clone(), computer.clone()))
+                .unwrap_or_default();
             PoolLife {
                 rhythm: rhythm(&recycles),
                 subject: subject_name,
