@@ -275,11 +275,12 @@ pub struct FrebArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("listed").args(["list", "page"])))]
 pub struct ExplainArgs {
     /// The code, value or name to explain (a negative decimal such as -532462766 is read as
     /// the 32-bit code the ASP.NET Core Module prints).
     #[arg(
-        required_unless_present = "list",
+        required_unless_present_any = ["list", "page"],
         conflicts_with = "list",
         allow_negative_numbers = true
     )]
@@ -289,8 +290,13 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub list: bool,
 
-    /// Format of --list.
-    #[arg(long, value_enum, default_value_t = ListFormat::Table, requires = "list")]
+    /// Read an IIS detailed error page (an App Service DetailedErrors .htm, a page saved from
+    /// a browser, or its text pasted into a file; - reads standard input) and explain its code.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["code", "list"])]
+    pub page: Option<PathBuf>,
+
+    /// Format of --list, or of --page (table or json).
+    #[arg(long, value_enum, default_value_t = ListFormat::Table, requires = "listed")]
     pub format: ListFormat,
 
     /// A rules file that adds or overrides knowledge-base entries (TOML, see the README).

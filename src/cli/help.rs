@@ -50,6 +50,9 @@ Examples:
   An HTTP.sys reason from httperr*.log:
     iisdiag explain AppOffline
 
+  A detailed error page (App Service DetailedErrors, or its text pasted on stdin):
+    iisdiag explain --page LogFiles/DetailedErrors/ErrorPage000016.htm
+
   The whole knowledge base, to join in a spreadsheet:
     iisdiag explain --list --format csv > iis-codes.csv";
 

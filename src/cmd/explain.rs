@@ -1,13 +1,19 @@
-//! `iisdiag explain`: what the knowledge base knows about one code, or all of it.
+//! `iisdiag explain`: what the knowledge base knows about one code, or all of it, or about
+//! the code of an IIS detailed error page.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
 use crate::error::{EXIT_OK, Error, Result};
-use crate::explain::code;
+use crate::explain::{advice, code};
+use crate::input::errorpage::{self, ErrorPage};
 use crate::kb::Kb;
 use crate::kb::query;
 use crate::report::{self, kb_export};
+use crate::triple::Triple;
+
+/// The most of a page read: a detailed error page is a few KiB.
+const MAX_PAGE: u64 = 4 * 1024 * 1024;
 
 /// How `explain --list` writes the knowledge base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,13 +28,26 @@ pub struct Options {
     /// The code to explain; `None` with `list`.
     pub code: Option<String>,
     pub list: Option<ListFormat>,
+    /// A detailed error page to read and explain.
+    pub page: Option<Page>,
     pub rules: Option<PathBuf>,
     pub width: u16,
+}
+
+/// `--page FILE`: the file (`-` is standard input) and whether JSON is wanted (`None`: a
+/// format `--page` does not write).
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub path: PathBuf,
+    pub json: Option<bool>,
 }
 
 pub fn run(opts: &Options, out: &mut dyn Write) -> Result<i32> {
     let kb = Kb::with_optional_rules(opts.rules.as_deref())?;
     let kb = kb.as_ref();
+    if let Some(page) = &opts.page {
+        return run_page(kb, page, out);
+    }
     let written = match (opts.list, &opts.code) {
         (Some(ListFormat::Csv), _) => kb_export::write_csv(out, kb),
         (Some(ListFormat::Json), _) => kb_export::write_json(out, kb),
@@ -50,4 +69,81 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<i32> {
     };
     written.and_then(|()| out.flush()).map_err(Error::Output)?;
     Ok(EXIT_OK)
+}
+
+fn run_page(kb: &Kb, opts: &Page, out: &mut dyn Write) -> Result<i32> {
+    let json = opts.json.ok_or_else(|| Error::BadOption {
+        flag: "--format",
+        value: "csv".into(),
+        reason: "--page writes table or json".into(),
+    })?;
+    let stdin = opts.path == Path::new("-");
+    let name = if stdin {
+        "standard input".to_string()
+    } else {
+        opts.path.display().to_string()
+    };
+    let io_error = |source| Error::Io {
+        path: opts.path.clone(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    if stdin {
+        std::io::stdin()
+            .lock()
+            .take(MAX_PAGE + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(&opts.path).and_then(|f| f.take(MAX_PAGE + 1).read_to_end(&mut bytes))
+    }
+    .map_err(io_error)?;
+    if bytes.len() as u64 > MAX_PAGE {
+        return Err(Error::Usage(format!(
+            "{name}: larger than 4 MiB, so not a detailed error page (they are a few KiB)"
+        )));
+    }
+    let page = errorpage::parse(&bytes).map_err(|e| Error::Usage(format!("{name}: {e}")))?;
+    let error_name = page
+        .error_code
+        .and_then(|c| kb.win32(u64::from(c)))
+        .map(|w| w.name.as_str());
+    let code_text = page_code(&page);
+    let explained = query::parse(&code_text)
+        .ok()
+        .and_then(|q| code::explain(kb, &q).ok())
+        .map(|r| match &page.module {
+            Some(m) => code::for_module(r, m),
+            None => r,
+        });
+    let written = if json {
+        let triple = Triple::new(page.status, page.substatus, page_win32(&page));
+        let advice = advice::advise(kb, &triple, page.module.as_deref(), &[]);
+        report::errorpage::write_json(out, &page, error_name, &code_text, &advice)
+    } else {
+        report::errorpage::write(out, &page, error_name).and_then(|()| match &explained {
+            Some(r) => {
+                writeln!(out)?;
+                report::explain::write(out, r)
+            }
+            None => Ok(()),
+        })
+    };
+    written.and_then(|()| out.flush()).map_err(Error::Output)?;
+    Ok(EXIT_OK)
+}
+
+/// The win32 value of a page's error code: the low 16 bits of a `0x8007xxxx` HRESULT.
+fn page_win32(page: &ErrorPage) -> Option<u64> {
+    page.error_code
+        .filter(|c| c >> 16 == 0x8007)
+        .map(|c| u64::from(c & 0xffff))
+}
+
+/// The code a page is about, as `explain CODE` takes it: `500.19.13`, `503.0.1115`, `404`.
+fn page_code(page: &ErrorPage) -> String {
+    match (page.substatus, page_win32(page)) {
+        (Some(sub), Some(w)) => format!("{}.{sub}.{w}", page.status),
+        (Some(sub), None) => format!("{}.{sub}", page.status),
+        (None, _) => page.status.to_string(),
+    }
 }

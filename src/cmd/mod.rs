@@ -55,6 +55,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
                     ListFormat::Csv => explain::ListFormat::Csv,
                     ListFormat::Json => explain::ListFormat::Json,
                 }),
+                page: args.page.map(|path| explain::Page {
+                    path,
+                    json: match args.format {
+                        ListFormat::Table => Some(false),
+                        ListFormat::Json => Some(true),
+                        ListFormat::Csv => None,
+                    },
+                }),
                 rules: args.rules,
                 width: terminal_width(),
             },

@@ -168,6 +168,24 @@ pub fn explain(kb: &Kb, q: &Query) -> Result<CodeReport, String> {
     Ok(CodeReport { blocks })
 }
 
+/// The report without the entries scoped to modules other than `module`: a detailed error
+/// page names the module that set the error, so the entry for that module is the one that
+/// applies, and those for other modules are noise.
+pub fn for_module(mut report: CodeReport, module: &str) -> CodeReport {
+    report.blocks.retain(|b| match b {
+        Block::Entry {
+            heading:
+                Heading::Scoped {
+                    scope: Scope::Module(m),
+                    ..
+                },
+            ..
+        } => crate::kb::module_matches(m, module),
+        _ => true,
+    });
+    report
+}
+
 fn entry_text(
     kb: &Kb,
     title: &str,

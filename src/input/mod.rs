@@ -8,6 +8,7 @@ pub mod archive;
 pub(crate) mod corpus;
 pub mod defaults;
 pub mod discover;
+pub mod errorpage;
 pub mod eventlog;
 pub mod freb;
 pub mod httperr;

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 use super::archive::{self, Format, Limits};
 use super::w3c::Field;
-use super::{eventlog, freb, httperr, native, sniff, w3c};
+use super::{errorpage, eventlog, freb, httperr, native, sniff, w3c};
 use crate::triple::Triple;
 
 /// Samples to damage: one of each kind iisdiag reads.
@@ -21,6 +21,7 @@ const SAMPLES: &[&[u8]] = &[
     include_bytes!("../../testdata/httperr/httperr-truncated.log"),
     include_bytes!("../../testdata/freb/fr000105.xml"),
     include_bytes!("../../testdata/freb/fr000107.xml"),
+    include_bytes!("../../testdata/pages/ErrorPage000001.htm"),
     include_bytes!("../../testdata/archives/broken/nested.zip"),
     include_bytes!("../../testdata/archives/broken/cut.log.gz"),
     EVENT_XML,
@@ -106,6 +107,24 @@ fn read_everything(bytes: &[u8]) -> Result<(), TestCaseError> {
     let mut seen = 0u64;
     if let Ok(stats) = eventlog::read_evtx(&evtx[..], |_| seen += 1) {
         prop_assert_eq!(stats.records, seen);
+    }
+
+    let _ = errorpage::looks_like_error_page(bytes);
+    if let Ok(page) = errorpage::parse(bytes) {
+        prop_assert!(page.most_likely_causes.len() <= errorpage::MAX_ITEMS);
+        prop_assert!(page.things_to_try.len() <= errorpage::MAX_ITEMS);
+        prop_assert!(page.config_source.len() <= errorpage::MAX_SOURCE_LINES);
+        let values = [
+            &page.title,
+            &page.module,
+            &page.requested_url,
+            &page.config_file,
+        ];
+        prop_assert!(
+            values
+                .iter()
+                .all(|v| v.as_ref().is_none_or(|v| v.len() <= errorpage::MAX_VALUE))
+        );
     }
 
     if let Some(format) = Format::sniff(bytes) {

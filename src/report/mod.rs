@@ -3,6 +3,7 @@
 //! one dispatch on the format; wording that more than one writer uses lives in `phrase`.
 
 pub mod csv_summary;
+pub mod errorpage;
 pub mod events;
 pub mod explain;
 pub mod fit;
