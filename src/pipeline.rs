@@ -14,7 +14,7 @@ use crate::filter::Filter;
 use crate::input::origin::Origin;
 use crate::input::sniff::{Kind, sniff};
 use crate::input::source::{self, Body, Item, Stream};
-use crate::input::{discover, eventlog, freb, httperr, native, split, w3c};
+use crate::input::{discover, errorpage, eventlog, freb, httperr, native, split, w3c};
 use crate::output::requests::{ExportFormat, RequestRows};
 use crate::summary::w3c::{By, W3cSummary};
 use crate::summary::{Collected, FileOutcome};
@@ -229,6 +229,9 @@ fn read_stream(
     }
 }
 
+/// The most of a detailed error page read, as `explain --page` reads: they are a few KiB.
+const MAX_PAGE: u64 = 4 * 1024 * 1024;
+
 fn read_into(
     path: &str,
     origin: &Path,
@@ -322,6 +325,26 @@ fn read_into(
             } else {
                 eventlog::read_xml(io::BufReader::with_capacity(1 << 16, reader), keep)?
             }
+        }
+        Kind::ErrorPage => {
+            let mut bytes = Vec::new();
+            reader.take(MAX_PAGE + 1).read_to_end(&mut bytes)?;
+            if bytes.len() as u64 > MAX_PAGE {
+                return Ok(FileOutcome::skipped(
+                    path,
+                    Some(kind),
+                    "larger than 4 MiB, so not a detailed error page (they are a few KiB)".into(),
+                ));
+            }
+            return Ok(match errorpage::parse(&bytes) {
+                Ok(page) => {
+                    if filter.page(&page, &origin) {
+                        out.collected.pages.add(&page, path);
+                    }
+                    FileOutcome::read(path, kind, (1, 0), Vec::new(), Vec::new())
+                }
+                Err(e) => FileOutcome::skipped(path, Some(kind), e.to_string()),
+            });
         }
         Kind::Freb => {
             return Ok(match freb::read_trace(io::BufReader::new(reader), false) {

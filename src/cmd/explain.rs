@@ -134,9 +134,7 @@ fn run_page(kb: &Kb, opts: &Page, out: &mut dyn Write) -> Result<i32> {
 
 /// The win32 value of a page's error code: the low 16 bits of a `0x8007xxxx` HRESULT.
 fn page_win32(page: &ErrorPage) -> Option<u64> {
-    page.error_code
-        .filter(|c| c >> 16 == 0x8007)
-        .map(|c| u64::from(c & 0xffff))
+    page.win32()
 }
 
 /// The code a page is about, as `explain CODE` takes it: `500.19.13`, `503.0.1115`, `404`.

@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::filter::FailOn;
 use crate::kb::{Kb, Specificity};
+use crate::summary::pages::{PageGroup, PageSummary};
 use crate::summary::traces::{self, TraceGroup, TraceSummary};
 use crate::summary::w3c::{By, Group};
 use crate::summary::{Collected, FileOutcome};
@@ -142,9 +143,13 @@ pub struct GroupReport {
     pub timing: Option<timing::Signature>,
     /// FREB traces with the same status.substatus (and win32 when known).
     pub evidence: Vec<Evidence>,
-    /// The module the explanation was chosen for (from the trace evidence), if any.
+    /// IIS detailed error pages with the same status.substatus (and win32 when known).
+    pub pages: Vec<PageEvidence>,
+    /// The module the explanation was chosen for (from the trace evidence, else the
+    /// pages'), if any.
     pub module: Option<String>,
-    /// `w3c` for log lines, `freb` for groups made from traces alone.
+    /// `w3c` for log lines, `freb` for groups made from traces alone, `errorpage` for
+    /// groups made from detailed error pages alone.
     pub source: &'static str,
     /// The group's second level with `--by`, else `null`.
     pub breakdown: Option<Breakdown>,
@@ -210,6 +215,7 @@ impl GroupReport {
             rules: advice.rules,
             timing: None,
             evidence: Vec::new(),
+            pages: Vec::new(),
             module: None,
             source,
             breakdown: None,
@@ -234,6 +240,25 @@ pub struct Evidence {
     pub text: String,
 }
 
+/// What the detailed error pages of a group say.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageEvidence {
+    pub pages: u64,
+    pub module: Option<String>,
+    pub notification: Option<String>,
+    pub handler: Option<String>,
+    /// The HRESULT, as `0x8007000d`.
+    pub error_code: Option<String>,
+    pub config_file: Option<String>,
+    /// The failing config source line, as `12: <rewrite>`.
+    pub config_line: Option<String>,
+    pub urls: Vec<String>,
+    pub files: Vec<String>,
+    /// `2 detailed error pages: IIS Web Core in BeginRequest, 0x8007000d (ERROR_INVALID_DATA),
+    /// config file ... line 12: <rewrite>`
+    pub text: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct UrlCount {
     pub url: String,
@@ -253,18 +278,34 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
     let mut groups: Vec<GroupReport> = w3c
         .groups()
         .into_iter()
-        .map(|(triple, group)| {
-            group_report(kb, triple, group, w3c.requests, &collected.traces, w3c.by())
-        })
+        .map(|(triple, group)| group_report(kb, triple, group, w3c.requests, collected))
         .collect();
     if w3c.requests == 0 {
-        // Traces but no W3C lines: the traces alone make the groups.
+        // Traces or pages but no W3C lines: the traces alone make the groups, and the pages
+        // that back up none of them make groups of their own.
         groups = collected
             .traces
             .groups()
             .into_iter()
-            .map(|g| trace_group_report(kb, g, collected.traces.traces))
+            .map(|g| trace_group_report(kb, g, collected.traces.traces, &collected.pages))
             .collect();
+        let backs_a_trace = |p: &PageGroup| {
+            collected.traces.groups().iter().any(|t| {
+                collected
+                    .pages
+                    .evidence_for(t.status, t.substatus, t.win32)
+                    .iter()
+                    .any(|e| std::ptr::eq(*e, p))
+            })
+        };
+        groups.extend(
+            collected
+                .pages
+                .groups()
+                .into_iter()
+                .filter(|p| !backs_a_trace(p))
+                .map(|p| page_group_report(kb, p, collected.pages.pages)),
+        );
     }
     let files_read = collected.files.iter().filter(|f| f.error.is_none()).count();
     let mut report = Report {
@@ -313,8 +354,10 @@ fn join_events(report: &mut Report, collected: &Collected, kb: &Kb, zone: Zone) 
         return;
     }
     let mut ev = events::EventsReport::build(kb, &collected.events, zone);
-    ev.requests_read =
-        collected.w3c.requests > 0 || !collected.httperr.is_empty() || collected.traces.traces > 0;
+    ev.requests_read = collected.w3c.requests > 0
+        || !collected.httperr.is_empty()
+        || collected.traces.traces > 0
+        || collected.pages.pages > 0;
     for g in report
         .groups
         .iter_mut()
@@ -369,9 +412,97 @@ fn evidence(summary: &TraceSummary, triple: &Triple) -> (Vec<Evidence>, Option<S
     (evidence, module)
 }
 
-fn trace_group_report(kb: &Kb, g: &TraceGroup, total: u64) -> GroupReport {
+/// The evidence of the detailed error pages for a triple, and the module most of them name.
+fn page_evidence(
+    kb: &Kb,
+    summary: &PageSummary,
+    triple: &Triple,
+) -> (Vec<PageEvidence>, Option<String>) {
+    let groups = summary.evidence_for(triple.status, triple.substatus, triple.win32);
+    let module = groups
+        .iter()
+        .filter(|g| g.module.is_some())
+        .max_by_key(|g| g.count)
+        .and_then(|g| g.module.clone());
+    let evidence = groups
+        .into_iter()
+        .map(|g| to_page_evidence(kb, g))
+        .collect();
+    (evidence, module)
+}
+
+fn to_page_evidence(kb: &Kb, g: &PageGroup) -> PageEvidence {
+    let error_code = g.error_code.map(|c| format!("0x{c:08x}"));
+    let config_line = g
+        .config_line
+        .as_ref()
+        .map(|l| format!("{}: {}", l.number, l.text));
+    let mut parts: Vec<String> = Vec::new();
+    match (&g.module, &g.notification) {
+        (Some(module), Some(stage)) => parts.push(format!("{module} in {stage}")),
+        (Some(module), None) => parts.push(module.clone()),
+        (None, Some(stage)) => parts.push(format!("in {stage}")),
+        (None, None) => {}
+    }
+    // 0 is no error: a 500.0 page of ASP.NET says it and the name adds nothing.
+    if let (Some(code @ 1..), Some(hex)) = (g.error_code, &error_code) {
+        match kb.win32(u64::from(code)) {
+            Some(w) => parts.push(format!("{hex} ({})", w.name)),
+            None => parts.push(hex.clone()),
+        }
+    }
+    match (&g.config_file, &config_line) {
+        (Some(file), Some(line)) => parts.push(format!("config file {file} line {line}")),
+        (Some(file), None) => parts.push(format!("config file {file}")),
+        (None, Some(line)) => parts.push(format!("config line {line}")),
+        (None, None) => {}
+    }
+    let noun = if g.count == 1 {
+        "detailed error page"
+    } else {
+        "detailed error pages"
+    };
+    let text = if parts.is_empty() {
+        format!("{} {noun}", g.count)
+    } else {
+        format!("{} {noun}: {}", g.count, parts.join(", "))
+    };
+    PageEvidence {
+        pages: g.count,
+        module: g.module.clone(),
+        notification: g.notification.clone(),
+        handler: g.handler.clone(),
+        error_code,
+        config_file: g.config_file.clone(),
+        config_line,
+        urls: g.urls.clone(),
+        files: g.files.clone(),
+        text,
+    }
+}
+
+/// A group made from detailed error pages alone (no W3C lines, no trace it backs up).
+fn page_group_report(kb: &Kb, g: &PageGroup, total: u64) -> GroupReport {
     let triple = Triple::new(g.status, g.substatus, g.win32);
-    let mut advice = advise(kb, &triple, g.module.as_deref(), &[]);
+    let advice = advise(kb, &triple, g.module.as_deref(), &[]);
+    GroupReport {
+        pages: vec![to_page_evidence(kb, g)],
+        module: g.module.clone(),
+        ..GroupReport::explained(
+            &triple,
+            g.count,
+            percent(g.count, total),
+            advice,
+            "errorpage",
+        )
+    }
+}
+
+fn trace_group_report(kb: &Kb, g: &TraceGroup, total: u64, pages: &PageSummary) -> GroupReport {
+    let triple = Triple::new(g.status, g.substatus, g.win32);
+    let (pages, page_module) = page_evidence(kb, pages, &triple);
+    let module = g.module.clone().or(page_module);
+    let mut advice = advise(kb, &triple, module.as_deref(), &[]);
     if g.module.is_none() && !triple.is_failure() {
         advice::traced_success(kb, g.status, g.slow_module.as_deref(), &mut advice);
     }
@@ -379,7 +510,8 @@ fn trace_group_report(kb: &Kb, g: &TraceGroup, total: u64) -> GroupReport {
         first_seen: g.first_start,
         last_seen: g.last_start,
         evidence: vec![to_evidence(g)],
-        module: g.module.clone(),
+        pages,
+        module,
         ..GroupReport::explained(&triple, g.count, percent(g.count, total), advice, "freb")
     }
 }
@@ -403,12 +535,14 @@ fn group_report(
     triple: &Triple,
     group: &Group,
     requests: u64,
-    trace_summary: &TraceSummary,
-    w3c_by: Option<By>,
+    collected: &Collected,
 ) -> GroupReport {
     let top = group.top_urls(TOP_URLS);
     let urls: Vec<&str> = top.iter().map(|(u, _)| *u).collect();
-    let (evidence, module) = evidence(trace_summary, triple);
+    let (evidence, trace_module) = evidence(&collected.traces, triple);
+    let (pages, page_module) = page_evidence(kb, &collected.pages, triple);
+    // The traces name the module that set the error; the pages speak when they do not.
+    let module = trace_module.or(page_module);
     let advice = advise(kb, triple, module.as_deref(), &urls);
     let time_taken_ms = match (
         group.time_taken_quantile(0.5),
@@ -436,8 +570,9 @@ fn group_report(
         sites: group.sites.iter().cloned().collect(),
         timing,
         evidence,
+        pages,
         module,
-        breakdown: breakdown(group, w3c_by),
+        breakdown: breakdown(group, collected.w3c.by()),
         ..GroupReport::explained(triple, group.count, share, advice, "w3c")
     }
 }

@@ -21,6 +21,7 @@ mod url;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::input::errorpage::ErrorPage;
 use crate::input::eventlog::{Event, SiteRef};
 use crate::input::freb::Trace;
 use crate::input::httperr::HttpErrRecord;
@@ -225,6 +226,14 @@ impl Filter {
     }
 
     /// Whether a trace passes every filter, status included.
+    /// Whether a detailed error page is kept: a page has no time, client or server of its
+    /// own, so only the status filters and the folder's server and site apply.
+    pub fn page(&self, p: &ErrorPage, origin: &Origin) -> bool {
+        self.status_allows(Some(p.status), p.substatus, p.win32())
+            && self.site_allows(origin.site_folder.as_deref().map(str::as_bytes), None)
+            && self.server_allows(&[origin.server_folder.as_deref().map(str::as_bytes)])
+    }
+
     pub fn trace(&self, t: &Trace, origin: &Origin) -> bool {
         let path = url_path(&t.url);
         let (stem, query) = split_query(path.as_bytes());

@@ -41,6 +41,20 @@ pub struct ErrorPage {
     pub things_to_try: Vec<String>,
 }
 
+impl ErrorPage {
+    /// The win32 value of the error code: the low 16 bits of a `0x8007xxxx` HRESULT.
+    pub fn win32(&self) -> Option<u64> {
+        self.error_code
+            .filter(|c| c >> 16 == 0x8007)
+            .map(|c| u64::from(c & 0xffff))
+    }
+
+    /// The config source line the page highlights: where the configuration error is.
+    pub fn failing_line(&self) -> Option<&SourceLine> {
+        self.config_source.iter().find(|l| l.failing)
+    }
+}
+
 /// One line of the config file shown under "Config Source".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SourceLine {

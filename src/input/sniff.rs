@@ -5,7 +5,7 @@
 //! good. Only what follows the run is sniffed, within the head the caller read ([`HEAD_LEN`]);
 //! a head of nothing but NULs is named as such, not called binary data.
 
-use super::{eventlog, freb, httperr, native, w3c};
+use super::{errorpage, eventlog, freb, httperr, native, w3c};
 
 /// The log formats iisdiag reads.
 #[derive(
@@ -26,6 +26,8 @@ pub enum Kind {
     /// Windows events as XML (Event Viewer's "Save as XML", `wevtutil qe /f:xml`, App
     /// Service's `eventlog.xml`).
     EventXml,
+    /// IIS detailed error page (`ErrorPage*.htm`, a saved page, or its text pasted).
+    ErrorPage,
 }
 
 impl Kind {
@@ -37,6 +39,7 @@ impl Kind {
             Kind::Freb => "freb",
             Kind::Evtx => "evtx",
             Kind::EventXml => "eventxml",
+            Kind::ErrorPage => "errorpage",
         }
     }
 }
@@ -123,10 +126,13 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
     if trimmed.starts_with(b"<") {
         return if freb::looks_like_freb(body) {
             Ok(Kind::Freb)
+        } else if errorpage::looks_like_error_page(body) {
+            Ok(Kind::ErrorPage)
         } else {
             Err(
                 "XML or HTML, but not a Failed Request Tracing trace (no <failedRequest> \
-                 root) nor Windows events (no <Events> or <Event> root)"
+                 root) nor Windows events (no <Events> or <Event> root) nor an IIS detailed \
+                 error page (no 'HTTP Error NNN.N' heading)"
                     .into(),
             )
         };
@@ -169,6 +175,10 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
         if httperr::looks_like_httperr(line) {
             return Ok(Kind::Httperr);
         }
+    }
+    // Pasted text of a detailed error page: after the log layouts, which it never fits.
+    if errorpage::looks_like_error_page(body) {
+        return Ok(Kind::ErrorPage);
     }
     if saw_directive {
         if body.starts_with(b"#Software:")
@@ -301,6 +311,37 @@ mod tests {
     }
 
     #[test]
+    fn detailed_error_pages_by_content() {
+        let page = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("testdata/pages/ErrorPage000001.htm"),
+        )
+        .unwrap();
+        let cases: &[(&[u8], Result<Kind, &str>)] = &[
+            (&page, Ok(Kind::ErrorPage)),
+            (b"\xEF\xBB\xBF<!DOCTYPE html>\n<html><h3>HTTP Error 503.0 - Service Unavailable</h3>", Ok(Kind::ErrorPage)),
+            (b"HTTP Error 500.19 - Internal Server Error\r\nModule\tIIS Web Core\r\n", Ok(Kind::ErrorPage)),
+            (b"  Error Summary\n  HTTP Error 404.0 - Not Found\n", Ok(Kind::ErrorPage)),
+            (b"<html><body>Hello</body></html>", Err("nor an IIS detailed error page")),
+            (b"<?xml version=\"1.0\"?><failedRequest>HTTP Error 500.19</failedRequest>", Ok(Kind::Freb)),
+            (b"<Events><Event>HTTP Error 500.19 - x</Event></Events>", Ok(Kind::EventXml)),
+            (b"#Fields: date time sc-status\nHTTP Error 500.19 - x\n", Ok(Kind::W3c)),
+            (b"Some notes about HTTP errors\n", Err("no #Fields")),
+        ];
+        for (head, want) in cases {
+            let got = sniff(head);
+            match want {
+                Ok(kind) => assert_eq!(got, Ok(*kind), "{}", String::from_utf8_lossy(head)),
+                Err(says) => {
+                    let err = got.unwrap_err();
+                    assert!(err.contains(says), "{err}");
+                }
+            }
+        }
+        assert_eq!(Kind::ErrorPage.name(), "errorpage");
+    }
+
+    #[test]
     fn a_log_after_a_zeroed_first_cluster_is_sniffed_not_binary() {
         let log = b"#Software: Microsoft Internet Information Services 10.0\n#Fields: date time sc-status\n";
         for zeros in [512, 4096, 60 * 1024] {
@@ -342,8 +383,14 @@ mod tests {
         assert!(sniff(b"").unwrap_err().contains("empty"));
         assert!(sniff(b"\xFF\xFE#\x00F\x00").unwrap_err().contains("UTF-16"));
         assert!(sniff(b"\x00\x01\x02binary").unwrap_err().contains("binary"));
+        // Detailed error pages are read now; a page with no heading is skipped by its
+        // reader, with the reason.
+        assert_eq!(
+            sniff(b"<html><body>IIS Detailed Error</body></html>"),
+            Ok(Kind::ErrorPage)
+        );
         assert!(
-            sniff(b"<html><body>IIS Detailed Error</body></html>")
+            sniff(b"<html><body>Welcome</body></html>")
                 .unwrap_err()
                 .contains("not a Failed Request")
         );

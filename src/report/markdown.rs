@@ -192,6 +192,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Layout) -> io::Resul
     for e in &g.evidence {
         writeln!(out, "- **Evidence:** {}", text(&e.text))?;
     }
+    for p in &g.pages {
+        writeln!(out, "- **Pages:** {}", text(&p.text))?;
+    }
     if let Some(sig) = &g.timing {
         writeln!(out, "- **Timing:** {}.", text(&sig.text))?;
         if let Some(setting) = &sig.setting {
@@ -545,6 +548,18 @@ mod tests {
         let mut report = super::super::testing::farm_report();
         let hostile = "www.evil.example http://evil.example/x mailto:a@evil.example b@evil.example";
         report.groups[0].evidence[0].text = format!("1 trace: backend {hostile}");
+        report.groups[0].pages.push(crate::explain::PageEvidence {
+            pages: 1,
+            module: None,
+            notification: None,
+            handler: None,
+            error_code: None,
+            config_file: None,
+            config_line: None,
+            urls: Vec::new(),
+            files: Vec::new(),
+            text: format!("1 detailed error page: config file {hostile}"),
+        });
         if let Some(t) = report.timeline.as_mut() {
             for s in &mut t.series {
                 if let Some(p) = s.peak.as_mut() {

@@ -476,6 +476,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
             wrap(&format!("Evidence: {}", e.text), "    ", "  ")
         )?;
     }
+    for p in &g.pages {
+        writeln!(out, "{}", wrap(&format!("Pages: {}", p.text), "    ", "  "))?;
+    }
     if let Some(sig) = &g.timing {
         writeln!(
             out,

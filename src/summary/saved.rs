@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::events::{EventSummary, SavedEvents};
 use super::httperr::{HttpErrSummary, SavedHttpErr};
+use super::pages::{PageSummary, SavedPages};
 use super::traces::{SavedTraces, TraceSummary};
 use super::w3c::{SavedW3c, W3cSummary};
 use super::{Collected, FileOutcome};
@@ -66,6 +67,9 @@ struct Document {
     /// Absent from summaries written before event logs were read.
     #[serde(default)]
     events: SavedEvents,
+    /// Absent from summaries written before detailed error pages were read.
+    #[serde(default)]
+    pages: SavedPages,
 }
 
 /// Writes a run's summary as JSON.
@@ -81,6 +85,7 @@ pub fn write(out: &mut dyn Write, collected: &Collected, meta: &Meta) -> io::Res
         httperr: collected.httperr.save(),
         traces: collected.traces.save(),
         events: collected.events.save(),
+        pages: collected.pages.save(),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
@@ -135,6 +140,7 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         httperr: HttpErrSummary::restore(doc.httperr),
         traces: TraceSummary::restore(doc.traces),
         events: EventSummary::restore(doc.events),
+        pages: PageSummary::restore(doc.pages),
         files_out_of_range: doc.files_out_of_range,
     };
     Ok((collected, doc.meta))
@@ -220,6 +226,19 @@ fn check(doc: &Document) -> std::result::Result<(), String> {
     for g in &doc.traces.groups {
         count("a trace group's count", g.count)?;
         count("a trace group's files", g.file_count)?;
+    }
+    count("detailed error pages", doc.pages.pages)?;
+    for g in &doc.pages.groups {
+        let code = crate::triple::Triple::new(g.status, g.substatus, g.win32);
+        if !code.in_range() {
+            return Err(format!(
+                "page group {code} is not a status.substatus.win32 a page names (status 100 to 999)"
+            ));
+        }
+        count(&format!("page group {code}: count"), g.count)?;
+        for n in g.notifications.values().chain(g.handlers.values()) {
+            count(&format!("page group {code}: a name's count"), *n)?;
+        }
     }
     let e = &doc.events;
     count("events", e.total)?;

@@ -325,6 +325,9 @@ fn group(p: &mut String, g: &GroupReport, open: bool, opts: &Layout) {
     for e in &g.evidence {
         let _ = writeln!(p, "<dt>Evidence</dt><dd>{}</dd>", esc(&e.text));
     }
+    for page in &g.pages {
+        let _ = writeln!(p, "<dt>Pages</dt><dd>{}</dd>", esc(&page.text));
+    }
     if let Some(sig) = &g.timing {
         let _ = writeln!(p, "<dt>Timing</dt><dd>{}.</dd>", esc(&sig.text));
         if let Some(setting) = &sig.setting {
