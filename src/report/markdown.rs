@@ -83,7 +83,8 @@ fn write_groups(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Resu
     if report.totals.requests == 0 {
         writeln!(
             out,
-            "## Failed requests (from Failed Request Tracing traces alone)"
+            "## Failed requests (from {} alone)",
+            phrase::sources_alone(report)
         )?;
     } else {
         writeln!(out, "## Failed requests")?;

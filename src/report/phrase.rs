@@ -168,3 +168,15 @@ pub fn app_log(count: u64, show: impl Fn(&str) -> String) -> String {
         show(".NET Runtime")
     )
 }
+
+/// What the groups of a report without W3C lines come from: `Failed Request Tracing traces`,
+/// `detailed error pages`, or both.
+pub fn sources_alone(report: &crate::explain::Report) -> &'static str {
+    let traces = report.groups.iter().any(|g| g.source == "freb");
+    let pages = report.groups.iter().any(|g| g.source == "errorpage");
+    match (traces, pages) {
+        (true, true) => "Failed Request Tracing traces and detailed error pages",
+        (false, true) => "detailed error pages",
+        _ => "Failed Request Tracing traces",
+    }
+}

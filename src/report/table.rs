@@ -40,7 +40,8 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result
         writeln!(out)?;
         writeln!(
             out,
-            "No W3C log lines: the groups below come from Failed Request Tracing traces alone."
+            "No W3C log lines: the groups below come from {} alone.",
+            phrase::sources_alone(report)
         )?;
         write_groups(out, report, style)?;
     }

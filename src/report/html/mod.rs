@@ -218,7 +218,11 @@ fn summary(p: &mut String, report: &Report, opts: &Layout) {
     }
     p.push_str("<h2 id=\"groups\">Failed requests</h2>\n");
     if report.totals.requests == 0 {
-        p.push_str("<p>No W3C log lines: these groups come from Failed Request Tracing traces alone.</p>\n");
+        let _ = writeln!(
+            p,
+            "<p>No W3C log lines: these groups come from {} alone.</p>",
+            phrase::sources_alone(report)
+        );
     }
     p.push_str("<table class=\"summary\">\n<thead><tr><th>status.sub.win32</th><th class=\"num\">count</th><th class=\"num\">share</th><th class=\"num\">p50 / p95</th><th>top URL</th><th>meaning</th></tr></thead>\n<tbody>\n");
     for g in &report.groups {
