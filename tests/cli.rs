@@ -38,6 +38,8 @@ mod markdown;
 mod msrv;
 #[path = "cli/outputs.rs"]
 mod outputs;
+#[path = "cli/php.rs"]
+mod php;
 #[path = "cli/progress.rs"]
 mod progress;
 #[path = "cli/robust.rs"]

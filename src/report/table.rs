@@ -64,6 +64,18 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result
     if let Some(ev) = &report.events {
         super::events::write_section(out, ev, super::events::Extent::Brief, style)?;
     }
+    if let Some(php) = &report.php {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style.paint.paint(Tone::Heading, "PHP error log:")
+        )?;
+        writeln!(out, "{}", fill(&php.text, style.width, "    ", "  "))?;
+        for e in &php.top_fatal {
+            writeln!(out, "{}", fill(&e.text, style.width, "    ", "  - "))?;
+        }
+    }
     Ok(())
 }
 
@@ -475,6 +487,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
             "{}",
             wrap(&format!("Evidence: {}", e.text), "    ", "  ")
         )?;
+    }
+    for e in &g.php {
+        writeln!(out, "{}", wrap(&format!("PHP: {}", e.text), "    ", "  "))?;
     }
     if let Some(sig) = &g.timing {
         writeln!(

@@ -8,6 +8,7 @@ use crate::input::w3c::Malformed;
 
 use super::events::EventSummary;
 use super::httperr::HttpErrSummary;
+use super::php::PhpSummary;
 use super::traces::TraceSummary;
 use super::w3c::W3cSummary;
 
@@ -70,6 +71,8 @@ pub struct Collected {
     pub traces: TraceSummary,
     /// Windows events (`.evtx`, Event XML).
     pub events: EventSummary,
+    /// PHP error logs.
+    pub php: PhpSummary,
     /// Files left unread because the date in their name is outside `--since`/`--until`.
     pub files_out_of_range: u64,
 }
@@ -82,6 +85,7 @@ impl Collected {
         self.httperr.merge(other.httperr);
         self.traces.merge(other.traces);
         self.events.merge(other.events);
+        self.php.merge(other.php);
         self.files_out_of_range += other.files_out_of_range;
         self
     }

@@ -6,6 +6,7 @@ pub mod collected;
 pub mod events;
 pub mod httperr;
 pub mod minutes;
+pub mod php;
 pub mod saved;
 pub mod traces;
 pub mod w3c;

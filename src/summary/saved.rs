@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::events::{EventSummary, SavedEvents};
 use super::httperr::{HttpErrSummary, SavedHttpErr};
+use super::php::PhpSummary;
 use super::traces::{SavedTraces, TraceSummary};
 use super::w3c::{SavedW3c, W3cSummary};
 use super::{Collected, FileOutcome};
@@ -66,6 +67,9 @@ struct Document {
     /// Absent from summaries written before event logs were read.
     #[serde(default)]
     events: SavedEvents,
+    /// Absent from summaries written before PHP error logs were read.
+    #[serde(default)]
+    php: PhpSummary,
 }
 
 /// Writes a run's summary as JSON.
@@ -81,6 +85,7 @@ pub fn write(out: &mut dyn Write, collected: &Collected, meta: &Meta) -> io::Res
         httperr: collected.httperr.save(),
         traces: collected.traces.save(),
         events: collected.events.save(),
+        php: collected.php.save(),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
@@ -135,6 +140,7 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         httperr: HttpErrSummary::restore(doc.httperr),
         traces: TraceSummary::restore(doc.traces),
         events: EventSummary::restore(doc.events),
+        php: PhpSummary::restore(doc.php),
         files_out_of_range: doc.files_out_of_range,
     };
     Ok((collected, doc.meta))
@@ -231,6 +237,31 @@ fn check(doc: &Document) -> std::result::Result<(), String> {
     }
     for ev in &e.kept {
         time(&format!("event {} {}", ev.provider, ev.id), ev.time)?;
+    }
+    check_php(&doc.php, &time, &count)
+}
+
+/// A check of one value of a summary, naming what it is.
+type Check<'a, T> = &'a dyn Fn(&str, T) -> std::result::Result<(), String>;
+
+/// The PHP part of [`check`].
+fn check_php(
+    p: &PhpSummary,
+    time: Check<'_, Option<Millis>>,
+    count: Check<'_, u64>,
+) -> std::result::Result<(), String> {
+    count("PHP entries in no group", p.other)?;
+    count("PHP entries in local time", p.local)?;
+    time("first PHP entry", p.first)?;
+    time("last PHP entry", p.last)?;
+    for (level, &n) in &p.levels {
+        count(&format!("PHP {level} entries"), n)?;
+    }
+    for g in &p.groups {
+        count(&format!("a PHP {} group's count", g.level), g.count)?;
+        for t in [g.first, g.last, g.first_wall, g.last_wall] {
+            time(&format!("a PHP {} group's time", g.level), t)?;
+        }
     }
     Ok(())
 }
