@@ -14,7 +14,7 @@ use crate::filter::Filter;
 use crate::input::origin::Origin;
 use crate::input::sniff::{Kind, sniff};
 use crate::input::source::{self, Body, Item, Stream};
-use crate::input::{discover, errorpage, eventlog, freb, httperr, native, split, w3c};
+use crate::input::{discover, errorpage, eventlog, freb, httperr, native, php, split, w3c};
 use crate::output::requests::{ExportFormat, RequestRows};
 use crate::summary::w3c::{By, W3cSummary};
 use crate::summary::{Collected, FileOutcome};
@@ -154,6 +154,7 @@ pub fn newest_time(found: &Found, threads: Option<usize>) -> Option<Millis> {
         collected.httperr.last_seen(),
         collected.traces.last_start(),
         collected.events.last,
+        collected.php.last,
     ]
     .into_iter()
     .flatten()
@@ -311,6 +312,11 @@ fn read_into(
                 if let (Some(rows), Some(_)) = (rows.as_mut(), r.status) {
                     rows.add_httperr(r, &origin);
                 }
+            }
+        })?,
+        Kind::Php => php::read_php(reader, |e| {
+            if filter.php(e.time) {
+                out.collected.php.add(e);
             }
         })?,
         Kind::Evtx | Kind::EventXml => {

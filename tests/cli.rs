@@ -40,6 +40,8 @@ mod msrv;
 mod outputs;
 #[path = "cli/pages.rs"]
 mod pages;
+#[path = "cli/php.rs"]
+mod php;
 #[path = "cli/progress.rs"]
 mod progress;
 #[path = "cli/robust.rs"]

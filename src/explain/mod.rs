@@ -11,6 +11,7 @@ pub mod code;
 pub mod correlate;
 pub mod events;
 pub mod httperr;
+pub mod php;
 pub mod timeline;
 pub mod timing;
 pub mod trace;
@@ -54,6 +55,8 @@ pub struct Report {
     pub timeline: Option<timeline::Timeline>,
     /// What the Windows event logs said (`null` when none were read).
     pub events: Option<events::EventsReport>,
+    /// What the PHP error logs held (`null` when none were read).
+    pub php: Option<php::PhpReport>,
     /// What `--fail-on` and `--strict` found, one sentence each: the run ends with exit code
     /// 1 when it is not empty. Said on standard error, not part of the JSON.
     #[serde(skip)]
@@ -155,6 +158,8 @@ pub struct GroupReport {
     pub breakdown: Option<Breakdown>,
     /// The Windows events that explain the group, the explaining one first, else `null`.
     pub events: Option<events::Chain>,
+    /// PHP fatal errors logged while the group's 500s happened (500 groups only).
+    pub php: Vec<php::PhpEvidence>,
 }
 
 /// How many breakdown entries a group lists.
@@ -220,6 +225,7 @@ impl GroupReport {
             source,
             breakdown: None,
             events: None,
+            php: Vec::new(),
         }
     }
 }
@@ -340,9 +346,11 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
             .and_then(|bucket| timeline::build(collected, &groups, kb, bucket, opts)),
         groups,
         events: None,
+        php: php::report(&collected.php, opts.zone),
         verdict: Vec::new(),
     };
     join_events(&mut report, collected, kb, opts.zone);
+    join_php(&mut report, collected, opts.zone);
     report.verdict = verdict::verdict(&report, &opts.fail_on, opts.strict);
     report
 }
@@ -398,6 +406,16 @@ fn join_events(report: &mut Report, collected: &Collected, kb: &Kb, zone: Zone) 
         g.events = ev.join(&target);
     }
     report.events = Some(ev);
+}
+
+/// Gives each 500 group the PHP fatal errors logged while it happened.
+fn join_php(report: &mut Report, collected: &Collected, zone: Zone) {
+    if collected.php.is_empty() {
+        return;
+    }
+    for g in report.groups.iter_mut().filter(|g| g.status == 500) {
+        g.php = php::join(&collected.php, g.first_seen, g.last_seen, zone);
+    }
 }
 
 /// The evidence of the traces for a triple, and the module most of them name.

@@ -126,6 +126,12 @@ impl Filter {
         }
     }
 
+    /// Whether a PHP error log entry is within `--since`/`--until`: only a UTC time can say
+    /// (an entry in local time is left out when either is given).
+    pub fn php(&self, time: Option<Millis>) -> bool {
+        self.time_allows(time)
+    }
+
     fn time_allows(&self, t: Option<Millis>) -> bool {
         if self.since.is_none() && self.until.is_none() {
             return true;

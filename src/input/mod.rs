@@ -15,6 +15,7 @@ pub mod httperr;
 pub mod lines;
 pub mod native;
 pub mod origin;
+pub mod php;
 #[cfg(test)]
 mod props;
 pub mod sniff;

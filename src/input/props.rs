@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 use super::archive::{self, Format, Limits};
 use super::w3c::Field;
-use super::{errorpage, eventlog, freb, httperr, native, sniff, w3c};
+use super::{errorpage, eventlog, freb, httperr, native, php, sniff, w3c};
 use crate::triple::Triple;
 
 /// Samples to damage: one of each kind iisdiag reads.
@@ -25,7 +25,11 @@ const SAMPLES: &[&[u8]] = &[
     include_bytes!("../../testdata/archives/broken/nested.zip"),
     include_bytes!("../../testdata/archives/broken/cut.log.gz"),
     EVENT_XML,
+    PHP_LOG,
 ];
+
+/// A PHP error log: a UTC fatal error with its stack trace, a local-time warning.
+const PHP_LOG: &[u8] = b"[18-Nov-2026 11:05:12 UTC] PHP Fatal error:  Uncaught Error: Call to undefined function mysql_connect() in C:\\inetpub\\shop\\db.php:14\nStack trace:\n#0 {main}\n  thrown in C:\\inetpub\\shop\\db.php on line 14\n[01-Dec-2018 08:06:53 America/Los_Angeles] PHP Warning:  PDO::__construct(): x in D:\\home\\site\\wwwroot\\lib\\index.php on line 37\n";
 
 /// A small event file in the shapes the Event XML reader knows: App Service's `<Events>`,
 /// named and positional data, an empty item, references, `UserData`.
@@ -108,6 +112,15 @@ fn read_everything(bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Ok(stats) = eventlog::read_evtx(&evtx[..], |_| seen += 1) {
         prop_assert_eq!(stats.records, seen);
     }
+
+    let _ = php::looks_like_php_log(bytes);
+    let mut seen = 0u64;
+    let stats = php::read_php(bytes, |e| {
+        seen += 1;
+        assert!(e.message.len() <= php::MESSAGE_MAX);
+    })?;
+    prop_assert_eq!(stats.records, seen);
+    prop_assert!(stats.records + stats.malformed <= stats.lines);
 
     let _ = errorpage::looks_like_error_page(bytes);
     if let Ok(page) = errorpage::parse(bytes) {

@@ -5,7 +5,7 @@
 //! good. Only what follows the run is sniffed, within the head the caller read ([`HEAD_LEN`]);
 //! a head of nothing but NULs is named as such, not called binary data.
 
-use super::{errorpage, eventlog, freb, httperr, native, w3c};
+use super::{errorpage, eventlog, freb, httperr, native, php, w3c};
 
 /// The log formats iisdiag reads.
 #[derive(
@@ -28,6 +28,8 @@ pub enum Kind {
     EventXml,
     /// IIS detailed error page (`ErrorPage*.htm`, a saved page, or its text pasted).
     ErrorPage,
+    /// PHP's error log (`php_errors.log`).
+    Php,
 }
 
 impl Kind {
@@ -40,6 +42,7 @@ impl Kind {
             Kind::Evtx => "evtx",
             Kind::EventXml => "eventxml",
             Kind::ErrorPage => "errorpage",
+            Kind::Php => "php",
         }
     }
 }
@@ -166,6 +169,9 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
         break;
     }
     if let Some(line) = first_data {
+        if php::looks_like_php_log(line) {
+            return Ok(Kind::Php);
+        }
         if native::looks_like_native(line) {
             return Ok(Kind::Native);
         }
@@ -275,6 +281,21 @@ mod tests {
             ),
             Ok(Kind::W3c)
         );
+    }
+
+    #[test]
+    fn php_error_logs_by_content() {
+        let cases: &[(&[u8], Result<Kind, String>)] = &[
+            (b"[24-Sep-2018 11:14:31 America/Los_Angeles] PHP Warning:  x in D:\\a.php on line 37\n", Ok(Kind::Php)),
+            (b"\xEF\xBB\xBF\r\n[18-Nov-2026 11:05:12 UTC] PHP Fatal error:  y\r\n", Ok(Kind::Php)),
+        ];
+        for (head, want) in cases {
+            assert_eq!(&sniff(head), want, "{:?}", String::from_utf8_lossy(head));
+        }
+        // A bracketed date without `PHP ` is no PHP log.
+        assert!(sniff(b"[18-Nov-2026 11:05:12 UTC] started\n").is_err());
+        assert!(sniff(b"[2026-11-18 11:05:12] PHP Warning: x\n").is_err());
+        assert_eq!(Kind::Php.name(), "php");
     }
 
     #[test]

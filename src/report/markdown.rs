@@ -36,6 +36,18 @@ pub fn write(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<
     if let Some(ev) = &report.events {
         write_events(out, ev, opts)?;
     }
+    if let Some(php) = &report.php {
+        writeln!(out)?;
+        writeln!(out, "## PHP error log")?;
+        writeln!(out)?;
+        writeln!(out, "{}", text(&php.text))?;
+        if !php.top_fatal.is_empty() {
+            writeln!(out)?;
+        }
+        for e in &php.top_fatal {
+            writeln!(out, "- {}", text(&e.text))?;
+        }
+    }
     if !report.correlations.is_empty() {
         writeln!(out)?;
         writeln!(out, "## Lined up in time")?;
@@ -195,6 +207,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Layout) -> io::Resul
     }
     for p in &g.pages {
         writeln!(out, "- **Pages:** {}", text(&p.text))?;
+    }
+    for e in &g.php {
+        writeln!(out, "- **PHP:** {}", text(&e.text))?;
     }
     if let Some(sig) = &g.timing {
         writeln!(out, "- **Timing:** {}.", text(&sig.text))?;

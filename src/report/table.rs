@@ -65,6 +65,18 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result
     if let Some(ev) = &report.events {
         super::events::write_section(out, ev, super::events::Extent::Brief, style)?;
     }
+    if let Some(php) = &report.php {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style.paint.paint(Tone::Heading, "PHP error log:")
+        )?;
+        writeln!(out, "{}", fill(&php.text, style.width, "    ", "  "))?;
+        for e in &php.top_fatal {
+            writeln!(out, "{}", fill(&e.text, style.width, "    ", "  - "))?;
+        }
+    }
     Ok(())
 }
 
@@ -479,6 +491,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
     }
     for p in &g.pages {
         writeln!(out, "{}", wrap(&format!("Pages: {}", p.text), "    ", "  "))?;
+    }
+    for e in &g.php {
+        writeln!(out, "{}", wrap(&format!("PHP: {}", e.text), "    ", "  "))?;
     }
     if let Some(sig) = &g.timing {
         writeln!(

@@ -9,6 +9,7 @@ use crate::input::w3c::Malformed;
 use super::events::EventSummary;
 use super::httperr::HttpErrSummary;
 use super::pages::PageSummary;
+use super::php::PhpSummary;
 use super::traces::TraceSummary;
 use super::w3c::W3cSummary;
 
@@ -73,6 +74,8 @@ pub struct Collected {
     pub events: EventSummary,
     /// IIS detailed error pages.
     pub pages: PageSummary,
+    /// PHP error logs.
+    pub php: PhpSummary,
     /// Files left unread because the date in their name is outside `--since`/`--until`.
     pub files_out_of_range: u64,
 }
@@ -86,6 +89,7 @@ impl Collected {
         self.traces.merge(other.traces);
         self.events.merge(other.events);
         self.pages.merge(other.pages);
+        self.php.merge(other.php);
         self.files_out_of_range += other.files_out_of_range;
         self
     }

@@ -7,6 +7,7 @@ pub mod events;
 pub mod httperr;
 pub mod minutes;
 pub mod pages;
+pub mod php;
 pub mod saved;
 pub mod traces;
 pub mod w3c;

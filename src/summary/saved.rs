@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::events::{EventSummary, SavedEvents};
 use super::httperr::{HttpErrSummary, SavedHttpErr};
 use super::pages::{PageSummary, SavedPages};
+use super::php::PhpSummary;
 use super::traces::{SavedTraces, TraceSummary};
 use super::w3c::{SavedW3c, W3cSummary};
 use super::{Collected, FileOutcome};
@@ -70,6 +71,9 @@ struct Document {
     /// Absent from summaries written before detailed error pages were read.
     #[serde(default)]
     pages: SavedPages,
+    /// Absent from summaries written before PHP error logs were read.
+    #[serde(default)]
+    php: PhpSummary,
 }
 
 /// Writes a run's summary as JSON.
@@ -86,6 +90,7 @@ pub fn write(out: &mut dyn Write, collected: &Collected, meta: &Meta) -> io::Res
         traces: collected.traces.save(),
         events: collected.events.save(),
         pages: collected.pages.save(),
+        php: collected.php.save(),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
@@ -141,6 +146,7 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         traces: TraceSummary::restore(doc.traces),
         events: EventSummary::restore(doc.events),
         pages: PageSummary::restore(doc.pages),
+        php: PhpSummary::restore(doc.php),
         files_out_of_range: doc.files_out_of_range,
     };
     Ok((collected, doc.meta))
@@ -250,6 +256,31 @@ fn check(doc: &Document) -> std::result::Result<(), String> {
     }
     for ev in &e.kept {
         time(&format!("event {} {}", ev.provider, ev.id), ev.time)?;
+    }
+    check_php(&doc.php, &time, &count)
+}
+
+/// A check of one value of a summary, naming what it is.
+type Check<'a, T> = &'a dyn Fn(&str, T) -> std::result::Result<(), String>;
+
+/// The PHP part of [`check`].
+fn check_php(
+    p: &PhpSummary,
+    time: Check<'_, Option<Millis>>,
+    count: Check<'_, u64>,
+) -> std::result::Result<(), String> {
+    count("PHP entries in no group", p.other)?;
+    count("PHP entries in local time", p.local)?;
+    time("first PHP entry", p.first)?;
+    time("last PHP entry", p.last)?;
+    for (level, &n) in &p.levels {
+        count(&format!("PHP {level} entries"), n)?;
+    }
+    for g in &p.groups {
+        count(&format!("a PHP {} group's count", g.level), g.count)?;
+        for t in [g.first, g.last, g.first_wall, g.last_wall] {
+            time(&format!("a PHP {} group's time", g.level), t)?;
+        }
     }
     Ok(())
 }

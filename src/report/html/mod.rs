@@ -125,6 +125,18 @@ fn render(p: &mut String, report: &Report, opts: &Layout) {
         events(p, report, ev, opts);
     }
     correlations(p, report);
+    if let Some(php) = &report.php {
+        let _ = writeln!(p, "<section id=\"php\"><h2>PHP error log</h2>");
+        let _ = writeln!(p, "<p>{}</p>", esc(&php.text));
+        if !php.top_fatal.is_empty() {
+            let _ = writeln!(p, "<ul>");
+            for e in &php.top_fatal {
+                let _ = writeln!(p, "<li>{}</li>", esc(&e.text));
+            }
+            let _ = writeln!(p, "</ul>");
+        }
+        let _ = writeln!(p, "</section>");
+    }
     let _ = writeln!(
         p,
         "<footer>Made by iisdiag {} from {} file(s). Times are {}; the logs write UTC.</footer>",
@@ -331,6 +343,9 @@ fn group(p: &mut String, g: &GroupReport, open: bool, opts: &Layout) {
     }
     for page in &g.pages {
         let _ = writeln!(p, "<dt>Pages</dt><dd>{}</dd>", esc(&page.text));
+    }
+    for e in &g.php {
+        let _ = writeln!(p, "<dt>PHP</dt><dd>{}</dd>", esc(&e.text));
     }
     if let Some(sig) = &g.timing {
         let _ = writeln!(p, "<dt>Timing</dt><dd>{}.</dd>", esc(&sig.text));
