@@ -56,6 +56,21 @@ impl Triple {
         STATUS_RANGE.contains(&self.status) && self.win32.is_none_or(|w| w <= u64::from(u32::MAX))
     }
 
+    /// Whether evidence of `other` (a trace, a detailed error page) can stand for requests of
+    /// this triple: the statuses are equal, and the substatus and the win32 are equal where
+    /// both sides know them (a part one side lacks is unknown, not a mismatch).
+    pub fn agrees_with(&self, other: &Triple) -> bool {
+        fn agree<T: PartialEq>(a: Option<T>, b: Option<T>) -> bool {
+            match (a, b) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+        }
+        self.status == other.status
+            && agree(self.substatus, other.substatus)
+            && agree(self.win32, other.win32)
+    }
+
     /// A request is a failure when its status is 400 or more, or when the connection
     /// ended with a non-zero win32 status (200.0.64: the client went away).
     pub fn is_failure(&self) -> bool {
@@ -162,6 +177,17 @@ mod tests {
         );
         assert_eq!(Triple::new(404, None, None).to_string(), "404.-.-");
         assert_eq!(Triple::new(500, Some(0), None).to_string(), "500.0.-");
+    }
+
+    #[test]
+    fn evidence_agrees_where_both_sides_know_a_part() {
+        let logged = Triple::new(502, Some(3), Some(12002));
+        assert!(logged.agrees_with(&Triple::new(502, Some(3), Some(12002))));
+        assert!(logged.agrees_with(&Triple::new(502, Some(3), None)));
+        assert!(logged.agrees_with(&Triple::new(502, None, None)));
+        assert!(!logged.agrees_with(&Triple::new(502, Some(3), Some(12029))));
+        assert!(!logged.agrees_with(&Triple::new(502, Some(4), Some(12002))));
+        assert!(!logged.agrees_with(&Triple::new(503, Some(3), Some(12002))));
     }
 
     #[test]

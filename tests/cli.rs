@@ -87,6 +87,22 @@ fn corpus() -> Option<PathBuf> {
     }
 }
 
+/// The standard output of `iisdiag ARGS`, which must succeed.
+fn stdout_of(args: &[&str]) -> String {
+    let out = iisdiag().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The JSON document `iisdiag ARGS` writes (ARGS ask for JSON), which must succeed.
+fn json_of(args: &[&str]) -> Value {
+    serde_json::from_str(&stdout_of(args)).unwrap()
+}
+
 /// Runs `iisdiag scan ARGS --format json` and returns the parsed document.
 fn scan_json(args: &[&str]) -> Value {
     let out = iisdiag()

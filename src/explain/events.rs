@@ -1014,30 +1014,11 @@ fn rhythm(times: &[Millis]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::eventlog::Datum;
 
     const T0: Millis = 1_795_000_000_000;
 
     fn event(provider: &str, id: u32, at: Millis, data: &[(&str, &str)]) -> Event {
-        Event {
-            provider: provider.into(),
-            source: None,
-            id,
-            level: Some(2),
-            time: Some(at),
-            record: None,
-            channel: None,
-            computer: Some("WEB01".into()),
-            process_id: None,
-            data: data
-                .iter()
-                .map(|(n, v)| Datum {
-                    name: (!n.is_empty()).then(|| n.to_string()),
-                    value: v.to_string(),
-                })
-                .collect(),
-            binary: None,
-        }
+        Event::fixture("WEB01", provider, id, at, data)
     }
 
     fn farm() -> EventSummary {

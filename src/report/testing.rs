@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::explain::{self, BuildOptions, Report};
-use crate::input::eventlog::{Datum, Event};
+use crate::input::eventlog::Event;
 use crate::kb::Kb;
 use crate::pipeline;
 use crate::summary::Collected;
@@ -62,25 +62,7 @@ const DISABLED: Millis = 1_795_002_002_000;
 const MINUTE: Millis = 60_000;
 
 fn event(provider: &str, id: u32, at: Millis, data: &[(&str, &str)]) -> Event {
-    Event {
-        provider: provider.into(),
-        source: None,
-        id,
-        level: Some(2),
-        time: Some(at),
-        record: None,
-        channel: None,
-        computer: Some("WEB02".into()),
-        process_id: None,
-        data: data
-            .iter()
-            .map(|(n, v)| Datum {
-                name: (!n.is_empty()).then(|| n.to_string()),
-                value: v.to_string(),
-            })
-            .collect(),
-        binary: None,
-    }
+    Event::fixture("WEB02", provider, id, at, data)
 }
 
 /// The farm with the events of an OrdersPool that crashed until WAS disabled it: crashes

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::input::errorpage::ErrorPage;
 use crate::summary::capped::Capped;
+use crate::triple::Triple;
 
 /// File paths kept per group (the count of all of them is kept too).
 pub const MAX_FILES: usize = 10;
@@ -145,22 +146,17 @@ impl PageSummary {
     }
 
     /// Groups that back up a failure seen elsewhere: same status, and same substatus and
-    /// win32 where both sides know them (as `TraceSummary::evidence_for`).
+    /// win32 where both sides know them ([`Triple::agrees_with`]).
     pub fn evidence_for(
         &self,
         status: u16,
         substatus: Option<u32>,
         win32: Option<u64>,
     ) -> Vec<&PageGroup> {
-        let agree = |a: Option<u64>, b: Option<u64>| match (a, b) {
-            (Some(a), Some(b)) => a == b,
-            _ => true,
-        };
+        let wanted = Triple::new(status, substatus, win32);
         self.groups()
             .into_iter()
-            .filter(|g| g.status == status)
-            .filter(|g| agree(g.substatus.map(u64::from), substatus.map(u64::from)))
-            .filter(|g| agree(g.win32, win32))
+            .filter(|g| wanted.agrees_with(&Triple::new(g.status, g.substatus, g.win32)))
             .collect()
     }
 

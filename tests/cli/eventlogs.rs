@@ -4,27 +4,7 @@
 
 use serde_json::Value;
 
-use super::{corpus, iisdiag, repo};
-
-fn json(args: &[&str]) -> Value {
-    let out = iisdiag().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn text(args: &[&str]) -> String {
-    let out = iisdiag().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use super::{corpus, iisdiag, json_of, repo, stdout_of};
 
 fn farm() -> String {
     repo("testdata/farm").display().to_string()
@@ -32,7 +12,7 @@ fn farm() -> String {
 
 #[test]
 fn the_farm_scan_tells_the_chain_under_the_503s() {
-    let out = text(&["scan", &farm()]);
+    let out = stdout_of(&["scan", &farm()]);
     let block = out
         .split("\n\n")
         .find(|b| b.starts_with("503.AppOffline on OrdersPool"))
@@ -84,7 +64,7 @@ fn the_farm_scan_tells_the_chain_under_the_503s() {
 
 #[test]
 fn the_farm_json_carries_the_events_and_each_groups_chain() {
-    let v = json(&["scan", &farm(), "--format", "json"]);
+    let v = json_of(&["scan", &farm(), "--format", "json"]);
     let ev = &v["events"];
     assert_eq!(ev["total"], 18);
     let count = |provider: &str, id: u64| {
@@ -150,12 +130,12 @@ fn the_farm_json_carries_the_events_and_each_groups_chain() {
 
 #[test]
 fn events_alone_show_every_pool_step_and_json() {
-    let out = text(&["events", &farm()]);
+    let out = stdout_of(&["events", &farm()]);
     assert!(out.contains("By provider and id:"), "{out}");
     assert!(out.contains("WAS 5011 x5 (Microsoft-Windows-WAS)"), "{out}");
     assert!(out.contains("OrdersPool on WEB01"), "{out}");
     assert!(out.contains("[rapid-fail] WAS 5002"), "{out}");
-    let v = json(&["events", &farm(), "--format", "json"]);
+    let v = json_of(&["events", &farm(), "--format", "json"]);
     assert_eq!(v["events"]["total"], 18);
     let files = v["files"].as_array().unwrap();
     assert_eq!(files.len(), 2, "only the event log files: {files:?}");
@@ -175,7 +155,7 @@ fn events_without_any_event_log_is_exit_2() {
 
 #[test]
 fn time_and_server_filters_apply_to_events() {
-    let v = json(&[
+    let v = json_of(&[
         "events",
         &farm(),
         "--format",
@@ -192,7 +172,7 @@ fn time_and_server_filters_apply_to_events() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "WEB01's events are not web02's");
-    let v = json(&["events", &farm(), "--format", "json", "--server", "web01"]);
+    let v = json_of(&["events", &farm(), "--format", "json", "--server", "web01"]);
     assert_eq!(v["events"]["total"], 18);
 }
 
@@ -206,8 +186,8 @@ fn a_saved_summary_carries_the_events_into_merge() {
         .arg(&saved)
         .assert()
         .success();
-    let direct = json(&["scan", &web01, "--format", "json"]);
-    let merged = json(&["merge", &saved.display().to_string(), "--format", "json"]);
+    let direct = json_of(&["scan", &web01, "--format", "json"]);
+    let merged = json_of(&["merge", &saved.display().to_string(), "--format", "json"]);
     assert_eq!(merged["events"], direct["events"]);
     let offline = merged["httperr"]
         .as_array()
@@ -224,7 +204,7 @@ fn real_event_logs_are_read_without_a_skip_and_controls_join_nothing() {
     let events = corpus.join("events");
     for entry in std::fs::read_dir(&events).unwrap() {
         let path = entry.unwrap().path();
-        let v = json(&["events", &path.display().to_string(), "--format", "json"]);
+        let v = json_of(&["events", &path.display().to_string(), "--format", "json"]);
         assert!(
             v["events"]["total"].as_u64().unwrap() >= 1,
             "{}",
@@ -235,7 +215,7 @@ fn real_event_logs_are_read_without_a_skip_and_controls_join_nothing() {
         }
     }
     // The desktop's Application log: its crashes are of other programs.
-    let v = json(&[
+    let v = json_of(&[
         "events",
         &events
             .join("applicationevtx__Application.evtx")
@@ -256,7 +236,7 @@ fn real_event_logs_are_read_without_a_skip_and_controls_join_nothing() {
     );
     assert!(v["events"]["pools"].as_array().unwrap().is_empty());
     // The System log of a desktop: no IIS provider at all.
-    let v = json(&[
+    let v = json_of(&[
         "events",
         &events.join("EVTX__system.evtx").display().to_string(),
         "--format",
@@ -275,7 +255,7 @@ fn real_event_logs_are_read_without_a_skip_and_controls_join_nothing() {
 fn an_app_service_startup_failure_names_the_exception_from_the_captured_output() {
     let Some(corpus) = corpus() else { return };
     let path = corpus.join("events/WinterIntex4-5__eventlog.xml");
-    let out = text(&["events", &path.display().to_string()]);
+    let out = stdout_of(&["events", &path.display().to_string()]);
     let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("IIS AspNetCore Module V2 1018"), "{flat}");
     assert!(
@@ -290,8 +270,8 @@ fn an_app_service_startup_failure_names_the_exception_from_the_captured_output()
 
 #[test]
 fn event_logs_inside_a_zip_and_gzip_tell_the_same_story() {
-    let plain = json(&["scan", &farm(), "--format", "json"]);
-    let archived = json(&[
+    let plain = json_of(&["scan", &farm(), "--format", "json"]);
+    let archived = json_of(&[
         "scan",
         &repo("testdata/archives/farm").display().to_string(),
         "--format",

@@ -4,16 +4,6 @@
 
 use super::*;
 
-fn stdout_of(args: &[&str]) -> String {
-    let out = iisdiag().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// Issue 15, item 14: with `--all` the headline said "6562 failed (100%)" and 200.0.0 was
 /// explained as "200 OK, but the connection did not end cleanly".
 #[test]

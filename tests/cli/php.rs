@@ -3,16 +3,6 @@
 
 use super::*;
 
-fn json(args: &[&str]) -> Value {
-    let out = iisdiag().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 const W3C: &str = "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n#Date: 2026-11-18 11:00:00\r\n#Fields: date time cs-method cs-uri-stem s-port c-ip sc-status sc-substatus sc-win32-status time-taken\r\n";
 
 const PHP: &str = "[18-Nov-2026 11:05:12 UTC] PHP Fatal error:  Uncaught Error: Call to undefined function mysql_connect() in C:\\inetpub\\shop\\db.php:14\nStack trace:\n#0 C:\\inetpub\\shop\\index.php(3): require()\n#1 {main}\n  thrown in C:\\inetpub\\shop\\db.php on line 14\n[18-Nov-2026 11:05:40 UTC] PHP Fatal error:  Uncaught Error: Call to undefined function mysql_connect() in C:\\inetpub\\shop\\db.php:14\nStack trace:\n#0 {main}\n  thrown in C:\\inetpub\\shop\\db.php on line 14\n[18-Nov-2026 11:06:03 UTC] PHP Fatal error:  Uncaught Error: Call to undefined function mysql_connect() in C:\\inetpub\\shop\\db.php:14\nStack trace:\n#0 {main}\n  thrown in C:\\inetpub\\shop\\db.php on line 14\n[18-Nov-2026 09:00:00 UTC] PHP Warning:  session_start(): x in C:\\inetpub\\shop\\s.php on line 2\n[18-Nov-2026 09:30:00 UTC] PHP Fatal error:  Maximum execution time of 30 seconds exceeded in C:\\inetpub\\shop\\slow.php on line 8\n";
@@ -42,7 +32,7 @@ fn shop() -> tempfile::TempDir {
 fn fatal_errors_join_the_500_group_of_the_same_minutes() {
     let dir = shop();
     let path = dir.path().display().to_string();
-    let v = json(&["scan", &path, "--format", "json"]);
+    let v = json_of(&["scan", &path, "--format", "json"]);
     let group = v["groups"]
         .as_array()
         .unwrap()
@@ -94,8 +84,8 @@ fn a_saved_summary_carries_the_php_entries_into_merge() {
         .arg(&saved)
         .assert()
         .success();
-    let direct = json(&["scan", &path, "--format", "json"]);
-    let merged = json(&["merge", &saved.display().to_string(), "--format", "json"]);
+    let direct = json_of(&["scan", &path, "--format", "json"]);
+    let merged = json_of(&["merge", &saved.display().to_string(), "--format", "json"]);
     assert_eq!(merged["php"], direct["php"]);
 }
 
@@ -103,7 +93,7 @@ fn a_saved_summary_carries_the_php_entries_into_merge() {
 fn since_keeps_only_the_php_entries_in_range() {
     let dir = shop();
     let path = dir.path().display().to_string();
-    let v = json(&[
+    let v = json_of(&[
         "scan",
         &path,
         "--format",

@@ -71,6 +71,37 @@ pub struct Datum {
 }
 
 impl Event {
+    /// An error event of `provider` with the id, time and insertion strings given (an empty
+    /// name for an unnamed item), written on `computer`: what the tests of the joins build.
+    #[cfg(test)]
+    pub fn fixture(
+        computer: &str,
+        provider: &str,
+        id: u32,
+        at: Millis,
+        data: &[(&str, &str)],
+    ) -> Event {
+        Event {
+            provider: provider.into(),
+            source: None,
+            id,
+            level: Some(2),
+            time: Some(at),
+            record: None,
+            channel: None,
+            computer: Some(computer.into()),
+            process_id: None,
+            data: data
+                .iter()
+                .map(|(n, v)| Datum {
+                    name: (!n.is_empty()).then(|| n.to_string()),
+                    value: v.to_string(),
+                })
+                .collect(),
+            binary: None,
+        }
+    }
+
     /// The value of the data item named `name` (case-insensitive).
     pub fn named(&self, name: &str) -> Option<&str> {
         self.data
