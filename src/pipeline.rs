@@ -14,7 +14,7 @@ use crate::filter::Filter;
 use crate::input::origin::Origin;
 use crate::input::sniff::{Kind, sniff};
 use crate::input::source::{self, Body, Item, Stream};
-use crate::input::{discover, errorpage, eventlog, freb, httperr, native, php, split, w3c};
+use crate::input::{config, discover, errorpage, eventlog, freb, httperr, native, php, split, w3c};
 use crate::output::requests::{ExportFormat, RequestRows};
 use crate::summary::w3c::{By, W3cSummary};
 use crate::summary::{Collected, FileOutcome};
@@ -348,6 +348,26 @@ fn read_into(
                         out.collected.pages.add(&page, path);
                     }
                     FileOutcome::read(path, kind, (1, 0), Vec::new(), Vec::new())
+                }
+                Err(e) => FileOutcome::skipped(path, Some(kind), e.to_string()),
+            });
+        }
+        Kind::SiteList => {
+            let summary = &mut out.collected.config;
+            summary.count_file();
+            config::sitelist::read_site_list(reader, |row| {
+                if filter.config_site(Some(row.id), &row.name) {
+                    summary.add_listed(row, path);
+                }
+            })?
+        }
+        Kind::Config => {
+            return Ok(match config::read_config(io::BufReader::new(reader)) {
+                Ok(file) => {
+                    out.collected
+                        .config
+                        .add_config(&file, path, |id, name| filter.config_site(id, name));
+                    FileOutcome::read(path, kind, (file.records(), 0), Vec::new(), file.notes)
                 }
                 Err(e) => FileOutcome::skipped(path, Some(kind), e.to_string()),
             });
