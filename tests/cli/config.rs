@@ -280,3 +280,37 @@ fn corpus_configurations_are_read_not_skipped() {
     assert_eq!(one["id"], 1);
     assert!(!one["other_names"].as_array().unwrap().is_empty(), "{one}");
 }
+
+#[test]
+fn a_hostile_site_name_is_guarded_in_every_text_output() {
+    let config = r#"<configuration><system.applicationHost><sites>
+<site name="&lt;script&gt;alert(1)&lt;/script&gt;&#27;[31mRed|`x`" id="2" />
+</sites></system.applicationHost></configuration>"#;
+    let dir = server(&[("applicationHost.config", config)]);
+    let path = dir.path().display().to_string();
+    let table = text(&["scan", &path]);
+    assert!(!table.contains('\u{1b}'), "{table:?}");
+    assert!(table.contains("alert(1)"), "{table}");
+    let out = tempfile::tempdir().unwrap();
+    let html = out.path().join("report.html");
+    iisdiag()
+        .args(["scan", &path, "-q", "--html"])
+        .arg(&html)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(html.contains("&lt;script&gt;alert(1)"));
+    let md = text(&["scan", &path, "--format", "markdown"]);
+    // Inside a code span the markup is text, and the escape byte is spelled out.
+    assert!(
+        md.contains("(`` <script>alert(1)</script>\\x1b[31mRed|`x` (W3SVC2) ``)"),
+        "{md}"
+    );
+    assert!(!md.contains('\u{1b}'));
+    let v = json(&["scan", &path, "--format", "json"]);
+    assert_eq!(
+        v["sites"][0]["name"], "<script>alert(1)</script>\u{1b}[31mRed|`x`",
+        "JSON keeps the name as written, escaped by JSON itself"
+    );
+}
