@@ -5,6 +5,7 @@
 //! thread count. A file that cannot be read is reported in the file list and the run goes on.
 
 pub mod progress;
+mod site_names;
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use crate::filter::Filter;
 use crate::input::origin::Origin;
 use crate::input::sniff::{Kind, sniff};
 use crate::input::source::{self, Body, Item, Stream};
-use crate::input::{discover, errorpage, eventlog, freb, httperr, native, php, split, w3c};
+use crate::input::{config, discover, errorpage, eventlog, freb, httperr, native, php, split, w3c};
 use crate::output::requests::{ExportFormat, RequestRows};
 use crate::summary::w3c::{By, W3cSummary};
 use crate::summary::{Collected, FileOutcome};
@@ -81,6 +82,13 @@ impl Outcome {
 
 /// Reads every file found, in parallel.
 pub fn collect(found: &Found, opts: &Options) -> Outcome {
+    match site_names::with_site_ids(found, opts) {
+        Some(named) => collect_with(found, &named),
+        None => collect_with(found, opts),
+    }
+}
+
+fn collect_with(found: &Found, opts: &Options) -> Outcome {
     let (files, out_of_range): (Vec<&PathBuf>, Vec<&PathBuf>) =
         found.files.iter().partition(|p| opts.filter.may_hold(p));
     if let Some(progress) = &opts.progress {
@@ -163,13 +171,18 @@ pub fn newest_time(found: &Found, threads: Option<usize>) -> Option<Millis> {
 
 /// Reads one file found, or each member of an archive like a file of its own.
 fn read_file(path: &Path, opts: &Options) -> Outcome {
+    read_file_where(path, opts, |_| true)
+}
+
+/// [`read_file`], reading only the archive members `wanted` (by the path they would have).
+fn read_file_where(path: &Path, opts: &Options, wanted: impl Fn(&Path) -> bool) -> Outcome {
     let mut out: Option<Outcome> = None;
     let mut unwanted = 0;
     source::each_stream(
         path,
         |path| progress::CountedFile::open(path, opts.progress.as_deref()),
         // A member named for a day outside --since/--until is left unread, like a file.
-        |origin| opts.filter.may_hold(origin),
+        |origin| wanted(origin) && opts.filter.may_hold(origin),
         |item| {
             let part = match item {
                 Item::Open(stream, mut body) => {
@@ -348,6 +361,26 @@ fn read_into(
                         out.collected.pages.add(&page, path);
                     }
                     FileOutcome::read(path, kind, (1, 0), Vec::new(), Vec::new())
+                }
+                Err(e) => FileOutcome::skipped(path, Some(kind), e.to_string()),
+            });
+        }
+        Kind::SiteList => {
+            let summary = &mut out.collected.config;
+            summary.count_file();
+            config::sitelist::read_site_list(reader, |row| {
+                if filter.config_site(Some(row.id), &row.name) {
+                    summary.add_listed(row, path);
+                }
+            })?
+        }
+        Kind::Config => {
+            return Ok(match config::read_config(io::BufReader::new(reader)) {
+                Ok(file) => {
+                    out.collected
+                        .config
+                        .add_config(&file, path, |id, name| filter.config_site(id, name));
+                    FileOutcome::read(path, kind, (file.records(), 0), Vec::new(), file.notes)
                 }
                 Err(e) => FileOutcome::skipped(path, Some(kind), e.to_string()),
             });

@@ -12,10 +12,13 @@ pub mod correlate;
 pub mod events;
 pub mod httperr;
 pub mod php;
+pub mod sites;
 pub mod timeline;
 pub mod timing;
 pub mod trace;
 pub mod verdict;
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -57,6 +60,10 @@ pub struct Report {
     pub events: Option<events::EventsReport>,
     /// What the PHP error logs held (`null` when none were read).
     pub php: Option<php::PhpReport>,
+    /// The sites the configuration files and site lists name, by id (empty when none).
+    pub sites: Vec<sites::SiteName>,
+    /// What the configuration files and site lists held (`null` when none were read).
+    pub config: Option<sites::ConfigReport>,
     /// What `--fail-on` and `--strict` found, one sentence each: the run ends with exit code
     /// 1 when it is not empty. Said on standard error, not part of the JSON.
     #[serde(skip)]
@@ -160,6 +167,8 @@ pub struct GroupReport {
     pub events: Option<events::Chain>,
     /// PHP fatal errors logged while the group's 500s happened (500 groups only).
     pub php: Vec<php::PhpEvidence>,
+    /// The names the configuration gives the group's sites, by folder (`W3SVC2`).
+    pub site_names: BTreeMap<String, String>,
 }
 
 /// How many breakdown entries a group lists.
@@ -226,6 +235,7 @@ impl GroupReport {
             breakdown: None,
             events: None,
             php: Vec::new(),
+            site_names: BTreeMap::new(),
         }
     }
 }
@@ -347,8 +357,12 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
         groups,
         events: None,
         php: php::report(&collected.php, opts.zone),
+        sites: sites::names(&collected.config),
+        config: None,
         verdict: Vec::new(),
     };
+    report.config = sites::report(&collected.config, &report.sites);
+    sites::name_groups(&mut report, &collected.config);
     join_events(&mut report, collected, kb, opts.zone);
     join_php(&mut report, collected, opts.zone);
     report.verdict = verdict::verdict(&report, &opts.fail_on, opts.strict);

@@ -132,6 +132,12 @@ impl Filter {
         self.time_allows(time)
     }
 
+    /// Whether a site of a configuration file or site list is among those `--site` names, by
+    /// its id or its name.
+    pub fn config_site(&self, id: Option<u32>, name: &str) -> bool {
+        self.site_allows(Some(name.as_bytes()), id)
+    }
+
     fn time_allows(&self, t: Option<Millis>) -> bool {
         if self.since.is_none() && self.until.is_none() {
             return true;

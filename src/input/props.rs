@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 use super::archive::{self, Format, Limits};
 use super::w3c::Field;
-use super::{errorpage, eventlog, freb, httperr, native, php, sniff, w3c};
+use super::{config, errorpage, eventlog, freb, httperr, native, php, sniff, w3c};
 use crate::triple::Triple;
 
 /// Samples to damage: one of each kind iisdiag reads.
@@ -22,6 +22,8 @@ const SAMPLES: &[&[u8]] = &[
     include_bytes!("../../testdata/freb/fr000105.xml"),
     include_bytes!("../../testdata/freb/fr000107.xml"),
     include_bytes!("../../testdata/pages/ErrorPage000001.htm"),
+    include_bytes!("../../testdata/config/applicationHost.config"),
+    include_bytes!("../../testdata/config/SiteOverview.csv"),
     include_bytes!("../../testdata/archives/broken/nested.zip"),
     include_bytes!("../../testdata/archives/broken/cut.log.gz"),
     EVENT_XML,
@@ -121,6 +123,18 @@ fn read_everything(bytes: &[u8]) -> Result<(), TestCaseError> {
     })?;
     prop_assert_eq!(stats.records, seen);
     prop_assert!(stats.records + stats.malformed <= stats.lines);
+
+    if let Ok(file) = config::read_config(bytes) {
+        prop_assert!(file.sites.len() <= config::LIST_MAX);
+        prop_assert!(file.sites.iter().all(|s| s.name.len() <= config::VALUE_MAX));
+    }
+    let _ = config::sitelist::looks_like_site_list(bytes);
+    let mut rows = 0u64;
+    let stats = config::sitelist::read_site_list(bytes, |r| {
+        rows += 1;
+        assert!(r.name.len() <= config::VALUE_MAX);
+    })?;
+    prop_assert_eq!(stats.records, rows);
 
     let _ = errorpage::looks_like_error_page(bytes);
     if let Ok(page) = errorpage::parse(bytes) {

@@ -5,7 +5,7 @@
 //! good. Only what follows the run is sniffed, within the head the caller read ([`HEAD_LEN`]);
 //! a head of nothing but NULs is named as such, not called binary data.
 
-use super::{errorpage, eventlog, freb, httperr, native, php, w3c};
+use super::{config, errorpage, eventlog, freb, httperr, native, php, w3c};
 
 /// The log formats iisdiag reads.
 #[derive(
@@ -30,6 +30,11 @@ pub enum Kind {
     ErrorPage,
     /// PHP's error log (`php_errors.log`).
     Php,
+    /// IIS configuration: `applicationHost.config`, `web.config` (XML, `<configuration>` root).
+    Config,
+    /// A site list: a CSV whose header names site ids and names (LogCatcher's
+    /// `SiteOverview.csv`).
+    SiteList,
 }
 
 impl Kind {
@@ -43,6 +48,8 @@ impl Kind {
             Kind::EventXml => "eventxml",
             Kind::ErrorPage => "errorpage",
             Kind::Php => "php",
+            Kind::Config => "config",
+            Kind::SiteList => "sitelist",
         }
     }
 }
@@ -124,6 +131,12 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
     }
     if matches!(first_element(body), Some(b"Events" | b"Event")) {
         return Ok(Kind::EventXml);
+    }
+    if config::is_configuration_root(first_element(body)) {
+        return Ok(Kind::Config);
+    }
+    if config::sitelist::looks_like_site_list(body) {
+        return Ok(Kind::SiteList);
     }
     let trimmed = body.trim_ascii_start();
     if trimmed.starts_with(b"<") {
@@ -296,6 +309,34 @@ mod tests {
         assert!(sniff(b"[18-Nov-2026 11:05:12 UTC] started\n").is_err());
         assert!(sniff(b"[2026-11-18 11:05:12] PHP Warning: x\n").is_err());
         assert_eq!(Kind::Php.name(), "php");
+    }
+
+    #[test]
+    fn configuration_and_site_lists_by_content() {
+        let cases: &[(&[u8], Result<Kind, &str>)] = &[
+            (b"\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<!-- x -->\n<configuration>\n", Ok(Kind::Config)),
+            (b"<configuration xmlns=\"urn:x\"><system.webServer>", Ok(Kind::Config)),
+            (b"<configurations>", Err("not a Failed Request Tracing trace")),
+            (b"\"Name\",\"ID\",\"State\"\r\n\"Default Web Site\",\"1\",\"Started\"\r\n", Ok(Kind::SiteList)),
+            (b"#TYPE Selected.Microsoft.IIs.PowerShell.Framework.ConfigurationElement\nname,id\nA,1\n", Ok(Kind::SiteList)),
+            (b"#TYPE x\n#Fields: date\n", Err("not W3C directives")),
+            (b"Name,State\nA,Started\n", Err("no #Fields")),
+            (b"#Fields: date time s-sitename\nID,Name\n", Ok(Kind::W3c)),
+        ];
+        for (head, want) in cases {
+            let got = sniff(head);
+            match want {
+                Ok(kind) => assert_eq!(got, Ok(*kind), "{}", String::from_utf8_lossy(head)),
+                Err(says) => {
+                    let err = got.unwrap_err();
+                    assert!(err.contains(says), "{err}");
+                }
+            }
+        }
+        assert_eq!(
+            (Kind::Config.name(), Kind::SiteList.name()),
+            ("config", "sitelist")
+        );
     }
 
     #[test]

@@ -36,6 +36,14 @@ pub fn write(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<
     if let Some(ev) = &report.events {
         write_events(out, ev, opts)?;
     }
+    if let Some(config) = &report.config {
+        writeln!(out)?;
+        writeln!(out, "## Configuration")?;
+        writeln!(out)?;
+        for line in &config.text {
+            writeln!(out, "- {}", text(line))?;
+        }
+    }
     if let Some(php) = &report.php {
         writeln!(out)?;
         writeln!(out, "## PHP error log")?;
@@ -185,7 +193,7 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Layout) -> io::Resul
     if !g.sites.is_empty() {
         head.push_str(&format!(
             ", {}",
-            phrase::names(&g.sites, "site", "sites", code)
+            phrase::names(&g.site_labels(), "site", "sites", code)
         ));
     }
     writeln!(out, "{head}.")?;

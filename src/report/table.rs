@@ -65,6 +65,17 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result
     if let Some(ev) = &report.events {
         super::events::write_section(out, ev, super::events::Extent::Brief, style)?;
     }
+    if let Some(config) = &report.config {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style.paint.paint(Tone::Heading, "Configuration:")
+        )?;
+        for line in &config.text {
+            writeln!(out, "{}", fill(line, style.width, "    ", "  "))?;
+        }
+    }
     if let Some(php) = &report.php {
         writeln!(out)?;
         writeln!(
@@ -459,7 +470,7 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
         if !g.sites.is_empty() {
             seen.push_str(&format!(
                 ", {}",
-                phrase::names(&g.sites, "site", "sites", str::to_string)
+                phrase::names(&g.site_labels(), "site", "sites", str::to_string)
             ));
         }
         writeln!(out, "{}", wrap(&seen, "    ", "  "))?;

@@ -3,6 +3,7 @@
 
 pub mod capped;
 pub mod collected;
+pub mod config;
 pub mod events;
 pub mod httperr;
 pub mod minutes;

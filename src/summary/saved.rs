@@ -14,6 +14,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::config::ConfigSummary;
 use super::events::{EventSummary, SavedEvents};
 use super::httperr::{HttpErrSummary, SavedHttpErr};
 use super::pages::{PageSummary, SavedPages};
@@ -74,6 +75,9 @@ struct Document {
     /// Absent from summaries written before PHP error logs were read.
     #[serde(default)]
     php: PhpSummary,
+    /// Absent from summaries written before configuration files were read.
+    #[serde(default)]
+    config: ConfigSummary,
 }
 
 /// Writes a run's summary as JSON.
@@ -91,6 +95,7 @@ pub fn write(out: &mut dyn Write, collected: &Collected, meta: &Meta) -> io::Res
         events: collected.events.save(),
         pages: collected.pages.save(),
         php: collected.php.save(),
+        config: collected.config.save(),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
@@ -147,6 +152,7 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         events: EventSummary::restore(doc.events),
         pages: PageSummary::restore(doc.pages),
         php: PhpSummary::restore(doc.php),
+        config: ConfigSummary::restore(doc.config),
         files_out_of_range: doc.files_out_of_range,
     };
     Ok((collected, doc.meta))

@@ -125,6 +125,13 @@ fn render(p: &mut String, report: &Report, opts: &Layout) {
         events(p, report, ev, opts);
     }
     correlations(p, report);
+    if let Some(config) = &report.config {
+        let _ = writeln!(p, "<section id=\"config\"><h2>Configuration</h2>\n<ul>");
+        for line in &config.text {
+            let _ = writeln!(p, "<li>{}</li>", esc(line));
+        }
+        let _ = writeln!(p, "</ul></section>");
+    }
     if let Some(php) = &report.php {
         let _ = writeln!(p, "<section id=\"php\"><h2>PHP error log</h2>");
         let _ = writeln!(p, "<p>{}</p>", esc(&php.text));
@@ -313,7 +320,8 @@ fn group(p: &mut String, g: &GroupReport, open: bool, opts: &Layout) {
             );
         }
         if !g.sites.is_empty() {
-            let _ = write!(seen, ", {}", phrase::names(&g.sites, "site", "sites", code));
+            let labels = g.site_labels();
+            let _ = write!(seen, ", {}", phrase::names(&labels, "site", "sites", code));
         }
         let _ = writeln!(p, "<dt>Seen</dt><dd>{seen}</dd>");
     }
