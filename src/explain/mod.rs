@@ -362,7 +362,7 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
         verdict: Vec::new(),
     };
     report.config = sites::report(&collected.config, &report.sites);
-    sites::name_groups(&mut report, &collected.config);
+    sites::name_groups(&mut report, &collected.config, &collected.files);
     join_events(&mut report, collected, kb, opts.zone);
     join_php(&mut report, collected, opts.zone);
     report.verdict = verdict::verdict(&report, &opts.fail_on, opts.strict);

@@ -4,12 +4,15 @@
 //! for the JSON report and one paragraph for the text ones.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::Serialize;
 
 use crate::input::config::{AspNetCore, FastCgiApp, Pool};
+use crate::input::origin;
 use crate::input::sniff::Kind;
-use crate::summary::config::{ConfigSummary, SiteFacts, Sourced};
+use crate::summary::collected::FileOutcome;
+use crate::summary::config::{ConfigSummary, NameSource, SiteFacts, Sourced};
 
 use super::{GroupReport, Report};
 
@@ -148,8 +151,11 @@ pub fn report(config: &ConfigSummary, sites: &[SiteName]) -> Option<ConfigReport
     })
 }
 
-/// Gives each group the names of the sites it was seen on.
-pub fn name_groups(report: &mut Report, config: &ConfigSummary) {
+/// Gives each group the names of the sites it was seen on. Site ids are a server's own, so
+/// a name is given only where the file that gives it speaks for every log of that site in the
+/// run: the logs lie in the tree the configuration or site list was copied with (see
+/// [`scope`]). A configuration scanned beside other servers' logs names none of theirs.
+pub fn name_groups(report: &mut Report, config: &ConfigSummary, files: &[FileOutcome]) {
     if config.sites.is_empty() {
         return;
     }
@@ -158,11 +164,117 @@ pub fn name_groups(report: &mut Report, config: &ConfigSummary) {
             .sites
             .iter()
             .filter_map(|folder| {
-                let name = config.site_of_folder(folder)?.name()?;
+                let name = name_in_scope(config.site_of_folder(folder)?, files, folder)?;
                 Some((folder.clone(), name.name.clone()))
             })
             .collect::<BTreeMap<String, String>>();
     }
+}
+
+/// The first name of a site that speaks for every log of the site: its logs all come from
+/// one server (so the configuration scanned with them is that server's), or each lies in the
+/// tree of a file that gives the site this name.
+fn name_in_scope<'c>(
+    facts: &'c SiteFacts,
+    files: &[FileOutcome],
+    folder: &str,
+) -> Option<&'c NameSource> {
+    let logs = logs_of_site(files, folder);
+    if one_server(&logs) {
+        return facts.name();
+    }
+    facts.names.iter().find(|n| {
+        logs.iter().all(|log| {
+            facts
+                .names
+                .iter()
+                .filter(|other| other.name == n.name)
+                .any(|other| is_under(log, scope(&other.file)))
+        })
+    })
+}
+
+/// Whether the logs come from one server, as their paths tell it (`web01/...`), or all from
+/// paths that name none.
+fn one_server(logs: &[&str]) -> bool {
+    let server = |log: &&str| origin::server_folder(Path::new(&log.replace('!', "/")));
+    let mut servers = logs.iter().map(server);
+    match servers.next() {
+        Some(first) => servers.all(|s| s == first),
+        None => true,
+    }
+}
+
+/// A path's parts: folders and archive members (`web01.zip!W3SVC1/u_ex.log`) alike.
+fn parts(path: &str) -> Vec<&str> {
+    path.split(['/', '\\', '!'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect()
+}
+
+/// The folders a configuration or site list lies in below the tree it was copied with, from
+/// the innermost: IIS's own `Windows\System32\inetsrv\config` on a server, and a
+/// LogCatcher bundle's `General\IISConfig` and `General`.
+const CONFIG_FOLDERS: [&[&str]; 5] = [
+    &["windows", "system32", "inetsrv", "config"],
+    &["windows", "sysnative", "inetsrv", "config"],
+    &["inetsrv", "config"],
+    &["general", "iisconfig"],
+    &["general"],
+];
+
+/// The tree a configuration or site list speaks for: the folder it lies in, or the folder
+/// above IIS's or a bundle's configuration folders
+/// (`web01/Windows/System32/inetsrv/config/applicationHost.config` speaks for `web01`).
+fn scope(file: &str) -> Vec<&str> {
+    let mut parts = parts(file);
+    parts.pop();
+    for chain in CONFIG_FOLDERS {
+        let at = parts.len().saturating_sub(chain.len());
+        let ends_with = parts.len() >= chain.len()
+            && parts[at..]
+                .iter()
+                .zip(chain.iter())
+                .all(|(p, c)| p.eq_ignore_ascii_case(c));
+        if ends_with {
+            parts.truncate(at);
+            break;
+        }
+    }
+    parts
+}
+
+fn is_under(path: &str, scope: Vec<&str>) -> bool {
+    let parts = parts(path);
+    parts.len() > scope.len()
+        && parts
+            .iter()
+            .zip(&scope)
+            .all(|(a, b)| a.eq_ignore_ascii_case(b))
+}
+
+/// The request logs and traces read that can hold requests of the site `folder`: those in its
+/// folder, and those in no site folder at all (their `s-sitename` may name it).
+fn logs_of_site<'f>(files: &'f [FileOutcome], folder: &str) -> Vec<&'f str> {
+    files
+        .iter()
+        .filter(|f| f.error.is_none())
+        .filter(|f| matches!(f.kind, Some(Kind::W3c | Kind::Native | Kind::Freb)))
+        .filter(|f| {
+            let parts = parts(&f.path);
+            let dir = &parts[..parts.len().saturating_sub(1)];
+            let sites: Vec<&&str> = dir.iter().filter(|p| is_site_folder(p)).collect();
+            sites.is_empty() || sites.iter().any(|p| p.eq_ignore_ascii_case(folder))
+        })
+        .map(|f| f.path.as_str())
+        .collect()
+}
+
+fn is_site_folder(part: &str) -> bool {
+    part.get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case("w3svc"))
+        && part.len() > 5
+        && part.bytes().skip(5).all(|b| b.is_ascii_digit())
 }
 
 impl GroupReport {
@@ -225,5 +337,81 @@ mod tests {
             ]
         );
         assert!(report(&ConfigSummary::default(), &[]).is_none());
+    }
+
+    #[test]
+    fn a_configuration_speaks_for_the_tree_it_was_copied_with() {
+        assert_eq!(
+            scope("web01/Windows/System32/inetsrv/config/applicationHost.config"),
+            ["web01"]
+        );
+        assert_eq!(
+            scope("b.zip!inetsrv\\config\\applicationHost.config"),
+            ["b.zip"]
+        );
+        assert_eq!(scope("applicationHost.config"), Vec::<&str>::new());
+        assert!(is_under(
+            "web01/logs/W3SVC1/u_ex1.log",
+            scope("web01/x.config")
+        ));
+        assert!(is_under(
+            "b.zip!Sites/Shop/IISLogs/u_ex1.log",
+            scope("b.zip!General/IISConfig/applicationHost.config")
+        ));
+        assert!(!is_under("web02/W3SVC1/u_ex1.log", scope("web01/a.config")));
+        assert!(is_under(
+            "W3SVC1/u_ex1.log",
+            scope("applicationHost.config")
+        ));
+        let read = |path: &str| FileOutcome::read(path, Kind::W3c, (1, 0), Vec::new(), Vec::new());
+        let files = [
+            read("farm/W3SVC1/u_ex1.log"),
+            read("farm/W3SVC2/u_ex1.log"),
+            read("farm/plain.log"),
+            FileOutcome::skipped("farm/W3SVC1/bad.log", None, "empty file".into()),
+        ];
+        assert_eq!(
+            logs_of_site(&files, "W3SVC1"),
+            ["farm/W3SVC1/u_ex1.log", "farm/plain.log"]
+        );
+    }
+
+    #[test]
+    fn a_name_is_given_only_where_its_file_speaks_for_every_log_of_the_site() {
+        let mut c = ConfigSummary::default();
+        let file = ConfigFile {
+            sites: vec![Site {
+                id: Some(1),
+                name: "Storefront".into(),
+                line: 3,
+                ..Site::default()
+            }],
+            ..ConfigFile::default()
+        };
+        c.add_config(&file, "testdata/config/applicationHost.config", |_, _| true);
+        let read = |path: &str| FileOutcome::read(path, Kind::W3c, (1, 0), Vec::new(), Vec::new());
+        let facts = c.site_of_folder("W3SVC1").unwrap();
+        let beside = [read("testdata/config/W3SVC1/u_ex1.log")];
+        // The logs of one server, scanned with a configuration from elsewhere: its server's.
+        let one = [
+            read("testdata/farm/web01/W3SVC1/u_ex1.log"),
+            read("testdata/farm/web01/W3SVC1/u_ex2.log"),
+        ];
+        assert!(name_in_scope(facts, &one, "W3SVC1").is_some());
+        assert_eq!(
+            name_in_scope(facts, &beside, "W3SVC1").map(|n| n.name.as_str()),
+            Some("Storefront")
+        );
+        let elsewhere = [
+            read("testdata/farm/web02/W3SVC1/u_ex1.log"),
+            read("testdata/farm/web01/W3SVC1/u_ex1.log"),
+        ];
+        assert!(name_in_scope(facts, &elsewhere, "W3SVC1").is_none());
+        // Another site's logs elsewhere do not matter.
+        let other_site = [
+            read("testdata/farm/web01/W3SVC1/u_ex1.log"),
+            read("testdata/farm/web02/W3SVC2/u_ex1.log"),
+        ];
+        assert!(name_in_scope(facts, &other_site, "W3SVC1").is_some());
     }
 }
