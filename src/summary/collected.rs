@@ -10,6 +10,7 @@ use super::events::EventSummary;
 use super::httperr::HttpErrSummary;
 use super::pages::PageSummary;
 use super::php::PhpSummary;
+use super::stdout::StdoutSummary;
 use super::traces::TraceSummary;
 use super::w3c::W3cSummary;
 
@@ -76,6 +77,8 @@ pub struct Collected {
     pub pages: PageSummary,
     /// PHP error logs.
     pub php: PhpSummary,
+    /// ASP.NET Core Module stdout logs.
+    pub stdout: StdoutSummary,
     /// Files left unread because the date in their name is outside `--since`/`--until`.
     pub files_out_of_range: u64,
 }
@@ -90,6 +93,7 @@ impl Collected {
         self.events.merge(other.events);
         self.pages.merge(other.pages);
         self.php.merge(other.php);
+        self.stdout.merge(other.stdout);
         self.files_out_of_range += other.files_out_of_range;
         self
     }

@@ -18,6 +18,7 @@ use super::events::{EventSummary, SavedEvents};
 use super::httperr::{HttpErrSummary, SavedHttpErr};
 use super::pages::{PageSummary, SavedPages};
 use super::php::PhpSummary;
+use super::stdout::StdoutSummary;
 use super::traces::{SavedTraces, TraceSummary};
 use super::w3c::{SavedW3c, W3cSummary};
 use super::{Collected, FileOutcome};
@@ -74,6 +75,9 @@ struct Document {
     /// Absent from summaries written before PHP error logs were read.
     #[serde(default)]
     php: PhpSummary,
+    /// Absent from summaries written before stdout logs were read.
+    #[serde(default)]
+    stdout: StdoutSummary,
 }
 
 /// Writes a run's summary as JSON.
@@ -91,6 +95,7 @@ pub fn write(out: &mut dyn Write, collected: &Collected, meta: &Meta) -> io::Res
         events: collected.events.save(),
         pages: collected.pages.save(),
         php: collected.php.save(),
+        stdout: collected.stdout.save(),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
@@ -147,6 +152,7 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         events: EventSummary::restore(doc.events),
         pages: PageSummary::restore(doc.pages),
         php: PhpSummary::restore(doc.php),
+        stdout: StdoutSummary::restore(doc.stdout),
         files_out_of_range: doc.files_out_of_range,
     };
     Ok((collected, doc.meta))
@@ -257,7 +263,8 @@ fn check(doc: &Document) -> std::result::Result<(), String> {
     for ev in &e.kept {
         time(&format!("event {} {}", ev.provider, ev.id), ev.time)?;
     }
-    check_php(&doc.php, &time, &count)
+    check_php(&doc.php, &time, &count)?;
+    check_stdout(&doc.stdout, &time, &count)
 }
 
 /// A check of one value of a summary, naming what it is.
@@ -281,6 +288,24 @@ fn check_php(
         for t in [g.first, g.last, g.first_wall, g.last_wall] {
             time(&format!("a PHP {} group's time", g.level), t)?;
         }
+    }
+    Ok(())
+}
+
+/// The stdout-log part of [`check`].
+fn check_stdout(
+    s: &StdoutSummary,
+    time: Check<'_, Option<Millis>>,
+    count: Check<'_, u64>,
+) -> std::result::Result<(), String> {
+    count("stdout logs past the cap", s.other)?;
+    for l in &s.logs {
+        time(&format!("the start of stdout log {}", l.path), l.started)?;
+        count(&format!("the lines of stdout log {}", l.path), l.lines)?;
+        count(
+            &format!("the failures of stdout log {}", l.path),
+            l.failures,
+        )?;
     }
     Ok(())
 }
