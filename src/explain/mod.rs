@@ -12,6 +12,7 @@ pub mod correlate;
 pub mod events;
 pub mod httperr;
 pub mod php;
+pub mod stdout;
 pub mod timeline;
 pub mod timing;
 pub mod trace;
@@ -57,6 +58,8 @@ pub struct Report {
     pub events: Option<events::EventsReport>,
     /// What the PHP error logs held (`null` when none were read).
     pub php: Option<php::PhpReport>,
+    /// What the ASP.NET Core Module stdout logs held (`null` when none were read).
+    pub stdout: Option<stdout::StdoutReport>,
     /// What `--fail-on` and `--strict` found, one sentence each: the run ends with exit code
     /// 1 when it is not empty. Said on standard error, not part of the JSON.
     #[serde(skip)]
@@ -160,6 +163,11 @@ pub struct GroupReport {
     pub events: Option<events::Chain>,
     /// PHP fatal errors logged while the group's 500s happened (500 groups only).
     pub php: Vec<php::PhpEvidence>,
+    /// The ASP.NET Core stdout output (a stdout log, or an ANCM 1018 event's capture) of the
+    /// processes behind a 500.30-500.38, 502.5 or 500.0 group, latest first.
+    pub stdout: Vec<stdout::StdoutEvidence>,
+    /// Why a 500.30-500.38 or 502.5 group has no stdout output, else `null`.
+    pub stdout_missing: Option<String>,
 }
 
 /// How many breakdown entries a group lists.
@@ -226,6 +234,8 @@ impl GroupReport {
             breakdown: None,
             events: None,
             php: Vec::new(),
+            stdout: Vec::new(),
+            stdout_missing: None,
         }
     }
 }
@@ -347,10 +357,12 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
         groups,
         events: None,
         php: php::report(&collected.php, opts.zone),
+        stdout: stdout::report(&collected.stdout, opts.zone),
         verdict: Vec::new(),
     };
     join_events(&mut report, collected, kb, opts.zone);
     join_php(&mut report, collected, opts.zone);
+    join_stdout(&mut report, collected, opts.zone);
     report.verdict = verdict::verdict(&report, &opts.fail_on, opts.strict);
     report
 }
@@ -415,6 +427,36 @@ fn join_php(report: &mut Report, collected: &Collected, zone: Zone) {
     }
     for g in report.groups.iter_mut().filter(|g| g.status == 500) {
         g.php = php::join(&collected.php, g.first_seen, g.last_seen, zone);
+    }
+}
+
+/// Gives each 500.30 / 502.5 / 500.0 group the stdout output of its processes, or says why
+/// there is none.
+fn join_stdout(report: &mut Report, collected: &Collected, zone: Zone) {
+    let events = collected.events.kept();
+    let runs = report.events.as_ref().map_or(&[][..], |ev| &ev.runs[..]);
+    for g in report.groups.iter_mut().filter(|g| stdout::explains(g)) {
+        let mut pids: Vec<u32> = g.evidence.iter().flat_map(|e| e.pids.clone()).collect();
+        if let Some(chain) = &g.events {
+            pids.extend(
+                chain
+                    .runs
+                    .iter()
+                    .filter_map(|&i| runs.get(i))
+                    .flat_map(|r| r.pids.clone()),
+            );
+        }
+        let target = stdout::Target {
+            first: g.first_seen,
+            last: g.last_seen,
+            servers: &g.servers,
+            pids,
+        };
+        g.stdout = stdout::join(&collected.stdout, events, &target, zone);
+        if stdout::wants_missing(g) {
+            let failures = stdout::create_failures(events, &target);
+            g.stdout_missing = Some(stdout::missing_text(&failures, None));
+        }
     }
 }
 
