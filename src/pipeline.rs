@@ -13,10 +13,13 @@ use std::sync::Arc;
 
 use crate::filter::Filter;
 use crate::input::origin::Origin;
-use crate::input::sniff::{Kind, sniff};
+use crate::input::sniff::{Kind, sniff_named};
 use crate::input::source::{self, Body, Item, Stream};
-use crate::input::{config, discover, errorpage, eventlog, freb, httperr, native, php, split, w3c};
+use crate::input::{
+    config, discover, errorpage, eventlog, freb, httperr, native, php, split, stdout, w3c,
+};
 use crate::output::requests::{ExportFormat, RequestRows};
+use crate::summary::stdout::StdoutEntry;
 use crate::summary::w3c::{By, W3cSummary};
 use crate::summary::{Collected, FileOutcome};
 use crate::time::Millis;
@@ -163,6 +166,7 @@ pub fn newest_time(found: &Found, threads: Option<usize>) -> Option<Millis> {
         collected.traces.last_start(),
         collected.events.last,
         collected.php.last,
+        collected.stdout.last_started(),
     ]
     .into_iter()
     .flatten()
@@ -255,7 +259,9 @@ fn read_into(
     opts: &Options,
     out: &mut Outcome,
 ) -> io::Result<FileOutcome> {
-    let kind = match sniff(&head) {
+    // The name is looked at only for stdout logs, whose content has no format of its own.
+    let file_name = origin.file_name().and_then(|n| n.to_str());
+    let kind = match sniff_named(file_name, &head) {
         Ok(kind) => kind,
         Err(reason) => return Ok(FileOutcome::skipped(path, None, reason)),
     };
@@ -384,6 +390,15 @@ fn read_into(
                 }
                 Err(e) => FileOutcome::skipped(path, Some(kind), e.to_string()),
             });
+        }
+        Kind::Stdout => {
+            let (log, stats) = stdout::read_stdout(reader)?;
+            let name = file_name.and_then(stdout::parse_name);
+            let entry = StdoutEntry::new(path, origin.server_folder.clone(), name, log);
+            if filter.stdout(entry.started, &origin) {
+                out.collected.stdout.add(entry);
+            }
+            stats
         }
         Kind::Freb => {
             return Ok(match freb::read_trace(io::BufReader::new(reader), false) {

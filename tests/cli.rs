@@ -52,6 +52,8 @@ mod robust;
 mod snapshots;
 #[path = "cli/split.rs"]
 mod split;
+#[path = "cli/stdout.rs"]
+mod stdout;
 #[path = "cli/walk.rs"]
 mod walk;
 

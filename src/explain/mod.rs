@@ -13,6 +13,7 @@ pub mod events;
 pub mod httperr;
 pub mod php;
 pub mod sites;
+pub mod stdout;
 pub mod timeline;
 pub mod timing;
 pub mod trace;
@@ -64,6 +65,8 @@ pub struct Report {
     pub sites: Vec<sites::SiteName>,
     /// What the configuration files and site lists held (`null` when none were read).
     pub config: Option<sites::ConfigReport>,
+    /// What the ASP.NET Core Module stdout logs held (`null` when none were read).
+    pub stdout: Option<stdout::StdoutReport>,
     /// What `--fail-on` and `--strict` found, one sentence each: the run ends with exit code
     /// 1 when it is not empty. Said on standard error, not part of the JSON.
     #[serde(skip)]
@@ -169,6 +172,11 @@ pub struct GroupReport {
     pub php: Vec<php::PhpEvidence>,
     /// The names the configuration gives the group's sites, by folder (`W3SVC2`).
     pub site_names: BTreeMap<String, String>,
+    /// The ASP.NET Core stdout output (a stdout log, or an ANCM 1018 event's capture) of the
+    /// processes behind a 500.30-500.38, 502.5 or 500.0 group, latest first.
+    pub stdout: Vec<stdout::StdoutEvidence>,
+    /// Why a 500.30-500.38 or 502.5 group has no stdout output, else `null`.
+    pub stdout_missing: Option<String>,
 }
 
 /// How many breakdown entries a group lists.
@@ -236,6 +244,8 @@ impl GroupReport {
             events: None,
             php: Vec::new(),
             site_names: BTreeMap::new(),
+            stdout: Vec::new(),
+            stdout_missing: None,
         }
     }
 }
@@ -359,12 +369,14 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
         php: php::report(&collected.php, opts.zone),
         sites: sites::names(&collected.config),
         config: None,
+        stdout: stdout::report(&collected.stdout, opts.zone),
         verdict: Vec::new(),
     };
     report.config = sites::report(&collected.config, &report.sites);
     sites::name_groups(&mut report, &collected.config, &collected.files);
     join_events(&mut report, collected, kb, opts.zone);
     join_php(&mut report, collected, opts.zone);
+    join_stdout(&mut report, collected, opts.zone);
     report.verdict = verdict::verdict(&report, &opts.fail_on, opts.strict);
     report
 }
@@ -429,6 +441,36 @@ fn join_php(report: &mut Report, collected: &Collected, zone: Zone) {
     }
     for g in report.groups.iter_mut().filter(|g| g.status == 500) {
         g.php = php::join(&collected.php, g.first_seen, g.last_seen, zone);
+    }
+}
+
+/// Gives each 500.30 / 502.5 / 500.0 group the stdout output of its processes, or says why
+/// there is none.
+fn join_stdout(report: &mut Report, collected: &Collected, zone: Zone) {
+    let events = collected.events.kept();
+    let runs = report.events.as_ref().map_or(&[][..], |ev| &ev.runs[..]);
+    for g in report.groups.iter_mut().filter(|g| stdout::explains(g)) {
+        let mut pids: Vec<u32> = g.evidence.iter().flat_map(|e| e.pids.clone()).collect();
+        if let Some(chain) = &g.events {
+            pids.extend(
+                chain
+                    .runs
+                    .iter()
+                    .filter_map(|&i| runs.get(i))
+                    .flat_map(|r| r.pids.clone()),
+            );
+        }
+        let target = stdout::Target {
+            first: g.first_seen,
+            last: g.last_seen,
+            servers: &g.servers,
+            pids,
+        };
+        g.stdout = stdout::join(&collected.stdout, events, &target, zone);
+        if stdout::wants_missing(g) {
+            let failures = stdout::create_failures(events, &target);
+            g.stdout_missing = Some(stdout::missing_text(&failures, None));
+        }
     }
 }
 

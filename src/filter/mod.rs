@@ -29,6 +29,10 @@ use crate::input::origin::Origin;
 use crate::input::uri::split_query;
 use crate::input::w3c::{Field, Record};
 use crate::time::Millis;
+
+/// How long before `--since` a process may have started and still have its stdout log read:
+/// the lookback of the joins (a process fails minutes after it starts).
+pub const STDOUT_LOOKBACK_MS: Millis = 10 * 60_000;
 use crate::triple::Triple;
 
 use client::{IpNet, logged_ip};
@@ -136,6 +140,16 @@ impl Filter {
     /// its id or its name.
     pub fn config_site(&self, id: Option<u32>, name: &str) -> bool {
         self.site_allows(Some(name.as_bytes()), id)
+    }
+
+    /// Whether an ASP.NET Core stdout log is within `--since`/`--until` and `--server`, by
+    /// its process's start: a process started up to [`STDOUT_LOOKBACK_MS`] before `--since`
+    /// may fail inside the range, so it is kept. A log with no start time in its name is left
+    /// out when either is given; one whose path names no server, when `--server` is.
+    pub fn stdout(&self, started: Option<Millis>, origin: &Origin) -> bool {
+        let early = started.map(|t| t.saturating_add(STDOUT_LOOKBACK_MS));
+        (self.time_allows(started) || self.time_allows(early))
+            && self.server_allows(&[origin.server_folder.as_deref().map(str::as_bytes)])
     }
 
     fn time_allows(&self, t: Option<Millis>) -> bool {

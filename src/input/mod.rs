@@ -22,6 +22,7 @@ mod props;
 pub mod sniff;
 pub mod source;
 pub mod split;
+pub mod stdout;
 pub mod uri;
 pub mod w3c;
 pub(crate) mod xml;

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 use super::archive::{self, Format, Limits};
 use super::w3c::Field;
-use super::{config, errorpage, eventlog, freb, httperr, native, php, sniff, w3c};
+use super::{config, errorpage, eventlog, freb, httperr, native, php, sniff, stdout, w3c};
 use crate::triple::Triple;
 
 /// Samples to damage: one of each kind iisdiag reads.
@@ -28,6 +28,7 @@ const SAMPLES: &[&[u8]] = &[
     include_bytes!("../../testdata/archives/broken/cut.log.gz"),
     EVENT_XML,
     PHP_LOG,
+    include_bytes!("../../testdata/stdout/stdout_20261118094500_3100.log"),
 ];
 
 /// A PHP error log: a UTC fatal error with its stack trace, a local-time warning.
@@ -135,6 +136,19 @@ fn read_everything(bytes: &[u8]) -> Result<(), TestCaseError> {
         assert!(r.name.len() <= config::VALUE_MAX);
     })?;
     prop_assert_eq!(stats.records, rows);
+    let _ = stdout::looks_like_stdout(bytes);
+    let _ = sniff::sniff_named(Some("stdout_20261118100102_4242.log"), bytes);
+    let (log, stats) = stdout::read_stdout(bytes)?;
+    prop_assert!(log.failures <= stats.lines);
+    if let Some(f) = &log.failure {
+        prop_assert!(f.message.len() <= stdout::MESSAGE_MAX);
+        prop_assert!(
+            f.frame
+                .as_ref()
+                .is_none_or(|x| x.len() <= stdout::FRAME_MAX)
+        );
+        prop_assert!(f.line >= 1 && f.line <= stats.lines);
+    }
 
     let _ = errorpage::looks_like_error_page(bytes);
     if let Ok(page) = errorpage::parse(bytes) {

@@ -5,7 +5,7 @@
 //! good. Only what follows the run is sniffed, within the head the caller read ([`HEAD_LEN`]);
 //! a head of nothing but NULs is named as such, not called binary data.
 
-use super::{config, errorpage, eventlog, freb, httperr, native, php, w3c};
+use super::{config, errorpage, eventlog, freb, httperr, native, php, stdout, w3c};
 
 /// The log formats iisdiag reads.
 #[derive(
@@ -35,6 +35,8 @@ pub enum Kind {
     /// A site list: a CSV whose header names site ids and names (LogCatcher's
     /// `SiteOverview.csv`).
     SiteList,
+    /// The ASP.NET Core Module's stdout log (`stdout_20261118100102_4242.log`).
+    Stdout,
 }
 
 impl Kind {
@@ -50,6 +52,7 @@ impl Kind {
             Kind::Php => "php",
             Kind::Config => "config",
             Kind::SiteList => "sitelist",
+            Kind::Stdout => "stdout",
         }
     }
 }
@@ -199,6 +202,9 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
     if errorpage::looks_like_error_page(body) {
         return Ok(Kind::ErrorPage);
     }
+    if !saw_directive && stdout::looks_like_stdout(body) {
+        return Ok(Kind::Stdout);
+    }
     if saw_directive {
         if body.starts_with(b"#Software:")
             || body.starts_with(b"#Version:")
@@ -215,6 +221,22 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
         }
         None => "no data".into(),
     })
+}
+
+/// [`sniff`], except that a file named like an ASP.NET Core Module stdout log
+/// (`stdout_20261118100102_4242.log`) is one whatever it holds: it is the app's console
+/// output, which has no format of its own. Every other file is sniffed by content alone.
+pub fn sniff_named(file_name: Option<&str>, head: &[u8]) -> Result<Kind, String> {
+    let kind = sniff(head);
+    if file_name.and_then(stdout::parse_name).is_none() {
+        return kind;
+    }
+    match kind {
+        // Binary data or nothing at all: the name does not make it text.
+        Ok(Kind::Evtx) => kind,
+        Err(_) if head.is_empty() || head.contains(&0) => kind,
+        _ => Ok(Kind::Stdout),
+    }
 }
 
 /// The local name of the first element of an XML text (`Events` for `<Events>` and for
@@ -294,6 +316,33 @@ mod tests {
             ),
             Ok(Kind::W3c)
         );
+    }
+
+    #[test]
+    fn stdout_logs_by_name_then_by_content() {
+        let named = Some("stdout_20261118100102_4242.log");
+        // Console output of any shape, under its name.
+        for head in [
+            &b"Hello from Program.cs\n"[..],
+            b"2026-11-18 10:01:02 GET / 200\n",
+        ] {
+            assert_eq!(sniff_named(named, head), Ok(Kind::Stdout));
+            assert!(sniff_named(Some("app.log"), head) != Ok(Kind::Stdout));
+        }
+        assert!(sniff_named(named, b"").is_err());
+        assert!(sniff_named(named, b"\0\0\x01binary").is_err());
+        // Without the name, the console logger's lines tell it.
+        let console = b"info: Microsoft.Hosting.Lifetime[14]\n      Now listening on: http://localhost:5000\n";
+        assert_eq!(sniff(console), Ok(Kind::Stdout));
+        assert_eq!(sniff_named(None, console), Ok(Kind::Stdout));
+        assert_eq!(
+            sniff(b"Unhandled exception. System.Exception: x\n"),
+            Ok(Kind::Stdout)
+        );
+        // Other kinds are sniffed as before.
+        let w3c = b"#Software: Microsoft Internet Information Services 10.0\n#Fields: date time\n";
+        assert_eq!(sniff_named(Some("u_ex261118.log"), w3c), Ok(Kind::W3c));
+        assert_eq!(Kind::Stdout.name(), "stdout");
     }
 
     #[test]

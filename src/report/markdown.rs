@@ -56,6 +56,12 @@ pub fn write(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<
             writeln!(out, "- {}", text(&e.text))?;
         }
     }
+    if let Some(so) = &report.stdout {
+        writeln!(out, "\n## ASP.NET Core stdout logs\n\n{}", text(&so.text))?;
+        for line in &so.startup {
+            writeln!(out, "- {}", text(line))?;
+        }
+    }
     if !report.correlations.is_empty() {
         writeln!(out)?;
         writeln!(out, "## Lined up in time")?;
@@ -218,6 +224,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Layout) -> io::Resul
     }
     for e in &g.php {
         writeln!(out, "- **PHP:** {}", text(&e.text))?;
+    }
+    for line in g.stdout.iter().map(|e| &e.text).chain(&g.stdout_missing) {
+        writeln!(out, "- **stdout:** {}", text(line))?;
     }
     if let Some(sig) = &g.timing {
         writeln!(out, "- **Timing:** {}.", text(&sig.text))?;

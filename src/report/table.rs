@@ -88,6 +88,15 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result
             writeln!(out, "{}", fill(&e.text, style.width, "    ", "  - "))?;
         }
     }
+    if let Some(so) = &report.stdout {
+        writeln!(out)?;
+        let heading = "ASP.NET Core stdout logs:";
+        writeln!(out, "{}", style.paint.paint(Tone::Heading, heading))?;
+        writeln!(out, "{}", fill(&so.text, style.width, "    ", "  "))?;
+        for line in &so.startup {
+            writeln!(out, "{}", fill(line, style.width, "    ", "  - "))?;
+        }
+    }
     Ok(())
 }
 
@@ -505,6 +514,16 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
     }
     for e in &g.php {
         writeln!(out, "{}", wrap(&format!("PHP: {}", e.text), "    ", "  "))?;
+    }
+    for e in &g.stdout {
+        writeln!(
+            out,
+            "{}",
+            wrap(&format!("stdout: {}", e.text), "    ", "  ")
+        )?;
+    }
+    if let Some(missing) = &g.stdout_missing {
+        writeln!(out, "{}", wrap(&format!("stdout: {missing}"), "    ", "  "))?;
     }
     if let Some(sig) = &g.timing {
         writeln!(

@@ -11,6 +11,7 @@ use super::events::EventSummary;
 use super::httperr::HttpErrSummary;
 use super::pages::PageSummary;
 use super::php::PhpSummary;
+use super::stdout::StdoutSummary;
 use super::traces::TraceSummary;
 use super::w3c::W3cSummary;
 
@@ -79,6 +80,8 @@ pub struct Collected {
     pub php: PhpSummary,
     /// Configuration files and site lists.
     pub config: ConfigSummary,
+    /// ASP.NET Core Module stdout logs.
+    pub stdout: StdoutSummary,
     /// Files left unread because the date in their name is outside `--since`/`--until`.
     pub files_out_of_range: u64,
 }
@@ -94,6 +97,7 @@ impl Collected {
         self.pages.merge(other.pages);
         self.php.merge(other.php);
         self.config.merge(other.config);
+        self.stdout.merge(other.stdout);
         self.files_out_of_range += other.files_out_of_range;
         self
     }

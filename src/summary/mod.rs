@@ -10,6 +10,7 @@ pub mod minutes;
 pub mod pages;
 pub mod php;
 pub mod saved;
+pub mod stdout;
 pub mod traces;
 pub mod w3c;
 

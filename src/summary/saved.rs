@@ -19,6 +19,7 @@ use super::events::{EventSummary, SavedEvents};
 use super::httperr::{HttpErrSummary, SavedHttpErr};
 use super::pages::{PageSummary, SavedPages};
 use super::php::PhpSummary;
+use super::stdout::StdoutSummary;
 use super::traces::{SavedTraces, TraceSummary};
 use super::w3c::{SavedW3c, W3cSummary};
 use super::{Collected, FileOutcome};
@@ -78,6 +79,9 @@ struct Document {
     /// Absent from summaries written before configuration files were read.
     #[serde(default)]
     config: ConfigSummary,
+    /// Absent from summaries written before stdout logs were read.
+    #[serde(default)]
+    stdout: StdoutSummary,
 }
 
 /// Writes a run's summary as JSON.
@@ -96,6 +100,7 @@ pub fn write(out: &mut dyn Write, collected: &Collected, meta: &Meta) -> io::Res
         pages: collected.pages.save(),
         php: collected.php.save(),
         config: collected.config.save(),
+        stdout: collected.stdout.save(),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
@@ -153,6 +158,7 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         pages: PageSummary::restore(doc.pages),
         php: PhpSummary::restore(doc.php),
         config: ConfigSummary::restore(doc.config),
+        stdout: StdoutSummary::restore(doc.stdout),
         files_out_of_range: doc.files_out_of_range,
     };
     Ok((collected, doc.meta))
@@ -263,7 +269,8 @@ fn check(doc: &Document) -> std::result::Result<(), String> {
     for ev in &e.kept {
         time(&format!("event {} {}", ev.provider, ev.id), ev.time)?;
     }
-    check_php(&doc.php, &time, &count)
+    check_php(&doc.php, &time, &count)?;
+    check_stdout(&doc.stdout, &time, &count)
 }
 
 /// A check of one value of a summary, naming what it is.
@@ -287,6 +294,24 @@ fn check_php(
         for t in [g.first, g.last, g.first_wall, g.last_wall] {
             time(&format!("a PHP {} group's time", g.level), t)?;
         }
+    }
+    Ok(())
+}
+
+/// The stdout-log part of [`check`].
+fn check_stdout(
+    s: &StdoutSummary,
+    time: Check<'_, Option<Millis>>,
+    count: Check<'_, u64>,
+) -> std::result::Result<(), String> {
+    count("stdout logs past the cap", s.other)?;
+    for l in &s.logs {
+        time(&format!("the start of stdout log {}", l.path), l.started)?;
+        count(&format!("the lines of stdout log {}", l.path), l.lines)?;
+        count(
+            &format!("the failures of stdout log {}", l.path),
+            l.failures,
+        )?;
     }
     Ok(())
 }

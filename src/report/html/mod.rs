@@ -144,6 +144,22 @@ fn render(p: &mut String, report: &Report, opts: &Layout) {
         }
         let _ = writeln!(p, "</section>");
     }
+    if let Some(so) = &report.stdout {
+        let _ = writeln!(
+            p,
+            "<section id=\"stdout\"><h2>ASP.NET Core stdout logs</h2>"
+        );
+        let _ = writeln!(p, "<p>{}</p>", esc(&so.text));
+        let items: String = so
+            .startup
+            .iter()
+            .map(|l| format!("<li>{}</li>", esc(l)))
+            .collect();
+        if !items.is_empty() {
+            let _ = writeln!(p, "<ul>{items}</ul>");
+        }
+        let _ = writeln!(p, "</section>");
+    }
     let _ = writeln!(
         p,
         "<footer>Made by iisdiag {} from {} file(s). Times are {}; the logs write UTC.</footer>",
@@ -354,6 +370,9 @@ fn group(p: &mut String, g: &GroupReport, open: bool, opts: &Layout) {
     }
     for e in &g.php {
         let _ = writeln!(p, "<dt>PHP</dt><dd>{}</dd>", esc(&e.text));
+    }
+    for line in g.stdout.iter().map(|e| &e.text).chain(&g.stdout_missing) {
+        let _ = writeln!(p, "<dt>stdout</dt><dd>{}</dd>", esc(line));
     }
     if let Some(sig) = &g.timing {
         let _ = writeln!(p, "<dt>Timing</dt><dd>{}.</dd>", esc(&sig.text));
