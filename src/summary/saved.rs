@@ -148,6 +148,8 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         pages: PageSummary::restore(doc.pages),
         php: PhpSummary::restore(doc.php),
         files_out_of_range: doc.files_out_of_range,
+        // A summary keeps what was read, not the shape of the paths it was read from.
+        ..Collected::default()
     };
     Ok((collected, doc.meta))
 }
