@@ -148,12 +148,14 @@ pub struct Missing {
 #[derive(Debug, Clone, Serialize)]
 pub struct BundleReport {
     pub layouts: Vec<LayoutReport>,
-    /// The kinds of the files read, in kind order.
+    /// The kinds of the bundles' files read, in kind order (files beside the bundles in the
+    /// same run are not counted).
     pub held: Vec<Held>,
     pub missing: Vec<Missing>,
     /// Every file that is not evidence, with its reason, in path order.
     pub not_used: Vec<NotUsed>,
-    /// Files no reader took and no layout explains (in `files`, with their reason).
+    /// The bundles' files no reader took and no layout explains (in `files`, with their
+    /// reason).
     pub unread: usize,
 }
 
@@ -219,7 +221,11 @@ pub fn report(collected: &Collected) -> Option<BundleReport> {
         .collect();
     let mut held: Vec<Held> = Vec::new();
     let mut unread = 0;
-    for f in &collected.files {
+    for f in collected
+        .files
+        .iter()
+        .filter(|f| collected.bundles.holds(&f.path))
+    {
         match (f.kind, &f.error) {
             (Some(kind), None) => match held.iter_mut().find(|h| h.kind == kind) {
                 Some(h) => h.files += 1,

@@ -111,13 +111,29 @@ fn parts(path: &str) -> Vec<String> {
         .collect()
 }
 
-/// The original spelling of the first `n` parts of `path`, joined with `/`.
+/// `path` as written up to the end of its first `n` parts (an absolute path keeps its
+/// leading separator, a member keeps its archive).
 fn prefix(path: &str, n: usize) -> String {
-    path.split(['/', '\\', '!'])
-        .filter(|p| !p.is_empty() && *p != ".")
-        .take(n)
-        .collect::<Vec<_>>()
-        .join("/")
+    if n == 0 {
+        return String::new();
+    }
+    let mut seen = 0;
+    let mut start = None;
+    for (i, c) in path.char_indices().chain([(path.len(), '/')]) {
+        if matches!(c, '/' | '\\' | '!') || i == path.len() {
+            if let Some(s) = start.take() {
+                if path.get(s..i) != Some(".") {
+                    seen += 1;
+                }
+                if seen == n {
+                    return path.get(..i).unwrap_or(path).to_string();
+                }
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    path.to_string()
 }
 
 /// The position of `LogFiles` in an App Service path, when what follows is App Service's.
@@ -214,7 +230,8 @@ impl Bundles {
                 let at = entry(&mut found, Layout::LogCatcher, prefix(path, i));
                 if p[i] == "sites" {
                     let name = prefix(path, i + 2);
-                    let name = name.rsplit('/').next().unwrap_or_default().to_string();
+                    let name = name.rsplit(['/', '\\', '!']).next().unwrap_or_default();
+                    let name = name.to_string();
                     push_new(&mut found[at].sites, name);
                 }
             } else if let Some((shape, i)) = plain_folder(&p) {
@@ -247,6 +264,14 @@ impl Bundles {
 
     pub fn is_empty(&self) -> bool {
         self.found.is_empty()
+    }
+
+    /// Whether `path` lies in one of the bundles.
+    pub fn holds(&self, path: &str) -> bool {
+        let p = parts(path);
+        self.found
+            .iter()
+            .any(|f| p.starts_with(parts(&f.root).as_slice()))
     }
 
     /// Why a file of one of the bundles is not evidence, when its layout says so.

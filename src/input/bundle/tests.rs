@@ -54,6 +54,20 @@ fn archive_members_and_backslashes_are_paths_too() {
 }
 
 #[test]
+fn roots_keep_the_path_as_written() {
+    let b = Bundles::recognise(["/abs/dl/LogFiles/eventlog.xml"]);
+    assert_eq!(b.found[0].root, "/abs/dl");
+    let b = Bundles::recognise(["C:\\cases\\dl\\LogFiles\\eventlog.xml"]);
+    assert_eq!(b.found[0].root, "C:\\cases\\dl");
+    let b = Bundles::recognise(["./LogFiles/eventlog.xml"]);
+    assert_eq!(b.found[0].root, "");
+    assert_eq!(b.not_used("./LogFiles/kudu/trace/a.xml"), Some(KUDU));
+    let b = Bundles::recognise(["x/dl/LogFiles/eventlog.xml", "x/farm/u_ex261118.log"]);
+    assert!(b.holds("x/dl/LogFiles/http/RawLogs/a.log"));
+    assert!(!b.holds("x/farm/u_ex261118.log"));
+}
+
+#[test]
 fn instance_only_from_a_rawlogs_name_of_app_services_shape() {
     let id = |p: &str| app_service_instance(Path::new(p));
     assert_eq!(
