@@ -287,3 +287,61 @@ fn plain_log_folders_have_no_bundle_section() {
     let r = scan_json(&[repo("testdata/archives/farm").to_str().unwrap()]);
     assert!(r["bundle"].is_null());
 }
+
+#[test]
+fn not_used_names_are_capped_in_text_and_complete_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("LogFiles/kudu/trace");
+    std::fs::create_dir_all(&trace).unwrap();
+    for n in 0..8 {
+        std::fs::write(trace.join(format!("t{n}.xml")), "<step title=\"x\" />\n").unwrap();
+    }
+    let raw = dir.path().join("LogFiles/http/RawLogs");
+    std::fs::create_dir_all(&raw).unwrap();
+    std::fs::write(
+        raw.join("0a1b2c-202611181100.log"),
+        "#Fields: date time cs-uri-stem sc-status\r\n2026-11-18 11:00:00 / 500\r\n",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let r = scan_json(&[path]);
+    assert_eq!(r["bundle"]["not_used"].as_array().unwrap().len(), 8);
+    assert_eq!(r["files"].as_array().unwrap().len(), 1);
+    assert_eq!(group(&r, "500.-.-")["servers"], serde_json::json!(["0a1b2c"]));
+    let out = iisdiag().args(["scan", path]).output().unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("Not used (8 files):"), "{table}");
+    assert!(table.contains("... and 3 more"), "{table}");
+    assert_eq!(
+        table.matches("t7.xml").count() + table.matches("t0.xml").count(),
+        1
+    );
+    // Known non-evidence is not reported as a skipped file.
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("skipped"));
+}
+
+#[cfg(unix)]
+#[test]
+fn names_from_a_bundles_paths_pass_the_terminal_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("Sites/\u{1b}[31mEvil\u{202e}/IISLogs");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::create_dir_all(dir.path().join("General")).unwrap();
+    std::fs::write(dir.path().join("General/ToolLog.log"), "run\r\n").unwrap();
+    std::fs::write(
+        site.join("u_ex261118.log"),
+        "#Fields: date time cs-uri-stem sc-status\r\n2026-11-18 11:00:00 / 500\r\n",
+    )
+    .unwrap();
+    let out = iisdiag()
+        .args(["scan", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("Bundle:"), "{table}");
+    assert!(table.contains("LogCatcher"), "{table}");
+    assert!(
+        !table.contains('\u{1b}') && !table.contains('\u{202e}'),
+        "{table:?}"
+    );
+}
