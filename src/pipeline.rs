@@ -121,6 +121,7 @@ fn collect_with(found: &Found, opts: &Options) -> Outcome {
         ));
     }
     read.files().sort_by(|a, b| a.path.cmp(&b.path));
+    read.collected.sort_out_bundles();
     read.requests.sort_by(|a, b| a.file().cmp(b.file()));
     read
 }

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "cli/bundle.rs"]
+mod bundle;
 #[path = "cli/config.rs"]
 mod config;
 #[path = "cli/errorpage.rs"]

@@ -7,6 +7,7 @@
 //! or drop.
 
 pub mod advice;
+pub mod bundle;
 pub mod code;
 pub mod correlate;
 pub mod events;
@@ -67,6 +68,9 @@ pub struct Report {
     pub config: Option<sites::ConfigReport>,
     /// What the ASP.NET Core Module stdout logs held (`null` when none were read).
     pub stdout: Option<stdout::StdoutReport>,
+    /// The support bundle the input is shaped like: its layout, the evidence it held and
+    /// lacked, its files that are not evidence (`null` when no layout is recognised).
+    pub bundle: Option<bundle::BundleReport>,
     /// What `--fail-on` and `--strict` found, one sentence each: the run ends with exit code
     /// 1 when it is not empty. Said on standard error, not part of the JSON.
     #[serde(skip)]
@@ -370,6 +374,7 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
         sites: sites::names(&collected.config),
         config: None,
         stdout: stdout::report(&collected.stdout, opts.zone),
+        bundle: bundle::report(collected),
         verdict: Vec::new(),
     };
     report.config = sites::report(&collected.config, &report.sites);
@@ -392,6 +397,13 @@ fn join_events(report: &mut Report, collected: &Collected, kb: &Kb, zone: Zone) 
         || !collected.httperr.is_empty()
         || collected.traces.traces > 0
         || collected.pages.pages > 0;
+    // App Service's request logs name instances (`18e609`), its event log names machines
+    // (`RD0003FF618A5F`): no name of one can be matched against the other.
+    let instances = collected
+        .bundles
+        .found
+        .iter()
+        .any(|f| !f.instances.is_empty());
     for g in report
         .groups
         .iter_mut()
@@ -401,7 +413,7 @@ fn join_events(report: &mut Report, collected: &Collected, kb: &Kb, zone: Zone) 
             code: &g.code,
             first: g.first_seen,
             last: g.last_seen,
-            servers: &g.servers,
+            servers: if instances { &[] } else { &g.servers },
             pool: None,
             pools: g
                 .evidence

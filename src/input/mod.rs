@@ -4,6 +4,7 @@
 //! The first stage of the flow: it imports nothing from the stages after it.
 
 pub mod archive;
+pub mod bundle;
 pub mod config;
 #[cfg(test)]
 pub(crate) mod corpus;

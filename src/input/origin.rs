@@ -10,7 +10,8 @@ use std::path::Path;
 pub struct Origin {
     /// The `W3SVCn` folder the file lies in.
     pub site_folder: Option<String>,
-    /// The folder above the site folder, when it names a server.
+    /// The folder above the site folder, when it names a server; for an App Service RawLogs
+    /// file, the instance its name gives (App Service logs no `s-computername`).
     pub server_folder: Option<String>,
 }
 
@@ -20,7 +21,8 @@ impl Origin {
     pub fn of(path: &Path) -> Origin {
         Origin {
             site_folder: site_folder(path),
-            server_folder: server_folder(path),
+            server_folder: server_folder(path)
+                .or_else(|| super::bundle::app_service_instance(path)),
         }
     }
 }
@@ -96,5 +98,16 @@ mod tests {
         );
         assert_eq!(server_folder(Path::new("HTTPERR/httperr1.log")), None);
         assert_eq!(site_folder(Path::new("W3SVCX/u_ex.log")), None);
+    }
+
+    #[test]
+    fn app_service_rawlogs_are_named_for_their_instance() {
+        let o = Origin::of(Path::new(
+            "dl/LogFiles/http/RawLogs/18e609-202611181000.log",
+        ));
+        assert_eq!(o.server_folder.as_deref(), Some("18e609"));
+        assert_eq!(o.site_folder, None);
+        let o = Origin::of(Path::new("dl/LogFiles/http/RawLogs/log.txt"));
+        assert_eq!(o.server_folder, None);
     }
 }

@@ -62,6 +62,9 @@ pub fn write(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<
             writeln!(out, "- {}", text(line))?;
         }
     }
+    if let Some(b) = &report.bundle {
+        write_bundle(out, &super::bundle::view(b))?;
+    }
     if !report.correlations.is_empty() {
         writeln!(out)?;
         writeln!(out, "## Lined up in time")?;
@@ -501,6 +504,39 @@ fn link(url: &str) -> String {
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '`' | '|'));
     if plain { format!("<{url}>") } else { code(url) }
+}
+
+/// The bundle section: layout, evidence read and missing, the files not used by reason.
+fn write_bundle(out: &mut dyn Write, v: &super::bundle::View<'_>) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "## Bundle")?;
+    writeln!(out)?;
+    for l in &v.layouts {
+        writeln!(out, "- {}", text(l))?;
+    }
+    writeln!(out, "- {}", text(&v.held))?;
+    for m in &v.missing {
+        writeln!(out, "- {}", text(m))?;
+    }
+    if let Some(head) = &v.not_used {
+        writeln!(out)?;
+        writeln!(out, "{}", text(head))?;
+        writeln!(out)?;
+        for r in &v.reasons {
+            writeln!(out, "- {}:", text(r.reason))?;
+            for name in &r.names {
+                writeln!(out, "  - {}", code(name))?;
+            }
+            if r.more > 0 {
+                writeln!(out, "  - {}", super::bundle::more(r.more))?;
+            }
+        }
+    }
+    if let Some(u) = &v.unread {
+        writeln!(out)?;
+        writeln!(out, "{}", text(u))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -97,6 +97,46 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result
             writeln!(out, "{}", fill(line, style.width, "    ", "  - "))?;
         }
     }
+    if let Some(b) = &report.bundle {
+        write_bundle(out, &super::bundle::view(b), style)?;
+    }
+    Ok(())
+}
+
+/// The bundle section: layout, evidence read and missing, the files not used by reason.
+fn write_bundle(
+    out: &mut dyn Write,
+    v: &super::bundle::View<'_>,
+    style: &Layout,
+) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "{}", style.paint.paint(Tone::Heading, "Bundle:"))?;
+    for l in &v.layouts {
+        writeln!(out, "{}", fill(l, style.width, "    ", "  "))?;
+    }
+    writeln!(out, "{}", fill(&v.held, style.width, "    ", "  "))?;
+    for m in &v.missing {
+        writeln!(out, "{}", fill(m, style.width, "    ", "  - "))?;
+    }
+    if let Some(head) = &v.not_used {
+        writeln!(out, "{}", fill(head, style.width, "    ", "  "))?;
+        for r in &v.reasons {
+            writeln!(
+                out,
+                "{}",
+                fill(&format!("{}:", r.reason), style.width, "      ", "  - ")
+            )?;
+            for name in &r.names {
+                writeln!(out, "      {}", guard::terminal(name))?;
+            }
+            if r.more > 0 {
+                writeln!(out, "      {}", super::bundle::more(r.more))?;
+            }
+        }
+    }
+    if let Some(u) = &v.unread {
+        writeln!(out, "{}", fill(u, style.width, "    ", "  "))?;
+    }
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::input::bundle::{Bundles, NotUsed};
 use crate::input::sniff::Kind;
 use crate::input::w3c::Malformed;
 
@@ -84,6 +85,11 @@ pub struct Collected {
     pub stdout: StdoutSummary,
     /// Files left unread because the date in their name is outside `--since`/`--until`.
     pub files_out_of_range: u64,
+    /// The support bundles the paths are shaped like (none for plain log folders).
+    pub bundles: Bundles,
+    /// Files of those bundles that are not evidence, each with its reason; they are not in
+    /// `files`.
+    pub not_used: Vec<NotUsed>,
 }
 
 impl Collected {
@@ -99,7 +105,29 @@ impl Collected {
         self.config.merge(other.config);
         self.stdout.merge(other.stdout);
         self.files_out_of_range += other.files_out_of_range;
+        self.not_used.extend(other.not_used);
         self
+    }
+
+    /// Recognises the bundles the files' paths are shaped like, and moves each file a bundle
+    /// says is not evidence, and that no reader took, from `files` to `not_used`.
+    pub fn sort_out_bundles(&mut self) {
+        self.bundles = Bundles::recognise(self.files.iter().map(|f| f.path.as_str()));
+        if self.bundles.is_empty() {
+            return;
+        }
+        let bundles = &self.bundles;
+        let not_used = &mut self.not_used;
+        self.files.retain(|f| {
+            let reason = f.error.as_ref().and_then(|_| bundles.not_used(&f.path));
+            if let Some(reason) = reason {
+                not_used.push(NotUsed {
+                    path: f.path.clone(),
+                    reason,
+                });
+            }
+            reason.is_none()
+        });
     }
 
     /// A stream that could not be read at all.

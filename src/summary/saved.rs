@@ -160,6 +160,8 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         config: ConfigSummary::restore(doc.config),
         stdout: StdoutSummary::restore(doc.stdout),
         files_out_of_range: doc.files_out_of_range,
+        // A summary keeps what was read, not the shape of the paths it was read from.
+        ..Collected::default()
     };
     Ok((collected, doc.meta))
 }

@@ -160,6 +160,9 @@ fn render(p: &mut String, report: &Report, opts: &Layout) {
         }
         let _ = writeln!(p, "</section>");
     }
+    if let Some(b) = &report.bundle {
+        bundle(p, &super::bundle::view(b));
+    }
     let _ = writeln!(
         p,
         "<footer>Made by iisdiag {} from {} file(s). Times are {}; the logs write UTC.</footer>",
@@ -231,6 +234,9 @@ fn nav(p: &mut String, report: &Report) {
     }
     if !report.correlations.is_empty() {
         p.push_str("<a href=\"#correlations\">Lined up in time</a>");
+    }
+    if report.bundle.is_some() {
+        p.push_str("<a href=\"#bundle\">Bundle</a>");
     }
     p.push_str("</nav>\n");
 }
@@ -754,6 +760,37 @@ fn link(url: &str) -> String {
     } else {
         esc(url)
     }
+}
+
+/// The bundle section: layout, evidence read and missing, the files not used by reason.
+fn bundle(p: &mut String, v: &super::bundle::View<'_>) {
+    let _ = writeln!(p, "<section id=\"bundle\"><h2>Bundle</h2>\n<ul>");
+    for l in &v.layouts {
+        let _ = writeln!(p, "<li>{}</li>", esc(l));
+    }
+    let _ = writeln!(p, "<li>{}</li>", esc(&v.held));
+    for m in &v.missing {
+        let _ = writeln!(p, "<li class=\"missing\">{}</li>", esc(m));
+    }
+    let _ = writeln!(p, "</ul>");
+    if let Some(head) = &v.not_used {
+        let _ = writeln!(p, "<p>{}</p>\n<ul>", esc(head));
+        for r in &v.reasons {
+            let _ = write!(p, "<li>{}:<ul>", esc(r.reason));
+            for name in &r.names {
+                let _ = write!(p, "<li><code>{}</code></li>", esc(name));
+            }
+            if r.more > 0 {
+                let _ = write!(p, "<li>{}</li>", esc(&super::bundle::more(r.more)));
+            }
+            let _ = writeln!(p, "</ul></li>");
+        }
+        let _ = writeln!(p, "</ul>");
+    }
+    if let Some(u) = &v.unread {
+        let _ = writeln!(p, "<p>{}</p>", esc(u));
+    }
+    let _ = writeln!(p, "</section>");
 }
 
 #[cfg(test)]
