@@ -14,7 +14,7 @@ use crate::filter::Filter;
 use crate::input::origin::Origin;
 use crate::input::sniff::{Kind, sniff};
 use crate::input::source::{self, Body, Item, Stream};
-use crate::input::{discover, errorpage, eventlog, freb, httperr, native, php, split, w3c};
+use crate::input::{ancm, discover, errorpage, eventlog, freb, httperr, native, php, split, w3c};
 use crate::output::requests::{ExportFormat, RequestRows};
 use crate::summary::w3c::{By, W3cSummary};
 use crate::summary::{Collected, FileOutcome};
@@ -155,6 +155,7 @@ pub fn newest_time(found: &Found, threads: Option<usize>) -> Option<Millis> {
         collected.traces.last_start(),
         collected.events.last,
         collected.php.last,
+        collected.ancm.last(),
     ]
     .into_iter()
     .flatten()
@@ -319,6 +320,17 @@ fn read_into(
                 out.collected.php.add(e);
             }
         })?,
+        Kind::AncmDebug => {
+            let (sessions, stats) = ancm::read_ancm(reader)?;
+            for s in sessions {
+                if filter.ancm(s.first, s.last, &origin) {
+                    out.collected
+                        .ancm
+                        .add(path, origin.server_folder.as_deref(), s);
+                }
+            }
+            stats
+        }
         Kind::Evtx | Kind::EventXml => {
             let events = &mut out.collected.events;
             let keep = |event: eventlog::Event| {

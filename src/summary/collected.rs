@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::input::sniff::Kind;
 use crate::input::w3c::Malformed;
 
+use super::ancm::AncmSummary;
 use super::events::EventSummary;
 use super::httperr::HttpErrSummary;
 use super::pages::PageSummary;
@@ -76,6 +77,8 @@ pub struct Collected {
     pub pages: PageSummary,
     /// PHP error logs.
     pub php: PhpSummary,
+    /// ASP.NET Core Module debug logs.
+    pub ancm: AncmSummary,
     /// Files left unread because the date in their name is outside `--since`/`--until`.
     pub files_out_of_range: u64,
 }
@@ -90,6 +93,7 @@ impl Collected {
         self.events.merge(other.events);
         self.pages.merge(other.pages);
         self.php.merge(other.php);
+        self.ancm.merge(other.ancm);
         self.files_out_of_range += other.files_out_of_range;
         self
     }

@@ -14,6 +14,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::ancm::AncmSummary;
 use super::events::{EventSummary, SavedEvents};
 use super::httperr::{HttpErrSummary, SavedHttpErr};
 use super::pages::{PageSummary, SavedPages};
@@ -74,6 +75,9 @@ struct Document {
     /// Absent from summaries written before PHP error logs were read.
     #[serde(default)]
     php: PhpSummary,
+    /// Absent from summaries written before ASP.NET Core Module debug logs were read.
+    #[serde(default)]
+    ancm: AncmSummary,
 }
 
 /// Writes a run's summary as JSON.
@@ -91,6 +95,7 @@ pub fn write(out: &mut dyn Write, collected: &Collected, meta: &Meta) -> io::Res
         events: collected.events.save(),
         pages: collected.pages.save(),
         php: collected.php.save(),
+        ancm: collected.ancm.save(),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
@@ -147,6 +152,7 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         events: EventSummary::restore(doc.events),
         pages: PageSummary::restore(doc.pages),
         php: PhpSummary::restore(doc.php),
+        ancm: AncmSummary::restore(doc.ancm),
         files_out_of_range: doc.files_out_of_range,
     };
     Ok((collected, doc.meta))
@@ -257,7 +263,15 @@ fn check(doc: &Document) -> std::result::Result<(), String> {
     for ev in &e.kept {
         time(&format!("event {} {}", ev.provider, ev.id), ev.time)?;
     }
-    check_php(&doc.php, &time, &count)
+    check_php(&doc.php, &time, &count)?;
+    count("ASP.NET Core Module sessions in no list", doc.ancm.other)?;
+    for s in &doc.ancm.sessions {
+        let what = format!("an ASP.NET Core Module session of {}", s.file);
+        time(&what, s.session.first)?;
+        time(&what, s.session.last)?;
+        count(&what, s.session.entries)?;
+    }
+    Ok(())
 }
 
 /// A check of one value of a summary, naming what it is.
