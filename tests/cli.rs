@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "cli/ancm.rs"]
+mod ancm;
 #[path = "cli/errorpage.rs"]
 mod errorpage;
 #[path = "cli/eventlogs.rs"]

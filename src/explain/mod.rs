@@ -7,6 +7,7 @@
 //! or drop.
 
 pub mod advice;
+pub mod ancm;
 pub mod code;
 pub mod correlate;
 pub mod events;
@@ -57,6 +58,8 @@ pub struct Report {
     pub events: Option<events::EventsReport>,
     /// What the PHP error logs held (`null` when none were read).
     pub php: Option<php::PhpReport>,
+    /// What the ASP.NET Core Module debug logs held (`null` when none were read).
+    pub ancm_debug: Option<ancm::AncmReport>,
     /// What `--fail-on` and `--strict` found, one sentence each: the run ends with exit code
     /// 1 when it is not empty. Said on standard error, not part of the JSON.
     #[serde(skip)]
@@ -160,6 +163,9 @@ pub struct GroupReport {
     pub events: Option<events::Chain>,
     /// PHP fatal errors logged while the group's 500s happened (500 groups only).
     pub php: Vec<php::PhpEvidence>,
+    /// ASP.NET Core Module debug log sessions of the same server and time (500.30-500.38,
+    /// 502.5, and 500.0 set by the AspNetCoreModule).
+    pub ancm_debug: Vec<ancm::AncmEvidence>,
 }
 
 /// How many breakdown entries a group lists.
@@ -226,6 +232,7 @@ impl GroupReport {
             breakdown: None,
             events: None,
             php: Vec::new(),
+            ancm_debug: Vec::new(),
         }
     }
 }
@@ -347,10 +354,12 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
         groups,
         events: None,
         php: php::report(&collected.php, opts.zone),
+        ancm_debug: ancm::report(&collected.ancm, kb, opts.zone),
         verdict: Vec::new(),
     };
     join_events(&mut report, collected, kb, opts.zone);
     join_php(&mut report, collected, opts.zone);
+    join_ancm(&mut report, collected, kb, opts.zone);
     report.verdict = verdict::verdict(&report, &opts.fail_on, opts.strict);
     report
 }
@@ -415,6 +424,32 @@ fn join_php(report: &mut Report, collected: &Collected, zone: Zone) {
     }
     for g in report.groups.iter_mut().filter(|g| g.status == 500) {
         g.php = php::join(&collected.php, g.first_seen, g.last_seen, zone);
+    }
+}
+
+/// Gives each ASP.NET Core Module failure group the debug log sessions that fit it.
+fn join_ancm(report: &mut Report, collected: &Collected, kb: &Kb, zone: Zone) {
+    if collected.ancm.is_empty() {
+        return;
+    }
+    for g in report.groups.iter_mut().filter(|g| {
+        let module = g
+            .module
+            .as_deref()
+            .or_else(|| g.evidence.iter().find_map(|e| e.module.as_deref()));
+        ancm::applies(g.status, g.substatus, module)
+    }) {
+        let target = ancm::Target {
+            first: g.first_seen,
+            last: g.last_seen,
+            servers: &g.servers,
+            pids: g
+                .evidence
+                .iter()
+                .flat_map(|e| e.pids.iter().copied())
+                .collect(),
+        };
+        g.ancm_debug = ancm::join(&collected.ancm, kb, &target, zone);
     }
 }
 

@@ -48,6 +48,19 @@ pub fn write(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<
             writeln!(out, "- {}", text(&e.text))?;
         }
     }
+    if let Some(ancm) = &report.ancm_debug {
+        writeln!(out)?;
+        writeln!(out, "## ASP.NET Core Module debug logs")?;
+        writeln!(out)?;
+        writeln!(out, "{}", text(&ancm.text))?;
+        writeln!(out)?;
+        for s in &ancm.sessions {
+            writeln!(out, "- {}", text(&s.text))?;
+            for f in &s.findings {
+                writeln!(out, "  - {}", text(f))?;
+            }
+        }
+    }
     if !report.correlations.is_empty() {
         writeln!(out)?;
         writeln!(out, "## Lined up in time")?;
@@ -210,6 +223,12 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Layout) -> io::Resul
     }
     for e in &g.php {
         writeln!(out, "- **PHP:** {}", text(&e.text))?;
+    }
+    for e in &g.ancm_debug {
+        writeln!(out, "- **ANCM:** {}", text(&e.text))?;
+        for f in &e.findings {
+            writeln!(out, "  - {}", text(f))?;
+        }
     }
     if let Some(sig) = &g.timing {
         writeln!(out, "- **Timing:** {}.", text(&sig.text))?;

@@ -77,6 +77,23 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result
             writeln!(out, "{}", fill(&e.text, style.width, "    ", "  - "))?;
         }
     }
+    if let Some(ancm) = &report.ancm_debug {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style
+                .paint
+                .paint(Tone::Heading, "ASP.NET Core Module debug logs:")
+        )?;
+        writeln!(out, "{}", fill(&ancm.text, style.width, "    ", "  "))?;
+        for s in &ancm.sessions {
+            writeln!(out, "{}", fill(&s.text, style.width, "      ", "  - "))?;
+            for f in &s.findings {
+                writeln!(out, "{}", fill(f, style.width, "        ", "      * "))?;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -494,6 +511,12 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
     }
     for e in &g.php {
         writeln!(out, "{}", wrap(&format!("PHP: {}", e.text), "    ", "  "))?;
+    }
+    for e in &g.ancm_debug {
+        writeln!(out, "{}", wrap(&e.text, "    ", "  "))?;
+        for f in &e.findings {
+            writeln!(out, "{}", wrap(f, "      ", "    * "))?;
+        }
     }
     if let Some(sig) = &g.timing {
         writeln!(

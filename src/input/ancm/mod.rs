@@ -40,7 +40,9 @@ pub struct AncmEntry {
     pub line: u64,
 }
 
-/// How the application is hosted, as far as the log shows.
+/// How the application is hosted, as far as the log shows: in-process when the in-process
+/// handler runs or the shim resolves hostfxr (it does so only to find that handler),
+/// out-of-process when the out-of-process handler is loaded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Hosting {
@@ -80,6 +82,7 @@ pub struct Failure {
 
 /// What one process's entries say.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct AncmSession {
     pub pid: Option<u32>,
     pub first: Option<Millis>,
@@ -98,8 +101,13 @@ pub struct AncmSession {
     pub dotnet_known: Option<String>,
     /// The dotnet.exe files `where.exe` returned, in its order.
     pub dotnet_found: Vec<String>,
-    /// The dotnet.exe the module went on with (`Processing entry`, `Found dotnet.exe`).
+    /// The dotnet.exe chosen: the first `where.exe` entry of the worker process's bitness,
+    /// or the `dotnet location` of `Parsed hostfxr options`.
     pub dotnet: Option<String>,
+    /// `where.exe` entries passed over: their bitness is not the worker process's.
+    pub dotnet_rejected: Vec<String>,
+    /// The entry being checked when the log ends (`Processing entry` with no `Binary type`).
+    pub dotnet_checking: Option<String>,
     /// The worker process's bitness (`isX64=1`).
     pub is_x64: Option<bool>,
     /// The hostfxr.dll the module chose.
@@ -363,7 +371,8 @@ impl Sessions {
             s.first = Some(s.first.map_or(t, |f| f.min(t)));
             s.last = Some(s.last.map_or(t, |l| l.max(t)));
         }
-        let first_line = text.lines().next().unwrap_or("").trim_end();
+        let first_line = mask_secrets(text.lines().next().unwrap_or("").trim_end());
+        let first_line = first_line.as_str();
         s.last_step = cap(first_line, 300);
         read_facts(s, e, text);
         if !s.shutdown.is_empty() || starts_shutdown(text) {
@@ -407,7 +416,12 @@ fn read_facts(s: &mut AncmSession, e: &AncmEntry, text: &str) {
             );
         }
     }
+    // The shim resolves hostfxr itself only to find the in-process handler (HandlerResolver).
+    let shim_resolves = e.module == "aspnetcorev2.dll"
+        && text.starts_with("Resolving hostfxr parameters")
+        && s.hosting == Hosting::Unknown;
     if e.module.contains("_inprocess")
+        || shim_resolves
         || text.contains("Starting in-process worker thread")
         || text.starts_with("Loading request handler:") && text.contains("aspnetcorev2_inprocess")
     {
@@ -452,12 +466,27 @@ fn read_facts(s: &mut AncmSession, e: &AncmEntry, text: &str) {
             _ => None,
         };
     }
-    if text.starts_with("Processing entry ") {
-        s.dotnet = quoted_after(text, "Processing entry").map(str::to_string);
+    // `Processing entry`, then `Binary type N` (6 is 64-bit): the first entry whose bitness is
+    // the worker process's is the one chosen; the others are passed over.
+    if let Some(rest) = text.strip_prefix("Processing entry ") {
+        s.dotnet_checking = Some(rest.trim().trim_matches('\'').to_string());
     }
-    if text.starts_with("Found dotnet.exe") {
-        if let Some(p) = quoted_after(text, "at") {
+    if let Some(rest) = text.strip_prefix("Binary type ")
+        && let Ok(kind) = rest.trim().parse::<u32>()
+        && let Some(entry) = s.dotnet_checking.take()
+    {
+        if s.is_x64 == Some(kind == 6) {
+            s.dotnet = Some(entry);
+        } else {
+            push_capped(&mut s.dotnet_rejected, entry);
+        }
+    }
+    if text.starts_with("Parsed hostfxr options:") {
+        if let Some(p) = quoted_after(text, "dotnet location:").filter(|p| !p.is_empty()) {
             s.dotnet = Some(p.to_string());
+        }
+        if let Some(p) = quoted_after(text, "hostfxr path:").filter(|p| !p.is_empty()) {
+            s.hostfxr = Some(p.to_string());
         }
     }
     if text.starts_with("hostfxr.dll found app local at ") {
@@ -478,7 +507,9 @@ fn read_facts(s: &mut AncmSession, e: &AncmEntry, text: &str) {
             .unwrap_or("")
             .trim()
             .trim_matches('\'');
-        push_capped(&mut s.events, mask_secrets(&cap(body, 600)));
+        // A message over several lines is one sentence here.
+        let body: Vec<&str> = body.lines().map(str::trim).collect();
+        push_capped(&mut s.events, mask_secrets(&cap(&body.join(" "), 600)));
     }
     let failed = if text.contains("Failed HRESULT returned:") {
         hex_after(text, "Failed HRESULT returned:")

@@ -10,7 +10,7 @@ fn corpus(name: &str) -> Option<Vec<u8>> {
 }
 
 #[test]
-fn the_old_format_out_of_process_sample() {
+fn the_old_format_2_2_sample_is_in_process() {
     let Some(bytes) = corpus("aspnetcore__issue11885_ancm.log") else {
         return;
     };
@@ -29,7 +29,8 @@ fn the_old_format_out_of_process_sample() {
         s.modules[0].path,
         r"C:\Program Files\IIS\Asp.Net Core Module\V2\aspnetcorev2.dll"
     );
-    assert_eq!(s.hosting, Hosting::Unknown);
+    // The shim resolving hostfxr is the in-process path: 2.2's 502.5 is its start failure.
+    assert_eq!(s.hosting, Hosting::InProcess);
     assert_eq!(s.process_path.as_deref(), Some("dotnet"));
     assert_eq!(
         s.arguments.as_deref(),
@@ -50,7 +51,11 @@ fn the_old_format_out_of_process_sample() {
         s.dotnet.as_deref(),
         Some(r"C:\Program Files\dotnet\dotnet.exe")
     );
-    assert_eq!(s.hostfxr, None);
+    assert_eq!(
+        (s.hostfxr.as_deref(), s.dotnet_checking.as_deref()),
+        (None, None)
+    );
+    assert!(s.dotnet_rejected.is_empty());
     assert!(s.failures.is_empty() && s.shutdown.is_empty());
     assert_eq!(s.last_step, "Binary type 6");
     assert!(
@@ -134,7 +139,11 @@ fn the_new_format_sample_has_times_and_a_value_over_three_lines() {
     );
     assert_eq!(s.dotnet_found.len(), 2);
     assert_eq!(s.is_x64, Some(false));
-    assert_eq!(s.dotnet, None);
+    assert_eq!(s.hosting, Hosting::InProcess);
+    assert_eq!(
+        (s.dotnet.as_deref(), s.dotnet_checking.as_deref()),
+        (None, None)
+    );
     assert_eq!(
         s.last_step,
         "Current process bitness type detected as isX64=0"
@@ -240,4 +249,25 @@ fn masks_secret_values() {
         "Server=x;User Id=sa;Password=***;Pwd=*** 'AccountKey=***'"
     );
     assert_eq!(mask_secrets("é password="), "é password=***");
+}
+
+#[test]
+fn a_dotnet_of_the_other_bitness_is_passed_over() {
+    // HostFxrResolver: `Processing entry`, `Binary type N` (6 is 64-bit) for each where.exe
+    // line until one matches the worker process.
+    let text = "[aspnetcorev2.dll] Current process bitness type detected as isX64=0\n\
+[aspnetcorev2.dll] Processing entry 'C:\\Program Files\\dotnet\\dotnet.exe'\n\
+[aspnetcorev2.dll] Binary type 6\n\
+[aspnetcorev2.dll] Processing entry 'C:\\Program Files (x86)\\dotnet\\dotnet.exe'\n\
+[aspnetcorev2.dll] Binary type 0\n\
+[aspnetcorev2.dll] Processing entry 'D:\\tools\\dotnet.exe'\n";
+    let (sessions, _) = read_text(text);
+    let s = &sessions[0];
+    assert_eq!(s.dotnet_rejected, [r"C:\Program Files\dotnet\dotnet.exe"]);
+    assert_eq!(
+        s.dotnet.as_deref(),
+        Some(r"C:\Program Files (x86)\dotnet\dotnet.exe")
+    );
+    assert_eq!(s.dotnet_checking.as_deref(), Some(r"D:\tools\dotnet.exe"));
+    assert_eq!(s.pid, None);
 }
