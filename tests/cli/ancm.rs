@@ -235,3 +235,66 @@ fn a_saved_summary_carries_the_sessions_into_merge() {
         group(&direct, "500.30.0")["ancm_debug"]
     );
 }
+
+#[test]
+fn explain_reads_a_debug_log_from_a_file_or_standard_input() {
+    let out = iisdiag()
+        .args(["explain", "--ancm", "-"])
+        .write_stdin(std::fs::read(written()).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("ASP.NET Core Module debug log standard input: 1 process session(s)"));
+    assert!(text.contains(
+        "    Failed HRESULT 0x8007023E ERROR_UNHANDLED_EXCEPTION at D:\\a\\_work\\1\\s\\src\\Servers\\IIS\\AspNetCoreModuleV2\\InProcessRequestHandler\\dllmain.cpp:131\n"
+    ));
+    assert!(text.contains("    Shutdown: Stopping file watching.\n"));
+
+    let out = iisdiag()
+        .args(["explain", "--format", "json", "--ancm"])
+        .arg(written())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["sessions"][0]["pid"], 6120);
+    assert_eq!(
+        v["sessions"][0]["failures"][0]["location"],
+        "D:\\a\\_work\\1\\s\\src\\Servers\\IIS\\AspNetCoreModuleV2\\InProcessRequestHandler\\dllmain.cpp:131"
+    );
+    assert!(v["notes"].as_array().unwrap().is_empty());
+
+    // Not such a log, or CSV: refused with the reason, exit code 2.
+    let out = iisdiag()
+        .args(["explain", "--ancm"])
+        .arg(repo("testdata/legacy/ex031118.log"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an ASP.NET Core Module debug log"));
+    let out = iisdiag()
+        .args(["explain", "--format", "csv", "--ancm"])
+        .arg(written())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn explain_tells_the_real_samples() {
+    let Some(corpus) = corpus() else { return };
+    let out = iisdiag()
+        .args(["explain", "--format", "json", "--ancm"])
+        .arg(corpus.join("ancm/aspnetcore__issue11885_ancm.log"))
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &v["sessions"][0];
+    assert_eq!(s["pid"], 492);
+    assert_eq!(s["modules"][0], "aspnetcorev2.dll 12.2.19109.5");
+    assert_eq!(s["dotnet"], "C:\\Program Files\\dotnet\\dotnet.exe");
+    assert_eq!(s["is_x64"], true);
+    assert_eq!(s["last_step"], "Binary type 6");
+    let notes = v["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+}
