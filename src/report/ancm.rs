@@ -9,10 +9,12 @@ use serde::Serialize;
 use crate::explain::ancm::AncmReport;
 use crate::guard;
 
-/// `text` made safe for the terminal, wrapped to `width` between words.
+/// `text` made safe for the terminal, wrapped to `width` at spaces only (a break after a
+/// backslash would split `\\server\share` in two).
 fn fill(text: &str, width: u16, first: &str, indent: &str) -> String {
     let opts = textwrap::Options::new(usize::from(width).max(40))
         .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
         .initial_indent(first)
         .subsequent_indent(indent);

@@ -88,9 +88,11 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result
         )?;
         writeln!(out, "{}", fill(&ancm.text, style.width, "    ", "  "))?;
         for s in &ancm.sessions {
-            writeln!(out, "{}", fill(&s.text, style.width, "      ", "  - "))?;
+            let text = fill_at_spaces(&s.text, style.width, "      ", "  - ");
+            writeln!(out, "{text}")?;
             for f in &s.findings {
-                writeln!(out, "{}", fill(f, style.width, "        ", "      * "))?;
+                let text = fill_at_spaces(f, style.width, "        ", "      * ");
+                writeln!(out, "{text}")?;
             }
         }
     }
@@ -101,6 +103,17 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result
 fn fill(text: &str, width: u16, indent: &str, first: &str) -> String {
     let opts = textwrap::Options::new(usize::from(width).max(40))
         .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .initial_indent(first)
+        .subsequent_indent(indent);
+    textwrap::fill(&guard::terminal(text), opts)
+}
+
+/// Like [`fill`], breaking only at spaces: Windows paths (`\\server\share`) stay whole.
+fn fill_at_spaces(text: &str, width: u16, indent: &str, first: &str) -> String {
+    let opts = textwrap::Options::new(usize::from(width).max(40))
+        .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
         .initial_indent(first)
         .subsequent_indent(indent);
@@ -513,9 +526,17 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
         writeln!(out, "{}", wrap(&format!("PHP: {}", e.text), "    ", "  "))?;
     }
     for e in &g.ancm_debug {
-        writeln!(out, "{}", wrap(&e.text, "    ", "  "))?;
+        writeln!(
+            out,
+            "{}",
+            fill_at_spaces(&e.text, style.width, "    ", "  ")
+        )?;
         for f in &e.findings {
-            writeln!(out, "{}", wrap(f, "      ", "    * "))?;
+            writeln!(
+                out,
+                "{}",
+                fill_at_spaces(f, style.width, "      ", "    * ")
+            )?;
         }
     }
     if let Some(sig) = &g.timing {
