@@ -327,6 +327,13 @@ fn findings(s: &AncmSession, failures: &[FailedHresult]) -> Vec<String> {
         };
         out.push(sentence.to_string());
     }
+    if let (Some(d), Some(x64), false) = (&s.dotnet, s.is_x64, s.dotnet_found.is_empty()) {
+        out.push(format!(
+            "where.exe found {} dotnet.exe; the module took {d}, the first of the worker process's bitness ({}).",
+            s.dotnet_found.len(),
+            if x64 { "64-bit" } else { "32-bit" }
+        ));
+    }
     if !s.dotnet_rejected.is_empty() {
         out.push(format!(
             "Passed over for the wrong bitness: {}.",

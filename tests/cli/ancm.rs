@@ -295,6 +295,10 @@ fn explain_tells_the_real_samples() {
     assert_eq!(s["dotnet"], "C:\\Program Files\\dotnet\\dotnet.exe");
     assert_eq!(s["is_x64"], true);
     assert_eq!(s["last_step"], "Binary type 6");
+    assert_eq!(
+        s["findings"][0],
+        "where.exe found 2 dotnet.exe; the module took C:\\Program Files\\dotnet\\dotnet.exe, the first of the worker process's bitness (64-bit)."
+    );
     let notes = v["notes"].as_array().unwrap();
     assert_eq!(notes.len(), 2, "{notes:?}");
 }
