@@ -275,12 +275,12 @@ pub struct FrebArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("listed").args(["list", "page"])))]
+#[command(group(clap::ArgGroup::new("listed").args(["list", "page", "ancm"])))]
 pub struct ExplainArgs {
     /// The code, value or name to explain (a negative decimal such as -532462766 is read as
     /// the 32-bit code the ASP.NET Core Module prints).
     #[arg(
-        required_unless_present_any = ["list", "page"],
+        required_unless_present_any = ["list", "page", "ancm"],
         conflicts_with = "list",
         allow_negative_numbers = true
     )]
@@ -295,7 +295,12 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["code", "list"])]
     pub page: Option<PathBuf>,
 
-    /// Format of --list, or of --page (table or json).
+    /// Read an ASP.NET Core Module debug log (aspnetcore-debug.log, or the file debugFile
+    /// names; - reads standard input) and tell what each process did and where it stopped.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["code", "list", "page"])]
+    pub ancm: Option<PathBuf>,
+
+    /// Format of --list, or of --page and --ancm (table or json).
     #[arg(long, value_enum, default_value_t = ListFormat::Table, requires = "listed")]
     pub format: ListFormat,
 

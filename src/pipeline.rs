@@ -16,7 +16,7 @@ use crate::input::origin::Origin;
 use crate::input::sniff::{Kind, sniff_named};
 use crate::input::source::{self, Body, Item, Stream};
 use crate::input::{
-    config, discover, errorpage, eventlog, freb, httperr, native, php, split, stdout, w3c,
+    ancm, config, discover, errorpage, eventlog, freb, httperr, native, php, split, stdout, w3c,
 };
 use crate::output::requests::{ExportFormat, RequestRows};
 use crate::summary::stdout::StdoutEntry;
@@ -168,6 +168,7 @@ pub fn newest_time(found: &Found, threads: Option<usize>) -> Option<Millis> {
         collected.events.last,
         collected.php.last,
         collected.stdout.last_started(),
+        collected.ancm.last(),
     ]
     .into_iter()
     .flatten()
@@ -339,6 +340,17 @@ fn read_into(
                 out.collected.php.add(e);
             }
         })?,
+        Kind::AncmDebug => {
+            let (sessions, stats) = ancm::read_ancm(reader)?;
+            for s in sessions {
+                if filter.ancm(s.first, s.last, &origin) {
+                    out.collected
+                        .ancm
+                        .add(path, origin.server_folder.as_deref(), s);
+                }
+            }
+            stats
+        }
         Kind::Evtx | Kind::EventXml => {
             let events = &mut out.collected.events;
             let keep = |event: eventlog::Event| {

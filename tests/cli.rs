@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "cli/ancm.rs"]
+mod ancm;
 #[path = "cli/bundle.rs"]
 mod bundle;
 #[path = "cli/config.rs"]

@@ -1,15 +1,18 @@
 //! `iisdiag explain`: what the knowledge base knows about one code, or all of it, or about
-//! the code of an IIS detailed error page.
+//! the code of an IIS detailed error page, or what an ASP.NET Core Module debug log says.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{EXIT_OK, Error, Result};
-use crate::explain::{advice, code};
+use crate::explain::{self, advice, code};
 use crate::input::errorpage::{self, ErrorPage};
+use crate::input::{ancm, sniff};
 use crate::kb::Kb;
 use crate::kb::query;
 use crate::report::{self, kb_export};
+use crate::summary::ancm::AncmSummary;
+use crate::time::Zone;
 use crate::triple::Triple;
 
 /// The most of a page read: a detailed error page is a few KiB.
@@ -30,6 +33,8 @@ pub struct Options {
     pub list: Option<ListFormat>,
     /// A detailed error page to read and explain.
     pub page: Option<Page>,
+    /// An ASP.NET Core Module debug log to read and tell (`--ancm`, the same shape).
+    pub ancm: Option<Page>,
     pub rules: Option<PathBuf>,
     pub width: u16,
 }
@@ -47,6 +52,9 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<i32> {
     let kb = kb.as_ref();
     if let Some(page) = &opts.page {
         return run_page(kb, page, out);
+    }
+    if let Some(log) = &opts.ancm {
+        return run_ancm(kb, log, opts.width, out);
     }
     let written = match (opts.list, &opts.code) {
         (Some(ListFormat::Csv), _) => kb_export::write_csv(out, kb),
@@ -127,6 +135,67 @@ fn run_page(kb: &Kb, opts: &Page, out: &mut dyn Write) -> Result<i32> {
             }
             None => Ok(()),
         })
+    };
+    written.and_then(|()| out.flush()).map_err(Error::Output)?;
+    Ok(EXIT_OK)
+}
+
+/// `--ancm FILE`: the log read whole (its reader caps lines and sessions), its sessions
+/// told; a file that is not such a log is refused with the reason.
+fn run_ancm(kb: &Kb, opts: &Page, width: u16, out: &mut dyn Write) -> Result<i32> {
+    let json = opts.json.ok_or_else(|| Error::BadOption {
+        flag: "--format",
+        value: "csv".into(),
+        reason: "--ancm writes table or json".into(),
+    })?;
+    let stdin = opts.path == Path::new("-");
+    let name = if stdin {
+        "standard input".to_string()
+    } else {
+        opts.path.display().to_string()
+    };
+    let io_error = |source| Error::Io {
+        path: opts.path.clone(),
+        source,
+    };
+    let reader: Box<dyn Read> = if stdin {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(&opts.path).map_err(io_error)?)
+    };
+    let mut head = Vec::new();
+    let mut reader = reader;
+    reader
+        .by_ref()
+        .take(sniff::HEAD_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(io_error)?;
+    if sniff::sniff(&head) != Ok(sniff::Kind::AncmDebug) {
+        return Err(Error::Usage(format!(
+            "{name}: not an ASP.NET Core Module debug log (its first line is not `[aspnetcorev2*.dll] ...` or `[<time>, PID: n] [aspnetcorev2*.dll] ...`)"
+        )));
+    }
+    let (sessions, stats) =
+        ancm::read_ancm(std::io::Cursor::new(head).chain(reader)).map_err(io_error)?;
+    let mut summary = AncmSummary::default();
+    for s in sessions {
+        summary.add(&name, None, s);
+    }
+    let mut notes = stats.notes;
+    if stats.malformed > 0 {
+        notes.push(format!(
+            "{} line(s) are not ANCM debug log lines (first at line {})",
+            stats.malformed,
+            stats.malformed_samples.first().map_or(0, |m| m.line)
+        ));
+    }
+    let Some(report) = explain::ancm::report(&summary, kb, Zone::Utc) else {
+        return Err(Error::Usage(format!("{name}: no entries")));
+    };
+    let written = if json {
+        report::ancm::write_json(out, &name, &report, &notes)
+    } else {
+        report::ancm::write(out, &name, &report, &notes, width)
     };
     written.and_then(|()| out.flush()).map_err(Error::Output)?;
     Ok(EXIT_OK)

@@ -63,6 +63,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
                         ListFormat::Csv => None,
                     },
                 }),
+                ancm: args.ancm.map(|path| explain::Page {
+                    path,
+                    json: match args.format {
+                        ListFormat::Table => Some(false),
+                        ListFormat::Json => Some(true),
+                        ListFormat::Csv => None,
+                    },
+                }),
                 rules: args.rules,
                 width: terminal_width(),
             },

@@ -46,7 +46,7 @@ pub fn evidence(kind: Kind) -> Evidence {
         Kind::ErrorPage => Evidence::Pages,
         Kind::Php => Evidence::Php,
         Kind::Config | Kind::SiteList => Evidence::Config,
-        Kind::Stdout => Evidence::Ancm,
+        Kind::Stdout | Kind::AncmDebug => Evidence::Ancm,
     }
 }
 

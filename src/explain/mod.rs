@@ -7,6 +7,7 @@
 //! or drop.
 
 pub mod advice;
+pub mod ancm;
 pub mod bundle;
 pub mod code;
 pub mod correlate;
@@ -71,6 +72,8 @@ pub struct Report {
     /// The support bundle the input is shaped like: its layout, the evidence it held and
     /// lacked, its files that are not evidence (`null` when no layout is recognised).
     pub bundle: Option<bundle::BundleReport>,
+    /// What the ASP.NET Core Module debug logs held (`null` when none were read).
+    pub ancm_debug: Option<ancm::AncmReport>,
     /// What `--fail-on` and `--strict` found, one sentence each: the run ends with exit code
     /// 1 when it is not empty. Said on standard error, not part of the JSON.
     #[serde(skip)]
@@ -181,6 +184,9 @@ pub struct GroupReport {
     pub stdout: Vec<stdout::StdoutEvidence>,
     /// Why a 500.30-500.38 or 502.5 group has no stdout output, else `null`.
     pub stdout_missing: Option<String>,
+    /// ASP.NET Core Module debug log sessions of the same server and time (500.30-500.38,
+    /// 502.5, and 500.0 set by the AspNetCoreModule).
+    pub ancm_debug: Vec<ancm::AncmEvidence>,
 }
 
 /// How many breakdown entries a group lists.
@@ -250,6 +256,7 @@ impl GroupReport {
             site_names: BTreeMap::new(),
             stdout: Vec::new(),
             stdout_missing: None,
+            ancm_debug: Vec::new(),
         }
     }
 }
@@ -375,6 +382,7 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
         config: None,
         stdout: stdout::report(&collected.stdout, opts.zone),
         bundle: bundle::report(collected),
+        ancm_debug: ancm::report(&collected.ancm, kb, opts.zone),
         verdict: Vec::new(),
     };
     report.config = sites::report(&collected.config, &report.sites);
@@ -382,6 +390,7 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
     join_events(&mut report, collected, kb, opts.zone);
     join_php(&mut report, collected, opts.zone);
     join_stdout(&mut report, collected, opts.zone);
+    join_ancm(&mut report, collected, kb, opts.zone);
     report.verdict = verdict::verdict(&report, &opts.fail_on, opts.strict);
     report
 }
@@ -483,6 +492,31 @@ fn join_stdout(report: &mut Report, collected: &Collected, zone: Zone) {
             let failures = stdout::create_failures(events, &target);
             g.stdout_missing = Some(stdout::missing_text(&failures, None));
         }
+    }
+}
+/// Gives each ASP.NET Core Module failure group the debug log sessions that fit it.
+fn join_ancm(report: &mut Report, collected: &Collected, kb: &Kb, zone: Zone) {
+    if collected.ancm.is_empty() {
+        return;
+    }
+    for g in report.groups.iter_mut().filter(|g| {
+        let module = g
+            .module
+            .as_deref()
+            .or_else(|| g.evidence.iter().find_map(|e| e.module.as_deref()));
+        ancm::applies(g.status, g.substatus, module)
+    }) {
+        let target = ancm::Target {
+            first: g.first_seen,
+            last: g.last_seen,
+            servers: &g.servers,
+            pids: g
+                .evidence
+                .iter()
+                .flat_map(|e| e.pids.iter().copied())
+                .collect(),
+        };
+        g.ancm_debug = ancm::join(&collected.ancm, kb, &target, zone);
     }
 }
 

@@ -151,6 +151,18 @@ impl Filter {
         (self.time_allows(started) || self.time_allows(early))
             && self.server_allows(&[origin.server_folder.as_deref().map(str::as_bytes)])
     }
+    /// Whether an ASP.NET Core Module session is kept: one whose times overlap
+    /// `--since`/`--until`, or one without times (the older format), which cannot be placed
+    /// in time and is kept; and one from a server asked for (`--server`, by its folder).
+    pub fn ancm(&self, first: Option<Millis>, last: Option<Millis>, origin: &Origin) -> bool {
+        let in_time = match (first, last) {
+            (Some(f), Some(l)) => {
+                self.since.is_none_or(|s| l >= s) && self.until.is_none_or(|u| f < u)
+            }
+            _ => true,
+        };
+        in_time && self.server_allows(&[origin.server_folder.as_deref().map(str::as_bytes)])
+    }
 
     fn time_allows(&self, t: Option<Millis>) -> bool {
         if self.since.is_none() && self.until.is_none() {

@@ -3,6 +3,7 @@
 //! file, or each member of an archive), and the text formats share one line reader, `lines`.
 //! The first stage of the flow: it imports nothing from the stages after it.
 
+pub mod ancm;
 pub mod archive;
 pub mod bundle;
 pub mod config;

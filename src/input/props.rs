@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 use super::archive::{self, Format, Limits};
 use super::w3c::Field;
-use super::{config, errorpage, eventlog, freb, httperr, native, php, sniff, stdout, w3c};
+use super::{ancm, config, errorpage, eventlog, freb, httperr, native, php, sniff, stdout, w3c};
 use crate::triple::Triple;
 
 /// Samples to damage: one of each kind iisdiag reads.
@@ -29,7 +29,11 @@ const SAMPLES: &[&[u8]] = &[
     EVENT_XML,
     PHP_LOG,
     include_bytes!("../../testdata/stdout/stdout_20261118094500_3100.log"),
+    ANCM_LOG,
 ];
+
+/// An ASP.NET Core Module debug log: both formats, a value over two lines, a failed HRESULT.
+const ANCM_LOG: &[u8] = b"[aspnetcorev2.dll] Initializing logs for 'C:\\m\\aspnetcorev2.dll'. Process Id: 492.. File Version: 12.2.19109.5.\r\n[2024-11-23T03:46:26.229Z, PID: 64988] [aspnetcorev2.dll] where.exe invocation returned: 'C:\\Program Files\\dotnet\\dotnet.exe\r\n'\r\n[2024-11-23T03:46:27.000Z, PID: 64988] [aspnetcorev2_inprocess.dll] Failed HRESULT returned: 0x8007023e at D:\\s\\dllmain.cpp:131 \r\n";
 
 /// A PHP error log: a UTC fatal error with its stack trace, a local-time warning.
 const PHP_LOG: &[u8] = b"[18-Nov-2026 11:05:12 UTC] PHP Fatal error:  Uncaught Error: Call to undefined function mysql_connect() in C:\\inetpub\\shop\\db.php:14\nStack trace:\n#0 {main}\n  thrown in C:\\inetpub\\shop\\db.php on line 14\n[01-Dec-2018 08:06:53 America/Los_Angeles] PHP Warning:  PDO::__construct(): x in D:\\home\\site\\wwwroot\\lib\\index.php on line 37\n";
@@ -148,6 +152,13 @@ fn read_everything(bytes: &[u8]) -> Result<(), TestCaseError> {
                 .is_none_or(|x| x.len() <= stdout::FRAME_MAX)
         );
         prop_assert!(f.line >= 1 && f.line <= stats.lines);
+    }
+    let _ = ancm::looks_like_ancm_log(bytes);
+    let (sessions, stats) = ancm::read_ancm(bytes)?;
+    prop_assert!(sessions.len() <= ancm::SESSIONS_MAX);
+    prop_assert!(stats.records + stats.malformed <= stats.lines);
+    for s in &sessions {
+        prop_assert!(s.failures.len() <= ancm::LIST_MAX && s.shutdown.len() <= ancm::LIST_MAX);
     }
 
     let _ = errorpage::looks_like_error_page(bytes);

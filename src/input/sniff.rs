@@ -5,7 +5,7 @@
 //! good. Only what follows the run is sniffed, within the head the caller read ([`HEAD_LEN`]);
 //! a head of nothing but NULs is named as such, not called binary data.
 
-use super::{config, errorpage, eventlog, freb, httperr, native, php, stdout, w3c};
+use super::{ancm, config, errorpage, eventlog, freb, httperr, native, php, stdout, w3c};
 
 /// The log formats iisdiag reads.
 #[derive(
@@ -37,6 +37,8 @@ pub enum Kind {
     SiteList,
     /// The ASP.NET Core Module's stdout log (`stdout_20261118100102_4242.log`).
     Stdout,
+    /// The ASP.NET Core Module's debug log (`aspnetcore-debug.log`, `debugFile`).
+    AncmDebug,
 }
 
 impl Kind {
@@ -53,6 +55,7 @@ impl Kind {
             Kind::Config => "config",
             Kind::SiteList => "sitelist",
             Kind::Stdout => "stdout",
+            Kind::AncmDebug => "ancmdebug",
         }
     }
 }
@@ -185,6 +188,9 @@ pub fn sniff(head: &[u8]) -> Result<Kind, String> {
         break;
     }
     if let Some(line) = first_data {
+        if ancm::looks_like_ancm_log(line) {
+            return Ok(Kind::AncmDebug);
+        }
         if php::looks_like_php_log(line) {
             return Ok(Kind::Php);
         }
@@ -343,6 +349,25 @@ mod tests {
         let w3c = b"#Software: Microsoft Internet Information Services 10.0\n#Fields: date time\n";
         assert_eq!(sniff_named(Some("u_ex261118.log"), w3c), Ok(Kind::W3c));
         assert_eq!(Kind::Stdout.name(), "stdout");
+    }
+
+    #[test]
+    fn ancm_debug_logs_by_content() {
+        let cases: &[&[u8]] = &[
+            b"[aspnetcorev2.dll] Initializing logs for 'C:\\x\\aspnetcorev2.dll'. Process Id: 492..\n",
+            b"\xEF\xBB\xBF\r\n[2024-11-23T03:46:26.012Z, PID: 64988] [aspnetcorev2_inprocess.dll] x\r\n",
+        ];
+        for head in cases {
+            assert_eq!(
+                sniff(head),
+                Ok(Kind::AncmDebug),
+                "{:?}",
+                String::from_utf8_lossy(head)
+            );
+        }
+        assert!(sniff(b"[aspnetcore.dll] x\n").is_err());
+        assert!(sniff(b"[2024-11-23T03:46:26.012Z] [aspnetcorev2.dll] x\n").is_err());
+        assert_eq!(Kind::AncmDebug.name(), "ancmdebug");
     }
 
     #[test]

@@ -65,6 +65,19 @@ pub fn write(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<
     if let Some(b) = &report.bundle {
         write_bundle(out, &super::bundle::view(b))?;
     }
+    if let Some(ancm) = &report.ancm_debug {
+        writeln!(out)?;
+        writeln!(out, "## ASP.NET Core Module debug logs")?;
+        writeln!(out)?;
+        writeln!(out, "{}", text(&ancm.text))?;
+        writeln!(out)?;
+        for s in &ancm.sessions {
+            writeln!(out, "- {}", text(&s.text))?;
+            for f in &s.findings {
+                writeln!(out, "  - {}", text(f))?;
+            }
+        }
+    }
     if !report.correlations.is_empty() {
         writeln!(out)?;
         writeln!(out, "## Lined up in time")?;
@@ -230,6 +243,12 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Layout) -> io::Resul
     }
     for line in g.stdout.iter().map(|e| &e.text).chain(&g.stdout_missing) {
         writeln!(out, "- **stdout:** {}", text(line))?;
+    }
+    for e in &g.ancm_debug {
+        writeln!(out, "- **ANCM:** {}", text(&e.text))?;
+        for f in &e.findings {
+            writeln!(out, "  - {}", text(f))?;
+        }
     }
     if let Some(sig) = &g.timing {
         writeln!(out, "- **Timing:** {}.", text(&sig.text))?;

@@ -2,6 +2,7 @@
 //! nothing about what to say. They share one signature, `write(out, &Report, &Layout)`, and
 //! one dispatch on the format; wording that more than one writer uses lives in `phrase`.
 
+pub mod ancm;
 pub mod bundle;
 pub mod csv_summary;
 pub mod errorpage;

@@ -97,6 +97,25 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result
             writeln!(out, "{}", fill(line, style.width, "    ", "  - "))?;
         }
     }
+    if let Some(ancm) = &report.ancm_debug {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style
+                .paint
+                .paint(Tone::Heading, "ASP.NET Core Module debug logs:")
+        )?;
+        writeln!(out, "{}", fill(&ancm.text, style.width, "    ", "  "))?;
+        for s in &ancm.sessions {
+            let text = fill_at_spaces(&s.text, style.width, "      ", "  - ");
+            writeln!(out, "{text}")?;
+            for f in &s.findings {
+                let text = fill_at_spaces(f, style.width, "        ", "      * ");
+                writeln!(out, "{text}")?;
+            }
+        }
+    }
     if let Some(b) = &report.bundle {
         write_bundle(out, &super::bundle::view(b), style)?;
     }
@@ -144,6 +163,17 @@ fn write_bundle(
 fn fill(text: &str, width: u16, indent: &str, first: &str) -> String {
     let opts = textwrap::Options::new(usize::from(width).max(40))
         .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .initial_indent(first)
+        .subsequent_indent(indent);
+    textwrap::fill(&guard::terminal(text), opts)
+}
+
+/// Like [`fill`], breaking only at spaces: Windows paths (`\\server\share`) stay whole.
+fn fill_at_spaces(text: &str, width: u16, indent: &str, first: &str) -> String {
+    let opts = textwrap::Options::new(usize::from(width).max(40))
+        .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
         .initial_indent(first)
         .subsequent_indent(indent);
@@ -564,6 +594,20 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
     }
     if let Some(missing) = &g.stdout_missing {
         writeln!(out, "{}", wrap(&format!("stdout: {missing}"), "    ", "  "))?;
+    }
+    for e in &g.ancm_debug {
+        writeln!(
+            out,
+            "{}",
+            fill_at_spaces(&e.text, style.width, "    ", "  ")
+        )?;
+        for f in &e.findings {
+            writeln!(
+                out,
+                "{}",
+                fill_at_spaces(f, style.width, "      ", "    * ")
+            )?;
+        }
     }
     if let Some(sig) = &g.timing {
         writeln!(

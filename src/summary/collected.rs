@@ -7,6 +7,7 @@ use crate::input::bundle::{Bundles, NotUsed};
 use crate::input::sniff::Kind;
 use crate::input::w3c::Malformed;
 
+use super::ancm::AncmSummary;
 use super::config::ConfigSummary;
 use super::events::EventSummary;
 use super::httperr::HttpErrSummary;
@@ -83,6 +84,8 @@ pub struct Collected {
     pub config: ConfigSummary,
     /// ASP.NET Core Module stdout logs.
     pub stdout: StdoutSummary,
+    /// ASP.NET Core Module debug logs.
+    pub ancm: AncmSummary,
     /// Files left unread because the date in their name is outside `--since`/`--until`.
     pub files_out_of_range: u64,
     /// The support bundles the paths are shaped like (none for plain log folders).
@@ -104,6 +107,7 @@ impl Collected {
         self.php.merge(other.php);
         self.config.merge(other.config);
         self.stdout.merge(other.stdout);
+        self.ancm.merge(other.ancm);
         self.files_out_of_range += other.files_out_of_range;
         self.not_used.extend(other.not_used);
         self

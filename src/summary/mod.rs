@@ -1,6 +1,7 @@
 //! Grouping and statistics. Every summary is mergeable, so files can be summed in parallel
 //! and the result does not depend on the thread count.
 
+pub mod ancm;
 pub mod capped;
 pub mod collected;
 pub mod config;

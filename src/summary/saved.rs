@@ -14,6 +14,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::ancm::AncmSummary;
 use super::config::ConfigSummary;
 use super::events::{EventSummary, SavedEvents};
 use super::httperr::{HttpErrSummary, SavedHttpErr};
@@ -82,6 +83,9 @@ struct Document {
     /// Absent from summaries written before stdout logs were read.
     #[serde(default)]
     stdout: StdoutSummary,
+    /// Absent from summaries written before ASP.NET Core Module debug logs were read.
+    #[serde(default)]
+    ancm: AncmSummary,
 }
 
 /// Writes a run's summary as JSON.
@@ -101,6 +105,7 @@ pub fn write(out: &mut dyn Write, collected: &Collected, meta: &Meta) -> io::Res
         php: collected.php.save(),
         config: collected.config.save(),
         stdout: collected.stdout.save(),
+        ancm: collected.ancm.save(),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
@@ -159,6 +164,7 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         php: PhpSummary::restore(doc.php),
         config: ConfigSummary::restore(doc.config),
         stdout: StdoutSummary::restore(doc.stdout),
+        ancm: AncmSummary::restore(doc.ancm),
         files_out_of_range: doc.files_out_of_range,
         // A summary keeps what was read, not the shape of the paths it was read from.
         ..Collected::default()
@@ -272,7 +278,15 @@ fn check(doc: &Document) -> std::result::Result<(), String> {
         time(&format!("event {} {}", ev.provider, ev.id), ev.time)?;
     }
     check_php(&doc.php, &time, &count)?;
-    check_stdout(&doc.stdout, &time, &count)
+    check_stdout(&doc.stdout, &time, &count)?;
+    count("ASP.NET Core Module sessions in no list", doc.ancm.other)?;
+    for s in &doc.ancm.sessions {
+        let what = format!("an ASP.NET Core Module session of {}", s.file);
+        time(&what, s.session.first)?;
+        time(&what, s.session.last)?;
+        count(&what, s.session.entries)?;
+    }
+    Ok(())
 }
 
 /// A check of one value of a summary, naming what it is.

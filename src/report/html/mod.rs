@@ -132,6 +132,20 @@ fn render(p: &mut String, report: &Report, opts: &Layout) {
         }
         let _ = writeln!(p, "</ul></section>");
     }
+    if let Some(ancm) = &report.ancm_debug {
+        let _ = writeln!(
+            p,
+            "<section id=\"ancm-debug\"><h2>ASP.NET Core Module debug logs</h2>"
+        );
+        let _ = writeln!(p, "<p>{}</p>", esc(&ancm.text));
+        let _ = writeln!(p, "<ul>");
+        for s in &ancm.sessions {
+            let _ = write!(p, "<li>{}", esc(&s.text));
+            findings(p, &s.findings);
+            let _ = writeln!(p, "</li>");
+        }
+        let _ = writeln!(p, "</ul></section>");
+    }
     if let Some(php) = &report.php {
         let _ = writeln!(p, "<section id=\"php\"><h2>PHP error log</h2>");
         let _ = writeln!(p, "<p>{}</p>", esc(&php.text));
@@ -379,6 +393,11 @@ fn group(p: &mut String, g: &GroupReport, open: bool, opts: &Layout) {
     }
     for line in g.stdout.iter().map(|e| &e.text).chain(&g.stdout_missing) {
         let _ = writeln!(p, "<dt>stdout</dt><dd>{}</dd>", esc(line));
+    }
+    for e in &g.ancm_debug {
+        let _ = write!(p, "<dt>ANCM</dt><dd>{}", esc(&e.text));
+        findings(p, &e.findings);
+        let _ = writeln!(p, "</dd>");
     }
     if let Some(sig) = &g.timing {
         let _ = writeln!(p, "<dt>Timing</dt><dd>{}.</dd>", esc(&sig.text));
@@ -697,6 +716,18 @@ fn correlations(p: &mut String, report: &Report) {
 
 /// Log text for HTML: the one guard, [`crate::guard::html`].
 pub use crate::guard::html as esc;
+
+/// A list of findings, each escaped.
+fn findings(p: &mut String, items: &[String]) {
+    if items.is_empty() {
+        return;
+    }
+    let _ = write!(p, "<ul>");
+    for f in items {
+        let _ = write!(p, "<li>{}</li>", esc(f));
+    }
+    let _ = write!(p, "</ul>");
+}
 
 /// A log value as code. A break opportunity (`<wbr>`) before each `/`, `?` and `&` lets a
 /// URL wrap between its parts when its table cell is narrow; the style breaks a code span
