@@ -95,6 +95,9 @@ const APP_LOG: &str = "the application's own trace output (Trace or ILogger line
 const OS_INFO: &str = "system information (OS version, hotfixes), not request evidence";
 const TOOL_LOG: &str = "LogCatcher's own log of its run";
 const TOOL_LIST: &str = "LogCatcher's list of the logs it copied and where from";
+const SITE_OVERVIEW: &str = "LogCatcher's site overview: names, pools and paths but no site \
+                             ids, so the sites are named from applicationHost.config and the \
+                             Sites folders";
 const ADMIN_CONFIG: &str = "IIS Manager's or shared-configuration settings, no limit a request \
                             meets";
 const NET_CONFIG: &str = ".NET Framework's machine configuration, not IIS configuration";
@@ -309,6 +312,7 @@ fn not_used_in(layout: Layout, rel: &[String]) -> Option<&'static str> {
             ["general", "osinfo.txt"] => Some(OS_INFO),
             ["general", "toollog.log"] => Some(TOOL_LOG),
             ["general", "logs.csv"] => Some(TOOL_LIST),
+            ["general", "siteoverview.csv"] => Some(SITE_OVERVIEW),
             [
                 "general",
                 "iisconfig",

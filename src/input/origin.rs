@@ -8,7 +8,8 @@ use std::path::Path;
 /// Where a file came from, for records that do not say it themselves.
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
-    /// The `W3SVCn` folder the file lies in.
+    /// The `W3SVCn` folder the file lies in, or the site's name where a LogCatcher bundle
+    /// names its folder for the site (`Sites/Shop/IISLogs/`).
     pub site_folder: Option<String>,
     /// The folder above the site folder, when it names a server; for an App Service RawLogs
     /// file, the instance its name gives (App Service logs no `s-computername`).
@@ -20,7 +21,7 @@ impl Origin {
     /// if the archive were extracted beside itself).
     pub fn of(path: &Path) -> Origin {
         Origin {
-            site_folder: site_folder(path),
+            site_folder: site_folder(path).or_else(|| logcatcher_site(path)),
             server_folder: server_folder(path)
                 .or_else(|| super::bundle::app_service_instance(path)),
         }
@@ -39,6 +40,26 @@ pub fn site_folder(path: &Path) -> Option<String> {
         });
         is_site.then(|| name.to_string())
     })
+}
+
+/// The site a LogCatcher bundle's folders name: it copies each site's logs and traces to
+/// `Sites/<site name>/IISLogs/` and `Sites/<site name>/FrebLogs/`, and W3C logs of its default
+/// field set do not say their site.
+pub fn logcatcher_site(path: &Path) -> Option<String> {
+    let mut folders = path
+        .ancestors()
+        .skip(1)
+        .filter_map(|p| p.file_name()?.to_str());
+    while let Some(name) = folders.next() {
+        if name.eq_ignore_ascii_case("iislogs") || name.eq_ignore_ascii_case("freblogs") {
+            let site = folders.next()?;
+            let sites = folders.next()?;
+            return sites
+                .eq_ignore_ascii_case("sites")
+                .then(|| site.to_string());
+        }
+    }
+    None
 }
 
 /// IIS's own folder names: never the name of the server a log came from.
@@ -98,6 +119,18 @@ mod tests {
         );
         assert_eq!(server_folder(Path::new("HTTPERR/httperr1.log")), None);
         assert_eq!(site_folder(Path::new("W3SVCX/u_ex.log")), None);
+    }
+
+    #[test]
+    fn logcatcher_site_folders_name_their_site() {
+        let o = Origin::of(Path::new(
+            "LOGS/Sites/Default Web Site/FrebLogs/fr000001.xml",
+        ));
+        assert_eq!(o.site_folder.as_deref(), Some("Default Web Site"));
+        let o = Origin::of(Path::new("x/Shop/IISLogs/u_ex261118.log"));
+        assert_eq!(o.site_folder, None);
+        let o = Origin::of(Path::new("LOGS/Sites/W3SVC2/u_ex261118.log"));
+        assert_eq!(o.site_folder.as_deref(), Some("W3SVC2"));
     }
 
     #[test]

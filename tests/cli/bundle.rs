@@ -94,25 +94,19 @@ fn app_service_checks(r: &Value, root: &str) {
     assert_eq!(layouts[0]["instances"], serde_json::json!(["18e609"]));
     assert_eq!(
         kinds(r, "held", "kind"),
-        ["w3c", "freb", "eventxml", "errorpage"]
+        ["w3c", "freb", "eventxml", "errorpage", "stdout"]
     );
-    // after the stdout/config readers land: the stdout log is read as kind "stdout" and
-    // `missing` is empty; today it is skipped by the sniffer and the ANCM logs are missing.
-    assert_eq!(kinds(r, "missing", "evidence"), ["ancm"]);
-    assert_eq!(r["bundle"]["unread"], 1);
-    let stdout: Vec<&Value> = r["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["error"].is_string())
-        .collect();
-    assert_eq!(stdout.len(), 1);
+    // Every kind the download holds is read: nothing is missing, nothing skipped.
+    assert_eq!(kinds(r, "missing", "evidence"), Vec::<String>::new());
+    assert_eq!(r["bundle"]["unread"], 0);
     assert!(
-        stdout[0]["path"]
-            .as_str()
+        r["files"]
+            .as_array()
             .unwrap()
-            .ends_with("stdout_20261118095812_4120.log"),
-        "{stdout:?}"
+            .iter()
+            .all(|f| f["error"].is_null()),
+        "{}",
+        r["files"]
     );
     assert_eq!(r["bundle"]["not_used"].as_array().unwrap().len(), 4);
     assert!(not_used_reason(r, ".xml").contains("Kudu"));
@@ -123,6 +117,15 @@ fn app_service_checks(r: &Value, root: &str) {
     let g = group(r, "500.30.574");
     assert_eq!(g["count"], 17);
     assert_eq!(g["servers"], serde_json::json!(["18e609"]));
+    // Only the stdout log names the cause of the failed start.
+    let stdout = &g["stdout"][0];
+    assert_eq!(stdout["pid"], 4120);
+    assert_eq!(stdout["exception"], "System.InvalidOperationException");
+    assert!(
+        stdout["message"].as_str().unwrap().contains("'OrdersDb'"),
+        "{stdout}"
+    );
+    assert_eq!(stdout["reached_listening"], false);
     // The instance id is no machine name, yet the ANCM events of the failed start join.
     let lines = g["events"]["lines"].to_string();
     for id in ["1011", "1007", "1012"] {
@@ -163,28 +166,42 @@ fn logcatcher_checks(r: &Value, root: &str) {
     );
     assert_eq!(
         kinds(r, "held", "kind"),
-        ["w3c", "httperr", "freb", "eventxml", "php"]
+        ["w3c", "httperr", "freb", "eventxml", "php", "config"]
     );
-    // after the stdout/config readers land: applicationHost.config and web.config are read
-    // as kind "config" (and SiteOverview.csv by its reader) and `missing` is empty.
-    assert_eq!(kinds(r, "missing", "evidence"), ["config"]);
-    assert_eq!(r["bundle"]["unread"], 3);
-    assert_eq!(r["bundle"]["not_used"].as_array().unwrap().len(), 8);
+    // Every kind the bundle holds is read: nothing is missing, nothing skipped.
+    assert_eq!(kinds(r, "missing", "evidence"), Vec::<String>::new());
+    assert_eq!(r["bundle"]["unread"], 0);
+    assert_eq!(r["bundle"]["not_used"].as_array().unwrap().len(), 5);
     for (file, word) in [
         ("OsInfo.txt", "system information"),
         ("ToolLog.log", "own log"),
         ("LOGS.CSV", "list of the logs"),
-        ("administration.config", "IIS Manager"),
-        ("redirection.config", "IIS Manager"),
-        ("machine.config", ".NET Framework"),
+        ("SiteOverview.csv", "no site ids"),
         ("freb.xsl", "style sheet"),
-        ("Shop.Payments.dll.config", "bin folder"),
     ] {
         assert!(not_used_reason(r, file).contains(word), "{file}");
     }
+    // IIS's and .NET's other configuration files are read as configuration, naming no site.
+    let config: Vec<&str> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "config")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(config.len(), 6, "{config:?}");
+    let names: Vec<&str> = r["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Default Web Site", "Shop"]);
     // The FastCGI burst, its trace and the PHP fatal error in one file, joined.
     let g = group(r, "500.0.255");
     assert_eq!(g["count"], 20);
+    // The site's logs do not say their site: LogCatcher's folder for it does.
+    assert_eq!(g["sites"], serde_json::json!(["Shop"]));
     assert_eq!(g["php"][0]["count"], 7);
     assert_eq!(g["php"][0]["line"], 88);
     assert!(
@@ -260,7 +277,7 @@ fn the_bundle_section_in_every_text_medium() {
     assert!(table.contains("Bundle:"), "{table}");
     assert!(table.contains("Azure App Service log download in "));
     assert!(table.contains("(instance 18e609)"));
-    assert!(table.contains("Evidence read: 1 w3c, 1 freb, 1 eventxml, 1 errorpage."));
+    assert!(table.contains("Evidence read: 1 w3c, 1 freb, 1 eventxml, 1 errorpage, 1 stdout."));
     assert!(table.contains("Not used (4 files):"));
     let md = run("markdown");
     assert!(md.contains("## Bundle"), "{md}");

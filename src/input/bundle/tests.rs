@@ -115,7 +115,7 @@ fn logcatcher_zip_is_told_by_general_and_sites() {
             Some(ADMIN_CONFIG),
             Some(NET_CONFIG),
             None,
-            None,
+            Some(SITE_OVERVIEW),
             Some(OS_INFO),
             Some(TOOL_LIST),
             Some(TOOL_LOG),
