@@ -470,6 +470,7 @@ fn join_php(report: &mut Report, collected: &Collected, zone: Zone) {
 fn join_stdout(report: &mut Report, collected: &Collected, zone: Zone) {
     let events = collected.events.kept();
     let runs = report.events.as_ref().map_or(&[][..], |ev| &ev.runs[..]);
+    let setting = stdout::setting_of(&collected.config);
     for g in report.groups.iter_mut().filter(|g| stdout::explains(g)) {
         let mut pids: Vec<u32> = g.evidence.iter().flat_map(|e| e.pids.clone()).collect();
         if let Some(chain) = &g.events {
@@ -490,7 +491,7 @@ fn join_stdout(report: &mut Report, collected: &Collected, zone: Zone) {
         g.stdout = stdout::join(&collected.stdout, events, &target, zone);
         if stdout::wants_missing(g) {
             let failures = stdout::create_failures(events, &target);
-            g.stdout_missing = Some(stdout::missing_text(&failures, None));
+            g.stdout_missing = Some(stdout::missing_text(&failures, setting.as_ref()));
         }
     }
 }

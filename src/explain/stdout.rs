@@ -70,6 +70,22 @@ pub struct StdoutSetting {
     pub file: String,
 }
 
+/// The stdout setting of the run's `<aspNetCore>` elements, when they agree on it (with
+/// several apps configured differently, which one a group's requests ran is not known).
+/// `stdoutLogEnabled` left out is `false`, as ANCM reads it; `stdoutLogFile`, `.\\logs\\stdout`.
+pub fn setting_of(config: &crate::summary::config::ConfigSummary) -> Option<StdoutSetting> {
+    let mut settings = config.asp_net_core.iter().map(|a| StdoutSetting {
+        enabled: a.item.stdout_log_enabled.unwrap_or(false),
+        file: a
+            .item
+            .stdout_log_file
+            .clone()
+            .unwrap_or_else(|| ".\\logs\\stdout".into()),
+    });
+    let first = settings.next()?;
+    settings.all(|s| s == first).then_some(first)
+}
+
 /// Whether a group is one a stdout log explains: ANCM's startup failures (500.30-500.38,
 /// 502.5) and the app's own 500.0.
 pub fn explains(g: &GroupReport) -> bool {

@@ -5,16 +5,6 @@
 
 use super::*;
 
-fn json(args: &[&str]) -> Value {
-    let out = iisdiag().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 const W3C: &str = "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n#Fields: date time cs-method cs-uri-stem s-port c-ip sc-status sc-substatus sc-win32-status time-taken\r\n";
 
 /// A W3C log (named for `day`) with `code` failures at each of `times`.
@@ -68,7 +58,7 @@ fn shop() -> tempfile::TempDir {
 fn the_startup_exception_joins_the_500_30_group() {
     let dir = shop();
     let path = dir.path().display().to_string();
-    let v = json(&["scan", &path, "--format", "json"]);
+    let v = json_of(&["scan", &path, "--format", "json"]);
     let g = group(&v, "500.30.0");
     let so = g["stdout"].as_array().unwrap();
     assert_eq!(so.len(), 1, "{so:?}");
@@ -175,8 +165,8 @@ fn a_saved_summary_carries_the_stdout_logs_into_merge() {
         .arg(&saved)
         .assert()
         .success();
-    let direct = json(&["scan", &path, "--format", "json"]);
-    let merged = json(&["merge", &saved.display().to_string(), "--format", "json"]);
+    let direct = json_of(&["scan", &path, "--format", "json"]);
+    let merged = json_of(&["merge", &saved.display().to_string(), "--format", "json"]);
     assert_eq!(merged["stdout"], direct["stdout"]);
     assert_eq!(
         group(&merged, "500.30.0")["stdout"],
@@ -189,7 +179,7 @@ fn since_keeps_the_processes_started_shortly_before() {
     let dir = shop();
     let path = dir.path().display().to_string();
     // 09:45:00 is more than 10 minutes before 10:00; 10:01:02 is in range.
-    let v = json(&[
+    let v = json_of(&[
         "scan",
         &path,
         "--format",
@@ -198,7 +188,7 @@ fn since_keeps_the_processes_started_shortly_before() {
         "2026-11-18 10:00",
     ]);
     assert_eq!(v["stdout"]["logs"], 1);
-    let v = json(&[
+    let v = json_of(&[
         "scan",
         &path,
         "--format",
@@ -213,7 +203,7 @@ fn since_keeps_the_processes_started_shortly_before() {
 fn a_500_30_group_without_a_log_says_how_to_get_one() {
     let dir = tempfile::tempdir().unwrap();
     w3c(dir.path(), "261118", &[("2026-11-18 10:01:05", "500.30")]);
-    let v = json(&[
+    let v = json_of(&[
         "scan",
         &dir.path().display().to_string(),
         "--format",
@@ -231,6 +221,34 @@ fn a_500_30_group_without_a_log_says_how_to_get_one() {
     assert!(v["stdout"].is_null());
 }
 
+#[test]
+fn a_web_config_that_turns_the_log_off_is_named_as_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    w3c(dir.path(), "261118", &[("2026-11-18 10:01:05", "500.30")]);
+    let web_config = r#"<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <location path="." inheritInChildApplications="false">
+    <system.webServer>
+      <aspNetCore processPath="dotnet" arguments=".\Shop.dll" stdoutLogEnabled="false" stdoutLogFile=".\logs\stdout" hostingModel="inprocess" />
+    </system.webServer>
+  </location>
+</configuration>
+"#;
+    std::fs::write(dir.path().join("web.config"), web_config).unwrap();
+    let v = json_of(&[
+        "scan",
+        &dir.path().display().to_string(),
+        "--format",
+        "json",
+    ]);
+    let g = group(&v, "500.30.0");
+    assert_eq!(
+        g["stdout_missing"],
+        "no stdout log: web.config turns it off (stdoutLogEnabled=\"false\", stdoutLogFile=\".\\logs\\stdout\"); set stdoutLogEnabled=\"true\" while you look, and make sure the folder exists",
+        "{g}"
+    );
+}
+
 /// App Service's ANCM 1018 events carry the app's output: the 500.30 burst of 2026-04-06
 /// 22:20-22:41 gets the five processes that crashed in its window, latest first.
 #[test]
@@ -241,7 +259,7 @@ fn corpus_ancm_1018_events_stand_in_for_the_stdout_log() {
     let times: Vec<String> = (21..=41).map(|m| format!("2026-04-06 22:{m}:00")).collect();
     let lines: Vec<(&str, &str)> = times.iter().map(|t| (t.as_str(), "500.30")).collect();
     w3c(dir.path(), "260406", &lines);
-    let v = json(&[
+    let v = json_of(&[
         "scan",
         &dir.path().display().to_string(),
         events.to_str().unwrap(),
@@ -293,7 +311,7 @@ fn corpus_ancm_1004_events_say_why_the_stdout_log_is_missing() {
             ("2018-11-08 08:09:12", "502.5"),
         ],
     );
-    let v = json(&[
+    let v = json_of(&[
         "scan",
         &dir.path().display().to_string(),
         events.to_str().unwrap(),

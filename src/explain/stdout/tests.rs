@@ -166,3 +166,29 @@ fn the_corpus_create_failures() {
         .collect();
     assert_eq!(pids, [7576, 7576, 7576, 7576, 11868, 11868, 11868, 11868]);
 }
+
+#[test]
+fn the_web_config_setting_counts_only_where_the_apps_agree() {
+    use crate::input::config::AspNetCore;
+    use crate::summary::config::{ConfigSummary, Sourced};
+    let element = |enabled: Option<bool>| Sourced {
+        file: "web.config".into(),
+        item: AspNetCore {
+            stdout_log_enabled: enabled,
+            ..AspNetCore::default()
+        },
+    };
+    let mut config = ConfigSummary::default();
+    assert_eq!(setting_of(&config), None);
+    config.asp_net_core.push(element(None));
+    let off = StdoutSetting {
+        enabled: false,
+        file: ".\\logs\\stdout".into(),
+    };
+    // Left out, stdoutLogEnabled is false, as ANCM reads it.
+    assert_eq!(setting_of(&config), Some(off.clone()));
+    config.asp_net_core.push(element(Some(false)));
+    assert_eq!(setting_of(&config), Some(off));
+    config.asp_net_core.push(element(Some(true)));
+    assert_eq!(setting_of(&config), None);
+}
