@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::input::xml::{Bounded, MAX_PIECE, at_end, attribute, push_capped};
 
+pub mod lint;
 pub mod sitelist;
 
 /// Deepest nesting read; real files are under 15 levels deep.
