@@ -56,6 +56,10 @@ pub enum Command {
     /// other logs given beside them the events explain.
     #[command(after_help = help::EVENTS)]
     Events(Box<EventsArgs>),
+    /// Lint IIS configuration files (applicationHost.config, web.config) without any log:
+    /// what in them makes IIS answer 500.19 or 500.21, with the line and the fix.
+    #[command(after_help = help::CONFIG)]
+    Config(ConfigArgs),
     /// Combine summaries saved with `scan --save-summary` (one per server, say) into one
     /// report, as if all the logs had been scanned in one run.
     #[command(
@@ -97,6 +101,21 @@ pub struct EventsArgs {
     pub threads: Option<u16>,
 
     /// No messages on stderr about skipped files or notes.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Configuration files (*.config), folders or archives holding them.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EventsFormat::Table)]
+    pub format: EventsFormat,
+
+    /// No messages on stderr about skipped files.
     #[arg(short, long)]
     pub quiet: bool,
 }

@@ -77,6 +77,16 @@ Examples:
   One morning, as JSON for a script:
     iisdiag events web01 --since \"2026-11-18 09:00\" --until \"2026-11-18 12:00\" --format json";
 
+/// After `iisdiag config --help`.
+pub const CONFIG: &str = "\
+Examples:
+  A site's web.config with the server's applicationHost.config (modules installed are judged
+  from its <globalModules>):
+    iisdiag config C:\\inetpub\\wwwroot\\web.config C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config
+
+  Every .config file of a support bundle, as JSON for a script (exit code 1 when one is an error):
+    iisdiag config bundle.zip --format json";
+
 /// After `iisdiag completions --help`.
 pub const COMPLETIONS: &str = "\
 Examples:

@@ -1,5 +1,6 @@
 //! One module per subcommand: options in, report out. Only this layer sees the clap types.
 
+pub mod config;
 pub mod events;
 pub mod explain;
 pub mod freb;
@@ -37,6 +38,16 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
             opts.color = color;
             events::run(&opts, out, err)
         }
+        Command::Config(args) => config::run(
+            &config::Options {
+                paths: args.paths,
+                json: args.format == crate::cli::EventsFormat::Json,
+                quiet: args.quiet,
+                color,
+            },
+            out,
+            err,
+        ),
         Command::Freb(args) => freb::run(
             &freb::Options {
                 paths: args.paths,

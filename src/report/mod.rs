@@ -13,6 +13,7 @@ pub mod freb;
 pub mod html;
 pub mod json;
 pub mod kb_export;
+pub mod lint;
 pub mod markdown;
 pub mod paint;
 pub mod phrase;

@@ -451,13 +451,22 @@ fn fast_cgi_timeouts(lint: &mut FileLint, start: &BytesStart, line: u64) {
 const ANCM_V1: &str = "AspNetCoreModule";
 const ANCM_V2: &str = "AspNetCoreModuleV2";
 
-/// Lints each file, then what one file's use needs of another's `<globalModules>`: judged
-/// only when an applicationHost.config with that section is among the files.
-pub fn lint_all(files: &mut [FileLint]) -> Vec<Finding> {
-    let installed: Option<Vec<String>> = files
+/// The `<globalModules>` the files are judged against: only when exactly one
+/// applicationHost.config among them has the section (with several, from several servers,
+/// which one a web.config runs under is unknown).
+pub fn installed_modules(files: &[FileLint]) -> Option<Vec<String>> {
+    let mut hosts = files
         .iter()
         .filter(|f| f.app_host)
-        .find_map(|f| f.global_modules.clone());
+        .filter_map(|f| f.global_modules.clone());
+    let first = hosts.next()?;
+    hosts.next().is_none().then_some(first)
+}
+
+/// Lints each file, then what one file's use needs of another's `<globalModules>`: judged
+/// only when [`installed_modules`] names them.
+pub fn lint_all(files: &mut [FileLint]) -> Vec<Finding> {
+    let installed = installed_modules(files);
     let mut out = Vec::new();
     for f in files.iter_mut() {
         if let Some(modules) = &installed {

@@ -227,3 +227,22 @@ fn the_corpus_web_config_with_fastcgi_is_refused() {
         [(Rule::AppHostOnlySection, line.unwrap_or(0))]
     );
 }
+
+#[test]
+fn two_app_hosts_leave_modules_unjudged() {
+    let web = "<configuration><system.webServer>\n<rewrite/>\n</system.webServer></configuration>";
+    let host = "<configuration><system.webServer><globalModules><add name=\"X\"/>\
+                </globalModules></system.webServer></configuration>";
+    assert_eq!(
+        all(&[("web.config", web), ("a/applicationHost.config", host)]).len(),
+        1
+    );
+    assert_eq!(
+        all(&[
+            ("web.config", web),
+            ("a/applicationHost.config", host),
+            ("b/applicationHost.config", host)
+        ]),
+        []
+    );
+}

@@ -1,0 +1,121 @@
+//! `iisdiag config PATH...`: lints IIS configuration files without any log. Files, folders and
+//! archives are opened through the input layer every command shares ([`crate::input::source`]);
+//! a stream is linted when it is a configuration file by content or its name ends in
+//! `.config` (a malformed file may not look like one).
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+
+use crate::error::{EXIT_MATCHED, EXIT_OK, Error, Result};
+use crate::input::config::lint::{self, FileLint};
+use crate::input::discover;
+use crate::input::sniff::{Kind, sniff};
+use crate::input::source::{self, Item};
+use crate::report::lint::{LintReport, Skipped};
+use crate::report::paint::Paint;
+
+/// Largest configuration file read (bytes); a real applicationHost.config is under 1 MiB.
+const MAX_CONFIG: u64 = 64 << 20;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub json: bool,
+    pub quiet: bool,
+    pub color: bool,
+}
+
+pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let report = lint_paths(&opts.paths);
+    if !opts.quiet {
+        for s in &report.skipped {
+            super::say(
+                err,
+                format_args!("iisdiag: skipped {}: {}", s.file, s.reason),
+            );
+        }
+    }
+    if report.files.is_empty() {
+        let names: Vec<String> = opts.paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::NothingReadable(format!(
+            "{} (no configuration files: applicationHost.config, web.config)",
+            names.join(", ")
+        )));
+    }
+    let written = if opts.json {
+        serde_json::to_writer_pretty(&mut *out, &report)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out))
+    } else {
+        crate::report::lint::write(
+            out,
+            &report,
+            Paint::new(opts.color),
+            super::terminal_width(),
+        )
+    };
+    written.and_then(|()| out.flush()).map_err(Error::Output)?;
+    Ok(if report.errors() > 0 {
+        EXIT_MATCHED
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Lints every configuration file under `paths`.
+pub fn lint_paths(paths: &[PathBuf]) -> LintReport {
+    let (files, problems) = discover::discover(paths);
+    let mut report = LintReport::default();
+    for p in problems {
+        report.skipped.push(Skipped {
+            file: p.path.display().to_string(),
+            reason: p.reason,
+        });
+    }
+    let mut lints: Vec<FileLint> = Vec::new();
+    for path in files {
+        source::each_stream(
+            &path,
+            |p| File::open(p),
+            |_| true,
+            |item| match item {
+                Item::Open(stream, mut body) => {
+                    let named = stream.name.to_ascii_lowercase().ends_with(".config");
+                    if !named && sniff(&stream.head) != Ok(Kind::Config) {
+                        return;
+                    }
+                    let mut bytes = stream.head.clone();
+                    let read = body
+                        .rest()
+                        .take(MAX_CONFIG.saturating_sub(bytes.len() as u64) + 1)
+                        .read_to_end(&mut bytes);
+                    match read {
+                        Err(e) => report.skipped.push(Skipped {
+                            file: stream.name,
+                            reason: e.to_string(),
+                        }),
+                        Ok(_) if bytes.len() as u64 > MAX_CONFIG => report.skipped.push(Skipped {
+                            file: stream.name,
+                            reason: format!(
+                                "larger than {} MiB, so not a configuration file",
+                                MAX_CONFIG >> 20
+                            ),
+                        }),
+                        Ok(_) => {
+                            report.files.push(stream.name.clone());
+                            lints.push(lint::lint_bytes(&stream.name, &bytes));
+                        }
+                    }
+                }
+                Item::Failed { name, reason } => {
+                    report.skipped.push(Skipped { file: name, reason })
+                }
+                Item::Unwanted => {}
+            },
+        );
+    }
+    report.modules_judged = lint::installed_modules(&lints).is_some();
+    report.findings = lint::lint_all(&mut lints);
+    report
+}
