@@ -38,6 +38,8 @@ mod hostile;
 mod html;
 #[path = "cli/limits.rs"]
 mod limits;
+#[path = "cli/lint.rs"]
+mod lint;
 #[path = "cli/markdown.rs"]
 mod markdown;
 #[path = "cli/msrv.rs"]

@@ -1,0 +1,133 @@
+//! `iisdiag config`: the configuration lint on testdata/lint, its JSON keys, its exit codes
+//! (0 clean, 1 an error found, 2 nothing readable) and no secret in any output.
+
+use serde_json::Value;
+
+use super::{iisdiag, repo};
+
+fn config(args: &[&str]) -> (i32, String, String) {
+    let out = iisdiag().arg("config").args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn path(name: &str) -> String {
+    repo(&format!("testdata/lint/{name}")).display().to_string()
+}
+
+#[test]
+fn config_lints_testdata_with_every_rule_and_exit_1() {
+    let dir = path("");
+    let (code, out, err) = config(&[&dir, "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["files"].as_array().unwrap().len(), 7, "{out}");
+    assert_eq!(doc["modules_judged"], true);
+    let findings = doc["findings"].as_array().unwrap();
+    let mut got: Vec<(String, String, u64)> = findings
+        .iter()
+        .map(|f| {
+            let file = f["file"].as_str().unwrap();
+            let file = file.rsplit(['/', '\\']).next().unwrap().to_string();
+            (
+                file,
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want = [
+        ("corpus_lab__web.config", "apphost-only-section", 28),
+        ("duplicate__web.config", "ancm-version", 14),
+        ("duplicate__web.config", "duplicate-entry", 10),
+        ("duplicate__web.config", "duplicate-entry", 15),
+        ("duplicate__web.config", "inprocess-no-effect", 17),
+        ("fastcgi__web.config", "apphost-only-section", 4),
+        ("fastcgi__web.config", "fastcgi-timeouts", 5),
+        ("malformed__web.config", "malformed-xml", 7),
+        ("rewrite__web.config", "module-not-installed", 4),
+    ];
+    let want: Vec<(String, String, u64)> = want
+        .iter()
+        .map(|(f, r, l)| (f.to_string(), r.to_string(), *l))
+        .collect();
+    assert_eq!(got, want);
+    for f in findings {
+        for key in [
+            "rule", "severity", "file", "line", "element", "problem", "status", "hresult", "fix",
+        ] {
+            assert!(f.get(key).is_some(), "{key} missing in {f}");
+        }
+    }
+    let dup = findings
+        .iter()
+        .find(|f| f["rule"] == "duplicate-entry")
+        .unwrap();
+    assert_eq!(dup["status"], "500.19");
+    assert_eq!(dup["hresult"], "0x800700b7");
+    assert_eq!(dup["severity"], "error");
+}
+
+#[test]
+fn config_never_prints_a_connection_string() {
+    let file = path("duplicate__web.config");
+    let host = path("applicationHost.config");
+    for format in ["table", "json"] {
+        let (code, out, err) = config(&[&file, &host, "--format", format]);
+        assert_eq!(code, 1, "{err}");
+        assert!(out.contains("duplicate-entry"), "{out}");
+        for secret in ["Hunter2", "Server=db", "User Id"] {
+            assert!(
+                !out.contains(secret) && !err.contains(secret),
+                "{secret} in {out}"
+            );
+        }
+    }
+}
+
+#[test]
+fn config_on_a_clean_file_exits_0() {
+    let (code, out, err) = config(&[&path("clean__web.config"), &path("applicationHost.config")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("2 files linted: 0 errors, 0 warnings"),
+        "{out}"
+    );
+    // Warnings alone are no error either.
+    let text = "<configuration><system.webServer><aspNetCore hostingModel=\"inprocess\" \
+                requestTimeout=\"00:01:00\"/></system.webServer></configuration>";
+    let dir = std::env::temp_dir().join(format!("iisdiag-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let web = dir.join("web.config");
+    std::fs::write(&web, text).unwrap();
+    let (code, out, _) = config(&[&web.display().to_string(), "--format", "json"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 0, "{out}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["findings"][0]["severity"], "warning");
+    assert_eq!(doc["modules_judged"], false);
+}
+
+#[test]
+fn config_with_nothing_readable_exits_2() {
+    let (code, out, err) = config(&[&repo("testdata/legacy").display().to_string()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains("no configuration files"), "{err}");
+    let (code, _, _) = config(&[&path("no-such.config")]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn config_table_names_file_line_error_and_fix() {
+    let (code, out, _) = config(&[&path("malformed__web.config")]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("malformed__web.config:7  error  malformed-xml  500.19 (0x8007000d)"),
+        "{out}"
+    );
+    assert!(out.contains("fix: correct the XML at that line"), "{out}");
+}
