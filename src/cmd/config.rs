@@ -56,6 +56,16 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         )
     };
     written.and_then(|()| out.flush()).map_err(Error::Output)?;
+    // A path that does not exist is an error after the report of the others, as in `scan`.
+    let missing: Vec<String> = opts
+        .paths
+        .iter()
+        .filter(|p| std::fs::symlink_metadata(p).is_err())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::MissingPaths(missing.join(", ")));
+    }
     Ok(if report.errors() > 0 {
         EXIT_MATCHED
     } else {

@@ -119,6 +119,13 @@ fn config_with_nothing_readable_exits_2() {
     assert!(err.contains("no configuration files"), "{err}");
     let (code, _, _) = config(&[&path("no-such.config")]);
     assert_eq!(code, 2);
+    // A missing path beside a readable one: the report, then exit 2 (wins over 1).
+    let (code, out, err) = config(&[&path("malformed__web.config"), &path("no-such.config")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        out.contains("malformed-xml") && err.contains("no such file"),
+        "{err}"
+    );
 }
 
 #[test]
