@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{iisdiag, repo};
+use super::{corpus, iisdiag, repo};
 
 fn config(args: &[&str]) -> (i32, String, String) {
     let out = iisdiag().arg("config").args(args).output().unwrap();
@@ -24,7 +24,7 @@ fn config_lints_testdata_with_every_rule_and_exit_1() {
     let (code, out, err) = config(&[&dir, "--format", "json"]);
     assert_eq!(code, 1, "{err}");
     let doc: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(doc["files"].as_array().unwrap().len(), 7, "{out}");
+    assert_eq!(doc["files"].as_array().unwrap().len(), 6, "{out}");
     assert_eq!(doc["modules_judged"], true);
     let findings = doc["findings"].as_array().unwrap();
     let mut got: Vec<(String, String, u64)> = findings
@@ -41,7 +41,6 @@ fn config_lints_testdata_with_every_rule_and_exit_1() {
         .collect();
     got.sort();
     let want = [
-        ("corpus_lab__web.config", "apphost-only-section", 28),
         ("duplicate__web.config", "ancm-version", 14),
         ("duplicate__web.config", "duplicate-entry", 10),
         ("duplicate__web.config", "duplicate-entry", 15),
@@ -70,6 +69,23 @@ fn config_lints_testdata_with_every_rule_and_exit_1() {
     assert_eq!(dup["status"], "500.19");
     assert_eq!(dup["hresult"], "0x800700b7");
     assert_eq!(dup["severity"], "error");
+}
+
+/// The corpus's web.config that puts `<fastCgi>` where IIS refuses it (read in place).
+#[test]
+fn config_refuses_the_corpus_fastcgi_in_a_web_config() {
+    let Some(dir) = corpus() else { return };
+    let file = dir.join("config/lab__web.config").display().to_string();
+    let (code, out, err) = config(&[&file, "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let rules: Vec<(&str, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(rules, [("apphost-only-section", 28)]);
 }
 
 #[test]
