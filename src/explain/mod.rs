@@ -10,6 +10,7 @@ pub mod advice;
 pub mod ancm;
 pub mod bundle;
 pub mod code;
+pub mod configured;
 pub mod correlate;
 pub mod events;
 pub mod httperr;
@@ -673,7 +674,13 @@ fn group_report(
         (Some(p50), Some(p95), Some(max)) => Some(TimeTaken { p50, p95, max }),
         _ => None,
     };
-    let timing = timing::detect(kb, triple, module.as_deref(), &group.time_taken_buckets());
+    let timing = timing::detect(
+        kb,
+        triple,
+        module.as_deref(),
+        &group.time_taken_buckets(),
+        &collected.config,
+    );
     let share = percent(group.count, requests);
     GroupReport {
         first_seen: group.first,
