@@ -186,9 +186,9 @@ impl Verdict<'_> {
             ),
             Verdict::NotDefault(t, c) => (
                 format!(
-                    "{head}, the default of {} ({}), but the configuration sets {}: the cluster \
-                     is not this timeout; another limit ended these requests (e.g. the \
-                     backend's own timeout)",
+                    "{head}, the default of {} ({}), but the configuration read sets {}: where \
+                     that configuration applies, the cluster is not this timeout; another limit \
+                     ended these requests (e.g. the backend's own timeout)",
                     t.name,
                     format_duration(t.seconds),
                     c.describe()

@@ -203,7 +203,7 @@ pub struct TimeoutEntry {
     pub refs: Vec<String>,
     /// Which configured value replaces the default (`proxy`, `ancm-request`,
     /// `ancm-startup`, `fastcgi-request`, `fastcgi-activity`), when the configuration is read.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
 }
 
