@@ -59,6 +59,15 @@ fn location(path: Option<&str>) -> Option<String> {
         .map(|p| format!("location '{p}'"))
 }
 
+/// The knowledge base's `config` keys this module reads values for.
+pub const KEYS: [&str; 5] = [
+    "proxy",
+    "ancm-request",
+    "ancm-startup",
+    "fastcgi-request",
+    "fastcgi-activity",
+];
+
 /// The values the configuration sets for a knowledge-base `config` key, in file and line
 /// order.
 pub fn values(config: &ConfigSummary, key: &str) -> Vec<Configured> {
@@ -145,6 +154,23 @@ pub fn values(config: &ConfigSummary, key: &str) -> Vec<Configured> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A key misspelt in timeouts.toml would silently keep the default.
+    #[test]
+    fn every_config_key_of_the_knowledge_base_is_read() {
+        let keys: Vec<&str> = crate::kb::Kb::builtin()
+            .timeouts()
+            .iter()
+            .filter_map(|t| t.config.as_deref())
+            .collect();
+        assert!(keys.len() >= KEYS.len());
+        for key in keys {
+            assert!(
+                KEYS.contains(&key),
+                "timeouts.toml: unknown config key {key:?}"
+            );
+        }
+    }
 
     #[test]
     fn timespans_are_written_as_iis_writes_them() {
