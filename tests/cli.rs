@@ -11,6 +11,8 @@ mod ancm;
 mod bundle;
 #[path = "cli/config.rs"]
 mod config;
+#[path = "cli/configured.rs"]
+mod configured;
 #[path = "cli/errorpage.rs"]
 mod errorpage;
 #[path = "cli/eventlogs.rs"]

@@ -10,6 +10,7 @@ pub mod advice;
 pub mod ancm;
 pub mod bundle;
 pub mod code;
+pub mod configured;
 pub mod correlate;
 pub mod events;
 pub mod httperr;
@@ -27,6 +28,7 @@ use serde::Serialize;
 
 use crate::filter::FailOn;
 use crate::kb::{Kb, Specificity};
+use crate::summary::config::ConfigSummary;
 use crate::summary::pages::{PageGroup, PageSummary};
 use crate::summary::traces::{self, TraceGroup, TraceSummary};
 use crate::summary::w3c::{By, Group};
@@ -312,10 +314,11 @@ pub struct TimeTaken {
 /// Builds the report of a scan.
 pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
     let w3c = &collected.w3c;
+    let config = sites::for_the_run(&collected.config, &collected.files);
     let mut groups: Vec<GroupReport> = w3c
         .groups()
         .into_iter()
-        .map(|(triple, group)| group_report(kb, triple, group, w3c.requests, collected))
+        .map(|(triple, group)| group_report(kb, triple, group, w3c.requests, collected, &config))
         .collect();
     if w3c.requests == 0 {
         // Traces or pages but no W3C lines: the traces alone make the groups, and the pages
@@ -657,6 +660,7 @@ fn group_report(
     group: &Group,
     requests: u64,
     collected: &Collected,
+    config: &ConfigSummary,
 ) -> GroupReport {
     let top = group.top_urls(TOP_URLS);
     let urls: Vec<&str> = top.iter().map(|(u, _)| *u).collect();
@@ -673,7 +677,13 @@ fn group_report(
         (Some(p50), Some(p95), Some(max)) => Some(TimeTaken { p50, p95, max }),
         _ => None,
     };
-    let timing = timing::detect(kb, triple, module.as_deref(), &group.time_taken_buckets());
+    let timing = timing::detect(
+        kb,
+        triple,
+        module.as_deref(),
+        &group.time_taken_buckets(),
+        config,
+    );
     let share = percent(group.count, requests);
     GroupReport {
         first_seen: group.first,

@@ -205,6 +205,30 @@ fn one_server(logs: &[&str]) -> bool {
     }
 }
 
+/// The configuration's values that can be those of every request log of the run: from files
+/// whose tree holds all the logs, or, when the logs all come from one server, from any file.
+/// Timeouts and settings of another server's configuration must not explain this run's
+/// clusters (`scan testdata` holds a configured farm beside others).
+pub fn for_the_run(config: &ConfigSummary, files: &[FileOutcome]) -> ConfigSummary {
+    let logs: Vec<&str> = files
+        .iter()
+        .filter(|f| f.error.is_none())
+        .filter(|f| matches!(f.kind, Some(Kind::W3c | Kind::Native | Kind::Freb)))
+        .map(|f| f.path.as_str())
+        .collect();
+    if one_server(&logs) {
+        return config.clone();
+    }
+    let speaks = |file: &str| logs.iter().all(|log| is_under(log, scope(file)));
+    let mut scoped = config.clone();
+    scoped.pools.retain(|p| speaks(&p.file));
+    scoped.asp_net_core.retain(|a| speaks(&a.file));
+    scoped.fast_cgi.retain(|f| speaks(&f.file));
+    scoped.proxy_timeouts.retain(|t| speaks(&t.file));
+    scoped.execution_timeouts.retain(|t| speaks(&t.file));
+    scoped
+}
+
 /// A path's parts: folders and archive members (`web01.zip!W3SVC1/u_ex.log`) alike.
 fn parts(path: &str) -> Vec<&str> {
     path.split(['/', '\\', '!'])
@@ -374,6 +398,25 @@ mod tests {
             logs_of_site(&files, "W3SVC1"),
             ["farm/W3SVC1/u_ex1.log", "farm/plain.log"]
         );
+    }
+
+    #[test]
+    fn another_servers_configuration_sets_nothing_for_the_run() {
+        use crate::input::config::FastCgiApp;
+        let mut c = ConfigSummary::default();
+        c.fast_cgi.push(Sourced {
+            file: "testdata/config-farm/applicationHost.config".into(),
+            item: FastCgiApp::default(),
+        });
+        let read = |path: &str| FileOutcome::read(path, Kind::W3c, (1, 0), Vec::new(), Vec::new());
+        let own = [read("testdata/config-farm/W3SVC1/u_ex1.log")];
+        assert_eq!(for_the_run(&c, &own).fast_cgi.len(), 1);
+        let farm = [
+            read("testdata/config-farm/W3SVC1/u_ex1.log"),
+            read("testdata/farm/web01/W3SVC1/u_ex1.log"),
+            read("testdata/farm/web02/W3SVC1/u_ex1.log"),
+        ];
+        assert!(for_the_run(&c, &farm).fast_cgi.is_empty());
     }
 
     #[test]

@@ -2,12 +2,19 @@
 //! expired. A known default (ARR's 30 s, ANCM's 2 min, FastCGI's 90 s...) is named; any
 //! other single value is reported as a likely configured timeout.
 //!
+//! When the configuration read sets the timeout (a webFarm's proxy timeout, a FastCGI
+//! application's activityTimeout...), the configured value replaces the default: the
+//! signature names the setting, its value and the file and line that set it, and says so when
+//! the cluster is not at the configured value.
+//!
 //! The cluster is measured on the values each histogram bucket stands for, clamped to the
 //! group's exact lowest and highest time-taken, so the range quoted is one the requests had.
 
 use serde::Serialize;
 
+use super::configured::{self, Configured};
 use crate::kb::{Kb, TimeoutEntry};
+use crate::summary::config::ConfigSummary;
 use crate::summary::w3c::TimeBucket;
 use crate::triple::{Code, Triple};
 
@@ -26,6 +33,10 @@ pub struct Signature {
     pub setting: Option<String>,
     /// The sentence for the report.
     pub text: String,
+    /// The configured value of the timeout the cluster was compared with, when the
+    /// configuration read sets it (`matches` says whether the cluster sits at it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configured: Option<Configured>,
 }
 
 /// Groups smaller than this have no signature: two requests make no pattern.
@@ -37,12 +48,14 @@ const MIN_CLUSTER_MS: u64 = 2_000;
 
 /// Finds the signature in a group's time-taken histogram (`buckets`, lowest first, clamped
 /// to the group's lowest and highest time-taken), for a group with this triple and, when FREB
-/// names it, the module that set the error.
+/// names it, the module that set the error; `config` is what the configuration files read
+/// set.
 pub fn detect(
     kb: &Kb,
     triple: &Triple,
     module: Option<&str>,
     buckets: &[TimeBucket],
+    config: &ConfigSummary,
 ) -> Option<Signature> {
     let timed: u64 = buckets.iter().map(|b| b.count).sum();
     if timed < MIN_TIMED {
@@ -88,25 +101,10 @@ pub fn detect(
         format!("{}-{} s", format_s(low_ms), format_s(high_ms))
     };
     let head = format!("{best} of {timed} took {range}");
-    let known = known_timeout(kb, triple, module, low_ms, high_ms);
-    let (text, timeout, setting) = match known {
-        Some(t) => (
-            format!(
-                "{head}: {} (default {}) expired",
-                t.name,
-                format_duration(t.seconds)
-            ),
-            Some(t.name.clone()),
-            Some(t.setting.clone()),
-        ),
-        None => (
-            format!(
-                "{head}: likely a configured timeout of {}",
-                format_duration((low_ms as f64 / 1000.0).round())
-            ),
-            None,
-            None,
-        ),
+    let verdict = configured_verdict(kb, triple, module, low_ms, high_ms, config);
+    let (text, timeout, setting, configured) = match verdict {
+        Some(v) => v.into_parts(&head),
+        None => default_parts(kb, triple, module, low_ms, high_ms, &head),
     };
     Some(Signature {
         within: best,
@@ -116,7 +114,145 @@ pub fn detect(
         timeout,
         setting,
         text,
+        configured,
     })
+}
+
+type Parts = (String, Option<String>, Option<String>, Option<Configured>);
+
+/// The signature against the knowledge base's defaults alone.
+fn default_parts(
+    kb: &Kb,
+    triple: &Triple,
+    module: Option<&str>,
+    low_ms: u64,
+    high_ms: u64,
+    head: &str,
+) -> Parts {
+    match known_timeout(kb, triple, module, low_ms, high_ms) {
+        Some(t) => (
+            format!(
+                "{head}: {} (default {}) expired",
+                t.name,
+                format_duration(t.seconds)
+            ),
+            Some(t.name.clone()),
+            Some(t.setting.clone()),
+            None,
+        ),
+        None => (
+            format!(
+                "{head}: likely a configured timeout of {}",
+                format_duration((low_ms as f64 / 1000.0).round())
+            ),
+            None,
+            None,
+            None,
+        ),
+    }
+}
+
+/// What the configured values say of a cluster.
+enum Verdict<'a> {
+    /// The cluster sits at a configured value in effect.
+    At(&'a TimeoutEntry, Configured),
+    /// At a value set where it has no effect (ANCM requestTimeout in-process).
+    Inert(&'a TimeoutEntry, Configured),
+    /// At the default, but the configuration sets another value.
+    NotDefault(&'a TimeoutEntry, Configured),
+    /// At no known value; the configuration sets this one.
+    Elsewhere(&'a TimeoutEntry, Configured, u64),
+}
+
+impl Verdict<'_> {
+    fn into_parts(self, head: &str) -> Parts {
+        match self {
+            Verdict::At(t, c) => (
+                format!("{head}: {}, {}, expired", t.name, c.describe()),
+                Some(t.name.clone()),
+                Some(t.setting.clone()),
+                Some(Configured { matches: true, ..c }),
+            ),
+            Verdict::Inert(t, c) => (
+                format!(
+                    "{head}: at {}, but hostingModel is inprocess there, where requestTimeout \
+                     has no effect: another limit ended these requests (the app's own, or a \
+                     proxy in front)",
+                    c.describe()
+                ),
+                None,
+                Some(t.setting.clone()),
+                Some(c),
+            ),
+            Verdict::NotDefault(t, c) => (
+                format!(
+                    "{head}, the default of {} ({}), but the configuration read sets {}: where \
+                     that configuration applies, the cluster is not this timeout; another limit \
+                     ended these requests (e.g. the backend's own timeout)",
+                    t.name,
+                    format_duration(t.seconds),
+                    c.describe()
+                ),
+                None,
+                Some(t.setting.clone()),
+                Some(c),
+            ),
+            Verdict::Elsewhere(t, c, low_ms) => (
+                format!(
+                    "{head}: likely a configured timeout of {}, not {} ({})",
+                    format_duration((low_ms as f64 / 1000.0).round()),
+                    t.name,
+                    c.describe()
+                ),
+                None,
+                None,
+                Some(c),
+            ),
+        }
+    }
+}
+
+/// The configured values of the timeouts the knowledge base knows for this code and module,
+/// and what they say of a cluster from `low_ms` to `high_ms`; `None` when the configuration
+/// sets none of them.
+fn configured_verdict<'a>(
+    kb: &'a Kb,
+    triple: &Triple,
+    module: Option<&str>,
+    low_ms: u64,
+    high_ms: u64,
+    config: &ConfigSummary,
+) -> Option<Verdict<'a>> {
+    let mut set: Vec<(&TimeoutEntry, Configured)> = Vec::new();
+    for t in kb.timeouts().iter().filter(|t| applies(t, triple, module)) {
+        let Some(key) = t.config.as_deref() else {
+            continue;
+        };
+        if set.iter().any(|(s, _)| s.config.as_deref() == Some(key)) {
+            continue;
+        }
+        set.extend(configured::values(config, key).into_iter().map(|c| (t, c)));
+    }
+    let fits_at = |c: &Configured| fits(c.value_s as f64, low_ms, high_ms);
+    if let Some((t, c)) = set.iter().find(|(_, c)| c.in_effect && fits_at(c)) {
+        return Some(Verdict::At(t, c.clone()));
+    }
+    if let Some((t, c)) = set.iter().find(|(_, c)| !c.in_effect && fits_at(c)) {
+        return Some(Verdict::Inert(t, c.clone()));
+    }
+    // A default the cluster sits at, replaced by a configured value in effect.
+    if let Some(default) = known_timeout(kb, triple, module, low_ms, high_ms)
+        && let Some((t, c)) = set
+            .iter()
+            .find(|(t, c)| c.in_effect && t.config == default.config)
+    {
+        return Some(Verdict::NotDefault(t, c.clone()));
+    }
+    if known_timeout(kb, triple, module, low_ms, high_ms).is_some() {
+        return None;
+    }
+    let (t, c) = set.into_iter().find(|(_, c)| c.in_effect)?;
+    Some(Verdict::Elsewhere(t, c, low_ms))
 }
 
 /// A known timeout for this code whose default the cluster sits at (just above it: the
@@ -128,24 +264,33 @@ fn known_timeout<'a>(
     low_ms: u64,
     high_ms: u64,
 ) -> Option<&'a TimeoutEntry> {
-    kb.timeouts().iter().find(|t| {
-        let at = t.seconds * 1000.0;
-        let fits = (low_ms as f64) >= at - 500.0 && (high_ms as f64) <= at * 1.02 + 1_000.0;
-        let code_matches = t.codes.iter().any(|c| {
-            c.parse::<Code>().is_ok_and(|c| {
-                c.status == triple.status
-                    && c.substatus.is_none_or(|s| Some(s) == triple.substatus)
-                    && c.win32.is_none_or(|w| Some(w) == triple.win32)
-            })
-        });
-        let module_fits = match (&t.module, module) {
-            (Some(want), Some(have)) => have
-                .to_ascii_lowercase()
-                .contains(&want.to_ascii_lowercase()),
-            _ => true,
-        };
-        fits && code_matches && module_fits
-    })
+    kb.timeouts()
+        .iter()
+        .find(|t| fits(t.seconds, low_ms, high_ms) && applies(t, triple, module))
+}
+
+/// Whether a cluster from `low_ms` to `high_ms` sits at a timeout of `seconds`.
+fn fits(seconds: f64, low_ms: u64, high_ms: u64) -> bool {
+    let at = seconds * 1000.0;
+    (low_ms as f64) >= at - 500.0 && (high_ms as f64) <= at * 1.02 + 1_000.0
+}
+
+/// Whether a timeout fires for this code and, when known, module.
+fn applies(t: &TimeoutEntry, triple: &Triple, module: Option<&str>) -> bool {
+    let code_matches = t.codes.iter().any(|c| {
+        c.parse::<Code>().is_ok_and(|c| {
+            c.status == triple.status
+                && c.substatus.is_none_or(|s| Some(s) == triple.substatus)
+                && c.win32.is_none_or(|w| Some(w) == triple.win32)
+        })
+    });
+    let module_fits = match (&t.module, module) {
+        (Some(want), Some(have)) => have
+            .to_ascii_lowercase()
+            .contains(&want.to_ascii_lowercase()),
+        _ => true,
+    };
+    code_matches && module_fits
 }
 
 fn format_s(ms: u64) -> String {
@@ -187,6 +332,10 @@ mod tests {
         g.time_taken_buckets()
     }
 
+    fn none() -> ConfigSummary {
+        ConfigSummary::default()
+    }
+
     fn arr() -> Triple {
         Triple::new(502, Some(3), Some(12002))
     }
@@ -196,7 +345,7 @@ mod tests {
         let mut times: Vec<u64> = (0..136).map(|i| 30_000 + (i * 7) % 90).collect();
         times.push(1_200);
         let b = buckets(&times);
-        let sig = detect(Kb::builtin(), &arr(), None, &b).unwrap();
+        let sig = detect(Kb::builtin(), &arr(), None, &b, &none()).unwrap();
         assert_eq!(sig.within, 136);
         assert_eq!(sig.of, 137);
         assert!(
@@ -211,7 +360,14 @@ mod tests {
     fn names_the_ancm_default_with_module_evidence() {
         let times: Vec<u64> = (0..20).map(|i| 120_000 + i * 13).collect();
         let b = buckets(&times);
-        let sig = detect(Kb::builtin(), &arr(), Some("AspNetCoreModuleV2"), &b).unwrap();
+        let sig = detect(
+            Kb::builtin(),
+            &arr(),
+            Some("AspNetCoreModuleV2"),
+            &b,
+            &none(),
+        )
+        .unwrap();
         assert!(sig.text.contains("20 of 20"), "{}", sig.text);
         assert!(sig.text.contains("2 min"), "{}", sig.text);
     }
@@ -220,7 +376,7 @@ mod tests {
     fn a_custom_value_is_a_likely_configured_timeout() {
         let times: Vec<u64> = (0..40).map(|i| 45_000 + i * 5).collect();
         let b = buckets(&times);
-        let sig = detect(Kb::builtin(), &arr(), None, &b).unwrap();
+        let sig = detect(Kb::builtin(), &arr(), None, &b, &none()).unwrap();
         assert!(
             sig.text.contains("likely a configured timeout of 45 s"),
             "{}",
@@ -236,7 +392,7 @@ mod tests {
     fn a_cluster_quotes_only_times_the_requests_had() {
         let times: Vec<u64> = (0..12).map(|i| 45_000 + i * 7).collect();
         let b = buckets(&times);
-        let sig = detect(Kb::builtin(), &arr(), None, &b).unwrap();
+        let sig = detect(Kb::builtin(), &arr(), None, &b, &none()).unwrap();
         assert_eq!((sig.within, sig.of), (12, 12), "{}", sig.text);
         assert_eq!((sig.low_ms, sig.high_ms), (45_000, 45_077), "{}", sig.text);
         assert!(
@@ -250,14 +406,132 @@ mod tests {
     fn spread_out_times_have_no_signature() {
         let times: Vec<u64> = (0..200).map(|i| 500 + i * 397).collect();
         let b = buckets(&times);
-        assert_eq!(detect(Kb::builtin(), &arr(), None, &b), None);
+        assert_eq!(detect(Kb::builtin(), &arr(), None, &b, &none()), None);
     }
 
     #[test]
     fn fast_clusters_and_tiny_groups_are_not_timeouts() {
         let b = buckets(&[3, 3, 4, 3, 3, 4]);
-        assert_eq!(detect(Kb::builtin(), &arr(), None, &b), None);
+        assert_eq!(detect(Kb::builtin(), &arr(), None, &b, &none()), None);
         let b = buckets(&[30_010, 30_020]);
-        assert_eq!(detect(Kb::builtin(), &arr(), None, &b), None);
+        assert_eq!(detect(Kb::builtin(), &arr(), None, &b, &none()), None);
+    }
+
+    /// The summary of one configuration file, `f.config`.
+    fn config(text: &str) -> ConfigSummary {
+        let file = crate::input::config::read_config(text.as_bytes()).unwrap();
+        let mut c = ConfigSummary::default();
+        c.add_config(&file, "f.config", |_, _| true);
+        c
+    }
+
+    const FARM: &str = r#"<configuration>
+  <system.webServer><proxy enabled="true" timeout="00:00:50" /></system.webServer>
+  <webFarms>
+    <webFarm name="api"><applicationRequestRouting><protocol timeout="00:02:00" /></applicationRequestRouting></webFarm>
+  </webFarms>
+  <system.webServer><fastCgi><application fullPath="C:\php\php-cgi.exe" activityTimeout="45" /></fastCgi></system.webServer>
+</configuration>"#;
+
+    #[test]
+    fn a_configured_farm_timeout_replaces_the_default() {
+        let times: Vec<u64> = (0..25).map(|i| 120_000 + i * 3).collect();
+        let sig = detect(Kb::builtin(), &arr(), None, &buckets(&times), &config(FARM)).unwrap();
+        assert!(
+            sig.text.contains("the ARR proxy timeout, webFarms/webFarm/applicationRequestRouting/protocol@timeout = 00:02:00 (120 s) in f.config line 4 (webFarm 'api'), expired"),
+            "{}",
+            sig.text
+        );
+        let c = sig.configured.unwrap();
+        assert!(c.matches && c.in_effect);
+        assert_eq!((c.value_s, c.line), (120, 4));
+        assert_eq!(sig.timeout.as_deref(), Some("the ARR proxy timeout"));
+    }
+
+    #[test]
+    fn a_cluster_at_the_default_is_not_a_timeout_configured_otherwise() {
+        let times: Vec<u64> = (0..25).map(|i| 30_000 + i * 3).collect();
+        let only_farm = FARM.replace("timeout=\"00:00:50\"", "");
+        let sig = detect(
+            Kb::builtin(),
+            &arr(),
+            None,
+            &buckets(&times),
+            &config(&only_farm),
+        );
+        let sig = sig.unwrap();
+        assert!(
+            sig.text
+                .contains("the default of the ARR proxy timeout (30 s)"),
+            "{}",
+            sig.text
+        );
+        assert!(sig.text.contains("is not this timeout"), "{}", sig.text);
+        assert_eq!(sig.timeout, None);
+        assert!(!sig.configured.unwrap().matches);
+    }
+
+    #[test]
+    fn a_cluster_at_no_configured_value_says_which_it_is_not() {
+        let times: Vec<u64> = (0..25).map(|i| 45_000 + i * 3).collect();
+        let sig = detect(Kb::builtin(), &arr(), None, &buckets(&times), &config(FARM)).unwrap();
+        assert!(
+            sig.text.contains("likely a configured timeout of 45 s, not the ARR proxy timeout (system.webServer/proxy@timeout = 00:00:50 (50 s) in f.config line 2)"),
+            "{}",
+            sig.text
+        );
+    }
+
+    #[test]
+    fn a_configured_fastcgi_activity_timeout_is_named() {
+        let times: Vec<u64> = (0..10).map(|i| 45_000 + i * 9).collect();
+        let fastcgi = Triple::new(500, Some(0), Some(258));
+        let sig = detect(
+            Kb::builtin(),
+            &fastcgi,
+            None,
+            &buckets(&times),
+            &config(FARM),
+        )
+        .unwrap();
+        assert!(
+            sig.text.contains("the FastCGI activityTimeout (IIS 7.5 and later), fastCgi/application@activityTimeout = 45 s in f.config line 6 (FastCGI application 'C:\\php\\php-cgi.exe')"),
+            "{}",
+            sig.text
+        );
+        // A FastCGI timeout does not explain a proxy's 502.3.
+        let sig = detect(Kb::builtin(), &arr(), None, &buckets(&times), &config(FARM)).unwrap();
+        assert_eq!(sig.timeout, None, "{}", sig.text);
+    }
+
+    #[test]
+    fn an_in_process_request_timeout_has_no_effect() {
+        let web = r#"<configuration><location path="Shop"><system.webServer>
+<aspNetCore processPath="dotnet" hostingModel="InProcess" requestTimeout="00:02:00" />
+</system.webServer></location></configuration>"#;
+        let times: Vec<u64> = (0..10).map(|i| 120_000 + i * 9).collect();
+        let sig = detect(
+            Kb::builtin(),
+            &arr(),
+            Some("AspNetCoreModuleV2"),
+            &buckets(&times),
+            &config(web),
+        );
+        let sig = sig.unwrap();
+        assert!(
+            sig.text.contains(
+                "aspNetCore@requestTimeout = 00:02:00 (120 s) in f.config line 2 (location 'Shop')"
+            ),
+            "{}",
+            sig.text
+        );
+        assert!(
+            sig.text
+                .contains("hostingModel is inprocess there, where requestTimeout has no effect"),
+            "{}",
+            sig.text
+        );
+        assert_eq!(sig.timeout, None);
+        assert!(!sig.configured.unwrap().in_effect);
     }
 }

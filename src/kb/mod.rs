@@ -201,6 +201,10 @@ pub struct TimeoutEntry {
     pub module: Option<String>,
     #[serde(default)]
     pub refs: Vec<String>,
+    /// Which configured value replaces the default (`proxy`, `ancm-request`,
+    /// `ancm-startup`, `fastcgi-request`, `fastcgi-activity`), when the configuration is read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
 }
 
 /// What is said where the knowledge base has no entry, and for traced successes. Words in

@@ -6,7 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::input::config::sitelist::ListedSite;
-use crate::input::config::{AspNetCore, ConfigFile, FastCgiApp, LIST_MAX, Pool, Site};
+use crate::input::config::{
+    AspNetCore, ConfigFile, ExecutionTimeout, FastCgiApp, LIST_MAX, Pool, ProxyTimeout, Site,
+};
 use crate::input::sniff::Kind;
 
 /// Most names kept per site (one per file that names it, in practice).
@@ -70,6 +72,12 @@ pub struct ConfigSummary {
     pub pools: Vec<Sourced<Pool>>,
     pub asp_net_core: Vec<Sourced<AspNetCore>>,
     pub fast_cgi: Vec<Sourced<FastCgiApp>>,
+    /// `system.webServer/proxy@timeout` and each webFarm's protocol timeout.
+    #[serde(default)]
+    pub proxy_timeouts: Vec<Sourced<ProxyTimeout>>,
+    /// `httpRuntime@executionTimeout`.
+    #[serde(default)]
+    pub execution_timeouts: Vec<Sourced<ExecutionTimeout>>,
 }
 
 fn sourced<T>(path: &str, item: T) -> Sourced<T> {
@@ -208,9 +216,21 @@ impl ConfigSummary {
                 .cloned()
                 .map(|item| sourced(path, item)),
         );
+        let timeouts = file.proxy_timeouts.iter().cloned();
+        self.proxy_timeouts
+            .extend(timeouts.map(|item| sourced(path, item)));
+        let timeouts = file.execution_timeouts.iter().cloned();
+        self.execution_timeouts
+            .extend(timeouts.map(|item| sourced(path, item)));
+        self.sort();
+    }
+
+    fn sort(&mut self) {
         sort_sourced(&mut self.pools, |p| p.line);
         sort_sourced(&mut self.asp_net_core, |a| a.line);
         sort_sourced(&mut self.fast_cgi, |f| f.line);
+        sort_sourced(&mut self.proxy_timeouts, |p| p.line);
+        sort_sourced(&mut self.execution_timeouts, |p| p.line);
     }
 
     /// Adds one row of a site list.
@@ -254,9 +274,9 @@ impl ConfigSummary {
         self.pools.extend(other.pools);
         self.asp_net_core.extend(other.asp_net_core);
         self.fast_cgi.extend(other.fast_cgi);
-        sort_sourced(&mut self.pools, |p| p.line);
-        sort_sourced(&mut self.asp_net_core, |a| a.line);
-        sort_sourced(&mut self.fast_cgi, |f| f.line);
+        self.proxy_timeouts.extend(other.proxy_timeouts);
+        self.execution_timeouts.extend(other.execution_timeouts);
+        self.sort();
     }
 
     /// What a saved summary holds: the summary itself.

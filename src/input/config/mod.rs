@@ -131,6 +131,26 @@ pub struct FastCgiApp {
     pub line: u64,
 }
 
+/// A proxy timeout: `system.webServer/proxy@timeout` (`farm` is `None`) or a webFarm's
+/// `applicationRequestRouting/protocol@timeout`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxyTimeout {
+    /// The webFarm's name.
+    pub farm: Option<String>,
+    /// The `<location path>` it sits in, if any.
+    pub location: Option<String>,
+    pub timeout_s: u64,
+    pub line: u64,
+}
+
+/// `system.web/httpRuntime@executionTimeout`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionTimeout {
+    pub location: Option<String>,
+    pub timeout_s: u64,
+    pub line: u64,
+}
+
 /// What one configuration file says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConfigFile {
@@ -144,6 +164,8 @@ pub struct ConfigFile {
     pub pool_defaults: Option<Pool>,
     pub asp_net_core: Vec<AspNetCore>,
     pub fast_cgi: Vec<FastCgiApp>,
+    pub proxy_timeouts: Vec<ProxyTimeout>,
+    pub execution_timeouts: Vec<ExecutionTimeout>,
     /// Findings and limits met, one sentence each.
     pub notes: Vec<String>,
 }
@@ -235,6 +257,8 @@ struct Walk {
     root_seen: bool,
     /// The line of the first `<fastCgi>` section.
     fast_cgi_line: Option<u64>,
+    /// The name of the `<webFarm>` being read.
+    web_farm: Option<String>,
 }
 
 impl Walk {
@@ -385,6 +409,37 @@ impl Walk {
                     }
                 }
             }
+            ("webFarm", Some("webFarms")) => self.web_farm = value(start, "name"),
+            ("proxy", Some("system.webServer"))
+            | ("protocol", Some("applicationRequestRouting"))
+                if name == "proxy" || self.web_farm.is_some() =>
+            {
+                if let Some(timeout_s) = span(start, "timeout") {
+                    let t = ProxyTimeout {
+                        farm: if name == "proxy" {
+                            None
+                        } else {
+                            self.web_farm.clone()
+                        },
+                        location: self.locations.last().map(|(_, p)| p.clone()),
+                        timeout_s,
+                        line,
+                    };
+                    let list = &mut self.file.proxy_timeouts;
+                    push(list, t, "proxy timeouts", &mut self.file.notes);
+                }
+            }
+            ("httpRuntime", Some("system.web")) => {
+                if let Some(timeout_s) = span(start, "executionTimeout") {
+                    let t = ExecutionTimeout {
+                        location: self.locations.last().map(|(_, p)| p.clone()),
+                        timeout_s,
+                        line,
+                    };
+                    let list = &mut self.file.execution_timeouts;
+                    push(list, t, "httpRuntime elements", &mut self.file.notes);
+                }
+            }
             ("application", Some("fastCgi")) => {
                 let app = FastCgiApp {
                     full_path: value(start, "fullPath").unwrap_or_default(),
@@ -440,6 +495,7 @@ impl Walk {
                     }
                 }
             }
+            "webFarm" => self.web_farm = None,
             "location" if self.locations.last().is_some_and(|(at, _)| *at == depth) => {
                 self.locations.pop();
             }
@@ -509,6 +565,7 @@ pub fn read_config<R: BufRead>(reader: R) -> Result<ConfigFile, ConfigError> {
         asp: None,
         root_seen: false,
         fast_cgi_line: None,
+        web_farm: None,
     };
     loop {
         xml.get_mut().since_event = 0;

@@ -361,3 +361,38 @@ fn the_testdata_server_config() {
         [(1, "Storefront".into(), 3), (2, "Reports (old)".into(), 4)]
     );
 }
+
+#[test]
+fn proxy_and_farm_timeouts_are_read_with_their_scope() {
+    let text = r#"<configuration>
+  <location path="Shop"><system.webServer><proxy timeout="00:01:00" /></system.webServer></location>
+  <webFarms>
+    <webFarm name="api">
+      <applicationRequestRouting><protocol timeout="00:02:00" /></applicationRequestRouting>
+    </webFarm>
+    <webFarm name="bad"><applicationRequestRouting><protocol timeout="00:00:99" /></applicationRequestRouting></webFarm>
+  </webFarms>
+  <applicationRequestRouting><protocol timeout="00:03:00" /></applicationRequestRouting>
+  <system.web><httpRuntime executionTimeout="00:01:50" /></system.web>
+</configuration>"#;
+    let f = read_config(text.as_bytes()).unwrap();
+    assert_eq!(
+        f.proxy_timeouts,
+        vec![
+            ProxyTimeout {
+                farm: None,
+                location: Some("Shop".into()),
+                timeout_s: 60,
+                line: 2,
+            },
+            ProxyTimeout {
+                farm: Some("api".into()),
+                location: None,
+                timeout_s: 120,
+                line: 5,
+            },
+        ]
+    );
+    assert_eq!(f.execution_timeouts.len(), 1);
+    assert_eq!(f.execution_timeouts[0].timeout_s, 110);
+}
