@@ -115,6 +115,21 @@ fn json_of(args: &[&str]) -> Value {
     serde_json::from_str(&stdout_of(args)).unwrap()
 }
 
+/// The JSON report of `scan PATH`, and that of `merge` over the summary `scan PATH` saved:
+/// what a saved summary must carry.
+fn direct_and_merged(path: &str) -> (Value, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("saved.json");
+    iisdiag()
+        .args(["scan", path, "-q", "--save-summary"])
+        .arg(&saved)
+        .assert()
+        .success();
+    let direct = json_of(&["scan", path, "--format", "json"]);
+    let merged = json_of(&["merge", &saved.display().to_string(), "--format", "json"]);
+    (direct, merged)
+}
+
 /// Runs `iisdiag scan ARGS --format json` and returns the parsed document.
 fn scan_json(args: &[&str]) -> Value {
     let out = iisdiag()

@@ -3,26 +3,6 @@
 
 use super::*;
 
-fn json(args: &[&str]) -> Value {
-    let out = iisdiag().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn text(args: &[&str]) -> String {
-    let out = iisdiag().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 const W3C: &str = "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time cs-method cs-uri-stem s-port c-ip sc-status sc-substatus sc-win32-status time-taken\r\n";
 
 const APPHOST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -82,7 +62,7 @@ fn group<'a>(v: &'a Value, code: &str) -> &'a Value {
 fn the_configuration_names_the_site_in_table_and_json() {
     let dir = server(&[("applicationHost.config", APPHOST)]);
     let path = dir.path().display().to_string();
-    let v = json(&["scan", &path, "--format", "json"]);
+    let v = json_of(&["scan", &path, "--format", "json"]);
     let g = group(&v, "500.0.0");
     assert_eq!(
         g["sites"],
@@ -111,13 +91,13 @@ fn the_configuration_names_the_site_in_table_and_json() {
         .find(|f| f["kind"] == "config")
         .unwrap();
     assert_eq!(config_file["records"], 3, "2 sites and 1 pool");
-    let table = text(&["scan", &path]);
+    let table = stdout_of(&["scan", &path]);
     assert!(table.contains("1 site (Contoso Shop (W3SVC2))"), "{table}");
     assert!(
         table.contains("Sites: Default Web Site (W3SVC1), Contoso Shop (W3SVC2)."),
         "{table}"
     );
-    let md = text(&["scan", &path, "--format", "markdown"]);
+    let md = stdout_of(&["scan", &path, "--format", "markdown"]);
     assert!(md.contains("`Contoso Shop (W3SVC2)`"), "{md}");
 }
 
@@ -126,7 +106,7 @@ fn a_site_list_names_the_site_and_a_disagreement_is_said() {
     let list = "\"Name\",\"ID\",\"State\"\r\n\"Shop (list)\",\"2\",\"Started\"\r\n";
     let dir = server(&[("SiteOverview.csv", list)]);
     let path = dir.path().display().to_string();
-    let v = json(&["scan", &path, "--format", "json"]);
+    let v = json_of(&["scan", &path, "--format", "json"]);
     assert_eq!(group(&v, "500.0.0")["site_names"]["W3SVC2"], "Shop (list)");
     assert_eq!(v["sites"][0]["source_kind"], "sitelist");
     assert!(
@@ -141,14 +121,14 @@ fn a_site_list_names_the_site_and_a_disagreement_is_said() {
         ("applicationHost.config", APPHOST),
     ]);
     let path = dir.path().display().to_string();
-    let v = json(&["scan", &path, "--format", "json"]);
+    let v = json_of(&["scan", &path, "--format", "json"]);
     let site = &v["sites"][1];
     assert_eq!(
         site["name"], "Contoso Shop",
         "the configuration is preferred"
     );
     assert_eq!(site["other_names"][0]["name"], "Shop (list)");
-    let table = text(&["scan", &path]);
+    let table = stdout_of(&["scan", &path]);
     assert!(
         table.contains("The files disagree on the name of site 2 (W3SVC2)"),
         "{table}"
@@ -159,14 +139,14 @@ fn a_site_list_names_the_site_and_a_disagreement_is_said() {
 fn site_filter_by_the_site_name() {
     let dir = server(&[("applicationHost.config", APPHOST)]);
     let path = dir.path().display().to_string();
-    let by_name = json(&["scan", &path, "--site", "contoso shop", "--format", "json"]);
-    let by_id = json(&["scan", &path, "--site", "W3SVC2", "--format", "json"]);
+    let by_name = json_of(&["scan", &path, "--site", "contoso shop", "--format", "json"]);
+    let by_id = json_of(&["scan", &path, "--site", "W3SVC2", "--format", "json"]);
     assert_eq!(by_name["totals"]["requests"], 20);
     assert_eq!(by_name["groups"], by_id["groups"]);
     assert_eq!(by_name["groups"].as_array().unwrap().len(), 1);
     // The configuration is narrowed too: only the site asked about is named.
     assert_eq!(by_id["sites"].as_array().unwrap().len(), 1);
-    let other = json(&[
+    let other = json_of(&[
         "scan",
         &path,
         "--site",
@@ -177,7 +157,7 @@ fn site_filter_by_the_site_name() {
     assert_eq!(other["totals"]["requests"], 21);
     assert_eq!(other["groups"][0]["code"], "404.0.2");
     // A name no configuration gives matches no log.
-    let none = json(&["scan", &path, "--site", "No Such Site", "--format", "json"]);
+    let none = json_of(&["scan", &path, "--site", "No Such Site", "--format", "json"]);
     assert_eq!(none["totals"]["requests"], 0);
 }
 
@@ -196,7 +176,7 @@ fn no_secret_of_a_configuration_reaches_any_output() {
     let csv = dir.path().join("summary.csv");
     let mut outputs = Vec::new();
     for format in ["table", "json", "markdown"] {
-        outputs.push(text(&["scan", &path, "--format", format]));
+        outputs.push(stdout_of(&["scan", &path, "--format", format]));
     }
     iisdiag()
         .args(["scan", &path, "-q", "--save-summary"])
@@ -210,7 +190,7 @@ fn no_secret_of_a_configuration_reaches_any_output() {
     for file in [&saved, &html, &csv] {
         outputs.push(std::fs::read_to_string(file).unwrap());
     }
-    outputs.push(text(&[
+    outputs.push(stdout_of(&[
         "merge",
         &saved.display().to_string(),
         "--format",
@@ -228,14 +208,7 @@ fn no_secret_of_a_configuration_reaches_any_output() {
 fn a_saved_summary_carries_the_site_names_into_merge() {
     let dir = server(&[("applicationHost.config", APPHOST)]);
     let path = dir.path().display().to_string();
-    let saved = dir.path().join("saved.json");
-    iisdiag()
-        .args(["scan", &path, "-q", "--save-summary"])
-        .arg(&saved)
-        .assert()
-        .success();
-    let direct = json(&["scan", &path, "--format", "json"]);
-    let merged = json(&["merge", &saved.display().to_string(), "--format", "json"]);
+    let (direct, merged) = direct_and_merged(&path);
     assert_eq!(merged["sites"], direct["sites"]);
     assert_eq!(merged["config"], direct["config"]);
     assert_eq!(
@@ -247,7 +220,7 @@ fn a_saved_summary_carries_the_site_names_into_merge() {
 #[test]
 fn corpus_configurations_are_read_not_skipped() {
     let Some(dir) = corpus() else { return };
-    let v = json(&[
+    let v = json_of(&[
         "scan",
         dir.join("config").to_str().unwrap(),
         "--format",
@@ -288,7 +261,7 @@ fn a_hostile_site_name_is_guarded_in_every_text_output() {
 </sites></system.applicationHost></configuration>"#;
     let dir = server(&[("applicationHost.config", config)]);
     let path = dir.path().display().to_string();
-    let table = text(&["scan", &path]);
+    let table = stdout_of(&["scan", &path]);
     assert!(!table.contains('\u{1b}'), "{table:?}");
     assert!(table.contains("alert(1)"), "{table}");
     let out = tempfile::tempdir().unwrap();
@@ -301,14 +274,14 @@ fn a_hostile_site_name_is_guarded_in_every_text_output() {
     let html = std::fs::read_to_string(html).unwrap();
     assert!(!html.contains("<script>alert"), "{html}");
     assert!(html.contains("&lt;script&gt;alert(1)"));
-    let md = text(&["scan", &path, "--format", "markdown"]);
+    let md = stdout_of(&["scan", &path, "--format", "markdown"]);
     // Inside a code span the markup is text, and the escape byte is spelled out.
     assert!(
         md.contains("(`` <script>alert(1)</script>\\x1b[31mRed|`x` (W3SVC2) ``)"),
         "{md}"
     );
     assert!(!md.contains('\u{1b}'));
-    let v = json(&["scan", &path, "--format", "json"]);
+    let v = json_of(&["scan", &path, "--format", "json"]);
     assert_eq!(
         v["sites"][0]["name"], "<script>alert(1)</script>\u{1b}[31mRed|`x`",
         "JSON keeps the name as written, escaped by JSON itself"

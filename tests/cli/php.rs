@@ -78,14 +78,7 @@ fn fatal_errors_join_the_500_group_of_the_same_minutes() {
 fn a_saved_summary_carries_the_php_entries_into_merge() {
     let dir = shop();
     let path = dir.path().display().to_string();
-    let saved = dir.path().join("saved.json");
-    iisdiag()
-        .args(["scan", &path, "-q", "--save-summary"])
-        .arg(&saved)
-        .assert()
-        .success();
-    let direct = json_of(&["scan", &path, "--format", "json"]);
-    let merged = json_of(&["merge", &saved.display().to_string(), "--format", "json"]);
+    let (direct, merged) = direct_and_merged(&path);
     assert_eq!(merged["php"], direct["php"]);
 }
 

@@ -159,14 +159,7 @@ fn a_secret_in_the_exception_never_reaches_the_output() {
 fn a_saved_summary_carries_the_stdout_logs_into_merge() {
     let dir = shop();
     let path = dir.path().display().to_string();
-    let saved = dir.path().join("saved.json");
-    iisdiag()
-        .args(["scan", &path, "-q", "--save-summary"])
-        .arg(&saved)
-        .assert()
-        .success();
-    let direct = json_of(&["scan", &path, "--format", "json"]);
-    let merged = json_of(&["merge", &saved.display().to_string(), "--format", "json"]);
+    let (direct, merged) = direct_and_merged(&path);
     assert_eq!(merged["stdout"], direct["stdout"]);
     assert_eq!(
         group(&merged, "500.30.0")["stdout"],
