@@ -31,6 +31,9 @@ pub struct HttpErrReport {
     pub top_urls: Vec<UrlCount>,
     /// The Windows events that explain the group, the explaining one first, else `null`.
     pub events: Option<super::events::Chain>,
+    /// The configuration values in force for the group's pool: configured with file and
+    /// line, or IIS's default.
+    pub settings: Vec<super::settings::Setting>,
 }
 
 /// Every HTTP.sys group, faults first, then benign noise; each by count.
@@ -100,5 +103,6 @@ fn report(kb: &Kb, g: &HttpErrGroup) -> HttpErrReport {
             })
             .collect(),
         events: None,
+        settings: Vec::new(),
     }
 }

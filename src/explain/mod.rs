@@ -15,6 +15,7 @@ pub mod correlate;
 pub mod events;
 pub mod httperr;
 pub mod php;
+pub mod settings;
 pub mod sites;
 pub mod stdout;
 pub mod timeline;
@@ -189,6 +190,9 @@ pub struct GroupReport {
     /// ASP.NET Core Module debug log sessions of the same server and time (500.30-500.38,
     /// 502.5, and 500.0 set by the AspNetCoreModule).
     pub ancm_debug: Vec<ancm::AncmEvidence>,
+    /// The configuration values in force for the group (limits, pool settings): configured
+    /// with file and line, or IIS's default.
+    pub settings: Vec<settings::Setting>,
 }
 
 /// How many breakdown entries a group lists.
@@ -259,6 +263,7 @@ impl GroupReport {
             stdout: Vec::new(),
             stdout_missing: None,
             ancm_debug: Vec::new(),
+            settings: Vec::new(),
         }
     }
 }

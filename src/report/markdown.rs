@@ -250,6 +250,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Layout) -> io::Resul
             writeln!(out, "  - {}", text(f))?;
         }
     }
+    for setting in &g.settings {
+        writeln!(out, "- **Setting:** {}", text(&setting.describe()))?;
+    }
     if let Some(sig) = &g.timing {
         writeln!(out, "- **Timing:** {}.", text(&sig.text))?;
         if let Some(setting) = &sig.setting {
@@ -389,6 +392,9 @@ fn write_httperr(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Res
         )?;
         writeln!(out)?;
         writeln!(out, "- **Likely cause:** {}", text(&g.cause))?;
+        for setting in &g.settings {
+            writeln!(out, "- **Setting:** {}", text(&setting.describe()))?;
+        }
         write_chain(out, g.events.as_ref())?;
         write_checks(out, &g.hints)?;
         write_references(out, &g.references)?;

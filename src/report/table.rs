@@ -273,6 +273,10 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Re
                 "  "
             )
         )?;
+        for setting in &g.settings {
+            let text = format!("Setting: {}", setting.describe());
+            writeln!(out, "{}", fill(&text, style.width, "    ", "  "))?;
+        }
         writeln!(out, "  {}", style.paint.paint(Tone::Heading, "Check:"))?;
         for (i, h) in g.hints.iter().enumerate() {
             let first = format!("    {}. ", i + 1);
@@ -608,6 +612,13 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
                 fill_at_spaces(f, style.width, "      ", "    * ")
             )?;
         }
+    }
+    for setting in &g.settings {
+        writeln!(
+            out,
+            "{}",
+            wrap(&format!("Setting: {}", setting.describe()), "    ", "  ")
+        )?;
     }
     if let Some(sig) = &g.timing {
         writeln!(

@@ -399,6 +399,9 @@ fn group(p: &mut String, g: &GroupReport, open: bool, opts: &Layout) {
         findings(p, &e.findings);
         let _ = writeln!(p, "</dd>");
     }
+    for setting in &g.settings {
+        let _ = writeln!(p, "<dt>Setting</dt><dd>{}</dd>", esc(&setting.describe()));
+    }
     if let Some(sig) = &g.timing {
         let _ = writeln!(p, "<dt>Timing</dt><dd>{}.</dd>", esc(&sig.text));
         if let Some(setting) = &sig.setting {
@@ -563,9 +566,14 @@ fn httperr(p: &mut String, report: &Report, opts: &Layout) {
             g.count,
             esc(&phrase::seen(g.first_seen, g.last_seen, opts.zone))
         );
+        let settings: String = g
+            .settings
+            .iter()
+            .map(|s| format!("<dt>Setting</dt><dd>{}</dd>", esc(&s.describe())))
+            .collect();
         let _ = writeln!(
             p,
-            "<dl><dt>Likely cause</dt><dd>{}</dd>{}</dl>",
+            "<dl><dt>Likely cause</dt><dd>{}</dd>{settings}{}</dl>",
             esc(&g.cause),
             chain(g.events.as_ref()).unwrap_or_default()
         );
