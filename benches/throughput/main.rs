@@ -3,8 +3,9 @@
 //! `cargo bench --bench throughput` builds realistic data once (cached by seed and size under
 //! `target/bench-data/`), then for one large W3C log, the same log cut into files of 5 MiB, a
 //! folder of 200 daily logs, a folder of 2,000 FREB traces, an App Service `eventlog.xml` of
-//! 100 MB and an `.evtx` of 100 MB (the corpus Application log's chunks repeated; skipped
-//! without the corpus): checks that `scan --format json` counts exactly the requests,
+//! 100 MB, an `.evtx` of 100 MB (the corpus Application log's chunks repeated; skipped
+//! without the corpus) and an `applicationHost.config` of 60 sites (about 1 MB; `scan` and
+//! `config`, the lint, are both timed): checks that `scan --format json` counts exactly the requests,
 //! failures and groups (or events) the generator wrote (a fast reader that is wrong shows here), and
 //! times `wc -l` and `scan` on the same files in the same run, best of a few runs with the
 //! files in the page cache. It prints wall and processor seconds, MB/s, lines/s, the ratio to
@@ -13,11 +14,12 @@
 //! Options (after `--`) or environment variables:
 //! `--size SIZE` / `IISDIAG_BENCH_SIZE` (large log size, default 1GiB; suffixes KiB, MiB, GiB),
 //! `--seed N` / `IISDIAG_BENCH_SEED` (default 1), `--runs N` / `IISDIAG_BENCH_RUNS` (default 3),
-//! `--only file,pieces,folder,freb,eventxml,evtx` / `IISDIAG_BENCH_ONLY` (which cases, default all; `pieces`
+//! `--only file,pieces,folder,freb,eventxml,evtx,config` / `IISDIAG_BENCH_ONLY` (which cases, default all; `pieces`
 //! is the large log cut into 5 MiB files, so it needs `file`),
 //! `--threads N` (passed to `scan --threads`).
 //! `generate PATH [--size SIZE] [--seed N]` only writes one log and prints its counts.
 
+mod config_gen;
 mod event_gen;
 mod freb_gen;
 mod measure;
@@ -43,7 +45,9 @@ const TRACES: u64 = 2000;
 const EVENT_BYTES: u64 = 100_000_000;
 /// Records in the corpus Application log, counted with python-evtx over all its chunks.
 const APPLICATION_RECORDS: u64 = 2445;
-const CASES: [&str; 6] = ["file", "pieces", "folder", "freb", "eventxml", "evtx"];
+const CASES: [&str; 7] = [
+    "file", "pieces", "folder", "freb", "eventxml", "evtx", "config",
+];
 
 struct Options {
     size: u64,
@@ -183,6 +187,7 @@ fn run(opts: &Options) -> Result<bool, String> {
             }
             "eventxml" => bench_event_xml(opts, &dir)?,
             "evtx" => bench_evtx(opts, &dir)?,
+            "config" => bench_config(opts, &dir)?,
             _ => bench_freb(opts, &dir)?,
         };
     }
@@ -437,6 +442,70 @@ fn bench_evtx(opts: &Options, dir: &Path) -> Result<bool, String> {
         (bytes - 4096) / 65536 / copies.max(1)
     );
     let rows = compare(opts, &[path], bytes, records)?;
+    print_table(&title, &rows);
+    Ok(ok)
+}
+
+/// An `applicationHost.config` of 60 sites: says whether scan read every site and pool, and
+/// times scan and the lint (`iisdiag config`) on it against `wc -l`.
+fn bench_config(opts: &Options, dir: &Path) -> Result<bool, String> {
+    let path = dir.join(format!("applicationHost-seed{}.config", opts.seed));
+    let counts = config_gen::write_config(&path, opts.seed)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let json = scan_json(opts, std::slice::from_ref(&path))?;
+    let got = (
+        json["files"][0]["kind"].as_str(),
+        json["files"][0]["malformed"].as_u64(),
+        json["sites"].as_array().map(Vec::len),
+        json["config"]["pools"].as_array().map(Vec::len),
+    );
+    let want = (
+        Some("config"),
+        Some(0),
+        Some(counts.sites as usize),
+        Some(counts.pools as usize),
+    );
+    let ok = got == want;
+    if ok {
+        println!(
+            "check: scan read {} sites and {} pools from {}, as written",
+            counts.sites,
+            counts.pools,
+            path.display()
+        );
+    } else {
+        println!(
+            "MISMATCH {}: scan says (kind, malformed, sites, pools) = {got:?}, the generator wrote {want:?}",
+            path.display()
+        );
+    }
+    let files = vec![path.clone()];
+    let lines = wc_lines(&files).unwrap_or(0);
+    let mut rows = compare(opts, &files, counts.bytes, lines)?;
+    let lint = vec![
+        IISDIAG.to_string(),
+        "config".to_string(),
+        "--format".to_string(),
+        "json".to_string(),
+        path.display().to_string(),
+    ];
+    let mut best = Measured::worst();
+    for _ in 0..opts.runs {
+        best = best.best(measure::run(&lint)?);
+    }
+    rows.push(Row {
+        tool: "iisdiag config".into(),
+        m: best,
+        bytes: counts.bytes,
+        lines,
+    });
+    let title = format!(
+        "one applicationHost.config of {} ({} sites, {} applications, {} pools)",
+        human(counts.bytes),
+        counts.sites,
+        counts.applications,
+        counts.pools
+    );
     print_table(&title, &rows);
     Ok(ok)
 }
