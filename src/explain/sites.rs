@@ -174,7 +174,7 @@ pub fn name_groups(report: &mut Report, config: &ConfigSummary, files: &[FileOut
 /// The first name of a site that speaks for every log of the site: its logs all come from
 /// one server (so the configuration scanned with them is that server's), or each lies in the
 /// tree of a file that gives the site this name.
-fn name_in_scope<'c>(
+pub(super) fn name_in_scope<'c>(
     facts: &'c SiteFacts,
     files: &[FileOutcome],
     folder: &str,
@@ -222,6 +222,7 @@ pub fn for_the_run(config: &ConfigSummary, files: &[FileOutcome]) -> ConfigSumma
     let speaks = |file: &str| logs.iter().all(|log| is_under(log, scope(file)));
     let mut scoped = config.clone();
     scoped.pools.retain(|p| speaks(&p.file));
+    scoped.pool_defaults.retain(|p| speaks(&p.file));
     scoped.asp_net_core.retain(|a| speaks(&a.file));
     scoped.fast_cgi.retain(|f| speaks(&f.file));
     scoped.proxy_timeouts.retain(|t| speaks(&t.file));

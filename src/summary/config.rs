@@ -70,6 +70,9 @@ pub struct ConfigSummary {
     /// Sites without a usable id (IIS refuses them), counted.
     pub sites_without_id: u64,
     pub pools: Vec<Sourced<Pool>>,
+    /// `applicationPoolDefaults`, one per file that has it: what its pools inherit.
+    #[serde(default)]
+    pub pool_defaults: Vec<Sourced<Pool>>,
     pub asp_net_core: Vec<Sourced<AspNetCore>>,
     pub fast_cgi: Vec<Sourced<FastCgiApp>>,
     /// `system.webServer/proxy@timeout` and each webFarm's protocol timeout.
@@ -188,6 +191,9 @@ impl ConfigSummary {
         }
         self.pools
             .extend(file.pools.iter().cloned().map(|item| sourced(path, item)));
+        let defaults = file.pool_defaults.iter().cloned();
+        self.pool_defaults
+            .extend(defaults.map(|item| sourced(path, item)));
         // An aspNetCore element in `<location path="Site/app">` belongs to that site.
         let kept = |a: &&AspNetCore| {
             let Some(site) = a.location.as_deref().and_then(|l| l.split('/').next()) else {
@@ -227,6 +233,7 @@ impl ConfigSummary {
 
     fn sort(&mut self) {
         sort_sourced(&mut self.pools, |p| p.line);
+        sort_sourced(&mut self.pool_defaults, |p| p.line);
         sort_sourced(&mut self.asp_net_core, |a| a.line);
         sort_sourced(&mut self.fast_cgi, |f| f.line);
         sort_sourced(&mut self.proxy_timeouts, |p| p.line);
@@ -272,6 +279,7 @@ impl ConfigSummary {
             }
         }
         self.pools.extend(other.pools);
+        self.pool_defaults.extend(other.pool_defaults);
         self.asp_net_core.extend(other.asp_net_core);
         self.fast_cgi.extend(other.fast_cgi);
         self.proxy_timeouts.extend(other.proxy_timeouts);

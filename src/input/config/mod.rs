@@ -84,6 +84,8 @@ pub struct Pool {
     pub runtime: Option<String>,
     /// `Integrated` or `Classic`.
     pub pipeline_mode: Option<String>,
+    /// `enable32BitAppOnWin64`: the worker process is 32-bit on a 64-bit server.
+    #[serde(default)]
     pub enable_32bit: Option<bool>,
     /// `processModel@identityType`; the user name and password are never read.
     pub identity_type: Option<String>,
@@ -92,6 +94,9 @@ pub struct Pool {
     pub shutdown_time_limit_s: Option<u64>,
     pub startup_time_limit_s: Option<u64>,
     pub ping_response_time_s: Option<u64>,
+    /// `processModel@pingInterval`.
+    #[serde(default)]
+    pub ping_interval_s: Option<u64>,
     pub rapid_fail_protection: Option<bool>,
     pub rapid_fail_max_crashes: Option<u32>,
     pub rapid_fail_interval_s: Option<u64>,
@@ -534,6 +539,7 @@ fn pool_part(pool: &mut Pool, name: &str, start: &BytesStart) {
             pool.shutdown_time_limit_s = span(start, "shutdownTimeLimit");
             pool.startup_time_limit_s = span(start, "startupTimeLimit");
             pool.ping_response_time_s = span(start, "pingResponseTime");
+            pool.ping_interval_s = span(start, "pingInterval");
         }
         "failure" => {
             pool.rapid_fail_protection = flag(start, "rapidFailProtection");
