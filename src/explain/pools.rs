@@ -72,6 +72,26 @@ impl PoolFacts {
     }
 }
 
+/// The element of a pool a setting is an attribute of.
+#[derive(Debug, Clone, Copy)]
+enum On {
+    Add,
+    ProcessModel,
+    Failure,
+    PeriodicRestart,
+}
+
+/// The line of that element, else of the pool's `<add>`.
+fn line_on(pool: &Pool, on: On) -> u64 {
+    let line = match on {
+        On::Add => None,
+        On::ProcessModel => pool.process_model_line,
+        On::Failure => pool.failure_line,
+        On::PeriodicRestart => pool.periodic_restart_line,
+    };
+    line.unwrap_or(pool.line)
+}
+
 /// A pool of the configuration and the `applicationPoolDefaults` of its file, which fill in
 /// what the pool leaves out.
 struct Resolved<'c> {
@@ -80,13 +100,13 @@ struct Resolved<'c> {
 }
 
 impl<'c> Resolved<'c> {
-    /// The value the pool sets, else its file's defaults, with the line of the element that
-    /// sets it and whether that is the defaults'.
-    fn value<T>(&self, get: impl Fn(&Pool) -> Option<T>) -> Option<(T, u64, bool)> {
-        let own = get(&self.pool.item).map(|v| (v, self.pool.item.line, false));
+    /// The value the pool sets, else its file's defaults, with the element that sets it and
+    /// whether that is the defaults'.
+    fn value<T>(&self, get: impl Fn(&Pool) -> Option<T>) -> Option<(T, &'c Pool, bool)> {
+        let own = get(&self.pool.item).map(|v| (v, &self.pool.item, false));
         own.or_else(|| {
             let d = self.defaults?;
-            get(d).map(|v| (v, d.line, true))
+            get(d).map(|v| (v, d, true))
         })
     }
 
@@ -99,14 +119,15 @@ impl<'c> Resolved<'c> {
     /// `None` where the setting is named only when a file sets it.
     fn setting<T>(
         &self,
-        name: &str,
+        (name, on): (&str, On),
         get: impl Fn(&Pool) -> Option<T>,
         show: impl Fn(T) -> String,
         default: Option<&str>,
     ) -> Option<Setting> {
         let pool = &self.pool.item.name;
         Some(match self.value(get) {
-            Some((v, line, inherited)) => {
+            Some((v, from, inherited)) => {
+                let line = line_on(from, on);
                 let scope = if inherited {
                     format!("pool '{pool}', from applicationPoolDefaults")
                 } else {
@@ -152,9 +173,10 @@ impl<'c> Resolved<'c> {
 /// when one is given.
 fn find<'c>(config: &'c ConfigSummary, name: &str, file: Option<&str>) -> Option<Resolved<'c>> {
     let name = decode(name);
-    let pool = config.pools.iter().find(|p| {
-        p.item.name.eq_ignore_ascii_case(&name) && file.is_none_or(|f| f == p.file)
-    })?;
+    let pool = config
+        .pools
+        .iter()
+        .find(|p| p.item.name.eq_ignore_ascii_case(&name) && file.is_none_or(|f| f == p.file))?;
     let defaults = config
         .pool_defaults
         .iter()
@@ -249,8 +271,8 @@ fn pools_of_group(
             continue;
         };
         for url in &urls {
-            if let Some(pool) = application_of(&site.item.applications, url)
-                .and_then(|a| a.pool.clone())
+            if let Some(pool) =
+                application_of(&site.item.applications, url).and_then(|a| a.pool.clone())
             {
                 out.push((pool, Some(site.file.clone())));
             }
@@ -272,14 +294,37 @@ fn push(list: &mut Vec<Setting>, s: Setting) {
     }
 }
 
-const QUEUE_LENGTH: &str = "applicationPools/add@queueLength";
-const RAPID_FAIL: &str = "applicationPools/add/failure@rapidFailProtection";
-const MAX_CRASHES: &str = "applicationPools/add/failure@rapidFailProtectionMaxCrashes";
-const INTERVAL: &str = "applicationPools/add/failure@rapidFailProtectionInterval";
-const PING_RESPONSE: &str = "applicationPools/add/processModel@pingResponseTime";
-const PING_INTERVAL: &str = "applicationPools/add/processModel@pingInterval";
-const SHUTDOWN: &str = "applicationPools/add/processModel@shutdownTimeLimit";
-const PERIODIC_RESTART: &str = "applicationPools/add/recycling/periodicRestart@time";
+/// The settings named, each with the element it is an attribute of.
+type Name = (&'static str, On);
+const QUEUE_LENGTH: Name = ("applicationPools/add@queueLength", On::Add);
+const RAPID_FAIL: Name = (
+    "applicationPools/add/failure@rapidFailProtection",
+    On::Failure,
+);
+const MAX_CRASHES: Name = (
+    "applicationPools/add/failure@rapidFailProtectionMaxCrashes",
+    On::Failure,
+);
+const INTERVAL: Name = (
+    "applicationPools/add/failure@rapidFailProtectionInterval",
+    On::Failure,
+);
+const PING_RESPONSE: Name = (
+    "applicationPools/add/processModel@pingResponseTime",
+    On::ProcessModel,
+);
+const PING_INTERVAL: Name = (
+    "applicationPools/add/processModel@pingInterval",
+    On::ProcessModel,
+);
+const SHUTDOWN: Name = (
+    "applicationPools/add/processModel@shutdownTimeLimit",
+    On::ProcessModel,
+);
+const PERIODIC_RESTART: Name = (
+    "applicationPools/add/recycling/periodicRestart@time",
+    On::PeriodicRestart,
+);
 
 /// Rapid-fail protection's three settings; the crash count carries `evidence`.
 fn rapid_fail(pool: &Resolved, evidence: Option<String>) -> Vec<Setting> {
@@ -332,7 +377,11 @@ fn crash_evidence(chain: &Chain, runs: &[EventRun], pool: &Resolved) -> Option<S
         .iter()
         .filter_map(|&i| runs.get(i))
         .filter(|r| r.provider == "WAS" && matches!(r.id, 5009 | 5011))
-        .filter(|r| r.pool.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(name)))
+        .filter(|r| {
+            r.pool
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(name))
+        })
         .collect();
     let count: u64 = crashes.iter().map(|r| r.count).sum();
     if count == 0 {
@@ -447,8 +496,7 @@ pub fn join(report: &mut Report, config: &ConfigSummary, files: &[FileOutcome]) 
     for g in &mut report.groups {
         let mut pools: Vec<PoolFacts> = Vec::new();
         for (name, file) in pools_of_group(g, config, files) {
-            let Some(facts) = find(config, &name, file.as_deref()).map(|p| p.facts(config))
-            else {
+            let Some(facts) = find(config, &name, file.as_deref()).map(|p| p.facts(config)) else {
                 continue;
             };
             if !pools.contains(&facts) {

@@ -31,6 +31,7 @@ fn config() -> ConfigSummary {
                 queue_length: Some(200),
                 rapid_fail_max_crashes: Some(3),
                 line: 6,
+                failure_line: Some(8),
                 ..Pool::default()
             },
             Pool {
@@ -45,6 +46,7 @@ fn config() -> ConfigSummary {
             identity_type: Some("NetworkService".into()),
             ping_interval_s: Some(30),
             line: 12,
+            process_model_line: Some(13),
             ..Pool::default()
         }),
         ..ConfigFile::default()
@@ -99,17 +101,21 @@ fn a_setting_says_whether_the_pool_the_defaults_or_iis_sets_it() {
     let cases = [
         (
             reason_settings("QueueFull", &shop),
-            vec!["applicationPools/add@queueLength = 200 in web/applicationHost.config line 6 (pool 'Shop')"],
+            vec![
+                "applicationPools/add@queueLength = 200 in web/applicationHost.config line 6 (pool 'Shop')",
+            ],
         ),
         (
             reason_settings("QueueFull", &api),
-            vec!["applicationPools/add@queueLength = 1000 (pool 'Api') (the default: no file read sets it)"],
+            vec![
+                "applicationPools/add@queueLength = 1000 (pool 'Api') (the default: no file read sets it)",
+            ],
         ),
         (
             reason_settings("AppOffline", &shop),
             vec![
                 "applicationPools/add/failure@rapidFailProtection = true (pool 'Shop') (the default: no file read sets it)",
-                "applicationPools/add/failure@rapidFailProtectionMaxCrashes = 3 in web/applicationHost.config line 6 (pool 'Shop')",
+                "applicationPools/add/failure@rapidFailProtectionMaxCrashes = 3 in web/applicationHost.config line 8 (pool 'Shop')",
                 "applicationPools/add/failure@rapidFailProtectionInterval = 00:05:00 (pool 'Shop') (the default: no file read sets it)",
             ],
         ),
@@ -124,7 +130,7 @@ fn a_setting_says_whether_the_pool_the_defaults_or_iis_sets_it() {
         .unwrap();
     assert_eq!(
         ping.describe(),
-        "applicationPools/add/processModel@pingInterval = 00:00:30 in web/applicationHost.config line 12 (pool 'Api', from applicationPoolDefaults)"
+        "applicationPools/add/processModel@pingInterval = 00:00:30 in web/applicationHost.config line 13 (pool 'Api', from applicationPoolDefaults)"
     );
     let c_without = ConfigSummary {
         pool_defaults: Vec::new(),
@@ -217,20 +223,20 @@ fn a_rapid_fail_chain_names_the_crash_settings_with_the_crashes_counted() {
         got,
         [
             "applicationPools/add/failure@rapidFailProtection = true (pool 'Shop') (the default: no file read sets it)",
-            "applicationPools/add/failure@rapidFailProtectionMaxCrashes = 3 in web/applicationHost.config line 6 (pool 'Shop'); 3 WAS 5011 crashes of pool 'Shop' within 3 min 10 s; rapidFailProtectionMaxCrashes is 3 in 00:05:00",
+            "applicationPools/add/failure@rapidFailProtectionMaxCrashes = 3 in web/applicationHost.config line 8 (pool 'Shop'); 3 WAS 5011 crashes of pool 'Shop' within 3 min 10 s; rapidFailProtectionMaxCrashes is 3 in 00:05:00",
             "applicationPools/add/failure@rapidFailProtectionInterval = 00:05:00 (pool 'Shop') (the default: no file read sets it)",
             "applicationPools/add/failure@rapidFailProtectionMaxCrashes = 5 (pool 'Api') (the default: no file read sets it); 2 WAS 5011 crashes of pool 'Api' within 1 s; rapidFailProtectionMaxCrashes is 5 in 00:05:00",
             "applicationPools/add/processModel@pingResponseTime = 00:01:30 (pool 'Api') (the default: no file read sets it)",
-            "applicationPools/add/processModel@pingInterval = 00:00:30 in web/applicationHost.config line 12 (pool 'Api', from applicationPoolDefaults)",
+            "applicationPools/add/processModel@pingInterval = 00:00:30 in web/applicationHost.config line 13 (pool 'Api', from applicationPoolDefaults)",
         ]
     );
 }
 
 #[test]
 fn a_setting_with_evidence_replaces_the_same_without() {
-    let plain = Setting::default(MAX_CRASHES, "5".into()).with_scope(Some("pool 'A'".into()));
+    let plain = Setting::default(MAX_CRASHES.0, "5".into()).with_scope(Some("pool 'A'".into()));
     let told = plain.clone().with_evidence(Some("2 crashes".into()));
-    let other = Setting::default(MAX_CRASHES, "5".into()).with_scope(Some("pool 'B'".into()));
+    let other = Setting::default(MAX_CRASHES.0, "5".into()).with_scope(Some("pool 'B'".into()));
     let mut list = Vec::new();
     for s in [plain.clone(), told.clone(), plain, other.clone()] {
         push(&mut list, s);

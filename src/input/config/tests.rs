@@ -415,9 +415,26 @@ fn pool_bitness_ping_interval_and_defaults_are_read() {
     ];
     for (name, bits, ping) in cases {
         let pool = f.pools.iter().find(|p| p.name == name).unwrap();
-        assert_eq!((pool.enable_32bit, pool.ping_interval_s), (bits, ping), "{name}");
+        assert_eq!(
+            (pool.enable_32bit, pool.ping_interval_s),
+            (bits, ping),
+            "{name}"
+        );
     }
+    // A setting is reported on the line of the element it is an attribute of.
+    assert_eq!(
+        (f.pools[0].line, f.pools[0].process_model_line),
+        (2, Some(2))
+    );
     let defaults = f.pool_defaults.unwrap();
+    assert_eq!(
+        (
+            defaults.line,
+            defaults.process_model_line,
+            defaults.failure_line
+        ),
+        (5, Some(6), None)
+    );
     assert_eq!(defaults.enable_32bit, Some(true));
     assert_eq!(defaults.identity_type.as_deref(), Some("NetworkService"));
     assert_eq!(defaults.pipeline_mode.as_deref(), Some("Classic"));
