@@ -243,3 +243,53 @@ fn a_setting_with_evidence_replaces_the_same_without() {
     }
     assert_eq!(list, [told, other]);
 }
+
+#[test]
+fn each_was_event_names_the_setting_behind_it() {
+    let mut c = config();
+    // Api turns rapid-fail protection off and sets its own restart time.
+    let api = c.pools.iter_mut().find(|p| p.item.name == "Api").unwrap();
+    api.item.rapid_fail_protection = Some(false);
+    api.item.periodic_restart_s = Some(86_400);
+    api.item.periodic_restart_line = Some(11);
+    let cases: [(u32, &str, Vec<&str>); 5] = [
+        (
+            5013,
+            "Shop",
+            vec![
+                "applicationPools/add/processModel@shutdownTimeLimit = 00:01:30 (pool 'Shop') (the default: no file read sets it)",
+            ],
+        ),
+        (
+            5074,
+            "Shop",
+            vec![
+                "applicationPools/add/recycling/periodicRestart@time = 1.05:00:00 (pool 'Shop') (the default: no file read sets it)",
+            ],
+        ),
+        (
+            5074,
+            "Api",
+            vec![
+                "applicationPools/add/recycling/periodicRestart@time = 1.00:00:00 in web/applicationHost.config line 11 (pool 'Api')",
+            ],
+        ),
+        // Crashes with rapid-fail protection off bring no crash count into it.
+        (5011, "Api", vec![]),
+        // A pool the configuration does not have gets nothing.
+        (5002, "Elsewhere", vec![]),
+    ];
+    for (id, pool, want) in cases {
+        let runs = [run(id, pool, 1, 0, 0)];
+        let chain = Chain {
+            runs: vec![0],
+            lines: Vec::new(),
+            next: None,
+        };
+        let got: Vec<String> = chain_settings(&chain, &runs, &c)
+            .iter()
+            .map(Setting::describe)
+            .collect();
+        assert_eq!(got, want, "WAS {id} of {pool}");
+    }
+}
