@@ -222,3 +222,40 @@ fn markdown_and_html_carry_the_pool_line() {
          (W3SVC1)</dd>",
     );
 }
+
+/// A pool named with a terminal escape and markup, in the configuration and as HTTP.sys's
+/// queue name: every writer shows it through its guard.
+#[test]
+fn a_hostile_pool_name_goes_through_each_writers_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "<b>Evil\u{1b}]0;x\u{7}</b>";
+    let config = format!(
+        "<configuration><system.applicationHost><applicationPools>\
+         <add name=\"{}\" queueLength=\"50\" /></applicationPools></system.applicationHost>\
+         </configuration>\n",
+        name.replace('<', "&lt;").replace('>', "&gt;")
+    );
+    std::fs::write(dir.path().join("applicationHost.config"), config).unwrap();
+    let log = format!(
+        "#Software: Microsoft HTTP API 2.0\n#Version: 1.0\n#Date: 2026-11-26 10:00:00\n\
+         #Fields: date time c-ip c-port s-ip s-port cs-version cs-method cs-uri sc-status \
+         s-siteid s-reason s-queuename\n\
+         2026-11-26 10:01:02 203.0.113.24 50110 10.0.3.5 443 HTTP/1.1 GET / 503 1 QueueFull {name}\n"
+    );
+    std::fs::write(dir.path().join("httperr1.log"), log).unwrap();
+    let path = dir.path().to_str().unwrap();
+    let table = stdout_of(&["scan", path, "--color", "never"]);
+    assert!(!table.contains('\u{1b}'), "{table}");
+    assert_says(&table, "Setting: applicationPools/add@queueLength = 50");
+    let md = stdout_of(&["scan", path, "--format", "markdown"]);
+    assert!(md.contains("- **Pool:** \\<b>Evil\\x1b\\]0;x"), "{md}");
+    let page = dir.path().join("report.html");
+    iisdiag()
+        .args(["scan", path, "-q", "--html"])
+        .arg(&page)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("<dt>Pool</dt><dd>&lt;b&gt;Evil"), "{html}");
+    assert!(!html.contains('\u{1b}'));
+}
