@@ -364,6 +364,22 @@ mod tests {
     }
 
     #[test]
+    fn a_summary_saved_before_pool_defaults_and_element_lines_still_loads() {
+        let old = r#"{"files":1,"sites":[],"sites_without_id":0,"pools":[{"file":"a.config",
+            "name":"Shop","runtime":null,"pipeline_mode":null,"identity_type":null,
+            "queue_length":200,"idle_timeout_s":null,"shutdown_time_limit_s":null,
+            "startup_time_limit_s":null,"ping_response_time_s":null,
+            "rapid_fail_protection":null,"rapid_fail_max_crashes":null,
+            "rapid_fail_interval_s":null,"periodic_restart_s":null,"line":6}],
+            "asp_net_core":[],"fast_cgi":[]}"#;
+        let s: ConfigSummary = serde_json::from_str(old).unwrap();
+        assert!(s.pool_defaults.is_empty());
+        let pool = &s.pools[0].item;
+        assert_eq!((pool.queue_length, pool.enable_32bit), (Some(200), None));
+        assert_eq!((pool.ping_interval_s, pool.failure_line), (None, None));
+    }
+
+    #[test]
     fn the_site_filter_narrows_the_sites() {
         let mut s = ConfigSummary::default();
         s.add_config(&file(&[(1, "A"), (2, "B")]), "x", |id, _| id == Some(2));
