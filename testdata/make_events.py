@@ -221,6 +221,22 @@ def farm_system():
     return events
 
 
+def pools_system():
+    """SHOP02 of testdata/config-pools: pool Shop (rapidFailProtectionMaxCrashes 3) crashes three
+    times in 3 min 10 s on 2026-11-26 and WAS disables it; HTTP.sys then answers AppOffline."""
+    host = "SHOP02"
+    events = []
+    crashes = [(5120, datetime(2026, 11, 26, 10, 5, 0, 120400)),
+               (5384, datetime(2026, 11, 26, 10, 6, 10, 331000)),
+               (5512, datetime(2026, 11, 26, 10, 8, 10, 120400))]
+    for n, (pid, t) in enumerate(crashes):
+        events.append(was(5011, t, 40110 + n, host, WARNING, pool_pid("Shop", pid), "6D000780",
+                          was_message(5011, "Shop", pid)))
+    events.append(was(5002, datetime(2026, 11, 26, 10, 8, 12, 4100), 40113, host, ERROR,
+                      [("AppPoolID", "Shop")], None, was_message(5002, "Shop")))
+    return events
+
+
 def farm_application():
     host = "WEB01"
     events = []
@@ -302,6 +318,8 @@ def main():
     os.makedirs("testdata/farm/web01/EventLogs", exist_ok=True)
     saved_as_xml("testdata/farm/web01/EventLogs/System.xml", farm_system())
     saved_as_xml("testdata/farm/web01/EventLogs/Application.xml", farm_application())
+    os.makedirs("testdata/config-pools/EventLogs", exist_ok=True)
+    saved_as_xml("testdata/config-pools/EventLogs/System.xml", pools_system())
 
 
 if __name__ == "__main__":

@@ -52,6 +52,8 @@ mod outputs;
 mod pages;
 #[path = "cli/php.rs"]
 mod php;
+#[path = "cli/pools.rs"]
+mod pools;
 #[path = "cli/progress.rs"]
 mod progress;
 #[path = "cli/robust.rs"]

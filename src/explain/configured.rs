@@ -45,7 +45,7 @@ impl Configured {
     }
 }
 
-fn timespan(s: u64) -> String {
+pub(super) fn timespan(s: u64) -> String {
     let (d, h, m, s) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
     if d > 0 {
         format!("{d}.{h:02}:{m:02}:{s:02}")

@@ -34,6 +34,8 @@ pub struct HttpErrReport {
     /// The configuration values in force for the group's pool: configured with file and
     /// line, or IIS's default.
     pub settings: Vec<super::settings::Setting>,
+    /// The queue's application pool in the run's configuration, else `null`.
+    pub pool: Option<super::pools::PoolFacts>,
 }
 
 /// Every HTTP.sys group, faults first, then benign noise; each by count.
@@ -104,5 +106,6 @@ fn report(kb: &Kb, g: &HttpErrGroup) -> HttpErrReport {
             .collect(),
         events: None,
         settings: Vec::new(),
+        pool: None,
     }
 }

@@ -15,6 +15,7 @@ pub mod correlate;
 pub mod events;
 pub mod httperr;
 pub mod php;
+pub mod pools;
 pub mod settings;
 pub mod sites;
 pub mod stdout;
@@ -193,6 +194,9 @@ pub struct GroupReport {
     /// The configuration values in force for the group (limits, pool settings): configured
     /// with file and line, or IIS's default.
     pub settings: Vec<settings::Setting>,
+    /// The application pools of the group's URLs (or its traces), from the run's
+    /// configuration.
+    pub pools: Vec<pools::PoolFacts>,
 }
 
 /// How many breakdown entries a group lists.
@@ -264,6 +268,7 @@ impl GroupReport {
             stdout_missing: None,
             ancm_debug: Vec::new(),
             settings: Vec::new(),
+            pools: Vec::new(),
         }
     }
 }
@@ -396,6 +401,7 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
     report.config = sites::report(&collected.config, &report.sites);
     sites::name_groups(&mut report, &collected.config, &collected.files);
     join_events(&mut report, collected, kb, opts.zone);
+    pools::join(&mut report, &config, &collected.files);
     join_php(&mut report, collected, opts.zone);
     join_stdout(&mut report, collected, opts.zone);
     join_ancm(&mut report, collected, kb, opts.zone);

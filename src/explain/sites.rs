@@ -174,7 +174,7 @@ pub fn name_groups(report: &mut Report, config: &ConfigSummary, files: &[FileOut
 /// The first name of a site that speaks for every log of the site: its logs all come from
 /// one server (so the configuration scanned with them is that server's), or each lies in the
 /// tree of a file that gives the site this name.
-fn name_in_scope<'c>(
+pub(super) fn name_in_scope<'c>(
     facts: &'c SiteFacts,
     files: &[FileOutcome],
     folder: &str,
@@ -205,15 +205,21 @@ fn one_server(logs: &[&str]) -> bool {
     }
 }
 
-/// The configuration's values that can be those of every request log of the run: from files
-/// whose tree holds all the logs, or, when the logs all come from one server, from any file.
-/// Timeouts and settings of another server's configuration must not explain this run's
-/// clusters (`scan testdata` holds a configured farm beside others).
+/// The configuration's values that can be those of every request log of the run (HTTP.sys's
+/// included: its queue names are the server's pools): from files whose tree holds all the
+/// logs, or, when the logs all come from one server, from any file. Timeouts and settings of
+/// another server's configuration must not explain this run's clusters (`scan testdata` holds
+/// a configured farm beside others).
 pub fn for_the_run(config: &ConfigSummary, files: &[FileOutcome]) -> ConfigSummary {
     let logs: Vec<&str> = files
         .iter()
         .filter(|f| f.error.is_none())
-        .filter(|f| matches!(f.kind, Some(Kind::W3c | Kind::Native | Kind::Freb)))
+        .filter(|f| {
+            matches!(
+                f.kind,
+                Some(Kind::W3c | Kind::Native | Kind::Freb | Kind::Httperr)
+            )
+        })
         .map(|f| f.path.as_str())
         .collect();
     if one_server(&logs) {
@@ -222,6 +228,7 @@ pub fn for_the_run(config: &ConfigSummary, files: &[FileOutcome]) -> ConfigSumma
     let speaks = |file: &str| logs.iter().all(|log| is_under(log, scope(file)));
     let mut scoped = config.clone();
     scoped.pools.retain(|p| speaks(&p.file));
+    scoped.pool_defaults.retain(|p| speaks(&p.file));
     scoped.asp_net_core.retain(|a| speaks(&a.file));
     scoped.fast_cgi.retain(|f| speaks(&f.file));
     scoped.proxy_timeouts.retain(|t| speaks(&t.file));
@@ -417,6 +424,19 @@ mod tests {
             read("testdata/farm/web02/W3SVC1/u_ex1.log"),
         ];
         assert!(for_the_run(&c, &farm).fast_cgi.is_empty());
+        // Another server's HTTP.sys log is a log of the run too.
+        let httperr =
+            |path: &str| FileOutcome::read(path, Kind::Httperr, (1, 0), Vec::new(), Vec::new());
+        let mixed = [
+            read("testdata/config-farm/W3SVC1/u_ex1.log"),
+            httperr("testdata/farm/web02/HTTPERR/httperr1.log"),
+        ];
+        assert!(for_the_run(&c, &mixed).fast_cgi.is_empty());
+        let own = [
+            read("testdata/config-farm/W3SVC1/u_ex1.log"),
+            httperr("testdata/config-farm/HTTPERR/httperr1.log"),
+        ];
+        assert_eq!(for_the_run(&c, &own).fast_cgi.len(), 1);
     }
 
     #[test]

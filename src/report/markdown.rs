@@ -250,6 +250,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Layout) -> io::Resul
             writeln!(out, "  - {}", text(f))?;
         }
     }
+    for pool in &g.pools {
+        writeln!(out, "- **Pool:** {}", text(&pool.describe()))?;
+    }
     for setting in &g.settings {
         writeln!(out, "- **Setting:** {}", text(&setting.describe()))?;
     }
@@ -391,6 +394,9 @@ fn write_httperr(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Res
             phrase::seen(g.first_seen, g.last_seen, opts.zone)
         )?;
         writeln!(out)?;
+        if let Some(pool) = &g.pool {
+            writeln!(out, "- **Pool:** {}", text(&pool.describe()))?;
+        }
         writeln!(out, "- **Likely cause:** {}", text(&g.cause))?;
         for setting in &g.settings {
             writeln!(out, "- **Setting:** {}", text(&setting.describe()))?;

@@ -245,6 +245,10 @@ fn write_httperr(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Re
             g.count
         )?;
         writeln!(out, "{}", fill(&g.title, style.width, "  ", "  "))?;
+        if let Some(pool) = &g.pool {
+            let text = format!("Pool: {}", pool.describe());
+            writeln!(out, "{}", fill(&text, style.width, "    ", "  "))?;
+        }
         writeln!(
             out,
             "{}",
@@ -612,6 +616,10 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
                 fill_at_spaces(f, style.width, "      ", "    * ")
             )?;
         }
+    }
+    for pool in &g.pools {
+        let text = format!("Pool: {}", pool.describe());
+        writeln!(out, "{}", wrap(&text, "    ", "  "))?;
     }
     for setting in &g.settings {
         writeln!(

@@ -70,6 +70,9 @@ pub struct ConfigSummary {
     /// Sites without a usable id (IIS refuses them), counted.
     pub sites_without_id: u64,
     pub pools: Vec<Sourced<Pool>>,
+    /// `applicationPoolDefaults`, one per file that has it: what its pools inherit.
+    #[serde(default)]
+    pub pool_defaults: Vec<Sourced<Pool>>,
     pub asp_net_core: Vec<Sourced<AspNetCore>>,
     pub fast_cgi: Vec<Sourced<FastCgiApp>>,
     /// `system.webServer/proxy@timeout` and each webFarm's protocol timeout.
@@ -188,6 +191,9 @@ impl ConfigSummary {
         }
         self.pools
             .extend(file.pools.iter().cloned().map(|item| sourced(path, item)));
+        let defaults = file.pool_defaults.iter().cloned();
+        self.pool_defaults
+            .extend(defaults.map(|item| sourced(path, item)));
         // An aspNetCore element in `<location path="Site/app">` belongs to that site.
         let kept = |a: &&AspNetCore| {
             let Some(site) = a.location.as_deref().and_then(|l| l.split('/').next()) else {
@@ -227,6 +233,7 @@ impl ConfigSummary {
 
     fn sort(&mut self) {
         sort_sourced(&mut self.pools, |p| p.line);
+        sort_sourced(&mut self.pool_defaults, |p| p.line);
         sort_sourced(&mut self.asp_net_core, |a| a.line);
         sort_sourced(&mut self.fast_cgi, |f| f.line);
         sort_sourced(&mut self.proxy_timeouts, |p| p.line);
@@ -272,6 +279,7 @@ impl ConfigSummary {
             }
         }
         self.pools.extend(other.pools);
+        self.pool_defaults.extend(other.pool_defaults);
         self.asp_net_core.extend(other.asp_net_core);
         self.fast_cgi.extend(other.fast_cgi);
         self.proxy_timeouts.extend(other.proxy_timeouts);
@@ -353,6 +361,22 @@ mod tests {
         assert_eq!(ab.site_of_folder("W3SVCx"), None);
         assert_eq!(ab.ids_named("shop"), [2]);
         assert_eq!(ConfigSummary::restore(ab.save()), ab);
+    }
+
+    #[test]
+    fn a_summary_saved_before_pool_defaults_and_element_lines_still_loads() {
+        let old = r#"{"files":1,"sites":[],"sites_without_id":0,"pools":[{"file":"a.config",
+            "name":"Shop","runtime":null,"pipeline_mode":null,"identity_type":null,
+            "queue_length":200,"idle_timeout_s":null,"shutdown_time_limit_s":null,
+            "startup_time_limit_s":null,"ping_response_time_s":null,
+            "rapid_fail_protection":null,"rapid_fail_max_crashes":null,
+            "rapid_fail_interval_s":null,"periodic_restart_s":null,"line":6}],
+            "asp_net_core":[],"fast_cgi":[]}"#;
+        let s: ConfigSummary = serde_json::from_str(old).unwrap();
+        assert!(s.pool_defaults.is_empty());
+        let pool = &s.pools[0].item;
+        assert_eq!((pool.queue_length, pool.enable_32bit), (Some(200), None));
+        assert_eq!((pool.ping_interval_s, pool.failure_line), (None, None));
     }
 
     #[test]

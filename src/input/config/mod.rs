@@ -84,6 +84,8 @@ pub struct Pool {
     pub runtime: Option<String>,
     /// `Integrated` or `Classic`.
     pub pipeline_mode: Option<String>,
+    /// `enable32BitAppOnWin64`: the worker process is 32-bit on a 64-bit server.
+    #[serde(default)]
     pub enable_32bit: Option<bool>,
     /// `processModel@identityType`; the user name and password are never read.
     pub identity_type: Option<String>,
@@ -92,12 +94,23 @@ pub struct Pool {
     pub shutdown_time_limit_s: Option<u64>,
     pub startup_time_limit_s: Option<u64>,
     pub ping_response_time_s: Option<u64>,
+    /// `processModel@pingInterval`.
+    #[serde(default)]
+    pub ping_interval_s: Option<u64>,
     pub rapid_fail_protection: Option<bool>,
     pub rapid_fail_max_crashes: Option<u32>,
     pub rapid_fail_interval_s: Option<u64>,
     /// `recycling/periodicRestart@time`.
     pub periodic_restart_s: Option<u64>,
     pub line: u64,
+    /// The lines of its `processModel`, `failure` and `periodicRestart` elements, which is
+    /// where a report says their settings are set.
+    #[serde(default)]
+    pub process_model_line: Option<u64>,
+    #[serde(default)]
+    pub failure_line: Option<u64>,
+    #[serde(default)]
+    pub periodic_restart_line: Option<u64>,
 }
 
 /// One `<aspNetCore>` element.
@@ -380,7 +393,7 @@ impl Walk {
             }
             ("processModel" | "failure" | "periodicRestart", _) => {
                 if let Some((pool, _)) = self.pool.as_mut() {
-                    pool_part(pool, name, start);
+                    pool_part(pool, name, start, line);
                 }
             }
             ("aspNetCore", _) => {
@@ -526,21 +539,27 @@ fn short(name: &str) -> String {
 }
 
 /// The pool's `processModel`, `failure` and `recycling/periodicRestart` settings.
-fn pool_part(pool: &mut Pool, name: &str, start: &BytesStart) {
+fn pool_part(pool: &mut Pool, name: &str, start: &BytesStart, line: u64) {
     match name {
         "processModel" => {
+            pool.process_model_line = Some(line);
             pool.identity_type = value(start, "identityType");
             pool.idle_timeout_s = span(start, "idleTimeout");
             pool.shutdown_time_limit_s = span(start, "shutdownTimeLimit");
             pool.startup_time_limit_s = span(start, "startupTimeLimit");
             pool.ping_response_time_s = span(start, "pingResponseTime");
+            pool.ping_interval_s = span(start, "pingInterval");
         }
         "failure" => {
+            pool.failure_line = Some(line);
             pool.rapid_fail_protection = flag(start, "rapidFailProtection");
             pool.rapid_fail_max_crashes = number(start, "rapidFailProtectionMaxCrashes");
             pool.rapid_fail_interval_s = span(start, "rapidFailProtectionInterval");
         }
-        _ => pool.periodic_restart_s = span(start, "time"),
+        _ => {
+            pool.periodic_restart_line = Some(line);
+            pool.periodic_restart_s = span(start, "time");
+        }
     }
 }
 

@@ -396,3 +396,46 @@ fn proxy_and_farm_timeouts_are_read_with_their_scope() {
     assert_eq!(f.execution_timeouts.len(), 1);
     assert_eq!(f.execution_timeouts[0].timeout_s, 110);
 }
+
+#[test]
+fn pool_bitness_ping_interval_and_defaults_are_read() {
+    let text = r#"<configuration><system.applicationHost><applicationPools>
+<add name="Shop" enable32BitAppOnWin64="true"><processModel pingInterval="00:00:45" /></add>
+<add name="Api" enable32BitAppOnWin64="False" />
+<add name="Plain" enable32BitAppOnWin64="yes" />
+<applicationPoolDefaults managedPipelineMode="Classic" enable32BitAppOnWin64="true">
+<processModel identityType="NetworkService" /></applicationPoolDefaults>
+</applicationPools></system.applicationHost></configuration>"#;
+    let f = read(text).unwrap();
+    let cases = [
+        ("Shop", Some(true), Some(45)),
+        ("Api", Some(false), None),
+        // IIS refuses a value that is not a boolean; the reader leaves it out.
+        ("Plain", None, None),
+    ];
+    for (name, bits, ping) in cases {
+        let pool = f.pools.iter().find(|p| p.name == name).unwrap();
+        assert_eq!(
+            (pool.enable_32bit, pool.ping_interval_s),
+            (bits, ping),
+            "{name}"
+        );
+    }
+    // A setting is reported on the line of the element it is an attribute of.
+    assert_eq!(
+        (f.pools[0].line, f.pools[0].process_model_line),
+        (2, Some(2))
+    );
+    let defaults = f.pool_defaults.unwrap();
+    assert_eq!(
+        (
+            defaults.line,
+            defaults.process_model_line,
+            defaults.failure_line
+        ),
+        (5, Some(6), None)
+    );
+    assert_eq!(defaults.enable_32bit, Some(true));
+    assert_eq!(defaults.identity_type.as_deref(), Some("NetworkService"));
+    assert_eq!(defaults.pipeline_mode.as_deref(), Some("Classic"));
+}

@@ -399,6 +399,9 @@ fn group(p: &mut String, g: &GroupReport, open: bool, opts: &Layout) {
         findings(p, &e.findings);
         let _ = writeln!(p, "</dd>");
     }
+    for pool in &g.pools {
+        let _ = writeln!(p, "<dt>Pool</dt><dd>{}</dd>", esc(&pool.describe()));
+    }
     for setting in &g.settings {
         let _ = writeln!(p, "<dt>Setting</dt><dd>{}</dd>", esc(&setting.describe()));
     }
@@ -567,9 +570,14 @@ fn httperr(p: &mut String, report: &Report, opts: &Layout) {
             esc(&phrase::seen(g.first_seen, g.last_seen, opts.zone))
         );
         let settings: String = g
-            .settings
+            .pool
             .iter()
-            .map(|s| format!("<dt>Setting</dt><dd>{}</dd>", esc(&s.describe())))
+            .map(|pool| format!("<dt>Pool</dt><dd>{}</dd>", esc(&pool.describe())))
+            .chain(
+                g.settings
+                    .iter()
+                    .map(|s| format!("<dt>Setting</dt><dd>{}</dd>", esc(&s.describe()))),
+            )
             .collect();
         let _ = writeln!(
             p,
