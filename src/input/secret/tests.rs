@@ -156,3 +156,69 @@ fn masking_never_panics_on_cut_or_odd_text() {
         let _ = mask_config_line(text);
     }
 }
+
+/// The marker values (`S3CRET-...`) in `text`: every secret of `testdata/secrets` is one.
+fn markers(text: &str) -> Vec<String> {
+    text.split("S3CRET-")
+        .skip(1)
+        .map(|rest| {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .unwrap_or(rest.len());
+            format!("S3CRET-{}", &rest[..end])
+        })
+        .collect()
+}
+
+/// What each reader keeps of one file of `testdata/secrets`, as its Debug (and, where it
+/// has one, its JSON) form shows it.
+fn kept(name: &str, bytes: &[u8]) -> String {
+    match name {
+        "applicationHost.config" | "web.config" => {
+            let file = crate::input::config::read_config(bytes).unwrap();
+            // Debug shows every field; the saved summary holds the serialised parts.
+            let parts = (&file.sites, &file.pools, &file.pool_defaults, &file.asp_net_core);
+            let more = (&file.fast_cgi, &file.proxy_timeouts, &file.execution_timeouts);
+            let json = serde_json::to_string(&(parts, more)).unwrap();
+            format!("{file:?}\n{json}")
+        }
+        "stdout_20261201101500_5150.log" => {
+            format!("{:?}", crate::input::stdout::read_stdout(bytes).unwrap())
+        }
+        "aspnetcore-debug.log" => format!("{:?}", crate::input::ancm::read_ancm(bytes).unwrap()),
+        "eventlog.xml" => {
+            let mut events = Vec::new();
+            crate::input::eventlog::read_xml(bytes, |e| events.push(e)).unwrap();
+            format!("{events:?}\n{}", serde_json::to_string(&events).unwrap())
+        }
+        "ErrorPage00001.htm" => format!("{:?}", crate::input::errorpage::parse(bytes).unwrap()),
+        "fr000001.xml" => format!("{:?}", crate::input::freb::read_trace(bytes, true).unwrap()),
+        other => panic!("no reader named for testdata/secrets/{other}"),
+    }
+}
+
+#[test]
+fn no_reader_keeps_a_secret_of_the_secrets_tree() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/secrets");
+    let files = [
+        "applicationHost.config",
+        "web.config",
+        "stdout_20261201101500_5150.log",
+        "aspnetcore-debug.log",
+        "eventlog.xml",
+        "ErrorPage00001.htm",
+        "FailedReqLogFiles/W3SVC1/fr000001.xml",
+    ];
+    for file in files {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let planted = markers(&String::from_utf8_lossy(&bytes));
+        assert!(!planted.is_empty(), "{file} holds no marker");
+        let name = file.rsplit('/').next().unwrap_or(file);
+        let shown = kept(name, &bytes);
+        // The reader kept something of the file: its output is not empty.
+        assert!(shown.len() > 100, "{file}: {shown}");
+        for marker in planted {
+            assert!(!shown.contains(&marker), "{file}: the reader kept {marker}: {shown}");
+        }
+    }
+}
