@@ -56,6 +56,8 @@ mod php;
 mod progress;
 #[path = "cli/robust.rs"]
 mod robust;
+#[path = "cli/secrets.rs"]
+mod secrets;
 #[path = "cli/snapshots.rs"]
 mod snapshots;
 #[path = "cli/split.rs"]

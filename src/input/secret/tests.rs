@@ -177,8 +177,17 @@ fn kept(name: &str, bytes: &[u8]) -> String {
         "applicationHost.config" | "web.config" => {
             let file = crate::input::config::read_config(bytes).unwrap();
             // Debug shows every field; the saved summary holds the serialised parts.
-            let parts = (&file.sites, &file.pools, &file.pool_defaults, &file.asp_net_core);
-            let more = (&file.fast_cgi, &file.proxy_timeouts, &file.execution_timeouts);
+            let parts = (
+                &file.sites,
+                &file.pools,
+                &file.pool_defaults,
+                &file.asp_net_core,
+            );
+            let more = (
+                &file.fast_cgi,
+                &file.proxy_timeouts,
+                &file.execution_timeouts,
+            );
             let json = serde_json::to_string(&(parts, more)).unwrap();
             format!("{file:?}\n{json}")
         }
@@ -218,7 +227,10 @@ fn no_reader_keeps_a_secret_of_the_secrets_tree() {
         // The reader kept something of the file: its output is not empty.
         assert!(shown.len() > 100, "{file}: {shown}");
         for marker in planted {
-            assert!(!shown.contains(&marker), "{file}: the reader kept {marker}: {shown}");
+            assert!(
+                !shown.contains(&marker),
+                "{file}: the reader kept {marker}: {shown}"
+            );
         }
     }
 }
