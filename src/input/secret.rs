@@ -1,6 +1,6 @@
 //! Masking of secrets inside free text: the one function every reader of application
-//! evidence (stdout logs, ANCM debug logs, event data, FREB event data, the config lines a
-//! detailed error page quotes) passes its text through before keeping it. Applications
+//! evidence (stdout logs, ANCM debug logs, event data, FREB event data, PHP error messages,
+//! the config lines a detailed error page quotes) passes its text through before keeping it. Applications
 //! quote their connection strings in exception messages and print their environment, so a
 //! secret read from such text is replaced by [`MASK`] at the reader, and nothing after the
 //! reader ever holds it.
@@ -62,6 +62,7 @@ pub fn mask(text: &str) -> Cow<'_, str> {
     cuts.extend(url_passwords(&lower));
     cuts.extend(bearer_tokens(&lower));
     cuts.extend(header_values(&lower));
+    cuts.extend(connect_arguments(&lower));
     apply(text, cuts)
 }
 
@@ -199,6 +200,32 @@ fn header_values(lower: &str) -> Vec<(usize, usize)> {
             {
                 start = skip_spaces(bytes, start + space);
             }
+            if end > start {
+                cuts.push((start, end));
+            }
+        }
+    }
+    cuts
+}
+
+/// Calls whose arguments are credentials, as PHP's stack traces print them
+/// (`#0 db.php(12): PDO->__construct('mysql:host=db', 'root', 'secret')`).
+const CONNECT_CALLS: [&str; 6] = [
+    "pdo->__construct(",
+    "mysqli->__construct(",
+    "mysqli->real_connect(",
+    "mysqli_connect(",
+    "sqlsrv_connect(",
+    "pg_connect(",
+];
+
+/// The argument lists of [`CONNECT_CALLS`], to the closing parenthesis or the text's end.
+fn connect_arguments(lower: &str) -> Vec<(usize, usize)> {
+    let mut cuts = Vec::new();
+    for call in CONNECT_CALLS {
+        for (at, _) in lower.match_indices(call) {
+            let start = at + call.len();
+            let end = lower[start..].find(')').map_or(lower.len(), |i| i + start);
             if end > start {
                 cuts.push((start, end));
             }

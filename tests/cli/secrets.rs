@@ -213,7 +213,7 @@ fn the_secrets_tree_is_read_whole_and_its_quoted_secrets_show_masked() {
     let tree = tree().display().to_string();
     let v = json_of(&["scan", &tree, "--format", "json"]);
     let files = v["files"].as_array().unwrap();
-    assert_eq!(files.len(), 8, "{files:?}");
+    assert_eq!(files.len(), 9, "{files:?}");
     assert!(files.iter().all(|f| f["error"].is_null()), "{files:?}");
     // The masked evidence is there, so the outputs above were checked with it in them.
     let table = super::stdout_of(&["scan", &tree]);

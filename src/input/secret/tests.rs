@@ -71,6 +71,12 @@ fn secrets_in_free_text_are_masked() {
             "sent 'Bearer eyJhbGci.x.y' to the API",
             "sent 'Bearer ***' to the API",
         ),
+        // PHP's stack traces print the arguments of the connect call.
+        (
+            "#0 /site/db.php(12): PDO->__construct('mysql:host=db', 'root', 'pw') #1 {main}",
+            "#0 /site/db.php(12): PDO->__construct(***) #1 {main}",
+        ),
+        ("mysqli_connect('db', 'root', 'pw", "mysqli_connect(***"),
         // Not keys: a GUID, a word that ends in one, a login error naming its user.
         ("guid=1;Rebuild=2", "guid=1;Rebuild=2"),
         (
