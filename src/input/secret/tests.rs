@@ -206,6 +206,11 @@ fn kept(name: &str, bytes: &[u8]) -> String {
             crate::input::eventlog::read_xml(bytes, |e| events.push(e)).unwrap();
             format!("{events:?}\n{}", serde_json::to_string(&events).unwrap())
         }
+        "php_errors.log" => {
+            let mut entries = Vec::new();
+            crate::input::php::read_php(bytes, |e| entries.push(format!("{e:?}"))).unwrap();
+            entries.join("\n")
+        }
         "ErrorPage00001.htm" => format!("{:?}", crate::input::errorpage::parse(bytes).unwrap()),
         "fr000001.xml" => format!("{:?}", crate::input::freb::read_trace(bytes, true).unwrap()),
         other => panic!("no reader named for testdata/secrets/{other}"),
@@ -221,6 +226,7 @@ fn no_reader_keeps_a_secret_of_the_secrets_tree() {
         "stdout_20261201101500_5150.log",
         "aspnetcore-debug.log",
         "eventlog.xml",
+        "php_errors.log",
         "ErrorPage00001.htm",
         "FailedReqLogFiles/W3SVC1/fr000001.xml",
     ];
