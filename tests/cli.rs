@@ -58,6 +58,8 @@ mod pools;
 mod progress;
 #[path = "cli/robust.rs"]
 mod robust;
+#[path = "cli/secrets.rs"]
+mod secrets;
 #[path = "cli/snapshots.rs"]
 mod snapshots;
 #[path = "cli/split.rs"]

@@ -6,9 +6,12 @@
 //! Both forms are read the same way: HTML is first flattened to lines (tags dropped, entities
 //! decoded, a table row's header and cell joined by a tab, the highlighted config line
 //! marked), then the lines are read as pasted text is. A page is text its sender wrote, so
-//! every value is capped and nothing here can panic on any input.
+//! every value is capped and nothing here can panic on any input. The config lines the page
+//! quotes are configuration text: their secrets are masked ([`secret::mask_config_line`]).
 
 use serde::Serialize;
+
+use crate::input::secret;
 
 /// The most bytes kept of one value (a URL, a path, a list item).
 pub const MAX_VALUE: usize = 2048;
@@ -129,7 +132,7 @@ pub fn parse(text: &[u8]) -> Result<ErrorPage, PageError> {
                 Some((number, code)) if page.config_source.len() < MAX_SOURCE_LINES => {
                     page.config_source.push(SourceLine {
                         number,
-                        text: cap(code),
+                        text: cap(&secret::mask_config_line(code)),
                         failing: line.marked,
                     });
                 }
@@ -316,7 +319,12 @@ fn set(page: &mut ErrorPage, label: Label, value: &str) {
         Label::ErrorCode | Label::ConfigSource => return,
     };
     if field.is_none() {
-        *field = Some(cap(value));
+        // The error text may quote the value IIS refused; the URL is shown as it was asked.
+        let value = match label {
+            Label::ConfigError => secret::mask(value),
+            _ => value.into(),
+        };
+        *field = Some(cap(&value));
     }
 }
 

@@ -21,6 +21,7 @@ pub mod origin;
 pub mod php;
 #[cfg(test)]
 mod props;
+pub mod secret;
 pub mod sniff;
 pub mod source;
 pub mod split;

@@ -13,6 +13,7 @@
 use std::io::{self, Read};
 
 use crate::input::lines::{self, Stats};
+use crate::input::secret::mask;
 use crate::time::{self, Millis};
 
 #[cfg(test)]
@@ -223,46 +224,6 @@ fn cap(text: &str, max: usize) -> String {
     text[..end].to_string()
 }
 
-/// The keys whose values are secrets wherever they appear (a connection string in the
-/// arguments, an environment variable in an event message).
-const SECRET_KEYS: &[&str] = &[
-    "password=",
-    "pwd=",
-    "accountkey=",
-    "sharedaccesskey=",
-    "secret=",
-];
-
-/// `text` with the value after each secret key replaced by `***`.
-pub fn mask_secrets(text: &str) -> String {
-    let lower = text.to_ascii_lowercase();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        let hit = SECRET_KEYS
-            .iter()
-            .find(|k| lower[i..].starts_with(*k) && text.is_char_boundary(i + k.len()));
-        if let Some(k) = hit {
-            out.push_str(&text[i..i + k.len()]);
-            out.push_str("***");
-            i += k.len();
-            while let Some(c) = text[i..].chars().next() {
-                if matches!(c, ';' | '\'' | '"' | ' ' | '\n' | '\r') {
-                    break;
-                }
-                i += c.len_utf8();
-            }
-            continue;
-        }
-        let Some(c) = text[i..].chars().next() else {
-            break;
-        };
-        out.push(c);
-        i += c.len_utf8();
-    }
-    out
-}
-
 /// The text between the first `'` after `key` and the next `'`.
 fn quoted_after<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     let at = text.find(key)? + key.len();
@@ -371,7 +332,7 @@ impl Sessions {
             s.first = Some(s.first.map_or(t, |f| f.min(t)));
             s.last = Some(s.last.map_or(t, |l| l.max(t)));
         }
-        let first_line = mask_secrets(text.lines().next().unwrap_or("").trim_end());
+        let first_line = mask(text.lines().next().unwrap_or("").trim_end()).into_owned();
         let first_line = first_line.as_str();
         s.last_step = cap(first_line, 300);
         read_facts(s, e, text);
@@ -433,8 +394,8 @@ fn read_facts(s: &mut AncmSession, e: &AncmEntry, text: &str) {
         s.hosting = Hosting::OutOfProcess;
     }
     if text.starts_with("Resolving hostfxr parameters for application:") {
-        s.process_path = quoted_after(text, "application:").map(mask_secrets);
-        s.arguments = quoted_after(text, "arguments:").map(mask_secrets);
+        s.process_path = quoted_after(text, "application:").map(|t| mask(t).into_owned());
+        s.arguments = quoted_after(text, "arguments:").map(|t| mask(t).into_owned());
         s.app_path = quoted_after(text, "path:").map(str::to_string);
     }
     if text.starts_with("Known dotnet.exe location:") {
@@ -509,7 +470,7 @@ fn read_facts(s: &mut AncmSession, e: &AncmEntry, text: &str) {
             .trim_matches('\'');
         // A message over several lines is one sentence here.
         let body: Vec<&str> = body.lines().map(str::trim).collect();
-        push_capped(&mut s.events, mask_secrets(&cap(&body.join(" "), 600)));
+        push_capped(&mut s.events, mask(&cap(&body.join(" "), 600)).into_owned());
     }
     let failed = if text.contains("Failed HRESULT returned:") {
         hex_after(text, "Failed HRESULT returned:")

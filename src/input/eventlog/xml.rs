@@ -11,6 +11,7 @@
 //! [`MAX_DEPTH`] stops the read, no piece of XML longer than
 //! [`MAX_PIECE`](crate::input::xml::MAX_PIECE) is held, and every value is capped.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead};
 
 use quick_xml::Reader;
@@ -18,6 +19,7 @@ use quick_xml::events::{BytesStart, Event as Xml};
 
 use super::{Datum, Event, MAX_DATA, MAX_VALUE};
 use crate::input::lines::Stats;
+use crate::input::secret;
 use crate::input::xml::{Bounded, MAX_PIECE, at_end, attribute, push_capped, reference_text};
 use crate::time::{self, Millis};
 
@@ -129,10 +131,21 @@ impl Scratch {
             channel: non_empty(&self.channel),
             computer: non_empty(&self.computer),
             process_id: self.process_id.take(),
-            data: std::mem::take(&mut self.data),
+            data: masked(std::mem::take(&mut self.data)),
             binary: self.binary.take().filter(|b| !b.trim().is_empty()),
         })
     }
+}
+
+/// The data items with the secrets in their values masked: an application's event quotes
+/// its connection string or its environment as freely as its stdout does.
+fn masked(mut data: Vec<Datum>) -> Vec<Datum> {
+    for d in &mut data {
+        if let Cow::Owned(m) = secret::mask(&d.value) {
+            d.value = m;
+        }
+    }
+    data
 }
 
 fn non_empty(text: &str) -> Option<String> {

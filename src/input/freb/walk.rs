@@ -1,6 +1,8 @@
 //! The XML walk: which element the reader is in, which text belongs to the event being read,
 //! and the root's attributes. Each finished event is handed to [`State::finish_event`].
 
+use std::borrow::Cow;
+
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesRef, BytesStart};
 
@@ -11,6 +13,7 @@ use super::{
     MAX_VALUE,
 };
 use crate::hresult;
+use crate::input::secret;
 use crate::input::xml::reference_text;
 use crate::time::Millis;
 
@@ -286,6 +289,7 @@ impl State {
 
     /// Ends the innermost element; true when it was the root.
     pub(super) fn close(&mut self) -> bool {
+        self.mask_captured();
         self.capture = Capture::Nothing;
         match self.stack.pop() {
             Some(Tag::Event) => {
@@ -294,6 +298,22 @@ impl State {
             }
             Some(Tag::Root) => true,
             _ => false,
+        }
+    }
+
+    /// Masks the secrets of the data value just read whole: request headers carry
+    /// `Authorization`, module errors quote connection strings.
+    fn mask_captured(&mut self) {
+        let scratch = &mut self.scratch;
+        let slot = match self.capture {
+            Capture::Data(i) => scratch.data.get_mut(i),
+            Capture::Description(i) => scratch.descriptions.get_mut(i),
+            _ => None,
+        };
+        if let Some((_, value)) = slot
+            && let Cow::Owned(masked) = secret::mask(value)
+        {
+            *value = masked;
         }
     }
 

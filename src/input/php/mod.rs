@@ -10,6 +10,7 @@
 use std::io::{self, Read};
 
 use crate::input::lines::{self, Stats};
+use crate::input::secret;
 use crate::time::{self, Millis};
 
 /// Most bytes of a message kept; the rest of a long one (a serialized object) is cut.
@@ -264,7 +265,7 @@ impl<F: FnMut(&PhpEntry)> lines::Sink for Parser<F> {
             wall: Some(stamp.wall),
             zone: stamp.zone.to_string(),
             level: text[..colon].to_string(),
-            message: cap(message),
+            message: cap(&secret::mask(message)),
             file: file.map(str::to_string),
             line: line_no,
         });

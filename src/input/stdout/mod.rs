@@ -17,14 +17,14 @@
 //!   08:08:24 or 2018-01-18 08:08:24: the time is taken only when one reading is possible.
 //!
 //! Exception messages often quote a connection string: every text kept is passed through
-//! [`mask_secrets`] before it leaves this module.
+//! [`secret::mask`] before it leaves this module.
 
-use std::borrow::Cow;
 use std::io::{self, Read};
 
 use serde::{Deserialize, Serialize};
 
 use crate::input::lines::{self, Stats};
+use crate::input::secret;
 use crate::time::{self, Millis};
 
 /// Most bytes kept of a message; a frame or a category is cut at [`FRAME_MAX`].
@@ -426,7 +426,7 @@ pub fn scan_text(text: &str) -> StdoutLog {
 
 /// Masked, cut, trimmed.
 fn clean(text: &str, max: usize) -> String {
-    cap(&mask_secrets(text.trim()), max)
+    cap(&secret::mask(text.trim()), max)
 }
 
 fn cap(text: &str, max: usize) -> String {
@@ -438,100 +438,6 @@ fn cap(text: &str, max: usize) -> String {
         end -= 1;
     }
     text[..end].to_string()
-}
-
-/// Keys of a connection string (or a URL query) whose value is a secret or names the
-/// account that holds one.
-const SECRET_KEYS: [&str; 13] = [
-    "password",
-    "pwd",
-    "user id",
-    "userid",
-    "uid",
-    "user",
-    "accountkey",
-    "sharedaccesskey",
-    "sharedaccesssignature",
-    "sig",
-    "client_secret",
-    "clientsecret",
-    "apikey",
-];
-
-/// The mark put where a secret was.
-pub const MASK: &str = "***";
-
-/// `Server=db;User ID=sa;Password=hunter2` -> `Server=db;User ID=***;Password=***`, and the
-/// password of `scheme://user:password@host`. A value ends at `;`, `&`, a quote or the line
-/// end. Keys match case-insensitively, after the start, a separator, a quote or a space.
-pub fn mask_secrets(text: &str) -> Cow<'_, str> {
-    let lower = text.to_ascii_lowercase();
-    let bytes = lower.as_bytes();
-    let mut cuts: Vec<(usize, usize)> = Vec::new();
-    for key in SECRET_KEYS {
-        let mut from = 0;
-        while let Some(at) = lower[from..].find(key).map(|i| i + from) {
-            from = at + key.len();
-            let before_ok = at == 0
-                || matches!(
-                    bytes[at - 1],
-                    b';' | b' ' | b'\'' | b'"' | b'(' | b'?' | b'&' | b'{' | b','
-                );
-            let mut eq = from;
-            while bytes.get(eq) == Some(&b' ') {
-                eq += 1;
-            }
-            if !before_ok || bytes.get(eq) != Some(&b'=') {
-                continue;
-            }
-            let mut start = eq + 1;
-            while bytes.get(start) == Some(&b' ') {
-                start += 1;
-            }
-            let end = bytes[start..]
-                .iter()
-                .position(|b| matches!(b, b';' | b'&' | b'\'' | b'"' | b'\n' | b'\r'))
-                .map_or(bytes.len(), |i| i + start);
-            if end > start {
-                cuts.push((start, end));
-            }
-        }
-    }
-    // `https://user:secret@host`: the part between `:` and `@` after `://`.
-    let mut from = 0;
-    while let Some(at) = lower[from..].find("://").map(|i| i + from) {
-        let start = at + 3;
-        from = start;
-        let rest = &bytes[start..];
-        let stop = rest
-            .iter()
-            .position(|b| matches!(b, b'/' | b' ' | b'\'' | b'"' | b'\n'))
-            .unwrap_or(rest.len());
-        if let Some(atsign) = rest[..stop].iter().rposition(|&b| b == b'@')
-            && let Some(colon) = rest[..atsign].iter().position(|&b| b == b':')
-            && atsign > colon + 1
-        {
-            cuts.push((start + colon + 1, start + atsign));
-        }
-    }
-    if cuts.is_empty() {
-        return Cow::Borrowed(text);
-    }
-    cuts.sort_unstable();
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (start, end) in cuts {
-        if start < at {
-            at = at.max(end);
-            continue;
-        }
-        // Cut points are at ASCII bytes, so always on character boundaries.
-        out.push_str(&text[at..start]);
-        out.push_str(MASK);
-        at = end;
-    }
-    out.push_str(&text[at.min(text.len())..]);
-    Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -1,0 +1,359 @@
+//! Masking of secrets inside free text: the one function every reader of application
+//! evidence (stdout logs, ANCM debug logs, event data, FREB event data, PHP error messages,
+//! the config lines a detailed error page quotes) passes its text through before keeping it. Applications
+//! quote their connection strings in exception messages and print their environment, so a
+//! secret read from such text is replaced by [`MASK`] at the reader, and nothing after the
+//! reader ever holds it.
+//!
+//! Configuration files are not masked here: their reader copies only the attributes it
+//! names and never reads a secret at all.
+
+use std::borrow::Cow;
+
+/// The mark put where a secret was.
+pub const MASK: &str = "***";
+
+/// Keys of a connection string, a URL query, an environment variable or a form whose value
+/// is a secret, or names the account that holds one. Matched case-insensitively, whole:
+/// the key must start the text or follow a separator (see [`key_starts`]).
+const SECRET_KEYS: [&str; 22] = [
+    "password",
+    "pwd",
+    "user id",
+    "userid",
+    "uid",
+    "user",
+    "accountkey",
+    "sharedaccesskey",
+    "sharedaccesssignature",
+    "sig",
+    "client_secret",
+    "clientsecret",
+    "secret",
+    "apikey",
+    "api_key",
+    "api-key",
+    "token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "validationkey",
+    "decryptionkey",
+];
+
+/// HTTP header lines whose whole value is a credential (FREB dumps request headers).
+const SECRET_HEADERS: [&str; 4] = [
+    "authorization:",
+    "proxy-authorization:",
+    "cookie:",
+    "set-cookie:",
+];
+
+/// `Server=db;User ID=sa;Password=hunter2` -> `Server=db;User ID=***;Password=***`; also
+/// `Password="a;b"` (a quoted value, to its closing quote), the password of
+/// `scheme://user:password@host`, `Bearer <token>`, and the value of an `Authorization:` or
+/// `Cookie:` header line. An unquoted value ends at `;`, `&`, a quote or the line end, so a
+/// password with spaces is masked whole. Keys match case-insensitively after the start, a
+/// separator, a quote, `_` (`Smtp__Password`) or a space.
+pub fn mask(text: &str) -> Cow<'_, str> {
+    // ASCII lowering keeps every byte where it was, so offsets into it are offsets into text.
+    let lower = text.to_ascii_lowercase();
+    let mut cuts = keyed_values(&lower);
+    cuts.extend(url_passwords(&lower));
+    cuts.extend(bearer_tokens(&lower));
+    cuts.extend(header_values(&lower));
+    cuts.extend(connect_arguments(&lower));
+    apply(text, cuts)
+}
+
+/// Whether a key found at `at` starts there, rather than ending a longer word (`guid`).
+fn key_starts(bytes: &[u8], at: usize) -> bool {
+    at == 0
+        || matches!(
+            bytes[at - 1],
+            b';' | b' '
+                | b'\t'
+                | b'\''
+                | b'"'
+                | b'('
+                | b'?'
+                | b'&'
+                | b'{'
+                | b','
+                | b'_'
+                | b':'
+                | b'.'
+                | b'['
+                | b'\n'
+        )
+}
+
+/// The spans of the values of `key=value` pairs whose key is secret.
+fn keyed_values(lower: &str) -> Vec<(usize, usize)> {
+    let bytes = lower.as_bytes();
+    let mut cuts = Vec::new();
+    for key in SECRET_KEYS {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(key).map(|i| i + from) {
+            from = at + key.len();
+            let eq = skip_spaces(bytes, from);
+            if !key_starts(bytes, at) || bytes.get(eq) != Some(&b'=') {
+                continue;
+            }
+            if let Some(span) = value_at(bytes, skip_spaces(bytes, eq + 1)) {
+                cuts.push(span);
+            }
+        }
+    }
+    cuts
+}
+
+fn skip_spaces(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    at
+}
+
+/// The value starting at `start`: inside its quotes when quoted (an XML attribute, a quoted
+/// connection-string value), else up to `;`, `&`, a quote or the line end.
+fn value_at(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
+    let rest = bytes.get(start..)?;
+    let (start, end) = match rest.first() {
+        Some(&q @ (b'"' | b'\'')) => {
+            let len = rest[1..].iter().position(|&b| b == q || b == b'\n');
+            (start + 1, start + 1 + len.unwrap_or(rest.len() - 1))
+        }
+        _ => {
+            let len = rest
+                .iter()
+                .position(|b| matches!(b, b';' | b'&' | b'\'' | b'"' | b'\n' | b'\r'));
+            (start, start + len.unwrap_or(rest.len()))
+        }
+    };
+    (end > start).then_some((start, end))
+}
+
+/// `https://user:secret@host`: the part between `:` and `@` after `://`.
+fn url_passwords(lower: &str) -> Vec<(usize, usize)> {
+    let bytes = lower.as_bytes();
+    let mut cuts = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("://").map(|i| i + from) {
+        let start = at + 3;
+        from = start;
+        let rest = &bytes[start..];
+        let stop = rest
+            .iter()
+            .position(|b| matches!(b, b'/' | b' ' | b'\'' | b'"' | b'\n'))
+            .unwrap_or(rest.len());
+        if let Some(atsign) = rest[..stop].iter().rposition(|&b| b == b'@')
+            && let Some(colon) = rest[..atsign].iter().position(|&b| b == b':')
+            && atsign > colon + 1
+        {
+            cuts.push((start + colon + 1, start + atsign));
+        }
+    }
+    cuts
+}
+
+/// The token after `Bearer ` (an `Authorization` value quoted anywhere).
+fn bearer_tokens(lower: &str) -> Vec<(usize, usize)> {
+    let bytes = lower.as_bytes();
+    let mut cuts = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("bearer ").map(|i| i + from) {
+        from = at + "bearer ".len();
+        let start = skip_spaces(bytes, from);
+        let len = bytes[start..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || matches!(b, b'\'' | b'"' | b';' | b','))
+            .unwrap_or(bytes.len() - start);
+        if len > 0 && key_starts(bytes, at) {
+            cuts.push((start, start + len));
+        }
+    }
+    cuts
+}
+
+/// The value of a credential header line, after its scheme word when it has one (`Basic`,
+/// `Negotiate`), to the end of the line.
+fn header_values(lower: &str) -> Vec<(usize, usize)> {
+    let bytes = lower.as_bytes();
+    let mut cuts = Vec::new();
+    for header in SECRET_HEADERS {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(header).map(|i| i + from) {
+            from = at + header.len();
+            let line_start = at == 0 || matches!(bytes[at - 1], b'\n' | b'\r' | b' ' | b'\t');
+            // `Proxy-Authorization:` holds `authorization:` too; that match is not a line start.
+            if !line_start {
+                continue;
+            }
+            let mut start = skip_spaces(bytes, from);
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+                .map_or(bytes.len(), |i| i + start);
+            if header.ends_with("authorization:")
+                && let Some(space) = bytes[start..end].iter().position(|&b| b == b' ')
+            {
+                start = skip_spaces(bytes, start + space);
+            }
+            if end > start {
+                cuts.push((start, end));
+            }
+        }
+    }
+    cuts
+}
+
+/// Calls whose arguments are credentials, as PHP's stack traces print them
+/// (`#0 db.php(12): PDO->__construct('mysql:host=db', 'root', 'secret')`).
+const CONNECT_CALLS: [&str; 6] = [
+    "pdo->__construct(",
+    "mysqli->__construct(",
+    "mysqli->real_connect(",
+    "mysqli_connect(",
+    "sqlsrv_connect(",
+    "pg_connect(",
+];
+
+/// The argument lists of [`CONNECT_CALLS`], to the closing parenthesis or the text's end.
+fn connect_arguments(lower: &str) -> Vec<(usize, usize)> {
+    let mut cuts = Vec::new();
+    for call in CONNECT_CALLS {
+        for (at, _) in lower.match_indices(call) {
+            let start = at + call.len();
+            let end = lower[start..].find(')').map_or(lower.len(), |i| i + start);
+            if end > start {
+                cuts.push((start, end));
+            }
+        }
+    }
+    cuts
+}
+
+/// `text` with each span of `cuts` replaced by [`MASK`]; overlapping spans merge.
+fn apply(text: &str, mut cuts: Vec<(usize, usize)>) -> Cow<'_, str> {
+    if cuts.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    cuts.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end) in cuts {
+        if start < at {
+            at = at.max(end);
+            continue;
+        }
+        // Cut points are at ASCII bytes (or the text's end), so on character boundaries.
+        out.push_str(&text[at..start]);
+        out.push_str(MASK);
+        at = end;
+    }
+    out.push_str(&text[at.min(text.len())..]);
+    Cow::Owned(out)
+}
+
+/// Names of configuration attributes whose value is a secret, matched as the end of the
+/// lowered name: `password` covers `password`, `userPassword`, `smtpPassword`.
+const SECRET_ATTRIBUTE_ENDS: [&str; 9] = [
+    "password",
+    "pwd",
+    "connectionstring",
+    "validationkey",
+    "decryptionkey",
+    "secret",
+    "token",
+    "apikey",
+    "value",
+];
+
+/// One line of a configuration file as a detailed error page quotes it ("Config Source"):
+/// the values of secret attributes (`password`, `*Password`, `connectionString`, the
+/// machine keys, and every `value`, which is what `appSettings` and `environmentVariables`
+/// hold) and the text between tags (a `<CipherValue>`) are masked; a line without markup is
+/// the continuation of such text (a wrapped cipher value) and is masked whole. Then
+/// [`mask`] runs over what is left.
+pub fn mask_config_line(line: &str) -> String {
+    let trimmed = line.trim();
+    if trimmed.is_empty() {
+        return line.to_string();
+    }
+    if !trimmed.contains(['<', '>', '=']) {
+        return MASK.to_string();
+    }
+    let lower = line.to_ascii_lowercase();
+    let mut cuts = secret_attributes(&lower);
+    cuts.extend(element_text(&lower));
+    let masked = apply(line, cuts);
+    mask(&masked).into_owned()
+}
+
+/// The spans of the values of `name="value"` attributes whose name is secret.
+fn secret_attributes(lower: &str) -> Vec<(usize, usize)> {
+    let bytes = lower.as_bytes();
+    let mut cuts = Vec::new();
+    for (eq, _) in lower.match_indices('=') {
+        let name_end = lower[..eq].trim_end().len();
+        let name_start = bytes[..name_end]
+            .iter()
+            .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.')))
+            .map_or(0, |i| i + 1);
+        let name = &lower[name_start..name_end];
+        let secret = SECRET_ATTRIBUTE_ENDS.iter().any(|end| name.ends_with(end));
+        let value = skip_spaces(bytes, eq + 1);
+        if secret && matches!(bytes.get(value), Some(b'"' | b'\'')) {
+            cuts.extend(value_at(bytes, value));
+        }
+    }
+    cuts
+}
+
+/// The spans of non-blank text outside tags. A line that shows `>` before any `<` starts
+/// inside a tag that opened on an earlier line (attributes wrapped onto it).
+fn element_text(lower: &str) -> Vec<(usize, usize)> {
+    let bytes = lower.as_bytes();
+    let first = bytes.iter().find(|b| matches!(b, b'<' | b'>'));
+    let mut in_tag = first == Some(&b'>');
+    let mut quote: Option<u8> = None;
+    let mut text_start = 0;
+    let mut cuts = Vec::new();
+    for (i, &b) in bytes.iter().enumerate() {
+        if !in_tag {
+            if b == b'<' {
+                push_trimmed(&mut cuts, lower, text_start, i);
+                in_tag = true;
+            }
+            continue;
+        }
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => {
+                in_tag = false;
+                text_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if !in_tag {
+        push_trimmed(&mut cuts, lower, text_start, bytes.len());
+    }
+    cuts
+}
+
+/// Adds the span `start..end` of `text` less its surrounding whitespace, unless blank.
+fn push_trimmed(cuts: &mut Vec<(usize, usize)>, text: &str, start: usize, end: usize) {
+    let piece = &text[start..end];
+    let lead = piece.len() - piece.trim_start().len();
+    let trail = piece.len() - piece.trim_end().len();
+    if lead < piece.len() {
+        cuts.push((start + lead, end - trail));
+    }
+}
+
+#[cfg(test)]
+mod tests;
