@@ -433,7 +433,13 @@ fn request_limits_and_concurrency_limits_are_read_with_their_location() {
         f.request_limits.iter().map(limits).collect::<Vec<_>>(),
         [
             (None, None, Some(8192), None, 3),
-            (Some("Shop/api".into()), Some(104_857_600), None, Some(1024), 9),
+            (
+                Some("Shop/api".into()),
+                Some(104_857_600),
+                None,
+                Some(1024),
+                9
+            ),
         ]
     );
     let concurrent: Vec<_> = f
@@ -443,5 +449,8 @@ fn request_limits_and_concurrency_limits_are_read_with_their_location() {
         .collect();
     assert_eq!(concurrent, [(None, 8000, 4), (Some("Shop/api"), 100, 11)]);
     let php = &f.fast_cgi[0];
-    assert_eq!((php.queue_length, php.idle_timeout_s), (Some(50), Some(600)));
+    assert_eq!(
+        (php.queue_length, php.idle_timeout_s),
+        (Some(50), Some(600))
+    );
 }
