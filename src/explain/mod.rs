@@ -15,6 +15,7 @@ pub mod correlate;
 pub mod events;
 pub mod httperr;
 pub mod php;
+pub mod scope;
 pub mod settings;
 pub mod sites;
 pub mod stdout;
