@@ -32,8 +32,11 @@ fn config(web_configs: &[(&str, &str)]) -> ConfigSummary {
     c
 }
 
+/// A value and its scope's text.
+type InForce = Vec<(u64, Option<String>)>;
+
 /// The maxQueryString values in force for a group on `sites` with `urls`.
-fn in_force_for(c: &ConfigSummary, sites: &[&str], urls: &[&str]) -> Vec<(u64, Option<String>)> {
+fn in_force_for(c: &ConfigSummary, sites: &[&str], urls: &[&str]) -> InForce {
     let sites: Vec<String> = sites.iter().map(|s| s.to_string()).collect();
     let target = Target::new(c, &sites, urls);
     in_force(c, &target, &c.request_limits, |l| l.location.as_deref())
@@ -49,7 +52,7 @@ fn location(path: &str) -> Option<String> {
 #[test]
 fn the_deepest_location_that_holds_the_group_wins() {
     let c = config(&[]);
-    let cases: [(&[&str], &[&str], Vec<(u64, Option<String>)>); 6] = [
+    let cases: [(&[&str], &[&str], InForce); 6] = [
         // Server level: the other site has no location of its own.
         (&["W3SVC2"], &["/search"], vec![(3000, None)]),
         // Site level: the site's URLs outside /api.
