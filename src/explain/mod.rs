@@ -683,12 +683,15 @@ fn group_report(
         (Some(p50), Some(p95), Some(max)) => Some(TimeTaken { p50, p95, max }),
         _ => None,
     };
+    let sites: Vec<String> = group.sites.iter().cloned().collect();
+    let target = scope::Target::new(config, &sites, &urls);
     let timing = timing::detect(
         kb,
         triple,
         module.as_deref(),
         &group.time_taken_buckets(),
         config,
+        &target,
     );
     let share = percent(group.count, requests);
     GroupReport {
@@ -704,7 +707,7 @@ fn group_report(
         other_urls: group.other_urls,
         time_taken_ms,
         servers: group.servers.iter().cloned().collect(),
-        sites: group.sites.iter().cloned().collect(),
+        sites,
         timing,
         evidence,
         pages,

@@ -460,7 +460,10 @@ impl Walk {
                 }
             }
             ("httpRuntime", Some("system.web")) => {
-                if let Some(timeout_s) = span(start, "executionTimeout") {
+                // Written in seconds (`3600`); a timespan is read too.
+                let seconds =
+                    span(start, "executionTimeout").or_else(|| big(start, "executionTimeout"));
+                if let Some(timeout_s) = seconds {
                     let t = ExecutionTimeout {
                         location: self.locations.last().map(|(_, p)| p.clone()),
                         timeout_s,

@@ -395,6 +395,9 @@ fn proxy_and_farm_timeouts_are_read_with_their_scope() {
     );
     assert_eq!(f.execution_timeouts.len(), 1);
     assert_eq!(f.execution_timeouts[0].timeout_s, 110);
+    // ASP.NET writes the value in seconds.
+    let f = read("<configuration><system.web><httpRuntime executionTimeout=\"3600\" /></system.web></configuration>").unwrap();
+    assert_eq!(f.execution_timeouts[0].timeout_s, 3600);
 }
 
 #[test]
