@@ -14,6 +14,7 @@ pub mod configured;
 pub mod correlate;
 pub mod events;
 pub mod httperr;
+pub mod limits;
 pub mod php;
 pub mod scope;
 pub mod settings;
@@ -693,6 +694,7 @@ fn group_report(
         config,
         &target,
     );
+    let settings = limits::settings(config, &target, triple, module.as_deref(), Some(group));
     let share = percent(group.count, requests);
     GroupReport {
         first_seen: group.first,
@@ -713,6 +715,7 @@ fn group_report(
         pages,
         module,
         breakdown: breakdown(group, collected.w3c.by()),
+        settings,
         ..GroupReport::explained(triple, group.count, share, advice, "w3c")
     }
 }
