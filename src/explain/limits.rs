@@ -68,17 +68,6 @@ pub fn settings(
     }
 }
 
-/// A configured value with its file, line and scope.
-fn configured<T>(
-    setting: &str,
-    value: u64,
-    at: &Sourced<T>,
-    line: u64,
-    scope: scope::Scope,
-) -> Setting {
-    Setting::configured(setting, value.to_string(), &at.file, line).with_scope(scope.text)
-}
-
 fn request_limit(
     config: &ConfigSummary,
     target: &Target,
@@ -89,51 +78,101 @@ fn request_limit(
         .request_limits
         .iter()
         .filter(|l| (limit.get)(&l.item).is_some());
-    let in_force = scope::in_force(config, target, set, |l| l.location.as_deref());
+    let named = named_per_site(config, target, set, limit.setting, limit.default, |l| {
+        (limit.get)(l).map(|v| (v, l.line))
+    });
     let measured = limit
         .measured
         .and_then(|(what, of)| Some((what, of(group?)?)));
-    let evidence = |value: u64, is_default: bool| {
-        let (what, longest) = measured?;
-        Some(compare(what, longest, value, is_default))
-    };
-    if in_force.is_empty() {
-        let s = Setting::default(limit.setting, limit.default.to_string());
-        return vec![s.with_evidence(evidence(limit.default, true))];
-    }
-    in_force
+    let alone = named.len() == 1;
+    named
         .into_iter()
-        .filter_map(|(l, scope)| {
-            let value = (limit.get)(&l.item)?;
-            let s = configured(limit.setting, value, l, l.item.line, scope);
-            Some(s.with_evidence(evidence(value, false)))
+        .map(|(s, value)| {
+            let evidence = measured
+                .and_then(|(what, longest)| compare(what, longest, value, s.file.is_none(), alone));
+            s.with_evidence(evidence)
         })
         .collect()
 }
 
-/// What the group's longest stem or query says of the limit in force.
-fn compare(what: &str, longest: u64, limit: u64, is_default: bool) -> String {
+/// The value in force on each of the target's sites, with the value in bytes: a configured
+/// one once however many sites it serves, the default once per site that has none (named in
+/// its scope when the group has several sites).
+fn named_per_site<'a, T>(
+    config: &ConfigSummary,
+    target: &Target,
+    set: impl IntoIterator<Item = &'a Sourced<T>> + Clone,
+    setting: &str,
+    default: u64,
+    value: impl Fn(&T) -> Option<(u64, u64)>,
+) -> Vec<(Setting, u64)>
+where
+    T: HasLocation + 'a,
+{
+    let sites = scope::per_site(config, target, set, |l| l.location());
+    let several = sites.len() > 1;
+    let mut out: Vec<(Setting, u64)> = Vec::new();
+    let mut seen: Vec<*const Sourced<T>> = Vec::new();
+    for (site, winner) in sites {
+        match winner.and_then(|(l, at)| Some((l, at, value(&l.item)?))) {
+            Some((l, at, (v, line))) => {
+                if !seen.contains(&(l as *const _)) {
+                    seen.push(l);
+                    let s = Setting::configured(setting, v.to_string(), &l.file, line);
+                    out.push((s.with_scope(at.text), v));
+                }
+            }
+            None => {
+                let scope = site.filter(|_| several).map(|s| format!("site '{s}'"));
+                let s = Setting::default(setting, default.to_string()).with_scope(scope);
+                out.push((s, default));
+            }
+        }
+    }
+    out
+}
+
+/// A configured element's `<location path>`.
+trait HasLocation {
+    fn location(&self) -> Option<&str>;
+}
+
+impl HasLocation for crate::input::config::RequestLimits {
+    fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+}
+
+impl HasLocation for crate::input::config::ConcurrentLimit {
+    fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+}
+
+/// What the group's longest stem or query says of the limit in force; that it is under the
+/// limit is said only of a group with one limit (its longest may be another site's).
+fn compare(what: &str, longest: u64, limit: u64, is_default: bool, alone: bool) -> Option<String> {
     let head = format!("the longest {what} in this group is {longest} bytes");
     if longest > limit {
-        return format!("{head}, over the {limit} limit");
+        return Some(format!("{head}, over the {limit} limit"));
     }
     let which = if is_default { "default" } else { "configured" };
-    format!(
-        "{head}, shorter than the {which} {limit}: another limit, e.g. HTTP.sys MaxFieldLength \
-         or a <location> lower down, applies"
-    )
+    alone.then(|| {
+        format!(
+            "{head}, shorter than the {which} {limit}: another limit, e.g. HTTP.sys \
+             MaxFieldLength or a <location> lower down, applies"
+        )
+    })
 }
 
 fn concurrent_limit(config: &ConfigSummary, target: &Target) -> Vec<Setting> {
     let set = config.concurrent_limits.iter();
-    let in_force = scope::in_force(config, target, set, |l| l.location.as_deref());
-    if in_force.is_empty() {
-        return vec![Setting::default(CONCURRENT, "5000".into())];
-    }
-    in_force
-        .into_iter()
-        .map(|(l, scope)| configured(CONCURRENT, l.item.limit, l, l.item.line, scope))
-        .collect()
+    named_per_site(config, target, set, CONCURRENT, 5000, |l| {
+        Some((l.limit, l.line))
+    })
+    .into_iter()
+    .map(|(s, _)| s)
+    .collect()
 }
 
 /// One FastCGI application attribute: its setting, IIS's default and how to read it.

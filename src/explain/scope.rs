@@ -209,8 +209,7 @@ pub fn applies(
 
 /// Of the values that apply, the one in force for each of the target's sites: the one of the
 /// lowest file, the deepest `<location>` in it (IIS merges parent to child), the later by
-/// file and line among equals. `location` gives a
-/// value's `<location path>`.
+/// file and line among equals. `location` gives a value's `<location path>`.
 pub fn in_force<'a, T>(
     config: &ConfigSummary,
     target: &Target,
@@ -220,17 +219,8 @@ pub fn in_force<'a, T>(
 where
     T: 'a,
 {
-    let targets: Vec<Target> = match target.sites.len() {
-        0 => vec![target.clone()],
-        n => (0..n).map(|i| target.site(i)).collect(),
-    };
     let mut out: Vec<(&'a Sourced<T>, Scope)> = Vec::new();
-    for t in &targets {
-        let winner = values
-            .clone()
-            .into_iter()
-            .filter_map(|v| Some((v, applies(config, t, &v.file, location(&v.item))?)))
-            .max_by_key(|(_, scope)| (scope.level, scope.depth));
+    for (_, winner) in per_site(config, target, values, location) {
         if let Some((v, scope)) = winner
             && !out.iter().any(|(have, _)| std::ptr::eq(*have, v))
         {
@@ -238,6 +228,38 @@ where
         }
     }
     out
+}
+
+/// A site's first name and the value in force there.
+pub type SiteValue<'a, T> = (Option<String>, Option<(&'a Sourced<T>, Scope)>);
+
+/// [`in_force`] site by site: each site's first name (`None` when the target names no site)
+/// and the value in force there, if any.
+pub fn per_site<'a, T>(
+    config: &ConfigSummary,
+    target: &Target,
+    values: impl IntoIterator<Item = &'a Sourced<T>> + Clone,
+    location: impl Fn(&T) -> Option<&str>,
+) -> Vec<SiteValue<'a, T>>
+where
+    T: 'a,
+{
+    let targets: Vec<Target> = match target.sites.len() {
+        0 => vec![target.clone()],
+        n => (0..n).map(|i| target.site(i)).collect(),
+    };
+    targets
+        .iter()
+        .map(|t| {
+            let winner = values
+                .clone()
+                .into_iter()
+                .filter_map(|v| Some((v, applies(config, t, &v.file, location(&v.item))?)))
+                .max_by_key(|(_, scope)| (scope.level, scope.depth));
+            let name = t.sites.first().and_then(|names| names.first()).cloned();
+            (name, winner)
+        })
+        .collect()
 }
 
 #[cfg(test)]
