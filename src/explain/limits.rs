@@ -110,7 +110,11 @@ where
     T: HasLocation + 'a,
 {
     let sites = scope::per_site(config, target, set, |l| l.location());
-    let several = sites.len() > 1;
+    // Sites are told apart only when a value is configured for one of them.
+    let several = sites.len() > 1 && sites.iter().any(|(_, w)| w.is_some());
+    if !several && sites.iter().all(|(_, w)| w.is_none()) {
+        return vec![(Setting::default(setting, default.to_string()), default)];
+    }
     let mut out: Vec<(Setting, u64)> = Vec::new();
     let mut seen: Vec<*const Sourced<T>> = Vec::new();
     for (site, winner) in sites {
