@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
-use crate::summary::config::ConfigSummary;
+use super::scope::{self, Target};
+use crate::input::config::AspNetCore;
+use crate::summary::config::{ConfigSummary, Sourced};
 
 /// A timeout a configuration file sets.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -54,77 +56,73 @@ pub(super) fn timespan(s: u64) -> String {
     }
 }
 
-fn location(path: Option<&str>) -> Option<String> {
-    path.filter(|p| !p.is_empty())
-        .map(|p| format!("location '{p}'"))
-}
-
 /// The knowledge base's `config` keys this module reads values for.
-pub const KEYS: [&str; 5] = [
+pub const KEYS: [&str; 6] = [
     "proxy",
     "ancm-request",
     "ancm-startup",
     "fastcgi-request",
     "fastcgi-activity",
+    "execution",
 ];
 
-/// The values the configuration sets for a knowledge-base `config` key, in file and line
-/// order.
-pub fn values(config: &ConfigSummary, key: &str) -> Vec<Configured> {
-    let base = |setting: &str, value_s, file: &str, line, scope| Configured {
-        setting: setting.to_string(),
-        value_s,
-        file: file.to_string(),
-        line,
-        scope,
-        matches: false,
-        in_effect: true,
-        timespan: true,
-    };
+/// The values the configuration sets for a knowledge-base `config` key that are in force for
+/// the target (see [`scope::in_force`]): webFarms and FastCGI applications are set at server
+/// level and all kept; the rest by `<location>` and web.config.
+pub fn values(config: &ConfigSummary, key: &str, target: &Target) -> Vec<Configured> {
     match key {
-        "proxy" => config
-            .proxy_timeouts
-            .iter()
-            .map(|p| {
-                let (setting, scope) = match &p.item.farm {
-                    Some(farm) => (
-                        "webFarms/webFarm/applicationRequestRouting/protocol@timeout",
-                        Some(format!("webFarm '{farm}'")),
-                    ),
-                    None => (
-                        "system.webServer/proxy@timeout",
-                        location(p.item.location.as_deref()),
-                    ),
-                };
-                base(setting, p.item.timeout_s, &p.file, p.item.line, scope)
-            })
-            .collect(),
-        "ancm-request" | "ancm-startup" => config
-            .asp_net_core
-            .iter()
-            .filter_map(|a| {
-                let scope = location(a.item.location.as_deref());
-                let (setting, value, timespan) = if key == "ancm-request" {
-                    ("aspNetCore@requestTimeout", a.item.request_timeout_s?, true)
-                } else {
-                    (
-                        "aspNetCore@startupTimeLimit",
-                        a.item.startup_time_limit_s?,
-                        false,
-                    )
-                };
-                let in_process = a
-                    .item
-                    .hosting_model
-                    .as_deref()
-                    .is_some_and(|h| h.trim().eq_ignore_ascii_case("inprocess"));
-                Some(Configured {
-                    in_effect: !(key == "ancm-request" && in_process),
-                    timespan,
-                    ..base(setting, value, &a.file, a.item.line, scope)
+        "proxy" => {
+            let farms = config.proxy_timeouts.iter().filter_map(|p| {
+                let farm = p.item.farm.as_deref()?;
+                Some(base(
+                    "webFarms/webFarm/applicationRequestRouting/protocol@timeout",
+                    p.item.timeout_s,
+                    &p.file,
+                    p.item.line,
+                    Some(format!("webFarm '{farm}'")),
+                ))
+            });
+            let no_farm = config
+                .proxy_timeouts
+                .iter()
+                .filter(|p| p.item.farm.is_none());
+            let proxies = scope::in_force(config, target, no_farm, |p| p.location.as_deref());
+            let proxies = proxies.into_iter().map(|(p, at)| {
+                let setting = "system.webServer/proxy@timeout";
+                base(setting, p.item.timeout_s, &p.file, p.item.line, at.text)
+            });
+            let mut all: Vec<Configured> = farms.chain(proxies).collect();
+            all.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            all
+        }
+        "execution" => {
+            let set = config.execution_timeouts.iter();
+            scope::in_force(config, target, set, |e| e.location.as_deref())
+                .into_iter()
+                .map(|(e, at)| {
+                    let setting = "system.web/httpRuntime@executionTimeout";
+                    // ASP.NET writes it in seconds.
+                    Configured {
+                        timespan: false,
+                        ..base(setting, e.item.timeout_s, &e.file, e.item.line, at.text)
+                    }
                 })
-            })
-            .collect(),
+                .collect()
+        }
+        "ancm-request" | "ancm-startup" => {
+            let request = key == "ancm-request";
+            let set = config.asp_net_core.iter().filter(move |a| {
+                let v = match request {
+                    true => a.item.request_timeout_s,
+                    false => a.item.startup_time_limit_s,
+                };
+                v.is_some()
+            });
+            scope::in_force(config, target, set, |a| a.location.as_deref())
+                .into_iter()
+                .filter_map(|(a, at)| ancm(a, at.text, request))
+                .collect()
+        }
         "fastcgi-request" | "fastcgi-activity" => config
             .fast_cgi
             .iter()
@@ -151,9 +149,52 @@ pub fn values(config: &ConfigSummary, key: &str) -> Vec<Configured> {
     }
 }
 
+/// A timeout set in `file` at `line`, written as an IIS timespan, in effect.
+fn base(setting: &str, value_s: u64, file: &str, line: u64, scope: Option<String>) -> Configured {
+    Configured {
+        setting: setting.to_string(),
+        value_s,
+        file: file.to_string(),
+        line,
+        scope,
+        matches: false,
+        in_effect: true,
+        timespan: true,
+    }
+}
+
+/// An `<aspNetCore>` element's requestTimeout (`request`) or startupTimeLimit; requestTimeout
+/// has no effect in-process.
+fn ancm(a: &Sourced<AspNetCore>, scope: Option<String>, request: bool) -> Option<Configured> {
+    let (setting, value, timespan) = if request {
+        ("aspNetCore@requestTimeout", a.item.request_timeout_s?, true)
+    } else {
+        (
+            "aspNetCore@startupTimeLimit",
+            a.item.startup_time_limit_s?,
+            false,
+        )
+    };
+    let in_process = a
+        .item
+        .hosting_model
+        .as_deref()
+        .is_some_and(|h| h.trim().eq_ignore_ascii_case("inprocess"));
+    Some(Configured {
+        in_effect: !(request && in_process),
+        timespan,
+        ..base(setting, value, &a.file, a.item.line, scope)
+    })
+}
+
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+
+    /// A value as the configuration writes it, for other modules' tests.
+    pub fn timespan_of(s: u64) -> String {
+        timespan(s)
+    }
 
     /// A key misspelt in timeouts.toml would silently keep the default.
     #[test]

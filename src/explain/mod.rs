@@ -14,8 +14,10 @@ pub mod configured;
 pub mod correlate;
 pub mod events;
 pub mod httperr;
+pub mod limits;
 pub mod php;
 pub mod pools;
+pub mod scope;
 pub mod settings;
 pub mod sites;
 pub mod stdout;
@@ -688,13 +690,17 @@ fn group_report(
         (Some(p50), Some(p95), Some(max)) => Some(TimeTaken { p50, p95, max }),
         _ => None,
     };
+    let sites: Vec<String> = group.sites.iter().cloned().collect();
+    let target = scope::Target::new(config, &sites, &urls);
     let timing = timing::detect(
         kb,
         triple,
         module.as_deref(),
         &group.time_taken_buckets(),
         config,
+        &target,
     );
+    let settings = limits::settings(config, &target, triple, module.as_deref(), Some(group));
     let share = percent(group.count, requests);
     GroupReport {
         first_seen: group.first,
@@ -709,12 +715,13 @@ fn group_report(
         other_urls: group.other_urls,
         time_taken_ms,
         servers: group.servers.iter().cloned().collect(),
-        sites: group.sites.iter().cloned().collect(),
+        sites,
         timing,
         evidence,
         pages,
         module,
         breakdown: breakdown(group, collected.w3c.by()),
+        settings,
         ..GroupReport::explained(triple, group.count, share, advice, "w3c")
     }
 }

@@ -13,6 +13,7 @@
 use serde::Serialize;
 
 use super::configured::{self, Configured};
+use super::scope::Target;
 use crate::kb::{Kb, TimeoutEntry};
 use crate::summary::config::ConfigSummary;
 use crate::summary::w3c::TimeBucket;
@@ -49,13 +50,14 @@ const MIN_CLUSTER_MS: u64 = 2_000;
 /// Finds the signature in a group's time-taken histogram (`buckets`, lowest first, clamped
 /// to the group's lowest and highest time-taken), for a group with this triple and, when FREB
 /// names it, the module that set the error; `config` is what the configuration files read
-/// set.
+/// set, of which only the values in force for the group's sites and URLs (`target`) count.
 pub fn detect(
     kb: &Kb,
     triple: &Triple,
     module: Option<&str>,
     buckets: &[TimeBucket],
     config: &ConfigSummary,
+    target: &Target,
 ) -> Option<Signature> {
     let timed: u64 = buckets.iter().map(|b| b.count).sum();
     if timed < MIN_TIMED {
@@ -101,7 +103,8 @@ pub fn detect(
         format!("{}-{} s", format_s(low_ms), format_s(high_ms))
     };
     let head = format!("{best} of {timed} took {range}");
-    let verdict = configured_verdict(kb, triple, module, low_ms, high_ms, config);
+    let at = Cluster { low_ms, high_ms };
+    let verdict = configured_verdict(kb, triple, module, at, config, target);
     let (text, timeout, setting, configured) = match verdict {
         Some(v) => v.into_parts(&head),
         None => default_parts(kb, triple, module, low_ms, high_ms, &head),
@@ -212,6 +215,13 @@ impl Verdict<'_> {
     }
 }
 
+/// A cluster's lowest and highest time-taken.
+#[derive(Clone, Copy)]
+struct Cluster {
+    low_ms: u64,
+    high_ms: u64,
+}
+
 /// The configured values of the timeouts the knowledge base knows for this code and module,
 /// and what they say of a cluster from `low_ms` to `high_ms`; `None` when the configuration
 /// sets none of them.
@@ -219,9 +229,9 @@ fn configured_verdict<'a>(
     kb: &'a Kb,
     triple: &Triple,
     module: Option<&str>,
-    low_ms: u64,
-    high_ms: u64,
+    Cluster { low_ms, high_ms }: Cluster,
     config: &ConfigSummary,
+    target: &Target,
 ) -> Option<Verdict<'a>> {
     let mut set: Vec<(&TimeoutEntry, Configured)> = Vec::new();
     for t in kb.timeouts().iter().filter(|t| applies(t, triple, module)) {
@@ -231,7 +241,8 @@ fn configured_verdict<'a>(
         if set.iter().any(|(s, _)| s.config.as_deref() == Some(key)) {
             continue;
         }
-        set.extend(configured::values(config, key).into_iter().map(|c| (t, c)));
+        let values = configured::values(config, key, target);
+        set.extend(values.into_iter().map(|c| (t, c)));
     }
     let fits_at = |c: &Configured| fits(c.value_s as f64, low_ms, high_ms);
     if let Some((t, c)) = set.iter().find(|(_, c)| c.in_effect && fits_at(c)) {
@@ -332,6 +343,11 @@ mod tests {
         g.time_taken_buckets()
     }
 
+    /// A group whose site and URLs are unknown: only server-level values apply to it.
+    fn anywhere() -> Target {
+        Target::default()
+    }
+
     fn none() -> ConfigSummary {
         ConfigSummary::default()
     }
@@ -345,7 +361,7 @@ mod tests {
         let mut times: Vec<u64> = (0..136).map(|i| 30_000 + (i * 7) % 90).collect();
         times.push(1_200);
         let b = buckets(&times);
-        let sig = detect(Kb::builtin(), &arr(), None, &b, &none()).unwrap();
+        let sig = detect(Kb::builtin(), &arr(), None, &b, &none(), &anywhere()).unwrap();
         assert_eq!(sig.within, 136);
         assert_eq!(sig.of, 137);
         assert!(
@@ -366,6 +382,7 @@ mod tests {
             Some("AspNetCoreModuleV2"),
             &b,
             &none(),
+            &anywhere(),
         )
         .unwrap();
         assert!(sig.text.contains("20 of 20"), "{}", sig.text);
@@ -376,7 +393,7 @@ mod tests {
     fn a_custom_value_is_a_likely_configured_timeout() {
         let times: Vec<u64> = (0..40).map(|i| 45_000 + i * 5).collect();
         let b = buckets(&times);
-        let sig = detect(Kb::builtin(), &arr(), None, &b, &none()).unwrap();
+        let sig = detect(Kb::builtin(), &arr(), None, &b, &none(), &anywhere()).unwrap();
         assert!(
             sig.text.contains("likely a configured timeout of 45 s"),
             "{}",
@@ -392,7 +409,7 @@ mod tests {
     fn a_cluster_quotes_only_times_the_requests_had() {
         let times: Vec<u64> = (0..12).map(|i| 45_000 + i * 7).collect();
         let b = buckets(&times);
-        let sig = detect(Kb::builtin(), &arr(), None, &b, &none()).unwrap();
+        let sig = detect(Kb::builtin(), &arr(), None, &b, &none(), &anywhere()).unwrap();
         assert_eq!((sig.within, sig.of), (12, 12), "{}", sig.text);
         assert_eq!((sig.low_ms, sig.high_ms), (45_000, 45_077), "{}", sig.text);
         assert!(
@@ -406,15 +423,24 @@ mod tests {
     fn spread_out_times_have_no_signature() {
         let times: Vec<u64> = (0..200).map(|i| 500 + i * 397).collect();
         let b = buckets(&times);
-        assert_eq!(detect(Kb::builtin(), &arr(), None, &b, &none()), None);
+        assert_eq!(
+            detect(Kb::builtin(), &arr(), None, &b, &none(), &anywhere()),
+            None
+        );
     }
 
     #[test]
     fn fast_clusters_and_tiny_groups_are_not_timeouts() {
         let b = buckets(&[3, 3, 4, 3, 3, 4]);
-        assert_eq!(detect(Kb::builtin(), &arr(), None, &b, &none()), None);
+        assert_eq!(
+            detect(Kb::builtin(), &arr(), None, &b, &none(), &anywhere()),
+            None
+        );
         let b = buckets(&[30_010, 30_020]);
-        assert_eq!(detect(Kb::builtin(), &arr(), None, &b, &none()), None);
+        assert_eq!(
+            detect(Kb::builtin(), &arr(), None, &b, &none(), &anywhere()),
+            None
+        );
     }
 
     /// The summary of one configuration file, `f.config`.
@@ -436,7 +462,15 @@ mod tests {
     #[test]
     fn a_configured_farm_timeout_replaces_the_default() {
         let times: Vec<u64> = (0..25).map(|i| 120_000 + i * 3).collect();
-        let sig = detect(Kb::builtin(), &arr(), None, &buckets(&times), &config(FARM)).unwrap();
+        let sig = detect(
+            Kb::builtin(),
+            &arr(),
+            None,
+            &buckets(&times),
+            &config(FARM),
+            &anywhere(),
+        )
+        .unwrap();
         assert!(
             sig.text.contains("the ARR proxy timeout, webFarms/webFarm/applicationRequestRouting/protocol@timeout = 00:02:00 (120 s) in f.config line 4 (webFarm 'api'), expired"),
             "{}",
@@ -458,6 +492,7 @@ mod tests {
             None,
             &buckets(&times),
             &config(&only_farm),
+            &anywhere(),
         );
         let sig = sig.unwrap();
         assert!(
@@ -474,7 +509,15 @@ mod tests {
     #[test]
     fn a_cluster_at_no_configured_value_says_which_it_is_not() {
         let times: Vec<u64> = (0..25).map(|i| 45_000 + i * 3).collect();
-        let sig = detect(Kb::builtin(), &arr(), None, &buckets(&times), &config(FARM)).unwrap();
+        let sig = detect(
+            Kb::builtin(),
+            &arr(),
+            None,
+            &buckets(&times),
+            &config(FARM),
+            &anywhere(),
+        )
+        .unwrap();
         assert!(
             sig.text.contains("likely a configured timeout of 45 s, not the ARR proxy timeout (system.webServer/proxy@timeout = 00:00:50 (50 s) in f.config line 2)"),
             "{}",
@@ -492,6 +535,7 @@ mod tests {
             None,
             &buckets(&times),
             &config(FARM),
+            &anywhere(),
         )
         .unwrap();
         assert!(
@@ -500,7 +544,15 @@ mod tests {
             sig.text
         );
         // A FastCGI timeout does not explain a proxy's 502.3.
-        let sig = detect(Kb::builtin(), &arr(), None, &buckets(&times), &config(FARM)).unwrap();
+        let sig = detect(
+            Kb::builtin(),
+            &arr(),
+            None,
+            &buckets(&times),
+            &config(FARM),
+            &anywhere(),
+        )
+        .unwrap();
         assert_eq!(sig.timeout, None, "{}", sig.text);
     }
 
@@ -510,12 +562,14 @@ mod tests {
 <aspNetCore processPath="dotnet" hostingModel="InProcess" requestTimeout="00:02:00" />
 </system.webServer></location></configuration>"#;
         let times: Vec<u64> = (0..10).map(|i| 120_000 + i * 9).collect();
+        let shop = Target::new(&config(web), &["Shop".into()], &["/"]);
         let sig = detect(
             Kb::builtin(),
             &arr(),
             Some("AspNetCoreModuleV2"),
             &buckets(&times),
             &config(web),
+            &shop,
         );
         let sig = sig.unwrap();
         assert!(
@@ -533,5 +587,74 @@ mod tests {
         );
         assert_eq!(sig.timeout, None);
         assert!(!sig.configured.unwrap().in_effect);
+    }
+
+    /// A proxy timeout set for another site is not this group's: the cluster at 30 s is the
+    /// default, and the site's own value is used where it has one.
+    #[test]
+    fn a_timeout_set_for_another_site_is_not_used() {
+        let web = r#"<configuration>
+<location path="Other"><system.webServer><proxy timeout="00:00:30" /></system.webServer></location>
+<location path="Shop"><system.webServer><proxy timeout="00:01:00" /></system.webServer></location>
+<location path="Shop/slow"><system.webServer><proxy timeout="00:05:00" /></system.webServer></location>
+</configuration>"#;
+        let c = config(web);
+        let times: Vec<u64> = (0..10).map(|i| 30_000 + i * 9).collect();
+        let cases = [
+            ("Other", "/", Some(("00:00:30", true))),
+            ("Shop", "/cart", Some(("00:01:00", false))),
+            ("Shop", "/slow/report", Some(("00:05:00", false))),
+            ("Third", "/", None),
+        ];
+        for (site, url, want) in cases {
+            let target = Target::new(&c, &[site.into()], &[url]);
+            let sig = detect(Kb::builtin(), &arr(), None, &buckets(&times), &c, &target).unwrap();
+            let got = sig.configured.as_ref().map(|c| {
+                let value = super::configured::tests::timespan_of(c.value_s);
+                (value, c.matches)
+            });
+            let want = want.map(|(v, m)| (v.to_string(), m));
+            assert_eq!(got, want, "{site}{url}: {}", sig.text);
+        }
+    }
+
+    /// ASP.NET's executionTimeout (110 s) names a 500 cluster at it; a web.config that sets
+    /// it (in seconds) replaces the default.
+    #[test]
+    fn the_asp_net_execution_timeout_is_named() {
+        let managed = Triple::new(500, Some(0), Some(0));
+        let module = Some("ManagedPipelineHandler");
+        let at_110: Vec<u64> = (0..10).map(|i| 110_000 + i * 9).collect();
+        let sig = detect(
+            Kb::builtin(),
+            &managed,
+            module,
+            &buckets(&at_110),
+            &none(),
+            &anywhere(),
+        );
+        let sig = sig.unwrap();
+        assert_eq!(
+            sig.timeout.as_deref(),
+            Some("the ASP.NET executionTimeout"),
+            "{}",
+            sig.text
+        );
+        let web = r#"<configuration><system.web><httpRuntime executionTimeout="300" /></system.web></configuration>"#;
+        let at_300: Vec<u64> = (0..10).map(|i| 300_000 + i * 9).collect();
+        let sig = detect(
+            Kb::builtin(),
+            &managed,
+            module,
+            &buckets(&at_300),
+            &config(web),
+            &anywhere(),
+        );
+        let sig = sig.unwrap();
+        assert!(
+            sig.text.contains("the ASP.NET executionTimeout, system.web/httpRuntime@executionTimeout = 300 s in f.config line 1, expired"),
+            "{}",
+            sig.text
+        );
     }
 }

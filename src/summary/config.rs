@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::input::config::sitelist::ListedSite;
 use crate::input::config::{
-    AspNetCore, ConfigFile, ExecutionTimeout, FastCgiApp, LIST_MAX, Pool, ProxyTimeout, Site,
+    AspNetCore, ConcurrentLimit, ConfigFile, ExecutionTimeout, FastCgiApp, LIST_MAX, Pool,
+    ProxyTimeout, RequestLimits, Site,
 };
 use crate::input::sniff::Kind;
 
@@ -81,6 +82,12 @@ pub struct ConfigSummary {
     /// `httpRuntime@executionTimeout`.
     #[serde(default)]
     pub execution_timeouts: Vec<Sourced<ExecutionTimeout>>,
+    /// `requestFiltering/requestLimits` elements.
+    #[serde(default)]
+    pub request_limits: Vec<Sourced<RequestLimits>>,
+    /// `serverRuntime@appConcurrentRequestLimit`.
+    #[serde(default)]
+    pub concurrent_limits: Vec<Sourced<ConcurrentLimit>>,
 }
 
 fn sourced<T>(path: &str, item: T) -> Sourced<T> {
@@ -228,6 +235,12 @@ impl ConfigSummary {
         let timeouts = file.execution_timeouts.iter().cloned();
         self.execution_timeouts
             .extend(timeouts.map(|item| sourced(path, item)));
+        let limits = file.request_limits.iter().cloned();
+        self.request_limits
+            .extend(limits.map(|item| sourced(path, item)));
+        let limits = file.concurrent_limits.iter().cloned();
+        self.concurrent_limits
+            .extend(limits.map(|item| sourced(path, item)));
         self.sort();
     }
 
@@ -238,6 +251,8 @@ impl ConfigSummary {
         sort_sourced(&mut self.fast_cgi, |f| f.line);
         sort_sourced(&mut self.proxy_timeouts, |p| p.line);
         sort_sourced(&mut self.execution_timeouts, |p| p.line);
+        sort_sourced(&mut self.request_limits, |l| l.line);
+        sort_sourced(&mut self.concurrent_limits, |l| l.line);
     }
 
     /// Adds one row of a site list.
@@ -284,6 +299,8 @@ impl ConfigSummary {
         self.fast_cgi.extend(other.fast_cgi);
         self.proxy_timeouts.extend(other.proxy_timeouts);
         self.execution_timeouts.extend(other.execution_timeouts);
+        self.request_limits.extend(other.request_limits);
+        self.concurrent_limits.extend(other.concurrent_limits);
         self.sort();
     }
 

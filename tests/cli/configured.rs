@@ -95,3 +95,102 @@ fn without_the_configuration_the_default_is_named() {
         "the ASP.NET Core Module requestTimeout (out-of-process hosting)"
     );
 }
+
+/// testdata/config-limits: `<location path="Shop">` sets maxQueryString 1024 (line 21) and
+/// appConcurrentRequestLimit 100 (line 24); site Other sets neither.
+const LIMITS: &str = "testdata/config-limits";
+
+#[test]
+fn the_table_names_the_limits_in_force_with_file_line_and_evidence() {
+    let dir = repo(LIMITS);
+    let table = stdout_of(&["scan", dir.to_str().unwrap()]);
+    let file = dir.join("applicationHost.config");
+    let file = file.to_str().unwrap();
+    assert_says(
+        &table,
+        &format!(
+            "Setting: system.webServer/security/requestFiltering/requestLimits@maxQueryString = \
+             1024 in {file} line 21 (location 'Shop'); the longest query string in this group \
+             is 1500 bytes, over the 1024 limit"
+        ),
+    );
+    // The 404.15 group is on both sites: Other keeps the default.
+    assert_says(
+        &table,
+        "Setting: system.webServer/security/requestFiltering/requestLimits@maxQueryString = \
+         2048 (site 'Other') (the default: no file read sets it)",
+    );
+    assert_says(
+        &table,
+        &format!(
+            "Setting: system.webServer/serverRuntime@appConcurrentRequestLimit = 100 in {file} \
+             line 24 (location 'Shop')"
+        ),
+    );
+}
+
+#[test]
+fn the_json_settings_carry_source_file_line_scope_and_evidence() {
+    let dir = repo(LIMITS);
+    let report = scan_json(&[dir.to_str().unwrap()]);
+    let file = dir.join("applicationHost.config");
+    let file = file.to_str().unwrap();
+    let settings = group(&report, "503.2.0")["settings"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(settings.len(), 1);
+    let s = &settings[0];
+    assert_eq!(
+        s["setting"],
+        "system.webServer/serverRuntime@appConcurrentRequestLimit"
+    );
+    assert_eq!(s["value"], "100");
+    assert_eq!(s["source"], "configured");
+    assert_eq!(s["file"], file);
+    assert_eq!(s["line"], 24);
+    assert_eq!(s["scope"], "location 'Shop'");
+    assert!(s["evidence"].is_null());
+    let settings = group(&report, "404.15.0")["settings"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let sources: Vec<(&str, &str)> = settings
+        .iter()
+        .map(|s| (s["value"].as_str().unwrap(), s["source"].as_str().unwrap()))
+        .collect();
+    assert_eq!(sources, [("1024", "configured"), ("2048", "default")]);
+    assert!(
+        settings[0]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("1500 bytes, over the 1024 limit")
+    );
+    assert!(settings[1]["file"].is_null() && settings[1]["line"].is_null());
+}
+
+/// Scanned alone with the configuration, the other site's group gets the default, and its
+/// queries (1200-1500 bytes) being under it is said.
+#[test]
+fn the_other_site_s_group_gets_the_default() {
+    let dir = repo(LIMITS);
+    let logs = dir.join("W3SVC2");
+    let config = dir.join("applicationHost.config");
+    let report = scan_json(&[logs.to_str().unwrap(), config.to_str().unwrap()]);
+    let settings = group(&report, "404.15.0")["settings"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(settings.len(), 1, "{settings:?}");
+    let s = &settings[0];
+    assert_eq!(
+        (s["value"].as_str(), s["source"].as_str()),
+        (Some("2048"), Some("default"))
+    );
+    assert!(s["scope"].is_null(), "{s}");
+    assert_eq!(
+        s["evidence"],
+        "the longest query string in this group is 1500 bytes, shorter than the default 2048: \
+         another limit, e.g. HTTP.sys MaxFieldLength or a <location> lower down, applies"
+    );
+}

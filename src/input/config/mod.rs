@@ -141,6 +141,29 @@ pub struct FastCgiApp {
     pub request_timeout_s: Option<u64>,
     pub instance_max_requests: Option<u32>,
     pub max_instances: Option<u32>,
+    /// Absent from summaries saved before it was read.
+    #[serde(default)]
+    pub queue_length: Option<u32>,
+    #[serde(default)]
+    pub idle_timeout_s: Option<u64>,
+    pub line: u64,
+}
+
+/// One `requestFiltering/requestLimits` element: the attributes it sets, in bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestLimits {
+    pub location: Option<String>,
+    pub max_allowed_content_length: Option<u64>,
+    pub max_url: Option<u64>,
+    pub max_query_string: Option<u64>,
+    pub line: u64,
+}
+
+/// `system.webServer/serverRuntime@appConcurrentRequestLimit`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConcurrentLimit {
+    pub location: Option<String>,
+    pub limit: u64,
     pub line: u64,
 }
 
@@ -179,6 +202,8 @@ pub struct ConfigFile {
     pub fast_cgi: Vec<FastCgiApp>,
     pub proxy_timeouts: Vec<ProxyTimeout>,
     pub execution_timeouts: Vec<ExecutionTimeout>,
+    pub request_limits: Vec<RequestLimits>,
+    pub concurrent_limits: Vec<ConcurrentLimit>,
     /// Findings and limits met, one sentence each.
     pub notes: Vec<String>,
 }
@@ -208,6 +233,11 @@ fn flag(start: &BytesStart, name: &str) -> Option<bool> {
 }
 
 fn number(start: &BytesStart, name: &str) -> Option<u32> {
+    attribute(start, name)?.trim().parse().ok()
+}
+
+/// A `uint` attribute (IIS's limits are 32-bit, but a value is kept as written).
+fn big(start: &BytesStart, name: &str) -> Option<u64> {
     attribute(start, name)?.trim().parse().ok()
 }
 
@@ -443,7 +473,10 @@ impl Walk {
                 }
             }
             ("httpRuntime", Some("system.web")) => {
-                if let Some(timeout_s) = span(start, "executionTimeout") {
+                // Written in seconds (`3600`); a timespan is read too.
+                let seconds =
+                    span(start, "executionTimeout").or_else(|| big(start, "executionTimeout"));
+                if let Some(timeout_s) = seconds {
                     let t = ExecutionTimeout {
                         location: self.locations.last().map(|(_, p)| p.clone()),
                         timeout_s,
@@ -451,6 +484,33 @@ impl Walk {
                     };
                     let list = &mut self.file.execution_timeouts;
                     push(list, t, "httpRuntime elements", &mut self.file.notes);
+                }
+            }
+            ("requestLimits", Some("requestFiltering")) => {
+                let limits = RequestLimits {
+                    location: self.locations.last().map(|(_, p)| p.clone()),
+                    max_allowed_content_length: big(start, "maxAllowedContentLength"),
+                    max_url: big(start, "maxUrl"),
+                    max_query_string: big(start, "maxQueryString"),
+                    line,
+                };
+                let set = limits.max_allowed_content_length.is_some()
+                    || limits.max_url.is_some()
+                    || limits.max_query_string.is_some();
+                if set {
+                    let list = &mut self.file.request_limits;
+                    push(list, limits, "requestLimits elements", &mut self.file.notes);
+                }
+            }
+            ("serverRuntime", Some("system.webServer")) => {
+                if let Some(limit) = big(start, "appConcurrentRequestLimit") {
+                    let l = ConcurrentLimit {
+                        location: self.locations.last().map(|(_, p)| p.clone()),
+                        limit,
+                        line,
+                    };
+                    let list = &mut self.file.concurrent_limits;
+                    push(list, l, "serverRuntime elements", &mut self.file.notes);
                 }
             }
             ("application", Some("fastCgi")) => {
@@ -461,6 +521,8 @@ impl Walk {
                     request_timeout_s: number(start, "requestTimeout").map(u64::from),
                     instance_max_requests: number(start, "instanceMaxRequests"),
                     max_instances: number(start, "maxInstances"),
+                    queue_length: number(start, "queueLength"),
+                    idle_timeout_s: number(start, "idleTimeout").map(u64::from),
                     line,
                 };
                 push(

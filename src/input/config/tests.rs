@@ -395,6 +395,67 @@ fn proxy_and_farm_timeouts_are_read_with_their_scope() {
     );
     assert_eq!(f.execution_timeouts.len(), 1);
     assert_eq!(f.execution_timeouts[0].timeout_s, 110);
+    // ASP.NET writes the value in seconds.
+    let f = read("<configuration><system.web><httpRuntime executionTimeout=\"3600\" /></system.web></configuration>").unwrap();
+    assert_eq!(f.execution_timeouts[0].timeout_s, 3600);
+}
+
+#[test]
+fn request_limits_and_concurrency_limits_are_read_with_their_location() {
+    let text = r#"<configuration>
+  <system.webServer>
+    <security><requestFiltering><requestLimits maxUrl="8192" /></requestFiltering></security>
+    <serverRuntime appConcurrentRequestLimit="8000" />
+  </system.webServer>
+  <location path="Shop/api">
+    <system.webServer>
+      <security><requestFiltering>
+        <requestLimits maxAllowedContentLength="104857600" maxQueryString=" 1024 " />
+      </requestFiltering></security>
+      <serverRuntime appConcurrentRequestLimit="100" />
+    </system.webServer>
+  </location>
+  <system.webServer>
+    <security><requestFiltering><requestLimits maxUrl="many" /></requestFiltering></security>
+    <serverRuntime enabled="true" />
+    <fastCgi><application fullPath="C:\php\php-cgi.exe" queueLength="50" idleTimeout="600" /></fastCgi>
+  </system.webServer>
+</configuration>"#;
+    let f = read_config(text.as_bytes()).unwrap();
+    let limits = |l: &RequestLimits| {
+        (
+            l.location.clone(),
+            l.max_allowed_content_length,
+            l.max_url,
+            l.max_query_string,
+            l.line,
+        )
+    };
+    // An element that sets none of the three (or sets one IIS would refuse) is not kept.
+    assert_eq!(
+        f.request_limits.iter().map(limits).collect::<Vec<_>>(),
+        [
+            (None, None, Some(8192), None, 3),
+            (
+                Some("Shop/api".into()),
+                Some(104_857_600),
+                None,
+                Some(1024),
+                9
+            ),
+        ]
+    );
+    let concurrent: Vec<_> = f
+        .concurrent_limits
+        .iter()
+        .map(|c| (c.location.as_deref(), c.limit, c.line))
+        .collect();
+    assert_eq!(concurrent, [(None, 8000, 4), (Some("Shop/api"), 100, 11)]);
+    let php = &f.fast_cgi[0];
+    assert_eq!(
+        (php.queue_length, php.idle_timeout_s),
+        (Some(50), Some(600))
+    );
 }
 
 #[test]

@@ -118,6 +118,10 @@ pub struct Group {
     /// The exact lowest time-taken (the histogram's lowest bucket may start below it).
     pub time_taken_min: Option<u64>,
     pub time_taken_max: Option<u64>,
+    /// The longest cs-uri-stem and cs-uri-query of the group, in bytes as logged: the
+    /// evidence next to a request-filtering limit (404.14, 404.15).
+    pub uri_stem_max: Option<u64>,
+    pub uri_query_max: Option<u64>,
     pub servers: BTreeSet<String>,
     pub sites: BTreeSet<String>,
     /// Requests per minute (minutes since the epoch, UTC), per server (`""` when unknown).
@@ -139,6 +143,8 @@ impl Default for Group {
             time_taken: new_histogram(),
             time_taken_min: None,
             time_taken_max: None,
+            uri_stem_max: None,
+            uri_query_max: None,
             servers: BTreeSet::new(),
             sites: BTreeSet::new(),
             minutes: HashMap::new(),
@@ -161,6 +167,11 @@ impl Group {
         self.count += 1;
         let stem = rec.get(Field::UriStem).unwrap_or(b"-");
         self.count_url(stem, 1);
+        self.uri_stem_max = max_opt(self.uri_stem_max, Some(stem.len() as u64));
+        // `-` is an empty query.
+        if let Some(query) = rec.get(Field::UriQuery).filter(|q| *q != b"-") {
+            self.uri_query_max = max_opt(self.uri_query_max, Some(query.len() as u64));
+        }
         if let Some(ms) = rec.time_taken_ms {
             self.record_time(ms, 1);
         }
@@ -281,6 +292,8 @@ impl Group {
             (a, b) => a.or(b),
         };
         self.time_taken_max = max_opt(self.time_taken_max, other.time_taken_max);
+        self.uri_stem_max = max_opt(self.uri_stem_max, other.uri_stem_max);
+        self.uri_query_max = max_opt(self.uri_query_max, other.uri_query_max);
         for s in &other.servers {
             insert_capped(&mut self.servers, s);
         }

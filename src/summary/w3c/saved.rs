@@ -47,6 +47,11 @@ pub struct SavedGroup {
     #[serde(default)]
     pub time_taken_min: Option<u64>,
     pub time_taken_max: Option<u64>,
+    /// Absent from summaries written before they were kept.
+    #[serde(default)]
+    pub uri_stem_max: Option<u64>,
+    #[serde(default)]
+    pub uri_query_max: Option<u64>,
     pub servers: Capped<String, NAME_CAP>,
     pub sites: Capped<String, NAME_CAP>,
     /// Per server: (minute since the epoch, count).
@@ -126,6 +131,8 @@ impl W3cSummary {
                     time_taken: histogram_pairs(&g.time_taken),
                     time_taken_min: g.time_taken_min,
                     time_taken_max: g.time_taken_max,
+                    uri_stem_max: g.uri_stem_max,
+                    uri_query_max: g.uri_query_max,
                     servers: g.servers.iter().cloned().collect::<Vec<_>>().into(),
                     sites: g.sites.iter().cloned().collect::<Vec<_>>().into(),
                     minutes,
@@ -188,6 +195,8 @@ impl W3cSummary {
                 time_taken: histogram_from(&g.time_taken),
                 time_taken_min: g.time_taken_min,
                 time_taken_max: g.time_taken_max,
+                uri_stem_max: g.uri_stem_max,
+                uri_query_max: g.uri_query_max,
                 servers: g.servers.kept.into_iter().collect(),
                 sites: g.sites.kept.into_iter().collect(),
                 minutes: g

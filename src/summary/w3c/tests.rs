@@ -137,3 +137,36 @@ fn merge_saturates_counts_near_u64_max() {
     // Before: 2^64-1 + 3279 wrapped to 3278 (and panicked in a debug build).
     assert_eq!((a.requests, a.failures), (u64::MAX, u64::MAX));
 }
+
+/// The longest stem and query of a group are the evidence next to maxUrl and maxQueryString:
+/// kept per group, `-` counted as no query, and carried through a merge and a saved summary.
+#[test]
+fn the_longest_stem_and_query_of_a_group_are_kept() {
+    let log = |queries: &[&str]| {
+        let mut text = String::from(
+            "#Fields: date time cs-uri-stem cs-uri-query sc-status sc-substatus sc-win32-status\n",
+        );
+        for q in queries {
+            text.push_str(&format!("2026-11-18 10:42:03 /search {q} 404 15 0\n"));
+        }
+        summarise(text.as_bytes(), false)
+    };
+    let long = "x".repeat(1500);
+    let cases: [(&[&str], Option<u64>); 3] = [
+        (&["-", "-"], None),
+        (&["a=1", "-", "q=12345"], Some(7)),
+        (&["q=1", &long], Some(1500)),
+    ];
+    for (queries, want) in cases {
+        let s = log(queries);
+        let (_, g) = s.groups()[0];
+        assert_eq!(g.uri_query_max, want, "{queries:?}");
+        assert_eq!(g.uri_stem_max, Some(7));
+    }
+    let mut merged = log(&["a=1"]);
+    merged.merge(log(&["q=12345"]));
+    assert_eq!(merged.groups()[0].1.uri_query_max, Some(7));
+    let back = W3cSummary::restore(merged.save());
+    assert_eq!(back.groups()[0].1.uri_query_max, Some(7));
+    assert_eq!(back.groups()[0].1.uri_stem_max, Some(7));
+}
