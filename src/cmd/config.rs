@@ -114,7 +114,12 @@ pub fn lint_paths(paths: &[PathBuf]) -> LintReport {
                         }),
                         Ok(_) => {
                             report.files.push(stream.name.clone());
-                            lints.push(lint::lint_bytes(&stream.name, &bytes));
+                            let mut file = lint::lint_bytes(&stream.name, &bytes);
+                            // Folders beside a file are judged only on disk, not in an archive.
+                            if let Some(disk) = stream.disk {
+                                lint::check_stdout_folders(&mut file, disk);
+                            }
+                            lints.push(file);
                         }
                     }
                 }
