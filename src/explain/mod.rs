@@ -14,6 +14,7 @@ pub mod configured;
 pub mod correlate;
 pub mod events;
 pub mod httperr;
+pub mod lint;
 pub mod php;
 pub mod settings;
 pub mod sites;
@@ -193,6 +194,10 @@ pub struct GroupReport {
     /// The configuration values in force for the group (limits, pool settings): configured
     /// with file and line, or IIS's default.
     pub settings: Vec<settings::Setting>,
+    /// The configuration lint's findings that cause the group's error (500.19 by HRESULT,
+    /// 500.21, 500.34/500.35, a missing stdout folder for the ANCM start failures), from the
+    /// configuration that can be this run's.
+    pub config_findings: Vec<crate::input::config::lint::Finding>,
 }
 
 /// How many breakdown entries a group lists.
@@ -264,6 +269,7 @@ impl GroupReport {
             stdout_missing: None,
             ancm_debug: Vec::new(),
             settings: Vec::new(),
+            config_findings: Vec::new(),
         }
     }
 }
@@ -395,6 +401,7 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
     };
     report.config = sites::report(&collected.config, &report.sites);
     sites::name_groups(&mut report, &collected.config, &collected.files);
+    lint::join(&mut report.groups, &config);
     join_events(&mut report, collected, kb, opts.zone);
     join_php(&mut report, collected, opts.zone);
     join_stdout(&mut report, collected, opts.zone);

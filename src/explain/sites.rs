@@ -226,6 +226,7 @@ pub fn for_the_run(config: &ConfigSummary, files: &[FileOutcome]) -> ConfigSumma
     scoped.fast_cgi.retain(|f| speaks(&f.file));
     scoped.proxy_timeouts.retain(|t| speaks(&t.file));
     scoped.execution_timeouts.retain(|t| speaks(&t.file));
+    scoped.lint.retain(|l| speaks(&l.file));
     scoped
 }
 

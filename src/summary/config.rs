@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::input::config::lint::FileLint;
 use crate::input::config::sitelist::ListedSite;
 use crate::input::config::{
     AspNetCore, ConfigFile, ExecutionTimeout, FastCgiApp, LIST_MAX, Pool, ProxyTimeout, Site,
@@ -78,6 +79,10 @@ pub struct ConfigSummary {
     /// `httpRuntime@executionTimeout`.
     #[serde(default)]
     pub execution_timeouts: Vec<Sourced<ExecutionTimeout>>,
+    /// What the lint read of each file: its own findings, and what the findings across files
+    /// (made at explain time, when every file is known) need.
+    #[serde(default)]
+    pub lint: Vec<FileLint>,
 }
 
 fn sourced<T>(path: &str, item: T) -> Sourced<T> {
@@ -231,6 +236,14 @@ impl ConfigSummary {
         sort_sourced(&mut self.fast_cgi, |f| f.line);
         sort_sourced(&mut self.proxy_timeouts, |p| p.line);
         sort_sourced(&mut self.execution_timeouts, |p| p.line);
+        self.lint.sort_by(|a, b| a.file.cmp(&b.file));
+        self.lint.truncate(LIST_MAX);
+    }
+
+    /// Adds a file's lint (a malformed file the reader refused has one too).
+    pub fn add_lint(&mut self, lint: FileLint) {
+        self.lint.push(lint);
+        self.sort();
     }
 
     /// Adds one row of a site list.
@@ -276,6 +289,7 @@ impl ConfigSummary {
         self.fast_cgi.extend(other.fast_cgi);
         self.proxy_timeouts.extend(other.proxy_timeouts);
         self.execution_timeouts.extend(other.execution_timeouts);
+        self.lint.extend(other.lint);
         self.sort();
     }
 

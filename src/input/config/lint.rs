@@ -7,6 +7,8 @@
 //! passwords, app settings).
 
 use std::collections::HashMap;
+use std::io::{self, Read};
+use std::path::Path;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event as Xml};
@@ -20,6 +22,9 @@ mod hosting;
 mod locked;
 
 pub use hosting::check_stdout_folders;
+
+/// Largest configuration file read (bytes); a real applicationHost.config is under 1 MiB.
+pub const MAX_CONFIG: u64 = 64 << 20;
 
 /// Deepest nesting followed; deeper files are reported as malformed by the reader anyway.
 const MAX_DEPTH: usize = 64;
@@ -111,7 +116,7 @@ pub struct Finding {
 /// What one file says that another file's findings need: the modules it installs, what it
 /// uses, what it locks. Kept in a scan's summary (and saved with it), so that the findings
 /// across files are made when every file of the run is known.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FileLint {
     pub file: String,
@@ -330,6 +335,31 @@ pub fn lint_bytes(file: &str, bytes: &[u8]) -> FileLint {
     }
     if lint.app_host {
         lint.hosting.read_apps(bytes);
+    }
+    lint
+}
+
+/// A configuration file's bytes, read once for both the reader and the lint; `Ok(Err)` names a
+/// file too large to be a configuration file.
+pub fn read_capped<R: Read>(reader: R) -> io::Result<Result<Vec<u8>, String>> {
+    let mut bytes = Vec::new();
+    reader.take(MAX_CONFIG + 1).read_to_end(&mut bytes)?;
+    Ok(if bytes.len() as u64 > MAX_CONFIG {
+        Err(format!(
+            "larger than {} MiB, so not a configuration file",
+            MAX_CONFIG >> 20
+        ))
+    } else {
+        Ok(bytes)
+    })
+}
+
+/// Lints one file's bytes as [`lint_bytes`] does, and judges its stdout folders when it was
+/// read from `disk` (in an archive, the folders beside it are unknown).
+pub fn lint_file(name: &str, bytes: &[u8], disk: Option<&Path>) -> FileLint {
+    let mut lint = lint_bytes(name, bytes);
+    if let Some(disk) = disk {
+        check_stdout_folders(&mut lint, disk);
     }
     lint
 }

@@ -16,7 +16,7 @@ use crate::input::xml::attribute;
 const MAX_ENTRIES: usize = 256;
 
 /// An application of applicationHost.config, as the hosting rule needs it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct App {
     site: String,
@@ -26,7 +26,7 @@ pub struct App {
 }
 
 /// What one file tells the rules.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Hosting {
     /// `<aspNetCore>` elements: line, whether in-process, and the `<location path>` around it

@@ -44,7 +44,7 @@ const STOCK_LOCKED: [&str; 24] = [
 ];
 
 /// A `<location>` of applicationHost.config that says whether its sections may be overridden.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LocationMode {
     /// The location's path, `Default Web Site/app` (empty: every site).
@@ -54,7 +54,7 @@ pub struct LocationMode {
 }
 
 /// What one file tells the rule.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Locks {
     /// A web.config's sections: their paths (`system.webServer/handlers`) and first lines.
