@@ -2,8 +2,9 @@
 //! every configuration file a scan read (kept per file in the summary) is finished here, where
 //! every file of the run is known, and each finding joins the groups whose error it causes.
 
-use crate::explain::GroupReport;
+use crate::explain::{GroupReport, Report};
 use crate::hresult;
+use crate::input::config::lint::Severity;
 use crate::input::config::lint::{self, Finding, Rule};
 use crate::summary::config::ConfigSummary;
 
@@ -56,6 +57,38 @@ pub fn join(groups: &mut [GroupReport], config: &ConfigSummary) {
             .cloned()
             .collect();
     }
+}
+
+/// Adds the configuration paragraph's count of the lint's findings over every configuration
+/// file read, and how many of them explain a failure group of this run.
+pub fn count(report: &mut Report, config: &ConfigSummary) {
+    let all = findings(config);
+    let Some(paragraph) = report.config.as_mut() else {
+        return;
+    };
+    if config.lint.is_empty() {
+        return;
+    }
+    let errors = all.iter().filter(|f| f.severity == Severity::Error).count();
+    let warnings = all.len() - errors;
+    let explaining = all
+        .iter()
+        .filter(|f| report.groups.iter().any(|g| g.config_findings.contains(f)))
+        .count();
+    let line = if all.is_empty() {
+        format!(
+            "Lint: no finding in the {} configuration file(s) linted.",
+            config.lint.len()
+        )
+    } else {
+        format!(
+            "Lint: {errors} error(s) and {warnings} warning(s) in the {} configuration file(s) \
+             linted, {explaining} of them shown with the failure group they explain; `iisdiag \
+             config` lists them all.",
+            config.lint.len()
+        )
+    };
+    paragraph.text.push(line);
 }
 
 /// One line for a report: `web.config line 28: <fastCgi> is allowed only ...; fix: ...`.

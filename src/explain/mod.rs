@@ -402,6 +402,7 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
     report.config = sites::report(&collected.config, &report.sites);
     sites::name_groups(&mut report, &collected.config, &collected.files);
     lint::join(&mut report.groups, &config);
+    lint::count(&mut report, &collected.config);
     join_events(&mut report, collected, kb, opts.zone);
     join_php(&mut report, collected, opts.zone);
     join_stdout(&mut report, collected, opts.zone);

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{corpus, iisdiag, repo};
+use super::{corpus, direct_and_merged, group, iisdiag, json_of, repo, stdout_of};
 
 fn config(args: &[&str]) -> (i32, String, String) {
     let out = iisdiag().arg("config").args(args).output().unwrap();
@@ -272,4 +272,39 @@ fn config_warns_of_a_stdout_folder_missing_on_disk() {
     );
     let (code, _, _) = config(&[&path("stdout__web.config")]);
     assert_eq!(code, 0, "a warning alone exits 0");
+}
+
+/// `scan` lints the configuration it reads: the locked `<windowsAuthentication>` of
+/// testdata/lint-500.19 explains its W3C log's 500.19 with win32 33, in every format and after
+/// a saved summary's merge.
+#[test]
+fn scan_gives_a_500_19_group_the_finding_that_explains_it() {
+    let dir = repo("testdata/lint-500.19").display().to_string();
+    let (direct, merged) = direct_and_merged(&dir);
+    for report in [&direct, &merged] {
+        let findings = group(report, "500.19.33")["config_findings"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(rules_lines(&findings), [("locked-section".to_string(), 6)]);
+        assert_eq!(findings[0]["hresult"], "0x80070021");
+    }
+    let table = stdout_of(&["scan", &dir, "--color", "never"]);
+    assert!(
+        table.contains("Config: ")
+            && table.contains("web.config line 6: <windowsAuthentication> is locked"),
+        "{table}"
+    );
+    let markdown = stdout_of(&["scan", &dir, "--format", "markdown"]);
+    assert!(markdown.contains("- **Config:** "), "{markdown}");
+}
+
+/// Configuration that cannot be the run's (another server's logs beside it) explains nothing.
+#[test]
+fn scan_joins_no_finding_from_another_servers_configuration() {
+    let dir = repo("testdata/lint-500.19").display().to_string();
+    let farm = repo("testdata/farm").display().to_string();
+    let report = json_of(&["scan", &dir, &farm, "--format", "json"]);
+    let findings = &group(&report, "500.19.33")["config_findings"];
+    assert_eq!(findings.as_array().map(Vec::len), Some(0), "{findings}");
 }
