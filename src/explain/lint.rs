@@ -149,6 +149,28 @@ mod tests {
         }
     }
 
+    /// A saved summary carries what the findings across files need, and one saved before the
+    /// lint existed still loads.
+    #[test]
+    fn the_lint_survives_a_saved_summary_and_older_ones_load() {
+        let host = "<configuration><configSections><sectionGroup name=\"system.webServer\">\
+                    <section name=\"asp\" overrideModeDefault=\"Deny\"/></sectionGroup>\
+                    </configSections></configuration>";
+        let web = "<configuration><system.webServer>\n<asp/>\n</system.webServer></configuration>";
+        let mut config = ConfigSummary::default();
+        config.add_lint(lint_bytes("applicationHost.config", host.as_bytes()));
+        config.add_lint(lint_bytes("site/web.config", web.as_bytes()));
+        let direct = findings(&config);
+        assert_eq!(direct.len(), 1);
+        let saved = serde_json::to_string(&config.save()).unwrap_or_default();
+        let back: Result<ConfigSummary, _> = serde_json::from_str(&saved);
+        let back = back.map(ConfigSummary::restore).unwrap_or_default();
+        assert_eq!(findings(&back), direct);
+        let old = r#"{"files":1,"sites":[],"sites_without_id":0,"pools":[],"asp_net_core":[],"fast_cgi":[]}"#;
+        let old: Result<ConfigSummary, _> = serde_json::from_str(old);
+        assert!(old.is_ok_and(|c| c.lint.is_empty() && c.files == 1));
+    }
+
     #[test]
     fn the_findings_across_files_are_made_from_the_summary() {
         let web = "<configuration><system.webServer><security><ipSecurity/></security>\
