@@ -413,7 +413,7 @@ fn open(
     }
     let app_host = lint.app_host;
     lint.locks.open(app_host, stack, &name, start, line);
-    lint.hosting.open(app_host, stack, &name, start, line);
+    lint.hosting.open(app_host, stack, &name, start);
     if name == "application" && parent == Some("fastCgi") {
         fast_cgi_timeouts(lint, start, line);
     }

@@ -42,14 +42,8 @@ pub struct Hosting {
 }
 
 impl Hosting {
-    pub fn open(
-        &mut self,
-        app_host: bool,
-        stack: &[String],
-        name: &str,
-        start: &BytesStart,
-        _line: u64,
-    ) {
+    /// Notes the `<location path>` an applicationHost.config's `<aspNetCore>` may lie in.
+    pub fn open(&mut self, app_host: bool, stack: &[String], name: &str, start: &BytesStart) {
         if app_host && name == "location" && stack.len() == 1 {
             let path = short(attribute(start, "path").unwrap_or_default().trim());
             self.location = Some((stack.len(), path));
