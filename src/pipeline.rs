@@ -394,11 +394,16 @@ fn read_into(
             })?
         }
         Kind::Config => {
-            return Ok(match config::read_config(io::BufReader::new(reader)) {
+            let bytes = match config::lint::read_capped(reader)? {
+                Ok(bytes) => bytes,
+                Err(reason) => return Ok(FileOutcome::skipped(path, Some(kind), reason)),
+            };
+            // The lint is kept for a file the reader refuses: a malformed file is a finding.
+            let summary = &mut out.collected.config;
+            summary.add_lint(config::lint::lint_file(path, &bytes, disk));
+            return Ok(match config::read_config(&bytes[..]) {
                 Ok(file) => {
-                    out.collected
-                        .config
-                        .add_config(&file, path, |id, name| filter.config_site(id, name));
+                    summary.add_config(&file, path, |id, name| filter.config_site(id, name));
                     FileOutcome::read(path, kind, (file.records(), 0), Vec::new(), file.notes)
                 }
                 Err(e) => FileOutcome::skipped(path, Some(kind), e.to_string()),

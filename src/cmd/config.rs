@@ -15,9 +15,6 @@ use crate::input::source::{self, Item};
 use crate::report::lint::{LintReport, Skipped};
 use crate::report::paint::Paint;
 
-/// Largest configuration file read (bytes); a real applicationHost.config is under 1 MiB.
-const MAX_CONFIG: u64 = 64 << 20;
-
 #[derive(Debug, Clone)]
 pub struct Options {
     pub paths: Vec<PathBuf>,
@@ -95,26 +92,19 @@ pub fn lint_paths(paths: &[PathBuf]) -> LintReport {
                     if !named && sniff(&stream.head) != Ok(Kind::Config) {
                         return;
                     }
-                    let mut bytes = stream.head.clone();
-                    let read = body
-                        .rest()
-                        .take(MAX_CONFIG.saturating_sub(bytes.len() as u64) + 1)
-                        .read_to_end(&mut bytes);
-                    match read {
+                    let head = io::Cursor::new(stream.head.clone());
+                    match lint::read_capped(head.chain(body.rest())) {
                         Err(e) => report.skipped.push(Skipped {
                             file: stream.name,
                             reason: e.to_string(),
                         }),
-                        Ok(_) if bytes.len() as u64 > MAX_CONFIG => report.skipped.push(Skipped {
+                        Ok(Err(reason)) => report.skipped.push(Skipped {
                             file: stream.name,
-                            reason: format!(
-                                "larger than {} MiB, so not a configuration file",
-                                MAX_CONFIG >> 20
-                            ),
+                            reason,
                         }),
-                        Ok(_) => {
+                        Ok(Ok(bytes)) => {
                             report.files.push(stream.name.clone());
-                            lints.push(lint::lint_bytes(&stream.name, &bytes));
+                            lints.push(lint::lint_file(&stream.name, &bytes, stream.disk));
                         }
                     }
                 }

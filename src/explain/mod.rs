@@ -15,6 +15,7 @@ pub mod correlate;
 pub mod events;
 pub mod httperr;
 pub mod limits;
+pub mod lint;
 pub mod php;
 pub mod pools;
 pub mod scope;
@@ -199,6 +200,10 @@ pub struct GroupReport {
     /// The application pools of the group's URLs (or its traces), from the run's
     /// configuration.
     pub pools: Vec<pools::PoolFacts>,
+    /// The configuration lint's findings that cause the group's error (500.19 by HRESULT,
+    /// 500.21, 500.34/500.35, a missing stdout folder for the ANCM start failures), from the
+    /// configuration that can be this run's.
+    pub config_findings: Vec<crate::input::config::lint::Finding>,
 }
 
 /// How many breakdown entries a group lists.
@@ -271,6 +276,7 @@ impl GroupReport {
             ancm_debug: Vec::new(),
             settings: Vec::new(),
             pools: Vec::new(),
+            config_findings: Vec::new(),
         }
     }
 }
@@ -402,6 +408,8 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
     };
     report.config = sites::report(&collected.config, &report.sites);
     sites::name_groups(&mut report, &collected.config, &collected.files);
+    lint::join(&mut report.groups, &config);
+    lint::count(&mut report, &collected.config);
     join_events(&mut report, collected, kb, opts.zone);
     pools::join(&mut report, &config, &collected.files);
     join_php(&mut report, collected, opts.zone);

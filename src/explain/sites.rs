@@ -235,6 +235,7 @@ pub fn for_the_run(config: &ConfigSummary, files: &[FileOutcome]) -> ConfigSumma
     scoped.execution_timeouts.retain(|t| speaks(&t.file));
     scoped.request_limits.retain(|l| speaks(&l.file));
     scoped.concurrent_limits.retain(|l| speaks(&l.file));
+    scoped.lint.retain(|l| speaks(&l.file));
     scoped
 }
 

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use super::Layout;
 use super::phrase::{self, EVENT_ROWS, EVENTS_LISTED, human_ms};
 use crate::explain::events::{Chain, EventsReport};
-use crate::explain::{GroupReport, Report};
+use crate::explain::{GroupReport, Report, lint};
 pub use crate::guard::markdown::{cell_code, code, text};
 use crate::triple::Triple;
 
@@ -255,6 +255,9 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, opts: &Layout) -> io::Resul
     }
     for setting in &g.settings {
         writeln!(out, "- **Setting:** {}", text(&setting.describe()))?;
+    }
+    for f in &g.config_findings {
+        writeln!(out, "- **Config:** {}", text(&lint::describe(f)))?;
     }
     if let Some(sig) = &g.timing {
         writeln!(out, "- **Timing:** {}.", text(&sig.text))?;

@@ -11,7 +11,7 @@ use super::Layout;
 use super::fit::{Cell, Column, Drop, Give, Grid};
 use super::paint::Tone;
 use super::phrase::{self, human_ms};
-use crate::explain::{Breakdown, GroupReport, Report};
+use crate::explain::{Breakdown, GroupReport, Report, lint};
 use crate::guard;
 use crate::time::{Millis, Zone};
 
@@ -627,6 +627,10 @@ fn write_group(out: &mut dyn Write, g: &GroupReport, style: &Layout) -> io::Resu
             "{}",
             wrap(&format!("Setting: {}", setting.describe()), "    ", "  ")
         )?;
+    }
+    for f in &g.config_findings {
+        let text = format!("Config: {}", lint::describe(f));
+        writeln!(out, "{}", wrap(&text, "    ", "  "))?;
     }
     if let Some(sig) = &g.timing {
         writeln!(

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::input::config::lint::FileLint;
 use crate::input::config::sitelist::ListedSite;
 use crate::input::config::{
     AspNetCore, ConcurrentLimit, ConfigFile, ExecutionTimeout, FastCgiApp, LIST_MAX, Pool,
@@ -88,6 +89,10 @@ pub struct ConfigSummary {
     /// `serverRuntime@appConcurrentRequestLimit`.
     #[serde(default)]
     pub concurrent_limits: Vec<Sourced<ConcurrentLimit>>,
+    /// What the lint read of each file: its own findings, and what the findings across files
+    /// (made at explain time, when every file is known) need.
+    #[serde(default)]
+    pub lint: Vec<FileLint>,
 }
 
 fn sourced<T>(path: &str, item: T) -> Sourced<T> {
@@ -253,6 +258,14 @@ impl ConfigSummary {
         sort_sourced(&mut self.execution_timeouts, |p| p.line);
         sort_sourced(&mut self.request_limits, |l| l.line);
         sort_sourced(&mut self.concurrent_limits, |l| l.line);
+        self.lint.sort_by(|a, b| a.file.cmp(&b.file));
+        self.lint.truncate(LIST_MAX);
+    }
+
+    /// Adds a file's lint (a malformed file the reader refused has one too).
+    pub fn add_lint(&mut self, lint: FileLint) {
+        self.lint.push(lint);
+        self.sort();
     }
 
     /// Adds one row of a site list.
@@ -301,6 +314,7 @@ impl ConfigSummary {
         self.execution_timeouts.extend(other.execution_timeouts);
         self.request_limits.extend(other.request_limits);
         self.concurrent_limits.extend(other.concurrent_limits);
+        self.lint.extend(other.lint);
         self.sort();
     }
 

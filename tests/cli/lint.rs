@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{corpus, iisdiag, repo};
+use super::{corpus, direct_and_merged, group, iisdiag, json_of, repo, stdout_of};
 
 fn config(args: &[&str]) -> (i32, String, String) {
     let out = iisdiag().arg("config").args(args).output().unwrap();
@@ -24,7 +24,7 @@ fn config_lints_testdata_with_every_rule_and_exit_1() {
     let (code, out, err) = config(&[&dir, "--format", "json"]);
     assert_eq!(code, 1, "{err}");
     let doc: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(doc["files"].as_array().unwrap().len(), 6, "{out}");
+    assert_eq!(doc["files"].as_array().unwrap().len(), 8, "{out}");
     assert_eq!(doc["modules_judged"], true);
     let findings = doc["findings"].as_array().unwrap();
     let mut got: Vec<(String, String, u64)> = findings
@@ -49,6 +49,7 @@ fn config_lints_testdata_with_every_rule_and_exit_1() {
         ("fastcgi__web.config", "fastcgi-timeouts", 5),
         ("malformed__web.config", "malformed-xml", 7),
         ("rewrite__web.config", "module-not-installed", 4),
+        ("stdout__web.config", "stdout-folder-missing", 4),
     ];
     let want: Vec<(String, String, u64)> = want
         .iter()
@@ -153,4 +154,157 @@ fn config_table_names_file_line_error_and_fix() {
         "{out}"
     );
     assert!(out.contains("fix: correct the XML at that line"), "{out}");
+}
+
+fn findings_of(args: &[&str]) -> Vec<Value> {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let (_, out, err) = config(&all);
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    doc["findings"].as_array().cloned().unwrap_or_default()
+}
+
+fn rules_lines(findings: &[Value]) -> Vec<(String, u64)> {
+    findings
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// applicationHost.config locks `asp` and `windowsAuthentication` by default, a
+/// `<location overrideMode="Deny">` locks `defaultDocument` for the site the web.config is
+/// mapped to, and `<location overrideMode="Allow">` opens `handlers` and
+/// `anonymousAuthentication`.
+#[test]
+fn config_names_the_sections_applicationhost_locks() {
+    let dir = repo("testdata/lint-locked").display().to_string();
+    let findings = findings_of(&[&dir]);
+    let want = [
+        ("locked-section".to_string(), 10),
+        ("locked-section".to_string(), 11),
+        ("locked-section".to_string(), 19),
+    ];
+    assert_eq!(rules_lines(&findings), want);
+    assert_eq!(findings[0]["hresult"], "0x80070021");
+    assert_eq!(findings[0]["status"], "500.19");
+    let fix = findings[0]["fix"].as_str().unwrap_or_default();
+    assert!(
+        fix.contains("<location path=\"Default Web Site\" overrideMode=\"Allow\">")
+            && fix.contains("appcmd unlock config -section:system.webServer/asp"),
+        "{fix}"
+    );
+    let why = findings[1]["problem"].as_str().unwrap_or_default();
+    assert!(why.contains("overrideMode=\"Deny\""), "{why}");
+    let (_, out, _) = config(&[&dir]);
+    assert!(!out.contains("made-up-secret"), "{out}");
+}
+
+/// Without an applicationHost.config, the stock defaults: `windowsAuthentication` is locked,
+/// `handlers` is not. With a trimmed applicationHost.config (no `<configSections>`), nothing is
+/// judged.
+#[test]
+fn config_assumes_the_stock_locks_only_without_an_applicationhost() {
+    let findings = findings_of(&[&path("locked__web.config")]);
+    assert_eq!(rules_lines(&findings), [("locked-section".to_string(), 6)]);
+    let why = findings[0]["problem"].as_str().unwrap_or_default();
+    assert!(why.contains("stock IIS default is assumed"), "{why}");
+    let trimmed = findings_of(&[&path("locked__web.config"), &path("applicationHost.config")]);
+    assert_eq!(rules_lines(&trimmed), []);
+}
+
+/// Store's root (in-process) and /admin (out-of-process) share SharedPool: 500.34; /api's
+/// web.config and /jobs's `<location>` in applicationHost.config both run in-process in
+/// CorePool: 500.35.
+#[test]
+fn config_finds_hosting_models_a_pool_cannot_share() {
+    let dir = repo("testdata/lint-hosting").display().to_string();
+    let findings = findings_of(&[&dir]);
+    let got: Vec<(String, String, String)> = findings
+        .iter()
+        .map(|f| {
+            let file = f["file"].as_str().unwrap_or_default().replace('\\', "/");
+            let tail: Vec<&str> = file.rsplit('/').take(2).collect();
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["status"].as_str().unwrap_or_default().to_string(),
+                tail.iter().rev().copied().collect::<Vec<_>>().join("/"),
+            )
+        })
+        .collect();
+    let want = [
+        (
+            "hosting-model-mixed",
+            "500.35",
+            "lint-hosting/applicationHost.config",
+        ),
+        ("hosting-model-mixed", "500.34", "shop/web.config"),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(r, s, f)| (r.to_string(), s.to_string(), f.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    // Without the applicationHost.config, the apps and pools are unknown: nothing is said.
+    let shop = repo("testdata/lint-hosting/shop/web.config");
+    let admin = repo("testdata/lint-hosting/admin/web.config");
+    let alone = findings_of(&[&shop.display().to_string(), &admin.display().to_string()]);
+    assert_eq!(rules_lines(&alone), []);
+}
+
+/// A relative stdout folder that does not exist beside the web.config on disk is a warning.
+#[test]
+fn config_warns_of_a_stdout_folder_missing_on_disk() {
+    let findings = findings_of(&[&path("stdout__web.config")]);
+    assert_eq!(
+        rules_lines(&findings),
+        [("stdout-folder-missing".to_string(), 4)]
+    );
+    assert_eq!(findings[0]["severity"], "warning");
+    let problem = findings[0]["problem"].as_str().unwrap_or_default();
+    assert!(
+        problem.contains("no-such-logs") && problem.contains("1004"),
+        "{problem}"
+    );
+    let (code, _, _) = config(&[&path("stdout__web.config")]);
+    assert_eq!(code, 0, "a warning alone exits 0");
+}
+
+/// `scan` lints the configuration it reads: the locked `<windowsAuthentication>` of
+/// testdata/lint-500.19 explains its W3C log's 500.19 with win32 33, in every format and after
+/// a saved summary's merge.
+#[test]
+fn scan_gives_a_500_19_group_the_finding_that_explains_it() {
+    let dir = repo("testdata/lint-500.19").display().to_string();
+    let (direct, merged) = direct_and_merged(&dir);
+    for report in [&direct, &merged] {
+        let findings = group(report, "500.19.33")["config_findings"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(rules_lines(&findings), [("locked-section".to_string(), 6)]);
+        assert_eq!(findings[0]["hresult"], "0x80070021");
+    }
+    let table = stdout_of(&["scan", &dir, "--color", "never"]);
+    assert!(
+        table.contains("Config: ")
+            && table.contains("web.config line 6: <windowsAuthentication> is locked"),
+        "{table}"
+    );
+    let markdown = stdout_of(&["scan", &dir, "--format", "markdown"]);
+    assert!(markdown.contains("- **Config:** "), "{markdown}");
+}
+
+/// Configuration that cannot be the run's (another server's logs beside it) explains nothing.
+#[test]
+fn scan_joins_no_finding_from_another_servers_configuration() {
+    let dir = repo("testdata/lint-500.19").display().to_string();
+    let farm = repo("testdata/farm").display().to_string();
+    let report = json_of(&["scan", &dir, &farm, "--format", "json"]);
+    let findings = &group(&report, "500.19.33")["config_findings"];
+    assert_eq!(findings.as_array().map(Vec::len), Some(0), "{findings}");
 }

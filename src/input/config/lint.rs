@@ -7,12 +7,24 @@
 //! passwords, app settings).
 
 use std::collections::HashMap;
+use std::io::{self, Read};
+use std::path::Path;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event as Xml};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::input::xml::{Bounded, MAX_PIECE, attribute, push_capped};
+
+#[path = "lint_hosting.rs"]
+mod hosting;
+#[path = "lint_locked.rs"]
+mod locked;
+
+pub use hosting::check_stdout_folders;
+
+/// Largest configuration file read (bytes); a real applicationHost.config is under 1 MiB.
+pub const MAX_CONFIG: u64 = 64 << 20;
 
 /// Deepest nesting followed; deeper files are reported as malformed by the reader anyway.
 const MAX_DEPTH: usize = 64;
@@ -23,7 +35,7 @@ const NAME_MAX: usize = 128;
 
 /// How bad a finding is: an error stops every request; a warning is a setting that does not do
 /// what it says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -31,7 +43,7 @@ pub enum Severity {
 }
 
 /// The rules, each with a stable id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Rule {
     #[serde(rename = "malformed-xml")]
     MalformedXml,
@@ -47,6 +59,12 @@ pub enum Rule {
     InProcessNoEffect,
     #[serde(rename = "fastcgi-timeouts")]
     FastCgiTimeouts,
+    #[serde(rename = "locked-section")]
+    LockedSection,
+    #[serde(rename = "hosting-model-mixed")]
+    HostingModelMixed,
+    #[serde(rename = "stdout-folder-missing")]
+    StdoutFolderMissing,
 }
 
 impl Rule {
@@ -59,19 +77,24 @@ impl Rule {
             Rule::AncmVersion => "ancm-version",
             Rule::InProcessNoEffect => "inprocess-no-effect",
             Rule::FastCgiTimeouts => "fastcgi-timeouts",
+            Rule::LockedSection => "locked-section",
+            Rule::HostingModelMixed => "hosting-model-mixed",
+            Rule::StdoutFolderMissing => "stdout-folder-missing",
         }
     }
 
     pub fn severity(self) -> Severity {
         match self {
-            Rule::InProcessNoEffect | Rule::FastCgiTimeouts => Severity::Warning,
+            Rule::InProcessNoEffect | Rule::FastCgiTimeouts | Rule::StdoutFolderMissing => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }
 }
 
 /// One thing wrong in a configuration file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: Rule,
     pub severity: Severity,
@@ -91,8 +114,10 @@ pub struct Finding {
 }
 
 /// What one file says that another file's findings need: the modules it installs, what it
-/// uses.
-#[derive(Debug, Clone, Default)]
+/// uses, what it locks. Kept in a scan's summary (and saved with it), so that the findings
+/// across files are made when every file of the run is known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FileLint {
     pub file: String,
     pub app_host: bool,
@@ -103,6 +128,10 @@ pub struct FileLint {
     asp_net_core: Vec<u64>,
     /// `handlers/add@modules` naming an ASP.NET Core Module: (line, module).
     ancm_handlers: Vec<(u64, String)>,
+    /// What the locked-section rule reads (sections set, sections locked).
+    pub(super) locks: locked::Locks,
+    /// What the hosting-model rule reads (applications and pools, hosting models).
+    pub(super) hosting: hosting::Hosting,
     pub findings: Vec<Finding>,
 }
 
@@ -138,7 +167,7 @@ struct Collection {
     seen: HashMap<String, u64>,
 }
 
-fn short(text: &str) -> String {
+pub(super) fn short(text: &str) -> String {
     let mut out = String::new();
     push_capped(&mut out, text, NAME_MAX);
     out
@@ -150,13 +179,19 @@ fn is_app_host_name(file: &str) -> bool {
 }
 
 impl FileLint {
-    fn push(&mut self, f: Finding) {
+    pub(super) fn push(&mut self, f: Finding) {
         if self.findings.len() < MAX_FINDINGS {
             self.findings.push(f);
         }
     }
 
-    fn finding(&self, rule: Rule, line: u64, element: String, problem: String) -> Finding {
+    pub(super) fn finding(
+        &self,
+        rule: Rule,
+        line: u64,
+        element: String,
+        problem: String,
+    ) -> Finding {
         let (status, hresult, fix) = match rule {
             Rule::MalformedXml => (
                 "500.19",
@@ -180,6 +215,11 @@ impl FileLint {
                  inheritInChildApplications=\"false\" on the parent's <location> also works"
                     .to_string(),
             ),
+            Rule::LockedSection => ("500.19", Some("0x80070021"), String::new()),
+            Rule::InProcessNoEffect | Rule::FastCgiTimeouts | Rule::StdoutFolderMissing => {
+                ("none", None, String::new())
+            }
+            Rule::HostingModelMixed => ("500.34", None, String::new()),
             _ => ("500.19", None, String::new()),
         };
         Finding {
@@ -250,9 +290,13 @@ pub fn lint_bytes(file: &str, bytes: &[u8]) -> FileLint {
             }
             Ok(Xml::Empty(start)) => {
                 open(&mut lint, &stack, &mut collections, &start, line);
+                lint.locks.close(stack.len());
+                lint.hosting.close(stack.len());
             }
             Ok(Xml::End(_)) => {
                 stack.pop();
+                lint.locks.close(stack.len());
+                lint.hosting.close(stack.len());
                 if collections.last().is_some_and(|c| c.depth == stack.len()) {
                     collections.pop();
                 }
@@ -288,6 +332,34 @@ pub fn lint_bytes(file: &str, bytes: &[u8]) -> FileLint {
             }
         }
         buf.clear();
+    }
+    if lint.app_host {
+        lint.hosting.read_apps(bytes);
+    }
+    lint
+}
+
+/// A configuration file's bytes, read once for both the reader and the lint; `Ok(Err)` names a
+/// file too large to be a configuration file.
+pub fn read_capped<R: Read>(reader: R) -> io::Result<Result<Vec<u8>, String>> {
+    let mut bytes = Vec::new();
+    reader.take(MAX_CONFIG + 1).read_to_end(&mut bytes)?;
+    Ok(if bytes.len() as u64 > MAX_CONFIG {
+        Err(format!(
+            "larger than {} MiB, so not a configuration file",
+            MAX_CONFIG >> 20
+        ))
+    } else {
+        Ok(bytes)
+    })
+}
+
+/// Lints one file's bytes as [`lint_bytes`] does, and judges its stdout folders when it was
+/// read from `disk` (in an archive, the folders beside it are unknown).
+pub fn lint_file(name: &str, bytes: &[u8], disk: Option<&Path>) -> FileLint {
+    let mut lint = lint_bytes(name, bytes);
+    if let Some(disk) = disk {
+        check_stdout_folders(&mut lint, disk);
     }
     lint
 }
@@ -337,7 +409,11 @@ fn open(
     if name == "aspNetCore" && parent == Some("system.webServer") {
         lint.asp_net_core.push(line);
         in_process(lint, start, line);
+        lint.hosting.asp_net_core(start, line);
     }
+    let app_host = lint.app_host;
+    lint.locks.open(app_host, stack, &name, start, line);
+    lint.hosting.open(app_host, stack, &name, start);
     if name == "application" && parent == Some("fastCgi") {
         fast_cgi_timeouts(lint, start, line);
     }
@@ -466,6 +542,8 @@ pub fn installed_modules(files: &[FileLint]) -> Option<Vec<String>> {
 /// Lints each file, then what one file's use needs of another's `<globalModules>`: judged
 /// only when [`installed_modules`] names them.
 pub fn lint_all(files: &mut [FileLint]) -> Vec<Finding> {
+    locked::lint(files);
+    hosting::lint(files);
     let installed = installed_modules(files);
     let mut out = Vec::new();
     for f in files.iter_mut() {

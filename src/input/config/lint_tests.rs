@@ -249,3 +249,165 @@ fn two_app_hosts_leave_modules_unjudged() {
         []
     );
 }
+
+const LOCKING_HOST: &str = r#"<configuration><configSections>
+<sectionGroup name="system.webServer">
+<section name="asp" overrideModeDefault="Deny" />
+<section name="handlers" overrideModeDefault="Deny" />
+<sectionGroup name="security"><section name="ipSecurity" overrideModeDefault="Deny" /></sectionGroup>
+</sectionGroup></configSections>
+<system.applicationHost><sites><site name="S" id="1">
+<application path="/" applicationPool="P"><virtualDirectory path="/" physicalPath="C:\w\s1" /></application>
+<application path="/b" applicationPool="P"><virtualDirectory path="/" physicalPath="C:\w\s2" /></application>
+</site></sites></system.applicationHost>
+<location path="S/b" overrideMode="Allow"><system.webServer><asp /></system.webServer></location>
+<location path="" allowOverride="false"><system.webServer><httpErrors /></system.webServer></location>
+</configuration>"#;
+
+#[test]
+fn locked_sections_are_0x80070021_as_the_apphost_or_the_stock_defaults_say() {
+    let web = "<configuration>\n<system.webServer>\n<asp/>\n<handlers/>\n<httpErrors/>\n\
+               <security><ipSecurity/></security>\n<defaultDocument/>\n<security><authentication>\
+               <windowsAuthentication/></authentication></security>\n</system.webServer>\n\
+               </configuration>";
+    let locked = |files: &[(&str, &str)], file: &str| -> Vec<u64> {
+        all(files)
+            .iter()
+            .filter(|f| f.rule == Rule::LockedSection && f.file == file)
+            .map(|f| f.line)
+            .collect()
+    };
+    for (name, files, want) in [
+        // s1 is "S/": asp, handlers, ipSecurity are denied; httpErrors by the location.
+        (
+            "w/s1/web.config",
+            vec![("applicationHost.config", LOCKING_HOST)],
+            vec![3, 4, 5, 6],
+        ),
+        // s2 is "S/b": its location opens asp.
+        (
+            "w/s2/web.config",
+            vec![("applicationHost.config", LOCKING_HOST)],
+            vec![4, 5, 6],
+        ),
+        // Unmapped: the Allow location may be this application's, so asp is not judged locked.
+        (
+            "other/web.config",
+            vec![("applicationHost.config", LOCKING_HOST)],
+            vec![4, 5, 6],
+        ),
+        // No applicationHost.config: the stock locks (ipSecurity, windowsAuthentication).
+        ("w/s1/web.config", vec![], vec![3, 6, 8]),
+        // Two applicationHost.configs: which one applies is unknown.
+        (
+            "w/s1/web.config",
+            vec![
+                ("a/applicationHost.config", LOCKING_HOST),
+                ("b/applicationHost.config", LOCKING_HOST),
+            ],
+            vec![],
+        ),
+    ] {
+        let mut files = files;
+        files.push((name, web));
+        assert_eq!(
+            locked(&files, name),
+            want,
+            "{name} with {} hosts",
+            files.len() - 1
+        );
+    }
+    let f = all(&[("w/s1/web.config", web)]);
+    assert!(f.iter().all(|f| f.hresult.as_deref() == Some("0x80070021")));
+    assert!(
+        f[0].problem.contains("stock IIS default is assumed"),
+        "{}",
+        f[0].problem
+    );
+}
+
+#[test]
+fn hosting_models_of_one_pool_are_500_34_mixed_and_500_35_twice_in_process() {
+    let web = |model: &str| {
+        format!(
+            "<configuration><system.webServer>\n<aspNetCore hostingModel=\"{model}\"/>\n</system.webServer></configuration>"
+        )
+    };
+    for (one, two, want) in [
+        (
+            "inprocess",
+            "outofprocess",
+            Some(("500.34", "w/s1/web.config")),
+        ),
+        (
+            "outofprocess",
+            "InProcess",
+            Some(("500.34", "W/S2/web.config")),
+        ),
+        (
+            "inprocess",
+            "inprocess",
+            Some(("500.35", "W/S2/web.config")),
+        ),
+        ("outofprocess", "", None),
+    ] {
+        let (a, b) = (web(one), web(two));
+        let found = all(&[
+            ("applicationHost.config", LOCKING_HOST),
+            ("w/s1/web.config", &a),
+            ("W/S2/web.config", &b),
+        ]);
+        let got: Vec<(&str, &str)> = found
+            .iter()
+            .filter(|f| f.rule == Rule::HostingModelMixed)
+            .map(|f| (f.status.as_str(), f.file.as_str()))
+            .collect();
+        assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "{one} {two}");
+    }
+    // Two web.configs that both match one application: no guessing.
+    let a = web("inprocess");
+    let found = all(&[
+        ("applicationHost.config", LOCKING_HOST),
+        ("x/w/s1/web.config", &a),
+        ("y/w/s1/web.config", &a),
+        ("w/s2/web.config", &web("outofprocess")),
+    ]);
+    assert!(
+        found.iter().all(|f| f.rule != Rule::HostingModelMixed),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_stdout_folder_is_judged_beside_the_file_on_disk() {
+    let dir = std::env::temp_dir().join(format!("iisdiag-stdout-{}", std::process::id()));
+    assert!(std::fs::create_dir_all(dir.join("logs")).is_ok());
+    let web = dir.join("web.config");
+    for (file, enabled, want) in [
+        (r".\logs\stdout", "true", 0),
+        (r".\missing\stdout", "true", 1),
+        (r"missing/deeper/stdout", "true", 1),
+        (r".\missing\stdout", "false", 0),
+        (r"stdout", "true", 0),
+        (r"%HOME%\LogFiles\stdout", "true", 0),
+        (
+            r"\\server\share\none\stdout",
+            "true",
+            usize::from(cfg!(windows)),
+        ),
+    ] {
+        let text = format!(
+            "<configuration><system.webServer><aspNetCore stdoutLogEnabled=\"{enabled}\" \
+             stdoutLogFile=\"{file}\"/></system.webServer></configuration>"
+        );
+        let mut lint = lint_bytes("web.config", text.as_bytes());
+        check_stdout_folders(&mut lint, &web);
+        let got = lint
+            .findings
+            .iter()
+            .filter(|f| f.rule == Rule::StdoutFolderMissing)
+            .count();
+        assert_eq!(got, want, "{file} {enabled}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

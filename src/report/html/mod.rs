@@ -18,7 +18,7 @@ mod chart;
 use super::Layout;
 use super::phrase::{self, EVENT_ROWS, EVENTS_LISTED, human_ms};
 use crate::explain::events::{Chain, EventsReport};
-use crate::explain::{GroupReport, HttpErrReport, Report};
+use crate::explain::{GroupReport, HttpErrReport, Report, lint};
 use crate::triple::Triple;
 
 /// Nothing may load: styles are inline, there is no script, images only as data.
@@ -404,6 +404,9 @@ fn group(p: &mut String, g: &GroupReport, open: bool, opts: &Layout) {
     }
     for setting in &g.settings {
         let _ = writeln!(p, "<dt>Setting</dt><dd>{}</dd>", esc(&setting.describe()));
+    }
+    for f in &g.config_findings {
+        let _ = writeln!(p, "<dt>Config</dt><dd>{}</dd>", esc(&lint::describe(f)));
     }
     if let Some(sig) = &g.timing {
         let _ = writeln!(p, "<dt>Timing</dt><dd>{}.</dd>", esc(&sig.text));
