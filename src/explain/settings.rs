@@ -1,5 +1,5 @@
 //! The configuration values an explanation names: the value a file read sets, with the file,
-//! line and scope that set it, or IIS's default when no file read sets it. A group's
+//! line and scope that set it, or IIS's default when no configuration read that applies sets it. A group's
 //! `settings` say which limits and pool settings were in force, and what the evidence says
 //! against them.
 
@@ -11,7 +11,8 @@ use serde::Serialize;
 pub enum Source {
     /// A configuration file read sets it.
     Configured,
-    /// No file read sets it: IIS's default applies (or would, were the file seen).
+    /// No configuration read that applies to the group sets it: IIS's default applies (or
+    /// would, were the file seen).
     Default,
 }
 
@@ -47,7 +48,7 @@ impl Setting {
         }
     }
 
-    /// IIS's default, where no file read sets the value.
+    /// IIS's default, where no configuration read that applies sets the value.
     pub fn default(setting: &str, value: String) -> Setting {
         Setting {
             setting: setting.to_string(),
@@ -71,8 +72,8 @@ impl Setting {
     }
 
     /// `requestLimits@maxQueryString = 1024 in web.config line 12 (location 'Shop'); the
-    /// longest query string of the group is 1512 bytes`, or `... = 2048 (the default: no
-    /// file read sets it)`.
+    /// longest query string of the group is 1512 bytes`, or `... = 2048 (IIS's default:
+    /// not set in any configuration that applies here)`.
     pub fn describe(&self) -> String {
         let scope = self
             .scope
@@ -84,7 +85,7 @@ impl Setting {
                 let line = self.line.map(|l| format!(" line {l}")).unwrap_or_default();
                 format!(" in {file}{line}{scope}")
             }
-            _ => format!("{scope} (the default: no file read sets it)"),
+            _ => format!("{scope} (IIS's default: not set in any configuration that applies here)"),
         };
         let evidence = self
             .evidence
@@ -123,7 +124,7 @@ mod tests {
             .with_scope(Some("pool 'Shop'".into()));
         assert_eq!(
             s.describe(),
-            "applicationPools/add@queueLength = 1000 (pool 'Shop') (the default: no file read sets it)"
+            "applicationPools/add@queueLength = 1000 (pool 'Shop') (IIS's default: not set in any configuration that applies here)"
         );
     }
 }

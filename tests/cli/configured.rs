@@ -118,7 +118,7 @@ fn the_table_names_the_limits_in_force_with_file_line_and_evidence() {
     assert_says(
         &table,
         "Setting: system.webServer/security/requestFiltering/requestLimits@maxQueryString = \
-         2048 (site 'Other') (the default: no file read sets it)",
+         2048 (site 'Other') (IIS's default: not set in any configuration that applies here)",
     );
     assert_says(
         &table,

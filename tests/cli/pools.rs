@@ -58,8 +58,8 @@ fn the_table_names_the_queues_pool_its_nature_and_its_queue_length() {
     // Api sets no queue length: IIS's default, said to be one.
     assert_says(
         &table,
-        "Setting: applicationPools/add@queueLength = 1000 (pool 'Api') (the default: no file \
-         read sets it)",
+        "Setting: applicationPools/add@queueLength = 1000 (pool 'Api') (IIS's default: not set \
+         in any configuration that applies here)",
     );
     // HTTP.sys logged the disabled pool upper-cased.
     assert_says(

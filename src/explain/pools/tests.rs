@@ -108,15 +108,15 @@ fn a_setting_says_whether_the_pool_the_defaults_or_iis_sets_it() {
         (
             reason_settings("QueueFull", &api),
             vec![
-                "applicationPools/add@queueLength = 1000 (pool 'Api') (the default: no file read sets it)",
+                "applicationPools/add@queueLength = 1000 (pool 'Api') (IIS's default: not set in any configuration that applies here)",
             ],
         ),
         (
             reason_settings("AppOffline", &shop),
             vec![
-                "applicationPools/add/failure@rapidFailProtection = true (pool 'Shop') (the default: no file read sets it)",
+                "applicationPools/add/failure@rapidFailProtection = true (pool 'Shop') (IIS's default: not set in any configuration that applies here)",
                 "applicationPools/add/failure@rapidFailProtectionMaxCrashes = 3 in web/applicationHost.config line 8 (pool 'Shop')",
-                "applicationPools/add/failure@rapidFailProtectionInterval = 00:05:00 (pool 'Shop') (the default: no file read sets it)",
+                "applicationPools/add/failure@rapidFailProtectionInterval = 00:05:00 (pool 'Shop') (IIS's default: not set in any configuration that applies here)",
             ],
         ),
         (reason_settings("Timer_ConnectionIdle", &shop), vec![]),
@@ -222,11 +222,11 @@ fn a_rapid_fail_chain_names_the_crash_settings_with_the_crashes_counted() {
     assert_eq!(
         got,
         [
-            "applicationPools/add/failure@rapidFailProtection = true (pool 'Shop') (the default: no file read sets it)",
+            "applicationPools/add/failure@rapidFailProtection = true (pool 'Shop') (IIS's default: not set in any configuration that applies here)",
             "applicationPools/add/failure@rapidFailProtectionMaxCrashes = 3 in web/applicationHost.config line 8 (pool 'Shop'); 3 WAS 5011 crashes of pool 'Shop' within 3 min 10 s; rapidFailProtectionMaxCrashes is 3 in 00:05:00",
-            "applicationPools/add/failure@rapidFailProtectionInterval = 00:05:00 (pool 'Shop') (the default: no file read sets it)",
-            "applicationPools/add/failure@rapidFailProtectionMaxCrashes = 5 (pool 'Api') (the default: no file read sets it); 2 WAS 5011 crashes of pool 'Api' within 1 s; rapidFailProtectionMaxCrashes is 5 in 00:05:00",
-            "applicationPools/add/processModel@pingResponseTime = 00:01:30 (pool 'Api') (the default: no file read sets it)",
+            "applicationPools/add/failure@rapidFailProtectionInterval = 00:05:00 (pool 'Shop') (IIS's default: not set in any configuration that applies here)",
+            "applicationPools/add/failure@rapidFailProtectionMaxCrashes = 5 (pool 'Api') (IIS's default: not set in any configuration that applies here); 2 WAS 5011 crashes of pool 'Api' within 1 s; rapidFailProtectionMaxCrashes is 5 in 00:05:00",
+            "applicationPools/add/processModel@pingResponseTime = 00:01:30 (pool 'Api') (IIS's default: not set in any configuration that applies here)",
             "applicationPools/add/processModel@pingInterval = 00:00:30 in web/applicationHost.config line 13 (pool 'Api', from applicationPoolDefaults)",
         ]
     );
@@ -257,14 +257,14 @@ fn each_was_event_names_the_setting_behind_it() {
             5013,
             "Shop",
             vec![
-                "applicationPools/add/processModel@shutdownTimeLimit = 00:01:30 (pool 'Shop') (the default: no file read sets it)",
+                "applicationPools/add/processModel@shutdownTimeLimit = 00:01:30 (pool 'Shop') (IIS's default: not set in any configuration that applies here)",
             ],
         ),
         (
             5074,
             "Shop",
             vec![
-                "applicationPools/add/recycling/periodicRestart@time = 1.05:00:00 (pool 'Shop') (the default: no file read sets it)",
+                "applicationPools/add/recycling/periodicRestart@time = 1.05:00:00 (pool 'Shop') (IIS's default: not set in any configuration that applies here)",
             ],
         ),
         (
