@@ -32,6 +32,11 @@ pub struct SiteName {
     pub source_kind: Kind,
     /// Other names other files give it, with their files: the sources disagree.
     pub other_names: Vec<OtherName>,
+    /// `https *:443:shop.example.com`, as the configuration lists them (empty from a site
+    /// list).
+    pub bindings: Vec<String>,
+    /// The applications with their pools and physical paths (empty from a site list).
+    pub applications: Vec<crate::input::config::Application>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,7 +81,39 @@ fn site_name(facts: &SiteFacts) -> Option<SiteName> {
         source: first.file.clone(),
         source_kind: first.kind,
         other_names,
+        bindings: facts
+            .config
+            .iter()
+            .flat_map(|c| &c.item.bindings)
+            .map(|b| format!("{} {}", b.protocol, b.information))
+            .collect(),
+        applications: facts
+            .config
+            .iter()
+            .flat_map(|c| c.item.applications.clone())
+            .collect(),
     })
+}
+
+/// How many bindings the text reports list for a site.
+const BINDINGS_LISTED: usize = 2;
+
+/// `Shop (W3SVC1; http *:80:shop; root D:\web\shop)`: the name with what a reader needs to
+/// tell the site by.
+fn site_line(s: &SiteName) -> String {
+    let mut parts = vec![s.folder.clone()];
+    if !s.bindings.is_empty() {
+        let mut listed = s.bindings[..s.bindings.len().min(BINDINGS_LISTED)].join(", ");
+        if s.bindings.len() > BINDINGS_LISTED {
+            listed.push_str(&format!(" and {} more", s.bindings.len() - BINDINGS_LISTED));
+        }
+        parts.push(listed);
+    }
+    let root = s.applications.iter().find(|a| a.path == "/");
+    if let Some(path) = root.and_then(|a| a.physical_path.as_deref()) {
+        parts.push(format!("root {path}"));
+    }
+    format!("{} ({})", s.name, parts.join("; "))
 }
 
 /// Every named site, by id.
@@ -114,11 +151,7 @@ pub fn report(config: &ConfigSummary, sites: &[SiteName]) -> Option<ConfigReport
         ),
     )];
     if !sites.is_empty() {
-        let listed: Vec<String> = sites
-            .iter()
-            .take(SITES_LISTED)
-            .map(|s| format!("{} ({})", s.name, s.folder))
-            .collect();
+        let listed: Vec<String> = sites.iter().take(SITES_LISTED).map(site_line).collect();
         let more = if sites.len() > SITES_LISTED {
             ", ..."
         } else {

@@ -94,9 +94,13 @@ fn the_configuration_names_the_site_in_table_and_json() {
     let table = stdout_of(&["scan", &path]);
     assert!(table.contains("1 site (Contoso Shop (W3SVC2))"), "{table}");
     assert!(
-        table.contains("Sites: Default Web Site (W3SVC1), Contoso Shop (W3SVC2)."),
+        table.contains(
+            "Sites: Default Web Site (W3SVC1), Contoso Shop (W3SVC2; https *:443:shop.contoso.com; root D:\\shop)."
+        ),
         "{table}"
     );
+    assert_eq!(sites[1]["bindings"][0], "https *:443:shop.contoso.com");
+    assert_eq!(sites[1]["applications"][0]["physical_path"], "D:\\shop");
     let md = stdout_of(&["scan", &path, "--format", "markdown"]);
     assert!(md.contains("`Contoso Shop (W3SVC2)`"), "{md}");
 }
