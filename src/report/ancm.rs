@@ -6,20 +6,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::fit::fill_at_spaces;
 use crate::explain::ancm::AncmReport;
 use crate::guard;
-
-/// `text` made safe for the terminal, wrapped to `width` at spaces only (a break after a
-/// backslash would split `\\server\share` in two).
-fn fill(text: &str, width: u16, first: &str, indent: &str) -> String {
-    let opts = textwrap::Options::new(usize::from(width).max(40))
-        .break_words(false)
-        .word_separator(textwrap::WordSeparator::AsciiSpace)
-        .word_splitter(textwrap::WordSplitter::NoHyphenation)
-        .initial_indent(first)
-        .subsequent_indent(indent);
-    textwrap::fill(&guard::terminal(text), opts)
-}
 
 /// Writes each session with its findings, then what the reader noted about the file.
 pub fn write(
@@ -32,16 +21,16 @@ pub fn write(
     writeln!(
         out,
         "{}",
-        fill(
+        fill_at_spaces(
             &format!("ASP.NET Core Module debug log {name}: {}", report.text),
             width,
-            "",
-            "  "
+            "  ",
+            ""
         )
     )?;
     for s in &report.sessions {
         writeln!(out)?;
-        writeln!(out, "{}", fill(&s.text, width, "- ", "    "))?;
+        writeln!(out, "{}", fill_at_spaces(&s.text, width, "    ", "- "))?;
         let fields = [
             ("Process path", s.process_path.as_deref()),
             ("App path", s.app_path.as_deref()),
@@ -64,11 +53,15 @@ pub fn write(
             writeln!(out, "    Shutdown: {}", guard::terminal(step))?;
         }
         for f in &s.findings {
-            writeln!(out, "{}", fill(f, width, "  * ", "    "))?;
+            writeln!(out, "{}", fill_at_spaces(f, width, "    ", "  * "))?;
         }
     }
     for n in notes {
-        writeln!(out, "{}", fill(&format!("note: {n}"), width, "", "  "))?;
+        writeln!(
+            out,
+            "{}",
+            fill_at_spaces(&format!("note: {n}"), width, "  ", "")
+        )?;
     }
     Ok(())
 }

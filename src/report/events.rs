@@ -7,9 +7,9 @@
 use std::io::{self, Write};
 
 use super::Layout;
+use super::fit::fill;
 use super::paint::Tone;
 use crate::explain::events::{Chain, EventsReport};
-use crate::guard;
 
 /// How much the scan report shows of the event logs; `iisdiag events` shows all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,16 +26,6 @@ const BRIEF_COUNTS: usize = 8;
 const BRIEF_STEPS: usize = 8;
 /// Runs with no failure in the brief section.
 const BRIEF_RUNS: usize = 10;
-
-/// `text` made safe for the terminal and wrapped between words to `width`.
-fn fill(text: &str, width: u16, indent: &str, first: &str) -> String {
-    let opts = textwrap::Options::new(usize::from(width).max(40))
-        .break_words(false)
-        .word_splitter(textwrap::WordSplitter::NoHyphenation)
-        .initial_indent(first)
-        .subsequent_indent(indent);
-    textwrap::fill(&guard::terminal(text), opts)
-}
 
 /// The events that explain a group, under its heading: `  <- WAS 5002 ...`.
 pub fn write_chain(out: &mut dyn Write, chain: &Chain, style: &Layout) -> io::Result<()> {

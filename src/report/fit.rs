@@ -393,6 +393,27 @@ pub fn cut_middle(text: &str, width: usize, ellipsis: &str) -> String {
     format!("{head}{ellipsis}{tail}")
 }
 
+/// `text` made safe for the terminal and wrapped between words to `width`.
+pub fn fill(text: &str, width: u16, indent: &str, first: &str) -> String {
+    let opts = textwrap::Options::new(usize::from(width).max(40))
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .initial_indent(first)
+        .subsequent_indent(indent);
+    textwrap::fill(&guard::terminal(text), opts)
+}
+
+/// Like [`fill`], breaking only at spaces: Windows paths (`\\server\share`) stay whole.
+pub fn fill_at_spaces(text: &str, width: u16, indent: &str, first: &str) -> String {
+    let opts = textwrap::Options::new(usize::from(width).max(40))
+        .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .initial_indent(first)
+        .subsequent_indent(indent);
+    textwrap::fill(&guard::terminal(text), opts)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

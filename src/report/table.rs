@@ -8,7 +8,7 @@
 use std::io::{self, Write};
 
 use super::Layout;
-use super::fit::{Cell, Column, Drop, Give, Grid};
+use super::fit::{Cell, Column, Drop, Give, Grid, fill, fill_at_spaces};
 use super::paint::Tone;
 use super::phrase::{self, human_ms};
 use crate::explain::{Breakdown, GroupReport, Report, lint};
@@ -157,27 +157,6 @@ fn write_bundle(
         writeln!(out, "{}", fill(u, style.width, "    ", "  "))?;
     }
     Ok(())
-}
-
-/// `text` made safe for the terminal and wrapped between words to `width`.
-fn fill(text: &str, width: u16, indent: &str, first: &str) -> String {
-    let opts = textwrap::Options::new(usize::from(width).max(40))
-        .break_words(false)
-        .word_splitter(textwrap::WordSplitter::NoHyphenation)
-        .initial_indent(first)
-        .subsequent_indent(indent);
-    textwrap::fill(&guard::terminal(text), opts)
-}
-
-/// Like [`fill`], breaking only at spaces: Windows paths (`\\server\share`) stay whole.
-fn fill_at_spaces(text: &str, width: u16, indent: &str, first: &str) -> String {
-    let opts = textwrap::Options::new(usize::from(width).max(40))
-        .break_words(false)
-        .word_separator(textwrap::WordSeparator::AsciiSpace)
-        .word_splitter(textwrap::WordSplitter::NoHyphenation)
-        .initial_indent(first)
-        .subsequent_indent(indent);
-    textwrap::fill(&guard::terminal(text), opts)
 }
 
 fn write_httperr(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result<()> {
