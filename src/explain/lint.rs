@@ -8,6 +8,8 @@ use crate::input::config::lint::Severity;
 use crate::input::config::lint::{self, Finding, Rule};
 use crate::summary::config::ConfigSummary;
 
+use super::sites::plural;
+
 /// Every finding of the configuration, the findings across files included.
 pub fn findings(config: &ConfigSummary) -> Vec<Finding> {
     if config.lint.is_empty() {
@@ -75,17 +77,22 @@ pub fn count(report: &mut Report, config: &ConfigSummary) {
         .iter()
         .filter(|f| report.groups.iter().any(|g| g.config_findings.contains(f)))
         .count();
+    let files = plural(
+        config.lint.len(),
+        "configuration file",
+        "configuration files",
+    );
     let line = if all.is_empty() {
-        format!(
-            "Lint: no finding in the {} configuration file(s) linted.",
-            config.lint.len()
-        )
+        format!("Lint of {files}: no finding.")
     } else {
+        let explain = match explaining {
+            0 => "none explains a failure group of this run".to_string(),
+            n => format!("{} a failure group below", plural(n, "explains", "explain")),
+        };
         format!(
-            "Lint: {errors} error(s) and {warnings} warning(s) in the {} configuration file(s) \
-             linted, {explaining} of them shown with the failure group they explain; `iisdiag \
-             config` lists them all.",
-            config.lint.len()
+            "Lint of {files}: {}, {}; {explain}; `iisdiag config` lists them all.",
+            plural(errors, "error", "errors"),
+            plural(warnings, "warning", "warnings"),
         )
     };
     paragraph.text.push(line);

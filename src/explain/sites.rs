@@ -121,7 +121,8 @@ pub fn names(config: &ConfigSummary) -> Vec<SiteName> {
     config.sites.iter().filter_map(site_name).collect()
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// `1 site`, `2 sites`.
+pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

@@ -297,6 +297,13 @@ fn scan_gives_a_500_19_group_the_finding_that_explains_it() {
     );
     let markdown = stdout_of(&["scan", &dir, "--format", "markdown"]);
     assert!(markdown.contains("- **Config:** "), "{markdown}");
+    let text = direct["config"]["text"].to_string();
+    assert!(
+        text.contains(
+            "Lint of 1 configuration file: 1 error, 0 warnings; 1 explains a failure group below"
+        ),
+        "{text}"
+    );
 }
 
 /// Configuration that cannot be the run's (another server's logs beside it) explains nothing.
@@ -307,4 +314,9 @@ fn scan_joins_no_finding_from_another_servers_configuration() {
     let report = json_of(&["scan", &dir, &farm, "--format", "json"]);
     let findings = &group(&report, "500.19.33")["config_findings"];
     assert_eq!(findings.as_array().map(Vec::len), Some(0), "{findings}");
+    let text = report["config"]["text"].to_string();
+    assert!(
+        text.contains("none explains a failure group of this run"),
+        "{text}"
+    );
 }
