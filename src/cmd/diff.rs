@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::{DiffArgs, Format};
 use crate::error::{EXIT_MATCHED, EXIT_OK, Error, Result};
-use crate::explain::diff::{self, DiffFailOn};
+use crate::explain::diff::{self, DiffFailOn, Origin};
 use crate::filter::{self, Filter, TimeBound};
 use crate::pipeline;
 use crate::report::diff::{self as writer, Format as DiffFormat};
@@ -68,7 +68,7 @@ impl TryFrom<DiffArgs> for Options {
 }
 
 /// A side: what was read, and the paths it came from.
-type Read = (W3cSummary, Vec<String>);
+type Read = (W3cSummary, Origin);
 
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let (before, after) = match opts.split {
@@ -79,7 +79,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         if side.0.requests == 0 {
             return Err(Error::Usage(format!(
                 "the {name} side ({}) holds no requests: nothing to compare",
-                side.1.join(", ")
+                side.1.paths.join(", ")
             )));
         }
     }
@@ -105,7 +105,11 @@ fn summary(path: &PathBuf) -> Result<Read> {
     } else {
         meta.paths
     };
-    Ok((collected.w3c, paths))
+    let origin = Origin {
+        paths,
+        filters: meta.filters,
+    };
+    Ok((collected.w3c, origin))
 }
 
 /// The logs read twice: up to `at`, and from `at` on (`--until` and `--since` at `at`).
@@ -157,5 +161,13 @@ fn split(opts: &Options, at: Millis, err: &mut dyn Write) -> Result<(Read, Read)
         .iter()
         .map(|p| p.display().to_string())
         .collect();
-    Ok(((before.w3c, paths.clone()), (after.w3c, paths)))
+    let when = crate::time::format_rfc3339(at);
+    let origin = |filter: String| Origin {
+        paths: paths.clone(),
+        filters: vec![filter],
+    };
+    Ok((
+        (before.w3c, origin(format!("until {when}"))),
+        (after.w3c, origin(format!("since {when}"))),
+    ))
 }

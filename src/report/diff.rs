@@ -42,8 +42,13 @@ fn side_line(s: &Side) -> String {
     format!("{} requests, {} failures{span}", s.requests, s.failures)
 }
 
+/// The paths, and the filters in brackets: `testdata/diff (until 2026-11-18T11:00:00Z)`.
 fn paths(s: &Side) -> String {
-    s.paths.join(" ")
+    let mut text = s.paths.join(" ");
+    if !s.filters.is_empty() {
+        text.push_str(&format!(" ({})", s.filters.join(", ")));
+    }
+    text
 }
 
 fn p95(c: &Count) -> String {

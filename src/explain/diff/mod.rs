@@ -33,6 +33,8 @@ pub const MIN_COUNT: u64 = 5;
 pub struct Side {
     /// The logs the side was read from (as the scan was given them).
     pub paths: Vec<String>,
+    /// The filters the side was read with (`until 2026-11-18T11:00`), as words.
+    pub filters: Vec<String>,
     pub requests: u64,
     pub failures: u64,
     #[serde(serialize_with = "time::rfc3339::opt")]
@@ -110,10 +112,17 @@ pub struct Diff {
     pub verdict: Vec<String>,
 }
 
+/// Where a side's summary came from: the paths it was read from and its filters, as words.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub paths: Vec<String>,
+    pub filters: Vec<String>,
+}
+
 /// Compares `after` with `before`.
 pub fn diff(
-    before: (&W3cSummary, Vec<String>),
-    after: (&W3cSummary, Vec<String>),
+    before: (&W3cSummary, Origin),
+    after: (&W3cSummary, Origin),
     fail_on: &[DiffFailOn],
 ) -> Diff {
     let (b, a) = (before.0, after.0);
@@ -132,9 +141,10 @@ pub fn diff(
     }
 }
 
-fn side(s: &W3cSummary, paths: Vec<String>) -> Side {
+fn side(s: &W3cSummary, origin: Origin) -> Side {
     Side {
-        paths,
+        paths: origin.paths,
+        filters: origin.filters,
         requests: s.requests,
         failures: s.failures,
         first: s.first,
