@@ -271,3 +271,29 @@ fn a_side_with_no_requests_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("the before side"), "{stderr}");
 }
+
+#[test]
+fn a_hostile_url_reaches_no_output_as_an_escape_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("u_ex261118.log");
+    let mut text = String::from(
+        "#Software: Microsoft Internet Information Services 10.0\n#Fields: date time cs-uri-stem sc-status sc-substatus sc-win32-status time-taken\n",
+    );
+    for i in 0..20 {
+        text.push_str(&format!("2026-11-18 10:{i:02}:00 /ok 200 0 0 5\n"));
+        text.push_str(&format!("2026-11-18 11:{i:02}:00 /ok 200 0 0 5\n"));
+        text.push_str(&format!(
+            "2026-11-18 11:{i:02}:30 /x\u{1b}]0;owned\u{7}\u{1b}[2J 500 0 0 5\n"
+        ));
+    }
+    std::fs::write(&log, text).unwrap();
+    let log = log.display().to_string();
+    for format in ["table", "markdown", "json"] {
+        let out = stdout_of(&["diff", "--split", DEPLOY, &log, "--format", format]);
+        assert!(!out.contains('\u{1b}'), "{format}: {out}");
+        assert!(!out.contains('\u{7}'), "{format}: {out}");
+        assert!(out.contains("500.0.0"), "{format}: {out}");
+    }
+    let table = stdout_of(&["diff", "--split", DEPLOY, &log]);
+    assert!(table.contains("/x\\x1b]0;owned\\x07\\x1b[2J"), "{table}");
+}
