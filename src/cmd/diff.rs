@@ -1,7 +1,7 @@
 //! `iisdiag diff`: two saved summaries, or one set of logs split at a moment, compared.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{DiffArgs, Format};
 use crate::error::{EXIT_MATCHED, EXIT_OK, Error, Result};
@@ -98,7 +98,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
 }
 
 /// A saved summary's requests; a damaged or foreign file is an error naming it.
-fn summary(path: &PathBuf) -> Result<Read> {
+fn summary(path: &Path) -> Result<Read> {
     let (collected, meta) = saved::read(path)?;
     let paths = if meta.paths.is_empty() {
         vec![path.display().to_string()]
