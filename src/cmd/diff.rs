@@ -73,7 +73,7 @@ type Read = (W3cSummary, Origin);
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let (before, after) = match opts.split {
         Some(at) => split(opts, at, err)?,
-        None => (summary(&opts.inputs[0])?, summary(&opts.inputs[1])?),
+        None => summaries(&opts.inputs[0], &opts.inputs[1])?,
     };
     for (name, side) in [("before", &before), ("after", &after)] {
         if side.0.requests == 0 {
@@ -97,8 +97,24 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     })
 }
 
-/// A saved summary's requests; a damaged or foreign file is an error naming it.
-fn summary(path: &Path) -> Result<Read> {
+/// Two saved summaries whose groups mean the same: both saved with `--all` or neither (with
+/// it, every request is in a group and a share is not a failure rate).
+fn summaries(before: &Path, after: &Path) -> Result<(Read, Read)> {
+    let (b, b_all) = summary(before)?;
+    let (a, a_all) = summary(after)?;
+    if b_all != a_all {
+        return Err(Error::Usage(format!(
+            "{} and {} were saved one with --all and one without: their groups do not compare",
+            before.display(),
+            after.display()
+        )));
+    }
+    Ok((b, a))
+}
+
+/// A saved summary's requests, and whether it was saved with `--all`; a damaged or foreign
+/// file is an error naming it.
+fn summary(path: &Path) -> Result<(Read, bool)> {
     let (collected, meta) = saved::read(path)?;
     let paths = if meta.paths.is_empty() {
         vec![path.display().to_string()]
@@ -109,7 +125,7 @@ fn summary(path: &Path) -> Result<Read> {
         paths,
         filters: meta.filters,
     };
-    Ok((collected.w3c, origin))
+    Ok(((collected.w3c, origin), meta.all))
 }
 
 /// The logs read twice: up to `at`, and from `at` on (`--until` and `--since` at `at`).

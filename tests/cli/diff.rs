@@ -297,3 +297,32 @@ fn a_hostile_url_reaches_no_output_as_an_escape_sequence() {
     let table = stdout_of(&["diff", "--split", DEPLOY, &log]);
     assert!(table.contains("/x\\x1b]0;owned\\x07\\x1b[2J"), "{table}");
 }
+
+#[test]
+fn summaries_saved_one_with_all_and_one_without_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (before, _) = saved(&dir);
+    let all = dir.path().join("after-all.json");
+    iisdiag()
+        .args([
+            "scan",
+            &logs(),
+            "-q",
+            "--all",
+            "--since",
+            DEPLOY,
+            "--save-summary",
+        ])
+        .arg(&all)
+        .assert()
+        .success();
+    let out = iisdiag()
+        .args(["diff", &before])
+        .arg(&all)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("after-all.json"), "{stderr}");
+    assert!(stderr.contains("--all"), "{stderr}");
+}
