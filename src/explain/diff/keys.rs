@@ -320,8 +320,32 @@ pub fn burst(before: &W3cSummary, after: &W3cSummary) -> Option<Burst> {
 }
 
 /// What the comparison cannot say from what the summaries hold.
-pub fn not_known(before: &W3cSummary, after: &W3cSummary, burst: bool) -> Vec<String> {
+pub fn not_known(
+    before: &W3cSummary,
+    after: &W3cSummary,
+    groups: &[GroupChange],
+    burst: bool,
+) -> Vec<String> {
     let mut out = Vec::new();
+    // A summary written without per-minute counts (or by an older iisdiag) has no server
+    // counts; a new group's servers are then not compared, and not guessed.
+    let uncounted: Vec<&str> = groups
+        .iter()
+        .filter(|g| matches!(g.change, Change::New | Change::Grown))
+        .filter(|g| {
+            [before, after].iter().any(|s| {
+                s.group(&g.triple)
+                    .is_some_and(|grp| Kind::Server.counts(grp).is_none())
+            })
+        })
+        .map(|g| g.code.as_str())
+        .collect();
+    if !uncounted.is_empty() {
+        out.push(format!(
+            "the servers of {}: a summary counts them only with its per-minute counts",
+            uncounted.join(", ")
+        ));
+    }
     if before.by() != Some(By::Client) || after.by() != Some(By::Client) {
         out.push(
             "clients: a summary counts them only when both sides are saved with --by client"

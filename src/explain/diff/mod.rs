@@ -133,7 +133,7 @@ pub fn diff(
     Diff {
         before: side(b, before.1),
         after: side(a, after.1),
-        not_known: keys::not_known(b, a, burst.is_some()),
+        not_known: keys::not_known(b, a, &groups, burst.is_some()),
         groups,
         over_represented,
         burst,

@@ -99,3 +99,81 @@ fn percentages_read_as_a_sentence_says_them() {
         assert_eq!(pct(x), want);
     }
 }
+
+/// A summary of `requests` requests with one group per `(code, urls, servers)`: each server
+/// `(name, minute, count)`; with no servers, the group keeps no per-minute counts.
+fn summary(requests: u64, groups: &[(&str, &[(&str, u64)], &[(&str, i64, u64)])]) -> W3cSummary {
+    let saved: Vec<serde_json::Value> = groups
+        .iter()
+        .map(|(code, urls, servers)| {
+            let n: Vec<u64> = code.split('.').map(|p| p.parse().unwrap()).collect();
+            let count: u64 = urls.iter().map(|(_, c)| c).sum();
+            let minutes: Vec<serde_json::Value> = servers
+                .iter()
+                .map(|(s, m, c)| serde_json::json!([s, [[m, c]]]))
+                .collect();
+            serde_json::json!({
+                "status": n[0], "substatus": n[1], "win32": n[2], "count": count,
+                "first": null, "last": null, "urls": urls, "other_urls": 0,
+                "time_taken": [], "time_taken_max": null, "servers": [], "sites": [],
+                "minutes": minutes, "breakdown": [], "breakdown_other": 0,
+            })
+        })
+        .collect();
+    let failures: u64 = groups.iter().flat_map(|g| g.1).map(|(_, c)| c).sum();
+    let doc = serde_json::json!({
+        "requests": requests, "failures": failures, "first": null, "last": null, "by": null,
+        "minutes": [[29_000_000, requests, failures]], "groups": saved,
+    });
+    W3cSummary::restore(serde_json::from_value(doc).unwrap())
+}
+
+#[test]
+fn over_represented_keys_are_measured_against_the_right_baseline() {
+    let before = summary(
+        1_000,
+        &[(
+            "500.0.0",
+            &[("/a", 8), ("/b", 2)],
+            &[("WEB01", 29_000_000, 10)],
+        )],
+    );
+    let after = summary(
+        1_000,
+        &[
+            (
+                "500.0.0",
+                &[("/a", 10), ("/b", 30)],
+                &[("WEB01", 29_000_000, 40)],
+            ),
+            ("502.3.12002", &[("/inv", 20)], &[]),
+        ],
+    );
+    let d = diff(
+        (&before, Origin::default()),
+        (&after, Origin::default()),
+        &[],
+    );
+    let texts: Vec<&str> = d.over_represented.iter().map(|o| o.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "100% of the after side's 502.3.12002 are /inv, which none of the failures before were",
+            "75% of the after side's 500.0.0 are /b, which is 20% of them before",
+        ]
+    );
+    // The new group kept no per-minute counts: its servers are not known, not guessed.
+    assert!(
+        d.not_known
+            .iter()
+            .any(|n| n.contains("servers of 502.3.12002")),
+        "{:?}",
+        d.not_known
+    );
+    let burst = d.burst.unwrap();
+    assert_eq!(burst.failures, 60);
+    assert_eq!(burst.before_per_minute, 10.0);
+    // Only 500.0.0 counted its minutes.
+    assert_eq!(burst.groups.len(), 1);
+    assert_eq!(burst.groups[0].code, "500.0.0");
+}
