@@ -102,7 +102,10 @@ fn percentages_read_as_a_sentence_says_them() {
 
 /// A summary of `requests` requests with one group per `(code, urls, servers)`: each server
 /// `(name, minute, count)`; with no servers, the group keeps no per-minute counts.
-fn summary(requests: u64, groups: &[(&str, &[(&str, u64)], &[(&str, i64, u64)])]) -> W3cSummary {
+/// A group of [`summary`]: its code, its URLs with counts, its servers' minutes.
+type TestGroup<'a> = (&'a str, &'a [(&'a str, u64)], &'a [(&'a str, i64, u64)]);
+
+fn summary(requests: u64, groups: &[TestGroup<'_>]) -> W3cSummary {
     let saved: Vec<serde_json::Value> = groups
         .iter()
         .map(|(code, urls, servers)| {
