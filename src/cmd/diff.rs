@@ -43,10 +43,7 @@ impl TryFrom<DiffArgs> for Options {
             },
         };
         if split.is_none() && a.inputs.len() != 2 {
-            return Err(Error::Usage(format!(
-                "diff takes two summary files, BEFORE and AFTER (got {}); or log paths with --split WHEN",
-                a.inputs.len()
-            )));
+            return Err(two_summaries(a.inputs.len()));
         }
         Ok(Options {
             inputs: a.inputs,
@@ -67,13 +64,21 @@ impl TryFrom<DiffArgs> for Options {
     }
 }
 
+/// Without `--split`, anything but two inputs.
+fn two_summaries(got: usize) -> Error {
+    Error::Usage(format!(
+        "diff takes two summary files, BEFORE and AFTER (got {got}); or log paths with --split WHEN"
+    ))
+}
+
 /// A side: what was read, and the paths it came from.
 type Read = (W3cSummary, Origin);
 
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
-    let (before, after) = match opts.split {
-        Some(at) => split(opts, at, err)?,
-        None => summaries(&opts.inputs[0], &opts.inputs[1])?,
+    let (before, after) = match (opts.split, opts.inputs.as_slice()) {
+        (Some(at), _) => split(opts, at, err)?,
+        (None, [before, after]) => summaries(before, after)?,
+        (None, other) => return Err(two_summaries(other.len())),
     };
     for (name, side) in [("before", &before), ("after", &after)] {
         if side.0.requests == 0 {
