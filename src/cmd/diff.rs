@@ -88,7 +88,13 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
             )));
         }
     }
-    let d = diff::diff((&before.0, before.1), (&after.0, after.1), &opts.fail_on);
+    let kb = crate::kb::Kb::builtin();
+    let d = diff::diff(
+        kb,
+        (&before.0, before.1),
+        (&after.0, after.1),
+        &opts.fail_on,
+    );
     writer::write(out, &d, opts.format)
         .and_then(|()| out.flush())
         .map_err(Error::Output)?;

@@ -60,8 +60,12 @@ fn ratio(r: Option<f64>) -> String {
     r.map_or_else(|| "-".to_string(), |r| format!("x{r}"))
 }
 
-/// The rows of the group table: code, change, then count, share and p95 of each side, ratio.
-fn rows(diff: &Diff) -> Vec<[String; 9]> {
+/// The longest title shown in the table.
+const MAX_TITLE: usize = 40;
+
+/// The rows of the group table: code, change, then count, share and p95 of each side, ratio
+/// and the knowledge base's title.
+fn rows(diff: &Diff) -> Vec<[String; 10]> {
     diff.groups
         .iter()
         .map(|g| {
@@ -75,6 +79,7 @@ fn rows(diff: &Diff) -> Vec<[String; 9]> {
                 format!("{:.2}%", g.after.share),
                 p95(&g.after),
                 ratio(g.ratio),
+                guard::terminal_cut(&g.title, MAX_TITLE, "..."),
             ]
         })
         .collect()
@@ -90,10 +95,10 @@ fn table(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
     }
     writeln!(out)?;
     let header = [
-        "code", "change", "before", "share", "p95", "after", "share", "p95", "ratio",
+        "code", "change", "before", "share", "p95", "after", "share", "p95", "ratio", "title",
     ];
     let rows = rows(diff);
-    let widths: Vec<usize> = (0..9)
+    let widths: Vec<usize> = (0..10)
         .map(|i| {
             rows.iter()
                 .map(|r| r[i].chars().count())
@@ -102,12 +107,12 @@ fn table(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
                 .unwrap_or(0)
         })
         .collect();
-    let line = |cells: [&str; 9]| -> String {
+    let line = |cells: [&str; 10]| -> String {
         let mut s = String::new();
         for (i, c) in cells.iter().enumerate() {
             let w = widths[i];
             // Text left, numbers right.
-            if i < 2 {
+            if i < 2 || i == 9 {
                 s.push_str(&format!("{c:<w$}  "));
             } else {
                 s.push_str(&format!("{c:>w$}  "));
@@ -162,13 +167,13 @@ fn markdown(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
     }
     writeln!(
         out,
-        "\n| code | change | before | share | p95 | after | share | p95 | ratio |"
+        "\n| code | change | before | share | p95 | after | share | p95 | ratio | title |"
     )?;
-    writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|")?;
+    writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|---|")?;
     for g in &diff.groups {
         writeln!(
             out,
-            "| `{}` | {} | {} | {:.2}% | {} | {} | {:.2}% | {} | {} |",
+            "| `{}` | {} | {} | {:.2}% | {} | {} | {:.2}% | {} | {} | {} |",
             g.code,
             g.change.name(),
             g.before.count,
@@ -177,7 +182,8 @@ fn markdown(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
             g.after.count,
             g.after.share,
             p95(&g.after),
-            ratio(g.ratio)
+            ratio(g.ratio),
+            md::text(&g.title)
         )?;
     }
     let list = |out: &mut dyn Write, title: &str, lines: Vec<&String>| -> io::Result<()> {

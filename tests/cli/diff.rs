@@ -112,7 +112,7 @@ fn json_keys_are_the_documented_ones() {
     );
     assert_eq!(
         keys(&d["groups"][0]),
-        ["after", "before", "change", "code", "ratio", "z"]
+        ["after", "before", "change", "code", "ratio", "title", "z"]
     );
     assert_eq!(keys(&d["groups"][0]["after"]), ["count", "p95_ms", "share"]);
     assert_eq!(

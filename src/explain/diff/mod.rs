@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::kb::Kb;
 use crate::summary::w3c::{Group, W3cSummary};
 use crate::time::{self, Millis};
 use crate::triple::Triple;
@@ -85,6 +86,8 @@ pub struct Count {
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupChange {
     pub code: String,
+    /// What the knowledge base calls the code.
+    pub title: String,
     #[serde(skip)]
     pub triple: Triple,
     pub change: Change,
@@ -119,14 +122,18 @@ pub struct Origin {
     pub filters: Vec<String>,
 }
 
-/// Compares `after` with `before`.
+/// Compares `after` with `before`; `kb` names each code.
 pub fn diff(
+    kb: &Kb,
     before: (&W3cSummary, Origin),
     after: (&W3cSummary, Origin),
     fail_on: &[DiffFailOn],
 ) -> Diff {
     let (b, a) = (before.0, after.0);
-    let groups = compare_groups(b, a);
+    let mut groups = compare_groups(b, a);
+    for g in &mut groups {
+        g.title = crate::explain::advise(kb, &g.triple, None, &[]).title;
+    }
     let over_represented = keys::over_represented(b, a, &groups);
     let burst = keys::burst(b, a);
     let verdict = gate::verdict(fail_on, &groups);
@@ -168,6 +175,7 @@ fn compare_groups(before: &W3cSummary, after: &W3cSummary) -> Vec<GroupChange> {
             let z = z_score((b.count, before.requests), (a.count, after.requests));
             GroupChange {
                 code: t.to_string(),
+                title: String::new(),
                 triple: t,
                 change: classify(b.count, a.count, z),
                 ratio: (b.share > 0.0).then(|| round2(a.share / b.share)),

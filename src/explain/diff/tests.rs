@@ -42,6 +42,7 @@ fn change(code: &str, change: Change, after: u64) -> GroupChange {
     let triple = crate::triple::Triple::new(n[0] as u16, Some(n[1] as u32), Some(n[2]));
     GroupChange {
         code: code.to_string(),
+        title: String::new(),
         triple,
         change,
         before: Count::default(),
@@ -153,6 +154,7 @@ fn over_represented_keys_are_measured_against_the_right_baseline() {
         ],
     );
     let d = diff(
+        crate::kb::Kb::builtin(),
         (&before, Origin::default()),
         (&after, Origin::default()),
         &[],
