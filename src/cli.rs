@@ -66,6 +66,12 @@ pub enum Command {
         after_help = "Examples:\n  iisdiag scan \\\\web01\\c$\\inetpub\\logs --save-summary web01.json\n  iisdiag scan \\\\web02\\c$\\inetpub\\logs --save-summary web02.json\n  iisdiag merge web01.json web02.json --timeline"
     )]
     Merge(MergeArgs),
+    /// Compare two summaries (before and after a deploy): groups new, gone, grown or shrunk
+    /// as shares of the requests, and the URLs and servers the changes are made of.
+    #[command(
+        after_help = "Examples:\n  iisdiag scan logs --until 2026-11-18T11:00 --save-summary before.json\n  iisdiag scan logs --since 2026-11-18T11:00 --save-summary after.json\n  iisdiag diff before.json after.json --fail-on new-5xx\n  iisdiag diff --split 2026-11-18T11:00 logs --format markdown"
+    )]
+    Diff(DiffArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell or elvish).
     #[command(after_help = help::COMPLETIONS)]
     Completions(CompletionsArgs),
@@ -151,6 +157,36 @@ pub struct MergeArgs {
 
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// BEFORE AFTER: two summary files written by `scan --save-summary`; with --split, log
+    /// files and folders.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Read the inputs as logs and compare the requests before this moment with those from
+    /// it on (the forms of --since: 2026-11-18T11:00, "2026-11-18 11:00", RFC 3339).
+    #[arg(long, value_name = "WHEN")]
+    pub split: Option<String>,
+
+    /// With --split: break each group down by a second key, compared too (client, site, ...).
+    #[arg(long, value_enum, value_name = "KEY", requires = "split")]
+    pub by: Option<ByArg>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Exit with code 1 when groups changed so: new, grown, worse (new or grown), each
+    /// optionally with statuses: new-5xx, grown-502.3, worse-5xx,!503. Repeatable.
+    #[arg(long, value_name = "CONDITION")]
+    pub fail_on: Vec<String>,
+
+    /// No messages on stderr about skipped files.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// How a report is shown and exported (`scan` and `merge`).

@@ -13,6 +13,8 @@ mod bundle;
 mod config;
 #[path = "cli/configured.rs"]
 mod configured;
+#[path = "cli/diff.rs"]
+mod diff;
 #[path = "cli/errorpage.rs"]
 mod errorpage;
 #[path = "cli/eventlogs.rs"]

@@ -1,6 +1,7 @@
 //! One module per subcommand: options in, report out. Only this layer sees the clap types.
 
 pub mod config;
+pub mod diff;
 pub mod events;
 pub mod explain;
 pub mod freb;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
             opts.show.color = color;
             merge::run(&opts, out, err)
         }
+        Command::Diff(args) => diff::run(&diff::Options::try_from(args)?, out, err),
         Command::Events(args) => {
             let mut opts = events::Options::try_from(*args)?;
             opts.color = color;

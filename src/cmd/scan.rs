@@ -54,14 +54,7 @@ impl TryFrom<ScanArgs> for Options {
             },
             all: a.all,
             threads: a.threads.map(usize::from),
-            by: a.by.map(|b| match b {
-                ByArg::Url => By::Url,
-                ByArg::Server => By::Server,
-                ByArg::Site => By::Site,
-                ByArg::Client => By::Client,
-                ByArg::Hour => By::Hour,
-                ByArg::UserAgent => By::UserAgent,
-            }),
+            by: a.by.map(by_key),
             export: a.export_requests.map(|p| {
                 let format = match a.export_format {
                     ExportFormatArg::Csv => ExportFormat::Csv,
@@ -73,6 +66,18 @@ impl TryFrom<ScanArgs> for Options {
             show,
             progress: None,
         })
+    }
+}
+
+/// The `--by` key the summary understands.
+pub(super) fn by_key(b: ByArg) -> By {
+    match b {
+        ByArg::Url => By::Url,
+        ByArg::Server => By::Server,
+        ByArg::Site => By::Site,
+        ByArg::Client => By::Client,
+        ByArg::Hour => By::Hour,
+        ByArg::UserAgent => By::UserAgent,
     }
 }
 

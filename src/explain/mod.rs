@@ -12,6 +12,7 @@ pub mod bundle;
 pub mod code;
 pub mod configured;
 pub mod correlate;
+pub mod diff;
 pub mod events;
 pub mod httperr;
 pub mod limits;

@@ -5,6 +5,7 @@
 pub mod ancm;
 pub mod bundle;
 pub mod csv_summary;
+pub mod diff;
 pub mod errorpage;
 pub mod events;
 pub mod explain;

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Writes the before/after pair under testdata/diff/ for `iisdiag diff` (deterministic; run
+from the repository root).
+
+Two front ends, WEB01 and WEB02, on 2026-11-18; a deploy at 11:00. The hour before holds 500
+requests per server, the hour after 1,000 (traffic doubled). In both hours 2 % of the requests
+are 404.0.2 on /favicon.ico and old links (the 404s double with the traffic: the same share).
+After the deploy: a new 502.3.12002 group on /api/inventory, on WEB02 only (30 s timeouts, 45
+of its 60 requests in the 11:05 burst); 500.0.0 grows from 5 requests per server on
+/api/orders and /api/cart to 40 on /api/checkout; the 500.19.13 of before (8 per server) is
+gone.
+"""
+
+import os
+import random
+
+FIELDS = ("date time s-sitename s-computername s-ip cs-method cs-uri-stem cs-uri-query s-port "
+          "cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status "
+          "time-taken")
+UA = "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)"
+OK_URLS = ["/", "/shop/", "/api/products", "/api/cart", "/api/orders", "/css/site.css"]
+NOT_FOUND = ["/favicon.ico", "/old/page.aspx", "/wp-login.php"]
+
+
+def failures(rng, server, hour, n_requests):
+    """(second of the hour, url, status, substatus, win32, ms) of the hour's failures."""
+    out = []
+    for i in range(n_requests // 50):  # 2 %
+        out.append((rng.randrange(3600), NOT_FOUND[i % 3], 404, 0, 2, rng.randrange(1, 9)))
+    if hour == 10:
+        for url in ["/api/orders", "/api/orders", "/api/orders", "/api/cart", "/api/cart"]:
+            out.append((rng.randrange(3600), url, 500, 0, 0, rng.randrange(80, 300)))
+        for _ in range(8):
+            out.append((rng.randrange(3600), "/reports/", 500, 19, 13, rng.randrange(1, 5)))
+    else:
+        for i in range(60 if server == "WEB02" else 0):
+            # 45 in 11:05, the rest spread over the hour.
+            sec = 300 + rng.randrange(60) if i < 45 else rng.randrange(600, 3600)
+            out.append((sec, "/api/inventory", 502, 3, 12002, 30000 + rng.randrange(90)))
+        for i in range(40):
+            url = "/api/checkout" if i < 36 else "/api/orders"
+            out.append((rng.randrange(3600), url, 500, 0, 0, rng.randrange(80, 300)))
+    return out
+
+
+def write(server, ip, hour, n_requests, seed):
+    rng = random.Random(seed)
+    rows = failures(rng, server, hour, n_requests)
+    for _ in range(n_requests - len(rows)):
+        rows.append((rng.randrange(3600), rng.choice(OK_URLS), 200, 0, 0, rng.randrange(5, 120)))
+    rows.sort()
+    return [
+        "2026-11-18 %02d:%02d:%02d W3SVC1 %s %s GET %s - 443 - 198.51.100.%d %s - %d %d %d %d"
+        % (hour, s // 60, s % 60, server, ip, url, rng.randrange(2, 250), UA, st, sub, w, ms)
+        for (s, url, st, sub, w, ms) in rows
+    ]
+
+
+def main():
+    for side, hour, n in [("before", 10, 500), ("after", 11, 1000)]:
+        for server, ip, seed in [("WEB01", "10.0.1.11", 1), ("WEB02", "10.0.1.12", 2)]:
+            folder = os.path.join("testdata", "diff", server.lower(), "W3SVC1")
+            os.makedirs(folder, exist_ok=True)
+            name = os.path.join(folder, "u_ex26111810.log" if hour == 10 else "u_ex26111811.log")
+            lines = write(server, ip, hour, n, seed * 10 + hour)
+            with open(name, "w", newline="\r\n") as f:
+                f.write("#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n")
+                f.write("#Date: 2026-11-18 %02d:00:00\n#Fields: %s\n" % (hour, FIELDS))
+                f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
