@@ -221,7 +221,7 @@ impl TierGroup {
                 ),
             ));
         }
-        out.sort_by(|a, b| b.0.cmp(&a.0));
+        out.sort_by_key(|o| std::cmp::Reverse(o.0));
         out.into_iter().map(|(_, s)| s).collect()
     }
 }

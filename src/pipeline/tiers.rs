@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -59,7 +59,7 @@ pub fn pair(files: &[&PathBuf], opts: &Options, collected: &Collected) -> Option
 
 /// The requests of one file that came through a front end, counted per backend, and those
 /// that may pair with a front-end failure.
-fn behind(path: &PathBuf, opts: &Options, index: &Index) -> (Vec<Hit>, BTreeMap<String, Backend>) {
+fn behind(path: &Path, opts: &Options, index: &Index) -> (Vec<Hit>, BTreeMap<String, Backend>) {
     let mut hits = Vec::new();
     let mut backends: BTreeMap<String, Backend> = BTreeMap::new();
     each_record(path, opts, |r, server| {
@@ -78,7 +78,7 @@ fn behind(path: &PathBuf, opts: &Options, index: &Index) -> (Vec<Hit>, BTreeMap<
 /// Visits every W3C record of a file (or of each W3C member of an archive) that the run's
 /// filter lets through, with the server it was logged on. Files that cannot be read were
 /// already reported by the first pass and are passed over.
-fn each_record(path: &PathBuf, opts: &Options, mut visit: impl FnMut(&Record<'_>, &str)) {
+fn each_record(path: &Path, opts: &Options, mut visit: impl FnMut(&Record<'_>, &str)) {
     source::each_stream(
         path,
         |p| std::fs::File::open(p),

@@ -130,7 +130,7 @@ impl FrontScan {
             .collect();
         fronts.sort_by(|a, b| (a.start, &a.server).cmp(&(b.start, &b.server)));
         let mut by_id = HashMap::new();
-        let mut by_request: HashMap<(Box<[u8]>, Box<[u8]>), Vec<usize>> = HashMap::new();
+        let mut by_request: HashMap<RequestKey, Vec<usize>> = HashMap::new();
         for (i, f) in fronts.iter().enumerate() {
             if let Some(id) = &f.log_id {
                 by_id.insert(id.clone(), i);
@@ -156,13 +156,17 @@ impl FrontScan {
     }
 }
 
+/// A request's method and URL stem (lower case): what a front end's failure and its
+/// backend request share.
+type RequestKey = (Box<[u8]>, Box<[u8]>);
+
 /// The front ends' failures, indexed for matching backend requests.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     pub fronts: Vec<Front>,
     pub dropped: u64,
     by_id: HashMap<Box<[u8]>, usize>,
-    by_request: HashMap<(Box<[u8]>, Box<[u8]>), Vec<usize>>,
+    by_request: HashMap<RequestKey, Vec<usize>>,
     pub front_servers: BTreeSet<String>,
     front_addresses: BTreeSet<String>,
     front_server_addresses: BTreeMap<String, BTreeSet<String>>,
