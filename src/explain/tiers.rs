@@ -127,7 +127,7 @@ pub fn report(tiers: Option<&Tiers>) -> Option<TiersReport> {
     let names: Vec<String> = backends.iter().map(|b| b.server.clone()).collect();
     let mut groups: Vec<TierGroup> = groups.into_values().collect();
     for g in &mut groups {
-        g.text = g.sentences(&names);
+        g.text = g.sentences(&names, true);
     }
     groups.sort_by(|a, b| {
         b.failures
@@ -165,8 +165,9 @@ impl TierGroup {
         }
     }
 
-    /// The sentences of the outcomes seen, the largest first.
-    fn sentences(&self, backends: &[String]) -> Vec<String> {
+    /// The sentences of the outcomes seen, the largest first; the failures that could not
+    /// be paired only `with_unpaired` (they say nothing of the group's cause).
+    fn sentences(&self, backends: &[String], with_unpaired: bool) -> Vec<String> {
         let of = |n: u64| format!("{n} of {} front-end {}", self.failures, self.code);
         let mut out: Vec<(u64, String)> = Vec::new();
         let late = &self.answered_late;
@@ -212,7 +213,7 @@ impl TierGroup {
                 ),
             ));
         }
-        if self.unpaired > 0 {
+        if with_unpaired && self.unpaired > 0 {
             out.push((
                 self.unpaired,
                 format!(
@@ -248,6 +249,7 @@ fn taking(range: Option<(u64, u64)>) -> String {
 pub fn join(groups: &mut [GroupReport], tiers: Option<&TiersReport>) {
     let Some(tiers) = tiers else { return };
     let front: BTreeSet<&str> = tiers.front_ends.iter().map(String::as_str).collect();
+    let backends: Vec<String> = tiers.backends.iter().map(|b| b.server.clone()).collect();
     for g in groups.iter_mut() {
         let Some(t) = tiers.groups.iter().find(|t| t.code == g.code) else {
             continue;
@@ -258,7 +260,7 @@ pub fn join(groups: &mut [GroupReport], tiers: Option<&TiersReport>) {
             .iter()
             .any(|s| front.contains(s.to_ascii_lowercase().as_str()))
         {
-            g.hints.splice(0..0, t.text.iter().cloned());
+            g.hints.splice(0..0, t.sentences(&backends, false));
         }
     }
 }

@@ -31,7 +31,9 @@ fn each_outcome_seen_has_its_sentence_largest_first() {
         time_taken_ms: Some((200, 200)),
     };
     g.unpaired = 2;
-    let text = g.sentences(&["app01".into(), "app02".into()]);
+    let names = ["app01".to_string(), "app02".to_string()];
+    assert_eq!(g.sentences(&names, false).len(), 3);
+    let text = g.sentences(&names, true);
     assert_eq!(text.len(), 4, "{text:?}");
     assert!(
         text[0].starts_with("4 of 9 front-end 502.3.12002 were logged by none of app01, app02")
@@ -51,6 +53,6 @@ fn each_outcome_seen_has_its_sentence_largest_first() {
 #[test]
 fn no_outcome_no_sentence() {
     let g = TierGroup::new("504.0.0".into());
-    assert!(g.sentences(&[]).is_empty());
+    assert!(g.sentences(&[], true).is_empty());
     assert!(report(None).is_none());
 }
