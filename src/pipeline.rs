@@ -6,6 +6,7 @@
 
 pub mod progress;
 mod site_names;
+mod tiers;
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -110,6 +111,7 @@ fn collect_with(found: &Found, opts: &Options) -> Outcome {
             .reduce(Outcome::default, Outcome::merge)
     };
     let mut read = in_pool(opts.threads, run);
+    read.collected.tiers = in_pool(opts.threads, || tiers::pair(&files, opts, &read.collected));
     read.collected.events.finish();
     // Added to the archive members left out the same way.
     read.collected.files_out_of_range += out_of_range.len() as u64;

@@ -68,6 +68,8 @@ mod snapshots;
 mod split;
 #[path = "cli/stdout.rs"]
 mod stdout;
+#[path = "cli/tiers.rs"]
+mod tiers;
 #[path = "cli/walk.rs"]
 mod walk;
 

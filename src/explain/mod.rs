@@ -23,6 +23,7 @@ pub mod scope;
 pub mod settings;
 pub mod sites;
 pub mod stdout;
+pub mod tiers;
 pub mod timeline;
 pub mod timing;
 pub mod trace;
@@ -82,6 +83,10 @@ pub struct Report {
     pub bundle: Option<bundle::BundleReport>,
     /// What the ASP.NET Core Module debug logs held (`null` when none were read).
     pub ancm_debug: Option<ancm::AncmReport>,
+    /// The front ends' failures paired with what the servers behind them logged (left out
+    /// unless the run holds proxy codes and the logs of a tier behind).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<tiers::TiersReport>,
     /// What `--fail-on` and `--strict` found, one sentence each: the run ends with exit code
     /// 1 when it is not empty. Said on standard error, not part of the JSON.
     #[serde(skip)]
@@ -405,6 +410,7 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
         stdout: stdout::report(&collected.stdout, opts.zone),
         bundle: bundle::report(collected),
         ancm_debug: ancm::report(&collected.ancm, kb, opts.zone),
+        tiers: tiers::report(collected.tiers.as_ref()),
         verdict: Vec::new(),
     };
     report.config = sites::report(&collected.config, &report.sites);
@@ -416,6 +422,7 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
     join_php(&mut report, collected, opts.zone);
     join_stdout(&mut report, collected, opts.zone);
     join_ancm(&mut report, collected, kb, opts.zone);
+    tiers::join(&mut report.groups, report.tiers.as_ref());
     report.verdict = verdict::verdict(&report, &opts.fail_on, opts.strict);
     report
 }

@@ -86,6 +86,9 @@ pub fn write(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Result<
             writeln!(out, "- {}", text(&c.text))?;
         }
     }
+    if let Some(t) = &report.tiers {
+        super::tiers::write_markdown(out, t)?;
+    }
     Ok(())
 }
 

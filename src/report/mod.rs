@@ -21,6 +21,7 @@ pub mod phrase;
 pub mod table;
 #[cfg(test)]
 mod testing;
+pub mod tiers;
 pub mod timeline;
 
 use std::io::{self, Write};

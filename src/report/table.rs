@@ -62,6 +62,12 @@ pub fn write(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Result
             writeln!(out, "{}", fill(&c.text, style.width, "    ", "  - "))?;
         }
     }
+    if let Some(t) = &report.tiers {
+        let heading = style.paint.paint(Tone::Heading, "Which tier failed:");
+        super::tiers::write_table(out, t, &heading, |text, indent, first| {
+            fill(text, style.width, indent, first)
+        })?;
+    }
     if let Some(ev) = &report.events {
         super::events::write_section(out, ev, super::events::Extent::Brief, style)?;
     }

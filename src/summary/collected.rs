@@ -86,6 +86,9 @@ pub struct Collected {
     pub stdout: StdoutSummary,
     /// ASP.NET Core Module debug logs.
     pub ancm: AncmSummary,
+    /// The front ends' failures paired with what the servers behind them logged (`None`
+    /// unless the run holds proxy codes and the logs of a tier behind).
+    pub tiers: Option<super::tiers::Tiers>,
     /// Files left unread because the date in their name is outside `--since`/`--until`.
     pub files_out_of_range: u64,
     /// The support bundles the paths are shaped like (none for plain log folders).
@@ -108,6 +111,7 @@ impl Collected {
         self.config.merge(other.config);
         self.stdout.merge(other.stdout);
         self.ancm.merge(other.ancm);
+        self.tiers = self.tiers.or(other.tiers);
         self.files_out_of_range += other.files_out_of_range;
         self.not_used.extend(other.not_used);
         self

@@ -12,6 +12,7 @@ pub mod pages;
 pub mod php;
 pub mod saved;
 pub mod stdout;
+pub mod tiers;
 pub mod traces;
 pub mod w3c;
 

@@ -125,6 +125,9 @@ fn render(p: &mut String, report: &Report, opts: &Layout) {
         events(p, report, ev, opts);
     }
     correlations(p, report);
+    if let Some(t) = &report.tiers {
+        super::tiers::push_html(p, t);
+    }
     if let Some(config) = &report.config {
         let _ = writeln!(p, "<section id=\"config\"><h2>Configuration</h2>\n<ul>");
         for line in &config.text {

@@ -1,0 +1,355 @@
+//! Pairing the failures a proxy tier logged (ARR, the ASP.NET Core Module, FastCGI: server A)
+//! with the requests the tier behind it logged (server B), so a 502.3 can say which tier
+//! failed. The front ends' proxied failures are kept one by one (bounded); each backend
+//! request is then matched against them by `X-ARR-LOG-ID`, else by method, URL stem and
+//! client within the time the front-end request took.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt};
+use hdrhistogram::Histogram;
+
+use crate::input::w3c::{Field, Record};
+use crate::time::Millis;
+use crate::triple::Triple;
+
+/// Front-end failures kept one by one; further ones are counted in `dropped`.
+pub const FRONT_CAP: usize = 100_000;
+/// Addresses (`s-ip`) kept per server: a server has a few.
+const ADDRESS_CAP: usize = 16;
+/// How far apart two servers' clocks, and W3C's whole seconds, may put a pair: W3C `time`
+/// is truncated to the second on both tiers.
+pub const SKEW_MS: Millis = 3_000;
+/// The custom field names a request's ARR log id is logged under.
+const LOG_ID_FIELDS: [&str; 2] = ["X-ARR-LOG-ID", "cs(X-ARR-LOG-ID)"];
+
+/// A code only a proxy writes: a 502 with a WinHTTP error (12001-12200: the proxy's request
+/// to the backend failed) or a 504 (the gateway timed out).
+pub fn is_proxy_code(t: &Triple) -> bool {
+    let winhttp = t.win32.is_some_and(|w| (12_001..=12_200).contains(&w));
+    (t.status == 502 && winhttp) || t.status == 504
+}
+
+/// The server a record was logged on: `s-computername`, else the folder's name.
+pub fn server_of<'a>(r: &Record<'a>, folder: Option<&'a str>) -> Option<String> {
+    match r.get(Field::Computer) {
+        Some(name) => Some(String::from_utf8_lossy(name).to_ascii_lowercase()),
+        None => folder.map(str::to_ascii_lowercase),
+    }
+}
+
+/// The ARR log id a record carries, when its log has the custom field.
+fn log_id<'a>(r: &Record<'a>) -> Option<&'a [u8]> {
+    LOG_ID_FIELDS.iter().find_map(|name| r.get_named(name))
+}
+
+/// One failure a front end logged.
+#[derive(Debug, Clone)]
+pub struct Front {
+    pub server: String,
+    pub code: Triple,
+    /// When the request ended (W3C `time`) and when it started (`time` - `time-taken`).
+    pub end: Millis,
+    pub start: Millis,
+    method: Box<[u8]>,
+    stem: Box<[u8]>,
+    client: Box<[u8]>,
+    log_id: Option<Box<[u8]>>,
+}
+
+/// What the first pass finds: every server's addresses, the servers that wrote proxy codes,
+/// and the 5xx failures of every server (only the front ends' are paired).
+#[derive(Debug, Clone, Default)]
+pub struct FrontScan {
+    pub failures: Vec<Front>,
+    pub dropped: u64,
+    pub proxies: BTreeSet<String>,
+    pub addresses: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl FrontScan {
+    /// Counts one record of `server`.
+    pub fn add(&mut self, r: &Record<'_>, server: &str) {
+        if let Some(ip) = r.get(Field::ServerIp) {
+            let known = self.addresses.entry(server.to_string()).or_default();
+            let ip = String::from_utf8_lossy(ip);
+            if known.len() < ADDRESS_CAP && !known.contains(ip.as_ref()) {
+                known.insert(ip.into_owned());
+            }
+        }
+        let (Some(code), Some(end)) = (r.triple, r.time) else {
+            return;
+        };
+        if code.status < 500 {
+            return;
+        }
+        if is_proxy_code(&code) && !self.proxies.contains(server) {
+            self.proxies.insert(server.to_string());
+        }
+        if self.failures.len() >= FRONT_CAP {
+            self.dropped += 1;
+            return;
+        }
+        let taken = r.time_taken_ms.unwrap_or(0);
+        let field = |f| Box::from(r.get(f).unwrap_or(b"-"));
+        self.failures.push(Front {
+            server: server.to_string(),
+            code,
+            end,
+            start: end.saturating_sub(i64::try_from(taken).unwrap_or(i64::MAX)),
+            method: field(Field::Method),
+            stem: field(Field::UriStem),
+            client: field(Field::ClientIp),
+            log_id: log_id(r).map(Box::from),
+        });
+    }
+
+    pub fn merge(&mut self, other: FrontScan) {
+        let room = FRONT_CAP.saturating_sub(self.failures.len());
+        let over = other.failures.len().saturating_sub(room);
+        self.failures.extend(other.failures.into_iter().take(room));
+        self.dropped += other.dropped + over as u64;
+        self.proxies.extend(other.proxies);
+        for (server, ips) in other.addresses {
+            let known = self.addresses.entry(server).or_default();
+            for ip in ips {
+                if known.len() < ADDRESS_CAP {
+                    known.insert(ip);
+                }
+            }
+        }
+    }
+
+    /// Keeps the failures of the front ends only (the servers that wrote proxy codes), in
+    /// time order, and indexes them for the backend pass.
+    pub fn into_index(self) -> Index {
+        let mut fronts: Vec<Front> = self
+            .failures
+            .into_iter()
+            .filter(|f| self.proxies.contains(&f.server))
+            .collect();
+        fronts.sort_by(|a, b| (a.start, &a.server).cmp(&(b.start, &b.server)));
+        let mut by_id = HashMap::new();
+        let mut by_request: HashMap<RequestKey, Vec<usize>> = HashMap::new();
+        for (i, f) in fronts.iter().enumerate() {
+            if let Some(id) = &f.log_id {
+                by_id.insert(id.clone(), i);
+            }
+            let key = (f.method.clone(), f.stem.to_ascii_lowercase().into());
+            by_request.entry(key).or_default().push(i);
+        }
+        let addresses = self
+            .proxies
+            .iter()
+            .flat_map(|p| self.addresses.get(p).into_iter().flatten())
+            .cloned()
+            .collect();
+        Index {
+            fronts,
+            dropped: self.dropped,
+            by_id,
+            by_request,
+            front_servers: self.proxies,
+            front_addresses: addresses,
+            front_server_addresses: self.addresses,
+        }
+    }
+}
+
+/// A request's method and URL stem (lower case): what a front end's failure and its
+/// backend request share.
+type RequestKey = (Box<[u8]>, Box<[u8]>);
+
+/// The front ends' failures, indexed for matching backend requests.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    pub fronts: Vec<Front>,
+    pub dropped: u64,
+    by_id: HashMap<Box<[u8]>, usize>,
+    by_request: HashMap<RequestKey, Vec<usize>>,
+    pub front_servers: BTreeSet<String>,
+    front_addresses: BTreeSet<String>,
+    front_server_addresses: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// A backend request that may be the other half of some front-end failures.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub backend: String,
+    pub code: Triple,
+    pub taken: u64,
+    pub start: Millis,
+    /// Paired by log id: `candidates` then holds that one failure.
+    pub by_id: bool,
+    pub candidates: Vec<usize>,
+}
+
+impl Index {
+    pub fn is_empty(&self) -> bool {
+        self.fronts.is_empty()
+    }
+
+    /// Whether a record of another server came through a front end: its client is a front
+    /// end's address, or it carries headers only a proxy adds.
+    pub fn came_through(&self, r: &Record<'_>) -> bool {
+        let from_front = r.get(Field::ClientIp).is_some_and(|ip| {
+            self.front_addresses
+                .contains(String::from_utf8_lossy(ip).as_ref())
+        });
+        from_front || r.get(Field::ForwardedFor).is_some() || log_id(r).is_some()
+    }
+
+    /// The front-end failures a request `backend` logged may be the other half of.
+    pub fn hit(&self, r: &Record<'_>, backend: &str) -> Option<Hit> {
+        let code = r.triple?;
+        let taken = r.time_taken_ms.unwrap_or(0);
+        let start = r
+            .time?
+            .saturating_sub(i64::try_from(taken).unwrap_or(i64::MAX));
+        let hit = |by_id, candidates: Vec<usize>| Hit {
+            backend: backend.to_string(),
+            code,
+            taken,
+            start,
+            by_id,
+            candidates,
+        };
+        if let Some(&i) = log_id(r).and_then(|id| self.by_id.get(id)) {
+            return Some(hit(true, vec![i]));
+        }
+        let key = (
+            Box::from(r.get(Field::Method).unwrap_or(b"-")),
+            r.get(Field::UriStem)?.to_ascii_lowercase().into(),
+        );
+        let client = r.get(Field::ClientIp);
+        let forwarded = r
+            .get(Field::ForwardedFor)
+            .map(|x| x.split(|&b| b == b',').next().unwrap_or(x).trim_ascii());
+        let candidates: Vec<usize> = self
+            .by_request
+            .get(&key)?
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let f = &self.fronts[i];
+                let in_time = start >= f.start - SKEW_MS && start <= f.end + SKEW_MS;
+                in_time && (forwarded == Some(&f.client[..]) || self.is_address(&f.server, client))
+            })
+            .collect();
+        (!candidates.is_empty()).then(|| hit(false, candidates))
+    }
+
+    fn is_address(&self, server: &str, ip: Option<&[u8]>) -> bool {
+        let (Some(ips), Some(ip)) = (self.front_server_addresses.get(server), ip) else {
+            return false;
+        };
+        ips.contains(String::from_utf8_lossy(ip).as_ref())
+    }
+}
+
+/// What one backend logged of the requests that came through the front ends.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    pub requests: u64,
+    pub failures: u64,
+    pub first: Option<Millis>,
+    pub last: Option<Millis>,
+    pub time_taken: Histogram<u64>,
+}
+
+impl Default for Backend {
+    fn default() -> Backend {
+        Backend {
+            requests: 0,
+            failures: 0,
+            first: None,
+            last: None,
+            // Two significant digits, as the groups keep.
+            time_taken: Histogram::new(2).unwrap_or_else(|_| unreachable!("2 sigfig")),
+        }
+    }
+}
+
+impl Backend {
+    pub fn add(&mut self, r: &Record<'_>) {
+        self.requests += 1;
+        if r.triple.is_some_and(|t| t.status >= 500) {
+            self.failures += 1;
+        }
+        if let Some(ms) = r.time_taken_ms {
+            self.time_taken.saturating_record(ms);
+        }
+        if let Some(t) = r.time {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        }
+    }
+
+    pub fn merge(&mut self, other: Backend) {
+        self.requests += other.requests;
+        self.failures += other.failures;
+        let _ = self.time_taken.add(&other.time_taken);
+        self.first = self.first.into_iter().chain(other.first).min();
+        self.last = self.last.into_iter().chain(other.last).max();
+    }
+
+    /// Whether the backend's log covers the time `t`.
+    pub fn covers(&self, t: Millis) -> bool {
+        matches!((self.first, self.last), (Some(f), Some(l)) if f - SKEW_MS <= t && t <= l + SKEW_MS)
+    }
+}
+
+/// The backend request a front-end failure was paired with.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub backend: String,
+    pub code: Triple,
+    pub taken: u64,
+    pub by_id: bool,
+}
+
+/// Both tiers read and paired.
+#[derive(Debug, Clone, Default)]
+pub struct Tiers {
+    pub fronts: Vec<Front>,
+    /// The backend request of each front-end failure, by the index of `fronts`.
+    pub pairs: Vec<Option<Pair>>,
+    pub backends: BTreeMap<String, Backend>,
+    pub front_servers: BTreeSet<String>,
+    /// Front-end failures past [`FRONT_CAP`], left unpaired.
+    pub dropped: u64,
+}
+
+impl Tiers {
+    /// Pairs each failure with at most one backend request: requests carrying a log id
+    /// first, then the others in the order they started, each taking the earliest failure
+    /// still free.
+    pub fn pair(index: Index, mut hits: Vec<Hit>, backends: BTreeMap<String, Backend>) -> Tiers {
+        hits.sort_by(|a, b| (!a.by_id, a.start, &a.backend).cmp(&(!b.by_id, b.start, &b.backend)));
+        let mut pairs: Vec<Option<Pair>> = vec![None; index.fronts.len()];
+        for h in hits {
+            if let Some(&i) = h.candidates.iter().find(|&&i| pairs[i].is_none()) {
+                pairs[i] = Some(Pair {
+                    backend: h.backend,
+                    code: h.code,
+                    taken: h.taken,
+                    by_id: h.by_id,
+                });
+            }
+        }
+        Tiers {
+            fronts: index.fronts,
+            pairs,
+            backends,
+            front_servers: index.front_servers,
+            dropped: index.dropped,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.backends.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests;
