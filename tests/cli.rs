@@ -19,6 +19,8 @@ mod errorpage;
 mod eventlogs;
 #[path = "cli/events.rs"]
 mod events;
+#[path = "cli/every_output.rs"]
+mod every_output;
 #[path = "cli/evidence.rs"]
 mod evidence;
 #[path = "cli/exit.rs"]
@@ -58,6 +60,8 @@ mod pools;
 mod progress;
 #[path = "cli/robust.rs"]
 mod robust;
+#[path = "cli/redact.rs"]
+mod redact;
 #[path = "cli/secrets.rs"]
 mod secrets;
 #[path = "cli/snapshots.rs"]
