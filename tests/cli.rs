@@ -58,10 +58,10 @@ mod php;
 mod pools;
 #[path = "cli/progress.rs"]
 mod progress;
-#[path = "cli/robust.rs"]
-mod robust;
 #[path = "cli/redact.rs"]
 mod redact;
+#[path = "cli/robust.rs"]
+mod robust;
 #[path = "cli/secrets.rs"]
 mod secrets;
 #[path = "cli/snapshots.rs"]

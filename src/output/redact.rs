@@ -148,9 +148,37 @@ impl Values {
             Some("query") => self.add(Kind::Query, s),
             Some("host" | "hosts") => self.add(Kind::Host, s),
             Some("user" | "users" | "username") => self.add(Kind::User, s),
+            Some("information" | "bindings") => self.add_binding(s),
             _ => {}
         }
         self.add_query_of(s);
+        self.add_host_of(s);
+    }
+
+    /// A binding (`*:443:www.example.com`, or `https *:443:...` as a report shows it): its
+    /// address, when not `*`, is the server's, and its host name a host.
+    fn add_binding(&mut self, s: &str) {
+        let info = s.rsplit(' ').next().unwrap_or(s);
+        let mut parts = info.splitn(3, ':');
+        if let (Some(ip), Some(_port), Some(host)) = (parts.next(), parts.next(), parts.next()) {
+            if ip != "*" {
+                self.add(Kind::Server, ip.trim_matches(['[', ']']));
+            }
+            self.add(Kind::Host, host);
+        }
+    }
+
+    /// The host name of an absolute URL (`http://shop.example:8080/a` holds `shop.example`).
+    fn add_host_of(&mut self, s: &str) {
+        let Some((scheme, rest)) = s.split_once("://") else {
+            return;
+        };
+        if !matches!(scheme, "http" | "https") || rest.contains(' ') {
+            return;
+        }
+        let authority = rest.split(['/', '?']).next().unwrap_or_default();
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        self.add(Kind::Host, host.split(':').next().unwrap_or_default());
     }
 
     /// The first item of each breakdown entry is its key: a client or a server with
@@ -488,7 +516,8 @@ mod tests {
                 "breakdown": [["10.1.1.1", 3, []]]
             }]},
             "events": {"kept": [{"computer": "web02.contoso.com"}]},
-            "traces": {"groups": [{"backends": ["app02.internal"]}]}
+            "traces": {"groups": [{"backends": ["app02.internal"], "url": "http://shop.example:80/a"}]},
+            "config": {"sites": [{"bindings": [{"information": "10.2.2.2:443:www.example.com"}]}]}
         });
         let mut v = Values::default();
         v.add_summary(&doc);
@@ -509,7 +538,8 @@ mod tests {
             r.counts(),
             Counts {
                 clients: 1,
-                servers: 3,
+                servers: 4,
+                hosts: 2,
                 queries: 1,
                 ..Counts::default()
             }

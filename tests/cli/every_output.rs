@@ -120,7 +120,6 @@ pub fn filled(args: &[&str], tree: &Path, out: &Path, saved: &Path) -> Vec<Strin
         .collect()
 }
 
-
 /// Runs `args` (a filled run named `name`) and returns what it wrote: stdout, stderr, and
 /// the files among `out` and `saved` it was given. Fails the test when the run is a usage
 /// error (it did not test the output) or wrote nothing to check.

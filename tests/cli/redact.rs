@@ -53,7 +53,10 @@ fn run_all(extra: &[&str]) -> Vec<(String, String)> {
         args.extend(extra.iter().map(|a| a.to_string()));
         let outputs = outputs_of(name, &args, &out, &saved);
         let text: Vec<String> = outputs.into_iter().map(|(_, t)| t).collect();
-        all.push((format!("{name} {args:?}"), text.join("\n").to_ascii_lowercase()));
+        all.push((
+            format!("{name} {args:?}"),
+            text.join("\n").to_ascii_lowercase(),
+        ));
     }
     all
 }
@@ -72,11 +75,17 @@ fn no_identifying_value_survives_any_redacted_output() {
     // Without --redact the outputs show servers, clients and query strings: the check bites.
     let plain = kinds_found(&run_all(&[]));
     for kind in ["server", "client", "query"] {
-        assert!(plain.contains(kind), "no {kind} shown without --redact: {plain:?}");
+        assert!(
+            plain.contains(kind),
+            "no {kind} shown without --redact: {plain:?}"
+        );
     }
     for (run, text) in run_all(&["--redact"]) {
         for (kind, value) in ORIGINALS {
-            assert!(!text.contains(value), "{run}: the {kind} {value} survives:\n{text}");
+            assert!(
+                !text.contains(value),
+                "{run}: the {kind} {value} survives:\n{text}"
+            );
         }
     }
 }
@@ -86,7 +95,12 @@ fn groups(v: &Value) -> Vec<(String, u64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| (g["code"].as_str().unwrap().to_string(), g["count"].as_u64().unwrap()))
+        .map(|g| {
+            (
+                g["code"].as_str().unwrap().to_string(),
+                g["count"].as_u64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -99,8 +113,14 @@ fn redacted_groups_and_counts_are_those_of_the_plain_run() {
     assert!(!groups(&plain).is_empty());
     assert_eq!(groups(&plain), groups(&redacted));
     assert_eq!(plain["totals"], redacted["totals"]);
-    assert_eq!(plain["httperr"].as_array().map(Vec::len), redacted["httperr"].as_array().map(Vec::len));
-    assert!(plain.get("redacted").is_none(), "the key is absent without --redact");
+    assert_eq!(
+        plain["httperr"].as_array().map(Vec::len),
+        redacted["httperr"].as_array().map(Vec::len)
+    );
+    assert!(
+        plain.get("redacted").is_none(),
+        "the key is absent without --redact"
+    );
     // The breakdown keeps one entry per client: three addresses are three pseudonyms.
     let clients: BTreeSet<&str> = redacted["groups"]
         .as_array()
@@ -117,10 +137,16 @@ fn redacted_groups_and_counts_are_those_of_the_plain_run() {
         .map(|e| e["key"].as_str().unwrap())
         .collect();
     assert_eq!(clients.len(), plain_clients.len());
-    assert!(clients.iter().all(|c| c.starts_with("client-")), "{clients:?}");
+    assert!(
+        clients.iter().all(|c| c.starts_with("client-")),
+        "{clients:?}"
+    );
     let counts = &redacted["redacted"];
     assert_eq!(counts["servers"], 1, "{counts}");
-    assert!(counts["clients"].as_u64().unwrap() >= clients.len() as u64, "{counts}");
+    assert!(
+        counts["clients"].as_u64().unwrap() >= clients.len() as u64,
+        "{counts}"
+    );
 }
 
 #[test]
@@ -130,12 +156,27 @@ fn a_value_gets_the_same_pseudonym_in_every_output_of_a_run_and_across_runs() {
     let saved = dir.path().join("saved.json").display().to_string();
     let export = |threads: &str| {
         stdout_of(&[
-            "scan", &tree, "-q", "--redact", "--threads", threads, "--save-summary", &saved,
-            "--force", "--export-requests", "-", "--export-format", "ndjson",
+            "scan",
+            &tree,
+            "-q",
+            "--redact",
+            "--threads",
+            threads,
+            "--save-summary",
+            &saved,
+            "--force",
+            "--export-requests",
+            "-",
+            "--export-format",
+            "ndjson",
         ])
     };
     let rows = export("1");
-    assert_eq!(rows, export("2"), "the reading order does not change a pseudonym");
+    assert_eq!(
+        rows,
+        export("2"),
+        "the reading order does not change a pseudonym"
+    );
     let merged = json_of(&["merge", &saved, "--redact", "--format", "json"]);
     let scanned = json_of(&["scan", &tree, "--redact", "--format", "json"]);
     let servers = |v: &Value| v["groups"][0]["servers"].clone();
