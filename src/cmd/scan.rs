@@ -192,7 +192,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
                 by: opts.by,
                 // Saved summaries keep them, for a timeline drawn when they are merged.
                 group_minutes: opts.show.draws_timeline() || opts.save_summary.is_some(),
-                export: opts.export.as_ref().map(|(_, format)| *format),
+                export: export_rows(opts),
                 progress,
             },
         )
@@ -245,6 +245,14 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         return Err(Error::MissingPaths(missing.join(", ")));
     }
     Ok(code)
+}
+
+/// The export rows kept while reading: those asked for, and with `--redact` always, so the
+/// values numbered (every grouped request's server, client and query) are the same whatever
+/// outputs were asked for, and so are the pseudonyms.
+fn export_rows(opts: &Options) -> Option<ExportFormat> {
+    let asked = opts.export.as_ref().map(|(_, format)| *format);
+    asked.or(opts.show.redact.then_some(ExportFormat::Ndjson))
 }
 
 /// Measures `--since 2h`-style spans back from the newest record, and checks the range.
