@@ -202,3 +202,20 @@ fn a_value_gets_the_same_pseudonym_in_every_output_of_a_run_and_across_runs() {
     assert!(said(&table).is_some(), "{table}");
     assert_eq!(said(&table), said(&with_export));
 }
+
+#[test]
+fn every_report_says_what_was_redacted_and_no_report_without_it_does() {
+    let tree = tree().display().to_string();
+    for extra in [&[][..], &["--format", "markdown"], &["-q", "--html", "-"]] {
+        let args = [&["scan", tree.as_str()][..], extra].concat();
+        let plain = stdout_of(&args);
+        let redacted = stdout_of(&[&args[..], &["--redact"]].concat());
+        // Every client of the tree made a failed request: all are counted.
+        let clients = ORIGINALS.iter().filter(|(k, _)| *k == "client").count();
+        let said = format!(
+            "Redacted: {clients} client addresses, 0 user names, 0 host names, 1 server name"
+        );
+        assert!(redacted.contains(&said), "{args:?}:\n{redacted}");
+        assert!(!plain.contains("Redacted: "), "{args:?}:\n{plain}");
+    }
+}
