@@ -299,7 +299,13 @@ impl Redactor {
                 let old = std::mem::take(map);
                 for (k, mut x) in old {
                     self.json(&mut x);
-                    map.insert(self.text(&k).into_owned(), x);
+                    let key = self.text(&k).into_owned();
+                    match map.get_mut(&key) {
+                        Some(kept) => add_counts(kept, &x),
+                        None => {
+                            map.insert(key, x);
+                        }
+                    }
                 }
             }
             _ => {}
@@ -431,6 +437,14 @@ fn redact_export(redactor: &Redactor, part: &RequestRows) -> Vec<u8> {
     out
 }
 
+/// Two keys that became one (`WEB01` and `web01`, both `server-1`): counts add up, and
+/// anything else keeps the first.
+fn add_counts(kept: &mut Value, other: &Value) {
+    if let (Some(a), Some(b)) = (kept.as_u64(), other.as_u64()) {
+        *kept = Value::from(a.saturating_add(b));
+    }
+}
+
 /// A match is a whole value when the characters around it cannot continue a name or an
 /// address.
 fn whole_word(text: &str, start: usize, end: usize) -> bool {
@@ -544,6 +558,14 @@ mod tests {
                 ..Counts::default()
             }
         );
+    }
+
+    #[test]
+    fn keys_that_become_one_add_their_counts() {
+        let r = redactor(&[(Kind::Server, "web01")]);
+        let mut v = serde_json::json!({"WEB01": 2, "web01": 3, "other": 1});
+        r.json(&mut v);
+        assert_eq!(v, serde_json::json!({"server-1": 5, "other": 1}));
     }
 
     #[test]
