@@ -219,3 +219,33 @@ fn every_report_says_what_was_redacted_and_no_report_without_it_does() {
         assert!(!plain.contains("Redacted: "), "{args:?}:\n{plain}");
     }
 }
+
+/// The header's filters quote what the command line named: servers and clients there are
+/// replaced too, by the pseudonyms the report uses.
+#[test]
+fn servers_and_clients_named_by_filters_are_redacted_in_the_header() {
+    let tree = tree().display().to_string();
+    let (server, client) = (ORIGINALS[0].1, ORIGINALS[2].1);
+    let v = json_of(&[
+        "scan",
+        &tree,
+        "--redact",
+        "--server",
+        server,
+        "--client-ip",
+        client,
+        "--format",
+        "json",
+    ]);
+    let filters = v["filters"].to_string().to_ascii_lowercase();
+    assert!(
+        !filters.contains(server) && !filters.contains(client),
+        "{filters}"
+    );
+    let named = &v["groups"][0]["servers"][0];
+    assert!(
+        filters.contains(named.as_str().unwrap()),
+        "{filters} {named}"
+    );
+    assert!(filters.contains("client-1"), "{filters}");
+}
