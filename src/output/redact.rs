@@ -102,7 +102,7 @@ impl Values {
     /// too short to tell from other text are left out.
     pub fn add(&mut self, kind: Kind, value: &str) {
         let value = value.trim();
-        if value.len() < 2 || value == "-" {
+        if value.len() < 2 || value == "-" || is_pseudonym(value) {
             return;
         }
         self.sets[kind.index()].insert(value.to_ascii_lowercase());
@@ -437,6 +437,16 @@ fn redact_export(redactor: &Redactor, part: &RequestRows) -> Vec<u8> {
     out
 }
 
+/// A pseudonym already (`merge --redact` of a summary saved with `--redact`): kept as it is,
+/// so the save and the merge name a value alike.
+fn is_pseudonym(value: &str) -> bool {
+    value.split_once('-').is_some_and(|(prefix, n)| {
+        KINDS.iter().any(|k| k.prefix() == prefix)
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
 /// Two keys that became one (`WEB01` and `web01`, both `server-1`): counts add up, and
 /// anything else keeps the first.
 fn add_counts(kept: &mut Value, other: &Value) {
@@ -557,6 +567,19 @@ mod tests {
                 queries: 1,
                 ..Counts::default()
             }
+        );
+    }
+
+    #[test]
+    fn pseudonyms_are_not_numbered_again() {
+        let r = redactor(&[(Kind::Client, "client-4"), (Kind::Server, "server-12")]);
+        assert_eq!(r.text("client-4 on server-12"), "client-4 on server-12");
+        assert_eq!(r.counts(), Counts::default());
+        let r = redactor(&[(Kind::Server, "server-x"), (Kind::Server, "web-1")]);
+        assert_eq!(
+            r.counts().servers,
+            2,
+            "only a kind's prefix and a number make a pseudonym"
         );
     }
 

@@ -18,7 +18,7 @@ const ORIGINALS: &[(&str, &str)] = &[
     ("client", "198.51.100.23"),
     ("client", "198.51.100.24"),
     ("client", "198.51.100.230"),
-    ("client", "198.51.100.25"),
+    ("client", "198.51.100.2"),
     ("user", "contoso\\alice"),
     ("user", "contoso\\bob"),
     ("cookie", "aspsessionidqq=klmnop"),
@@ -248,4 +248,40 @@ fn servers_and_clients_named_by_filters_are_redacted_in_the_header() {
         "{filters} {named}"
     );
     assert!(filters.contains("client-1"), "{filters}");
+}
+
+/// The clients of a breakdown, by group, as a report names them.
+fn breakdown_keys(v: &Value) -> Vec<Vec<String>> {
+    v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let entries = g["breakdown"]["entries"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            entries
+                .iter()
+                .map(|e| e["key"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_summary_saved_redacted_merges_with_the_same_pseudonyms() {
+    let tree = tree().display().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("saved.json").display().to_string();
+    let by = ["--redact", "--by", "client", "--format", "json"];
+    let scanned = json_of(&[&["scan", tree.as_str(), "--save-summary", &saved][..], &by].concat());
+    let merged = json_of(&["merge", &saved, "--redact", "--format", "json"]);
+    let keys = breakdown_keys(&scanned);
+    assert!(
+        keys.iter().flatten().all(|k| k.starts_with("client-")),
+        "{keys:?}"
+    );
+    assert!(keys.iter().flatten().count() > 0);
+    assert_eq!(keys, breakdown_keys(&merged));
 }
