@@ -241,6 +241,11 @@ pub struct ReportArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Replace client addresses, user names, host and server names, query strings and
+    /// cookies by stable pseudonyms (client-1, server-1, ...) in every output and export.
+    #[arg(long)]
+    pub redact: bool,
+
     /// No messages on stderr about skipped files, malformed lines or notes.
     #[arg(short, long)]
     pub quiet: bool,

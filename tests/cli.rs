@@ -21,6 +21,8 @@ mod errorpage;
 mod eventlogs;
 #[path = "cli/events.rs"]
 mod events;
+#[path = "cli/every_output.rs"]
+mod every_output;
 #[path = "cli/evidence.rs"]
 mod evidence;
 #[path = "cli/exit.rs"]
@@ -58,6 +60,8 @@ mod php;
 mod pools;
 #[path = "cli/progress.rs"]
 mod progress;
+#[path = "cli/redact.rs"]
+mod redact;
 #[path = "cli/robust.rs"]
 mod robust;
 #[path = "cli/secrets.rs"]

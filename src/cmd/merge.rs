@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::MergeArgs;
 use crate::error::{Error, Result};
-use crate::output;
+use crate::output::{self, redact};
 use crate::summary::Collected;
 use crate::summary::saved::{self, Meta};
 
@@ -79,5 +79,19 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     }
     let mut collected = collected;
     collected.files.sort_by(|a, b| a.path.cmp(&b.path));
-    show::show(&kb, &collected, &opts.show, meta.filters, true, out, err)
+    let (collected, meta, counts) = if opts.show.redact {
+        let r = redact::run(&collected, &meta, redact::Values::default(), &mut [])?;
+        (r.collected, r.meta, Some(r.redactor.counts()))
+    } else {
+        (collected, meta, None)
+    };
+    show::show(
+        &kb,
+        &collected,
+        &opts.show,
+        (meta.filters, counts),
+        true,
+        out,
+        err,
+    )
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::cli::{ByArg, ExportFormatArg, FilterArgs, ScanArgs};
 use crate::error::{Error, Result};
 use crate::filter::{self, Filter, StatusFilter, TimeBound, UrlFilter};
+use crate::output::redact;
 use crate::output::requests::{self, ExportFormat};
 use crate::output::{self, Target};
 use crate::pipeline;
@@ -28,6 +29,8 @@ pub struct Options {
     pub show: Show,
     /// A progress bar on standard error after this long; set by `cmd::run`.
     pub progress: Option<std::time::Duration>,
+    /// The servers and clients the filters name, replaced too with `--redact`.
+    pub named: redact::Values,
 }
 
 /// The filters, with `--since`/`--until` spans still to be measured from the newest record.
@@ -45,7 +48,9 @@ impl TryFrom<ScanArgs> for Options {
 
     fn try_from(a: ScanArgs) -> Result<Options> {
         let show = Show::try_from(a.report)?;
+        let named = named_values(&a.filter);
         Ok(Options {
+            named,
             filter: filter_spec(a.filter, show.zone)?,
             paths: if a.paths.is_empty() {
                 crate::input::defaults::default_paths()?
@@ -79,6 +84,18 @@ pub(super) fn by_key(b: ByArg) -> By {
         ByArg::Hour => By::Hour,
         ByArg::UserAgent => By::UserAgent,
     }
+}
+/// The values `--server` and `--client-ip` name: a redacted report's header must not show
+/// them, even when no log holds them.
+fn named_values(a: &FilterArgs) -> redact::Values {
+    let mut named = redact::Values::default();
+    for v in &a.server {
+        Filter::split_names(v).for_each(|s| named.add(redact::Kind::Server, &s));
+    }
+    for v in &a.client_ip {
+        Filter::split_names(v).for_each(|s| named.add(redact::Kind::Client, &s));
+    }
+    named
 }
 
 pub(super) fn filter_spec(a: FilterArgs, zone: Zone) -> Result<FilterSpec> {
@@ -179,12 +196,29 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
                 by: opts.by,
                 // Saved summaries keep them, for a timeline drawn when they are merged.
                 group_minutes: opts.show.draws_timeline() || opts.save_summary.is_some(),
-                export: opts.export.as_ref().map(|(_, format)| *format),
+                export: export_rows(opts),
                 progress,
             },
         )
     });
-    let collected = &read.collected;
+    let mut read = read;
+    let meta = saved::Meta {
+        paths: opts.paths.iter().map(|p| p.display().to_string()).collect(),
+        filters: described,
+        all: opts.all,
+    };
+    let (redacted, meta, counts) = if opts.show.redact {
+        let r = redact::run(
+            &read.collected,
+            &meta,
+            opts.named.clone(),
+            &mut read.requests,
+        )?;
+        (Some(r.collected), r.meta, Some(r.redactor.counts()))
+    } else {
+        (None, meta, None)
+    };
+    let collected = redacted.as_ref().unwrap_or(&read.collected);
     if !opts.show.quiet {
         tell_problems(collected, err);
     }
@@ -193,11 +227,6 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         return Err(Error::NothingReadable(names.join(", ")));
     }
     if let Some(path) = &opts.save_summary {
-        let meta = saved::Meta {
-            paths: opts.paths.iter().map(|p| p.display().to_string()).collect(),
-            filters: described.clone(),
-            all: opts.all,
-        };
         output::write_atomic(path, opts.show.force, |w| saved::write(w, collected, &meta))?;
     }
     let mut report_to_stdout = true;
@@ -211,7 +240,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         &kb,
         collected,
         &opts.show,
-        described,
+        (meta.filters, counts),
         report_to_stdout,
         out,
         err,
@@ -220,6 +249,14 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         return Err(Error::MissingPaths(missing.join(", ")));
     }
     Ok(code)
+}
+
+/// The export rows kept while reading: those asked for, and with `--redact` always, so the
+/// values numbered (every grouped request's server, client and query) are the same whatever
+/// outputs were asked for, and so are the pseudonyms.
+fn export_rows(opts: &Options) -> Option<ExportFormat> {
+    let asked = opts.export.as_ref().map(|(_, format)| *format);
+    asked.or(opts.show.redact.then_some(ExportFormat::Ndjson))
 }
 
 /// Measures `--since 2h`-style spans back from the newest record, and checks the range.

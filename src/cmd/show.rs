@@ -10,6 +10,7 @@ use crate::error::{EXIT_MATCHED, EXIT_OK, Error, Result};
 use crate::explain::{self, BuildOptions};
 use crate::filter::FailOn;
 use crate::kb::Kb;
+use crate::output::redact::Counts;
 use crate::output::{self, Target};
 use crate::report::{self, Layout, paint::Paint};
 use crate::summary::Collected;
@@ -36,6 +37,8 @@ pub struct Show {
     pub strict: bool,
     /// Colour on standard output; set by `cmd::run` from the global `--color`.
     pub color: bool,
+    /// Identifying values are replaced by pseudonyms (`--redact`).
+    pub redact: bool,
 }
 
 impl TryFrom<ReportArgs> for Show {
@@ -66,6 +69,7 @@ impl TryFrom<ReportArgs> for Show {
                 .collect::<Result<_>>()?,
             strict: a.strict,
             color: false,
+            redact: a.redact,
         })
     }
 }
@@ -109,7 +113,7 @@ pub fn show(
     kb: &Kb,
     collected: &Collected,
     show: &Show,
-    filters: Vec<String>,
+    (filters, redacted): (Vec<String>, Option<Counts>),
     report_to_stdout: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -125,6 +129,7 @@ pub fn show(
             top: show.top,
             fail_on: show.fail_on.clone(),
             strict: show.strict,
+            redacted,
         },
     );
     if let (n @ 1.., false) = (report.totals.other_codes, show.quiet) {

@@ -35,6 +35,7 @@ use serde::Serialize;
 
 use crate::filter::FailOn;
 use crate::kb::{Kb, Specificity};
+use crate::output::redact::Counts;
 use crate::summary::config::ConfigSummary;
 use crate::summary::pages::{PageGroup, PageSummary};
 use crate::summary::traces::{self, TraceGroup, TraceSummary};
@@ -91,6 +92,10 @@ pub struct Report {
     /// 1 when it is not empty. Said on standard error, not part of the JSON.
     #[serde(skip)]
     pub verdict: Vec<String>,
+    /// With `--redact`: how many values of each kind were replaced by pseudonyms (the key
+    /// is absent without it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redacted: Option<Counts>,
 }
 
 /// What shapes a report beyond the data: settled from the command line.
@@ -107,6 +112,8 @@ pub struct BuildOptions {
     pub fail_on: Vec<FailOn>,
     /// Skipped files and malformed lines fail the run (`--strict`).
     pub strict: bool,
+    /// What `--redact` replaced, for the report to say.
+    pub redacted: Option<Counts>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -412,6 +419,7 @@ pub fn build(collected: &Collected, kb: &Kb, opts: &BuildOptions) -> Report {
         ancm_debug: ancm::report(&collected.ancm, kb, opts.zone),
         tiers: tiers::report(collected.tiers.as_ref()),
         verdict: Vec::new(),
+        redacted: opts.redacted,
     };
     report.config = sites::report(&collected.config, &report.sites);
     sites::name_groups(&mut report, &collected.config, &collected.files);

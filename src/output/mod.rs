@@ -10,6 +10,7 @@
 //! refused, and a symbolic link is kept, its target written (with `--force`).
 
 mod interrupt;
+pub mod redact;
 pub mod requests;
 
 use std::fs;

@@ -178,6 +178,16 @@ impl RequestRows {
     pub fn bytes(&self) -> &[u8] {
         &self.buf
     }
+
+    /// The format the rows are encoded in.
+    pub fn format(&self) -> ExportFormat {
+        self.format
+    }
+
+    /// Replaces the encoded rows (`--redact` encodes them again, pseudonyms in).
+    pub fn set_bytes(&mut self, buf: Vec<u8>) {
+        self.buf = buf;
+    }
 }
 
 fn write_csv_row(buf: &mut Vec<u8>, row: &Row<'_>) -> io::Result<()> {

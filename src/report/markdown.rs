@@ -120,6 +120,10 @@ fn write_totals(out: &mut dyn Write, report: &Report, opts: &Layout) -> io::Resu
         writeln!(out)?;
         writeln!(out, "Filtered: {}.", text(&report.filters.join("; ")))?;
     }
+    if let Some(counts) = &report.redacted {
+        writeln!(out)?;
+        writeln!(out, "{}", counts.sentence())?;
+    }
     Ok(())
 }
 

@@ -422,6 +422,9 @@ fn write_totals(out: &mut dyn Write, report: &Report, style: &Layout) -> io::Res
             )
         )?;
     }
+    if let Some(counts) = &report.redacted {
+        writeln!(out, "{}", fill(&counts.sentence(), style.width, "  ", ""))?;
+    }
     if t.files_out_of_range > 0 {
         writeln!(
             out,

@@ -90,7 +90,27 @@ struct Document {
 
 /// Writes a run's summary as JSON.
 pub fn write(out: &mut dyn Write, collected: &Collected, meta: &Meta) -> io::Result<()> {
-    let doc = Document {
+    serde_json::to_writer(&mut *out, &document(collected, meta))?;
+    writeln!(out)
+}
+
+/// A run's summary passed through `edit` as JSON and read back, as `merge` would read it
+/// from a file: `--redact` rewrites every text of a summary this way, whatever its kind.
+/// Fails when the edited summary is not one a scan writes.
+pub fn rewrite(
+    collected: &Collected,
+    meta: &Meta,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> std::result::Result<(Collected, Meta), String> {
+    let mut value = serde_json::to_value(document(collected, meta)).map_err(|e| e.to_string())?;
+    edit(&mut value);
+    let doc: Document = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    check(&doc)?;
+    Ok(restore(doc))
+}
+
+fn document(collected: &Collected, meta: &Meta) -> Document {
+    Document {
         format: FORMAT.to_string(),
         version: VERSION,
         written_by: format!("iisdiag {}", env!("CARGO_PKG_VERSION")),
@@ -106,9 +126,7 @@ pub fn write(out: &mut dyn Write, collected: &Collected, meta: &Meta) -> io::Res
         config: collected.config.save(),
         stdout: collected.stdout.save(),
         ancm: collected.ancm.save(),
-    };
-    serde_json::to_writer(&mut *out, &doc)?;
-    writeln!(out)
+    }
 }
 
 /// Reads a summary file back into what the scan collected.
@@ -154,6 +172,10 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
     let doc: Document =
         serde_json::from_reader(open()?).map_err(|e| bad(format!("a damaged summary: {e}")))?;
     check(&doc).map_err(|e| bad(format!("a damaged summary: {e}; not read")))?;
+    Ok(restore(doc))
+}
+
+fn restore(doc: Document) -> (Collected, Meta) {
     let collected = Collected {
         files: doc.files,
         w3c: W3cSummary::restore(doc.w3c),
@@ -169,7 +191,7 @@ pub fn read(path: &Path) -> Result<(Collected, Meta)> {
         // A summary keeps what was read, not the shape of the paths it was read from.
         ..Collected::default()
     };
-    Ok((collected, doc.meta))
+    (collected, doc.meta)
 }
 
 /// Refuses what no scan writes: a time outside the years log dates may carry (a timeline

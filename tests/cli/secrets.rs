@@ -5,111 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{iisdiag, json_of, repo};
-
-/// Every output over the tree, in order (the save comes before the merges that read it).
-/// `{tree}` is the tree, `{out}` a fresh file the run writes, `{saved}` the saved summary.
-const RUNS: &[(&str, &[&str])] = &[
-    ("scan table", &["scan", "{tree}"]),
-    (
-        "scan table in colour",
-        &["scan", "{tree}", "--color", "always"],
-    ),
-    ("scan json", &["scan", "{tree}", "--format", "json"]),
-    ("scan markdown", &["scan", "{tree}", "--format", "markdown"]),
-    (
-        "scan json with timeline and --by url",
-        &[
-            "scan",
-            "{tree}",
-            "--timeline",
-            "--by",
-            "url",
-            "--format",
-            "json",
-        ],
-    ),
-    (
-        "scan --csv FILE",
-        &["scan", "{tree}", "-q", "--csv", "{out}"],
-    ),
-    ("scan --csv -", &["scan", "{tree}", "-q", "--csv", "-"]),
-    (
-        "scan --html FILE",
-        &["scan", "{tree}", "-q", "--html", "{out}"],
-    ),
-    (
-        "scan --export-requests FILE (csv)",
-        &["scan", "{tree}", "-q", "--export-requests", "{out}"],
-    ),
-    (
-        "scan --export-requests FILE (ndjson)",
-        &[
-            "scan",
-            "{tree}",
-            "-q",
-            "--export-requests",
-            "{out}",
-            "--export-format",
-            "ndjson",
-        ],
-    ),
-    (
-        "scan --save-summary FILE",
-        &["scan", "{tree}", "-q", "--save-summary", "{saved}"],
-    ),
-    ("merge table", &["merge", "{saved}"]),
-    ("merge json", &["merge", "{saved}", "--format", "json"]),
-    (
-        "merge markdown",
-        &["merge", "{saved}", "--format", "markdown"],
-    ),
-    (
-        "merge --csv FILE",
-        &["merge", "{saved}", "-q", "--csv", "{out}"],
-    ),
-    (
-        "merge --html FILE",
-        &["merge", "{saved}", "-q", "--html", "{out}"],
-    ),
-    (
-        "explain --page",
-        &["explain", "--page", "{tree}/ErrorPage00001.htm"],
-    ),
-    (
-        "explain --page json",
-        &[
-            "explain",
-            "--page",
-            "{tree}/ErrorPage00001.htm",
-            "--format",
-            "json",
-        ],
-    ),
-    (
-        "explain --ancm",
-        &["explain", "--ancm", "{tree}/aspnetcore-debug.log"],
-    ),
-    (
-        "explain --ancm json",
-        &[
-            "explain",
-            "--ancm",
-            "{tree}/aspnetcore-debug.log",
-            "--format",
-            "json",
-        ],
-    ),
-    ("events table", &["events", "{tree}"]),
-    ("events json", &["events", "{tree}", "--format", "json"]),
-    (
-        "freb one trace",
-        &["freb", "{tree}/FailedReqLogFiles/W3SVC1/fr000001.xml"],
-    ),
-    ("freb folder", &["freb", "{tree}"]),
-    ("config table", &["config", "{tree}"]),
-    ("config json", &["config", "{tree}", "--format", "json"]),
-];
+use super::every_output::{RUNS, filled, outputs_of};
+use super::{json_of, repo};
 
 fn tree() -> PathBuf {
     repo("testdata/secrets")
@@ -143,17 +40,6 @@ fn planted(dir: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// `args` with the placeholders filled in.
-fn filled(args: &[&str], tree: &Path, out: &Path, saved: &Path) -> Vec<String> {
-    args.iter()
-        .map(|a| {
-            a.replace("{tree}", &tree.display().to_string())
-                .replace("{out}", &out.display().to_string())
-                .replace("{saved}", &saved.display().to_string())
-        })
-        .collect()
-}
-
 #[test]
 fn no_secret_of_the_secrets_tree_reaches_any_output() {
     let tree = tree();
@@ -175,27 +61,7 @@ fn no_secret_of_the_secrets_tree_reaches_any_output() {
     for (i, (name, args)) in RUNS.iter().enumerate() {
         let out = dir.path().join(format!("{i}.out"));
         let args = filled(args, &tree, &out, &saved);
-        let run = iisdiag().args(&args).output().unwrap();
-        // 0, or 1 for findings; 2 would be a usage error: the run did not test the output.
-        assert!(
-            matches!(run.status.code(), Some(0 | 1)),
-            "{name}: {args:?} exited with {:?}: {}",
-            run.status.code(),
-            String::from_utf8_lossy(&run.stderr)
-        );
-        let mut outputs = vec![
-            ("stdout", String::from_utf8_lossy(&run.stdout).into_owned()),
-            ("stderr", String::from_utf8_lossy(&run.stderr).into_owned()),
-        ];
-        for (what, file) in [("the file written", &out), ("the saved summary", &saved)] {
-            if args.iter().any(|a| Path::new(a) == file.as_path()) {
-                outputs.push((what, std::fs::read_to_string(file).unwrap()));
-            }
-        }
-        assert!(
-            outputs.iter().any(|(_, text)| text.len() > 100),
-            "{name}: no output to check"
-        );
+        let outputs = outputs_of(name, &args, &out, &saved);
         for (what, text) in &outputs {
             for (marker, file) in &planted {
                 assert!(

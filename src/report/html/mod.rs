@@ -228,6 +228,9 @@ fn totals(p: &mut String, report: &Report, opts: &Layout) {
             esc(&report.filters.join("; "))
         );
     }
+    if let Some(counts) = &report.redacted {
+        let _ = writeln!(p, "<p class=\"muted\">{}</p>", esc(&counts.sentence()));
+    }
 }
 
 fn nav(p: &mut String, report: &Report) {
