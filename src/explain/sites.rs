@@ -260,15 +260,7 @@ pub fn for_the_run(config: &ConfigSummary, files: &[FileOutcome]) -> ConfigSumma
     }
     let speaks = |file: &str| logs.iter().all(|log| is_under(log, scope(file)));
     let mut scoped = config.clone();
-    scoped.pools.retain(|p| speaks(&p.file));
-    scoped.pool_defaults.retain(|p| speaks(&p.file));
-    scoped.asp_net_core.retain(|a| speaks(&a.file));
-    scoped.fast_cgi.retain(|f| speaks(&f.file));
-    scoped.proxy_timeouts.retain(|t| speaks(&t.file));
-    scoped.execution_timeouts.retain(|t| speaks(&t.file));
-    scoped.request_limits.retain(|l| speaks(&l.file));
-    scoped.concurrent_limits.retain(|l| speaks(&l.file));
-    scoped.lint.retain(|l| speaks(&l.file));
+    scoped.retain_files(speaks);
     scoped
 }
 

@@ -610,7 +610,7 @@ mod tests {
             let target = Target::new(&c, &[site.into()], &[url]);
             let sig = detect(Kb::builtin(), &arr(), None, &buckets(&times), &c, &target).unwrap();
             let got = sig.configured.as_ref().map(|c| {
-                let value = super::configured::tests::timespan_of(c.value_s);
+                let value = super::configured::timespan(c.value_s);
                 (value, c.matches)
             });
             let want = want.map(|(v, m)| (v.to_string(), m));
