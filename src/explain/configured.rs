@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::scope::{self, Target};
+use super::settings::Setting;
 use crate::input::config::AspNetCore;
 use crate::summary::config::{ConfigSummary, Sourced};
 
@@ -28,22 +29,17 @@ pub struct Configured {
 }
 
 impl Configured {
-    /// `00:02:00 (120 s) in applicationHost.config line 812 (webFarm 'api')`.
+    /// `... = 00:02:00 (120 s) in applicationHost.config line 812 (webFarm 'api')`: the
+    /// setting as every other configured value is written.
     pub fn describe(&self) -> String {
         let value = if self.timespan {
             format!("{} ({} s)", timespan(self.value_s), self.value_s)
         } else {
             format!("{} s", self.value_s)
         };
-        let scope = self
-            .scope
-            .as_deref()
-            .map(|s| format!(" ({s})"))
-            .unwrap_or_default();
-        format!(
-            "{} = {value} in {} line {}{scope}",
-            self.setting, self.file, self.line
-        )
+        Setting::configured(&self.setting, value, &self.file, self.line)
+            .with_scope(self.scope.clone())
+            .describe()
     }
 }
 
@@ -188,13 +184,8 @@ fn ancm(a: &Sourced<AspNetCore>, scope: Option<String>, request: bool) -> Option
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
-
-    /// A value as the configuration writes it, for other modules' tests.
-    pub fn timespan_of(s: u64) -> String {
-        timespan(s)
-    }
 
     /// A key misspelt in timeouts.toml would silently keep the default.
     #[test]

@@ -5,6 +5,7 @@
 //! the group's sites and URLs lie under where it is set, so a limit set for another site does
 //! not explain this one's failures.
 
+use crate::input::origin::path_parts;
 use crate::summary::config::{ConfigSummary, Sourced};
 
 /// Where a group's requests were: the names of each of its sites and its URLs.
@@ -115,10 +116,7 @@ fn base(config: &ConfigSummary, file: &str) -> Base {
     if !is_web_config(file) {
         return Base::Server;
     }
-    let mut dir: Vec<&str> = file
-        .split(['/', '\\', '!'])
-        .filter(|p| !p.is_empty())
-        .collect();
+    let mut dir = path_parts(file);
     dir.pop();
     let mut best: Option<(usize, String)> = None;
     let mut tie = false;

@@ -1,6 +1,6 @@
 //! The configuration values an explanation names: the value a file read sets, with the file,
-//! line and scope that set it, or IIS's default when no configuration read that applies sets it. A group's
-//! `settings` say which limits and pool settings were in force, and what the evidence says
+//! line and scope that set it, or IIS's default when no configuration read that applies sets
+//! it. A group's `settings` say which limits and pool settings were in force, and what the evidence says
 //! against them.
 
 use serde::Serialize;

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::input::config::{AspNetCore, FastCgiApp, Pool};
-use crate::input::origin;
+use crate::input::origin::{self, path_parts};
 use crate::input::sniff::Kind;
 use crate::summary::collected::FileOutcome;
 use crate::summary::config::{ConfigSummary, NameSource, SiteFacts, Sourced};
@@ -261,23 +261,8 @@ pub fn for_the_run(config: &ConfigSummary, files: &[FileOutcome]) -> ConfigSumma
     }
     let speaks = |file: &str| logs.iter().all(|log| is_under(log, scope(file)));
     let mut scoped = config.clone();
-    scoped.pools.retain(|p| speaks(&p.file));
-    scoped.pool_defaults.retain(|p| speaks(&p.file));
-    scoped.asp_net_core.retain(|a| speaks(&a.file));
-    scoped.fast_cgi.retain(|f| speaks(&f.file));
-    scoped.proxy_timeouts.retain(|t| speaks(&t.file));
-    scoped.execution_timeouts.retain(|t| speaks(&t.file));
-    scoped.request_limits.retain(|l| speaks(&l.file));
-    scoped.concurrent_limits.retain(|l| speaks(&l.file));
-    scoped.lint.retain(|l| speaks(&l.file));
+    scoped.retain_files(speaks);
     scoped
-}
-
-/// A path's parts: folders and archive members (`web01.zip!W3SVC1/u_ex.log`) alike.
-fn parts(path: &str) -> Vec<&str> {
-    path.split(['/', '\\', '!'])
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect()
 }
 
 /// The folders a configuration or site list lies in below the tree it was copied with, from
@@ -295,7 +280,7 @@ const CONFIG_FOLDERS: [&[&str]; 5] = [
 /// above IIS's or a bundle's configuration folders
 /// (`web01/Windows/System32/inetsrv/config/applicationHost.config` speaks for `web01`).
 fn scope(file: &str) -> Vec<&str> {
-    let mut parts = parts(file);
+    let mut parts = path_parts(file);
     parts.pop();
     for chain in CONFIG_FOLDERS {
         let at = parts.len().saturating_sub(chain.len());
@@ -313,7 +298,7 @@ fn scope(file: &str) -> Vec<&str> {
 }
 
 fn is_under(path: &str, scope: Vec<&str>) -> bool {
-    let parts = parts(path);
+    let parts = path_parts(path);
     parts.len() > scope.len()
         && parts
             .iter()
@@ -329,7 +314,7 @@ fn logs_of_site<'f>(files: &'f [FileOutcome], folder: &str) -> Vec<&'f str> {
         .filter(|f| f.error.is_none())
         .filter(|f| matches!(f.kind, Some(Kind::W3c | Kind::Native | Kind::Freb)))
         .filter(|f| {
-            let parts = parts(&f.path);
+            let parts = path_parts(&f.path);
             let dir = &parts[..parts.len().saturating_sub(1)];
             let sites: Vec<&&str> = dir.iter().filter(|p| is_site_folder(p)).collect();
             sites.is_empty() || sites.iter().any(|p| p.eq_ignore_ascii_case(folder))

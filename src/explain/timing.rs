@@ -352,6 +352,18 @@ mod tests {
         ConfigSummary::default()
     }
 
+    /// The signature of a 502.3.12002 cluster at `times` (ms) with this configuration.
+    fn arr_sig(times: &[u64], config: &ConfigSummary) -> Option<Signature> {
+        detect(
+            Kb::builtin(),
+            &arr(),
+            None,
+            &buckets(times),
+            config,
+            &anywhere(),
+        )
+    }
+
     fn arr() -> Triple {
         Triple::new(502, Some(3), Some(12002))
     }
@@ -462,15 +474,7 @@ mod tests {
     #[test]
     fn a_configured_farm_timeout_replaces_the_default() {
         let times: Vec<u64> = (0..25).map(|i| 120_000 + i * 3).collect();
-        let sig = detect(
-            Kb::builtin(),
-            &arr(),
-            None,
-            &buckets(&times),
-            &config(FARM),
-            &anywhere(),
-        )
-        .unwrap();
+        let sig = arr_sig(&times, &config(FARM)).unwrap();
         assert!(
             sig.text.contains("the ARR proxy timeout, webFarms/webFarm/applicationRequestRouting/protocol@timeout = 00:02:00 (120 s) in f.config line 4 (webFarm 'api'), expired"),
             "{}",
@@ -486,14 +490,7 @@ mod tests {
     fn a_cluster_at_the_default_is_not_a_timeout_configured_otherwise() {
         let times: Vec<u64> = (0..25).map(|i| 30_000 + i * 3).collect();
         let only_farm = FARM.replace("timeout=\"00:00:50\"", "");
-        let sig = detect(
-            Kb::builtin(),
-            &arr(),
-            None,
-            &buckets(&times),
-            &config(&only_farm),
-            &anywhere(),
-        );
+        let sig = arr_sig(&times, &config(&only_farm));
         let sig = sig.unwrap();
         assert!(
             sig.text
@@ -509,15 +506,7 @@ mod tests {
     #[test]
     fn a_cluster_at_no_configured_value_says_which_it_is_not() {
         let times: Vec<u64> = (0..25).map(|i| 45_000 + i * 3).collect();
-        let sig = detect(
-            Kb::builtin(),
-            &arr(),
-            None,
-            &buckets(&times),
-            &config(FARM),
-            &anywhere(),
-        )
-        .unwrap();
+        let sig = arr_sig(&times, &config(FARM)).unwrap();
         assert!(
             sig.text.contains("likely a configured timeout of 45 s, not the ARR proxy timeout (system.webServer/proxy@timeout = 00:00:50 (50 s) in f.config line 2)"),
             "{}",
@@ -544,15 +533,7 @@ mod tests {
             sig.text
         );
         // A FastCGI timeout does not explain a proxy's 502.3.
-        let sig = detect(
-            Kb::builtin(),
-            &arr(),
-            None,
-            &buckets(&times),
-            &config(FARM),
-            &anywhere(),
-        )
-        .unwrap();
+        let sig = arr_sig(&times, &config(FARM)).unwrap();
         assert_eq!(sig.timeout, None, "{}", sig.text);
     }
 
@@ -610,7 +591,7 @@ mod tests {
             let target = Target::new(&c, &[site.into()], &[url]);
             let sig = detect(Kb::builtin(), &arr(), None, &buckets(&times), &c, &target).unwrap();
             let got = sig.configured.as_ref().map(|c| {
-                let value = super::configured::tests::timespan_of(c.value_s);
+                let value = super::configured::timespan(c.value_s);
                 (value, c.matches)
             });
             let want = want.map(|(v, m)| (v.to_string(), m));

@@ -37,6 +37,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::input::origin::path_parts_lower;
+
 /// The collectors whose output iisdiag knows by its shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -104,15 +106,6 @@ const NET_CONFIG: &str = ".NET Framework's machine configuration, not IIS config
 const BIN_CONFIG: &str = "an assembly's settings from the site's bin folder, not IIS \
                           configuration";
 const SCHEMA: &str = "IIS configuration schema: the settings' definitions, not their values";
-
-/// The parts of a path, lower-cased, split at either slash and at the `!` between an archive
-/// and its member.
-fn parts(path: &str) -> Vec<String> {
-    path.split(['/', '\\', '!'])
-        .filter(|p| !p.is_empty() && *p != ".")
-        .map(str::to_ascii_lowercase)
-        .collect()
-}
 
 /// `path` as written up to the end of its first `n` parts (an absolute path keeps its
 /// leading separator, a member keeps its archive).
@@ -183,7 +176,7 @@ fn plain_folder(p: &[String]) -> Option<(usize, usize)> {
 /// The App Service instance a RawLogs file was written by: `<6 hex>-<time>.log` in
 /// `LogFiles/http/RawLogs/`.
 pub fn app_service_instance(path: &Path) -> Option<String> {
-    let p = parts(path.to_str()?);
+    let p = path_parts_lower(path.to_str()?);
     let n = p.len();
     if n < 4 || p[n - 4] != "logfiles" || p[n - 3] != "http" || p[n - 2] != "rawlogs" {
         return None;
@@ -223,7 +216,7 @@ impl Bundles {
             }
         };
         for path in paths {
-            let p = parts(path);
+            let p = path_parts_lower(path);
             if let Some(i) = app_service_at(&p) {
                 let at = entry(&mut found, Layout::AppService, prefix(path, i));
                 if let Some(id) = app_service_instance(Path::new(path)) {
@@ -271,17 +264,17 @@ impl Bundles {
 
     /// Whether `path` lies in one of the bundles.
     pub fn holds(&self, path: &str) -> bool {
-        let p = parts(path);
+        let p = path_parts_lower(path);
         self.found
             .iter()
-            .any(|f| p.starts_with(parts(&f.root).as_slice()))
+            .any(|f| p.starts_with(path_parts_lower(&f.root).as_slice()))
     }
 
     /// Why a file of one of the bundles is not evidence, when its layout says so.
     pub fn not_used(&self, path: &str) -> Option<&'static str> {
-        let p = parts(path);
+        let p = path_parts_lower(path);
         self.found.iter().find_map(|f| {
-            let root = parts(&f.root);
+            let root = path_parts_lower(&f.root);
             let rel = p.strip_prefix(root.as_slice())?;
             not_used_in(f.layout, rel)
         })

@@ -5,6 +5,22 @@
 
 use std::path::Path;
 
+/// A path's parts as written: folders, file and archive members alike (split at `/`, `\\`
+/// and the `!` between an archive and its member; empty and `.` parts dropped).
+pub fn path_parts(path: &str) -> Vec<&str> {
+    path.split(['/', '\\', '!'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect()
+}
+
+/// [`path_parts`], lower-cased, for comparing paths the way Windows does.
+pub fn path_parts_lower(path: &str) -> Vec<String> {
+    path_parts(path)
+        .into_iter()
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
 /// Where a file came from, for records that do not say it themselves.
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
@@ -98,6 +114,25 @@ pub fn server_folder(path: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_splits_at_either_slash_and_an_archive_member() {
+        for (path, want) in [
+            (
+                "logs/web01.zip!W3SVC1/u_ex.log",
+                vec!["logs", "web01.zip", "W3SVC1", "u_ex.log"],
+            ),
+            (
+                r"C:\inetpub\.\wwwroot\\web.config",
+                vec!["C:", "inetpub", "wwwroot", "web.config"],
+            ),
+            ("/srv/./a/", vec!["srv", "a"]),
+            ("", vec![]),
+        ] {
+            assert_eq!(path_parts(path), want, "{path}");
+        }
+        assert_eq!(path_parts_lower(r"D:\Sites\Shop"), ["d:", "sites", "shop"]);
+    }
 
     #[test]
     fn site_and_server_from_path() {

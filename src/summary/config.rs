@@ -262,6 +262,21 @@ impl ConfigSummary {
         self.lint.truncate(LIST_MAX);
     }
 
+    /// Keeps only what the files `keep` accepts set: the settings and the lint (site names
+    /// are scoped on their own, per site). Every list of file-sourced records is named here,
+    /// beside `sort` and `merge`, so a new one cannot be missed.
+    pub fn retain_files(&mut self, keep: impl Fn(&str) -> bool) {
+        self.pools.retain(|p| keep(&p.file));
+        self.pool_defaults.retain(|p| keep(&p.file));
+        self.asp_net_core.retain(|a| keep(&a.file));
+        self.fast_cgi.retain(|f| keep(&f.file));
+        self.proxy_timeouts.retain(|t| keep(&t.file));
+        self.execution_timeouts.retain(|t| keep(&t.file));
+        self.request_limits.retain(|l| keep(&l.file));
+        self.concurrent_limits.retain(|l| keep(&l.file));
+        self.lint.retain(|l| keep(&l.file));
+    }
+
     /// Adds a file's lint (a malformed file the reader refused has one too).
     pub fn add_lint(&mut self, lint: FileLint) {
         self.lint.push(lint);

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{FileLint, Finding, Rule, short};
 use crate::input::config::{ConfigFile, read_config};
+use crate::input::origin::path_parts_lower;
 use crate::input::xml::attribute;
 
 /// Most entries kept per list.
@@ -107,20 +108,12 @@ fn apps_of(file: &ConfigFile) -> Vec<App> {
     out
 }
 
-/// A path's folder names, lower-cased, `\` and `/` (and an archive's `!`) alike.
-fn parts(path: &str) -> Vec<String> {
-    path.split(['/', '\\', '!'])
-        .filter(|p| !p.is_empty() && *p != ".")
-        .map(str::to_ascii_lowercase)
-        .collect()
-}
-
 /// Whether a web.config at `file` lies in the application's folder: its folder ends with the
 /// last two names of the physical path (the one name when the path has only one).
 fn lies_in(file: &str, physical: &str) -> bool {
-    let mut folder = parts(file);
+    let mut folder = path_parts_lower(file);
     folder.pop();
-    let physical: Vec<String> = parts(physical)
+    let physical: Vec<String> = path_parts_lower(physical)
         .into_iter()
         .filter(|p| !p.ends_with(':') && !p.starts_with('%'))
         .collect();
