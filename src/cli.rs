@@ -106,6 +106,11 @@ pub struct EventsArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
 
+    /// Replace client addresses, user names, host and server names, query strings and
+    /// cookies by stable pseudonyms (client-1, server-1, ...) in the output.
+    #[arg(long)]
+    pub redact: bool,
+
     /// No messages on stderr about skipped files or notes.
     #[arg(short, long)]
     pub quiet: bool,
@@ -120,6 +125,11 @@ pub struct ConfigArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = EventsFormat::Table)]
     pub format: EventsFormat,
+
+    /// Replace client addresses, user names, host and server names, query strings and
+    /// cookies by stable pseudonyms (client-1, server-1, ...) in the output.
+    #[arg(long)]
+    pub redact: bool,
 
     /// No messages on stderr about skipped files.
     #[arg(short, long)]
@@ -329,6 +339,11 @@ pub struct FrebArgs {
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
 
+    /// Replace client addresses, user names, host and server names, query strings and
+    /// cookies by stable pseudonyms (client-1, server-1, ...) in the output.
+    #[arg(long)]
+    pub redact: bool,
+
     /// No messages on stderr about skipped files.
     #[arg(short, long)]
     pub quiet: bool,
@@ -363,6 +378,11 @@ pub struct ExplainArgs {
     /// Format of --list, or of --page and --ancm (table or json).
     #[arg(long, value_enum, default_value_t = ListFormat::Table, requires = "listed")]
     pub format: ListFormat,
+
+    /// With --page or --ancm: replace client addresses, user names, host and server names,
+    /// query strings and cookies by stable pseudonyms (client-1, server-1, ...).
+    #[arg(long, requires = "listed", conflicts_with = "list")]
+    pub redact: bool,
 
     /// A rules file that adds or overrides knowledge-base entries (TOML, see the README).
     #[arg(long, value_name = "FILE")]

@@ -12,6 +12,7 @@ use crate::input::config::lint::{self, FileLint};
 use crate::input::discover;
 use crate::input::sniff::{Kind, sniff};
 use crate::input::source::{self, Item};
+use crate::output::redact::{self, Values};
 use crate::report::lint::{LintReport, Skipped};
 use crate::report::paint::Paint;
 
@@ -21,10 +22,20 @@ pub struct Options {
     pub json: bool,
     pub quiet: bool,
     pub color: bool,
+    /// Identifying values are replaced by pseudonyms (`--redact`).
+    pub redact: bool,
 }
 
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
-    let report = lint_paths(&opts.paths);
+    let mut values = opts.redact.then(Values::default);
+    let report = lint_paths(&opts.paths, |bytes| {
+        if let Some(v) = values.as_mut() {
+            v.add_text(&String::from_utf8_lossy(bytes));
+        }
+    });
+    if let Some(v) = values.as_mut() {
+        v.add_data(&report);
+    }
     if !opts.quiet {
         for s in &report.skipped {
             super::say(
@@ -40,18 +51,20 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
             names.join(", ")
         )));
     }
-    let written = if opts.json {
-        serde_json::to_writer_pretty(&mut *out, &report)
-            .map_err(io::Error::from)
-            .and_then(|()| writeln!(out))
-    } else {
-        crate::report::lint::write(
-            out,
-            &report,
-            Paint::new(opts.color),
-            super::terminal_width(),
-        )
-    };
+    let written = redact::write_with(out, values.as_ref(), opts.json, |out| {
+        if opts.json {
+            serde_json::to_writer_pretty(&mut *out, &report)
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+        } else {
+            crate::report::lint::write(
+                out,
+                &report,
+                Paint::new(opts.color),
+                super::terminal_width(),
+            )
+        }
+    });
     written.and_then(|()| out.flush()).map_err(Error::Output)?;
     // A path that does not exist is an error after the report of the others, as in `scan`.
     let missing: Vec<String> = opts
@@ -70,8 +83,9 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     })
 }
 
-/// Lints every configuration file under `paths`.
-pub fn lint_paths(paths: &[PathBuf]) -> LintReport {
+/// Lints every configuration file under `paths`; `seen` is handed each file's bytes (for
+/// `--redact` to gather the values it names).
+pub fn lint_paths(paths: &[PathBuf], mut seen: impl FnMut(&[u8])) -> LintReport {
     let (files, problems) = discover::discover(paths);
     let mut report = LintReport::default();
     for p in problems {
@@ -103,6 +117,7 @@ pub fn lint_paths(paths: &[PathBuf]) -> LintReport {
                             reason,
                         }),
                         Ok(Ok(bytes)) => {
+                            seen(&bytes);
                             report.files.push(stream.name.clone());
                             lints.push(lint::lint_file(&stream.name, &bytes, stream.disk));
                         }

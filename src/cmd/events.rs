@@ -12,6 +12,7 @@ use crate::cli::{EventsArgs, EventsFormat};
 use crate::error::{EXIT_OK, Error, Result};
 use crate::explain::{self, BuildOptions, events::EventsReport};
 use crate::kb::Kb;
+use crate::output::redact::{self, Values};
 use crate::pipeline;
 use crate::report::{self, Layout, events::Extent, paint::Paint};
 use crate::summary::FileOutcome;
@@ -28,6 +29,8 @@ pub struct Options {
     pub rules: Option<PathBuf>,
     pub threads: Option<usize>,
     pub quiet: bool,
+    /// Identifying values are replaced by pseudonyms (`--redact`).
+    pub redact: bool,
     /// Colour on standard output; set by `cmd::run`.
     pub color: bool,
 }
@@ -45,6 +48,7 @@ impl TryFrom<EventsArgs> for Options {
             rules: a.rules,
             threads: a.threads.map(usize::from),
             quiet: a.quiet,
+            redact: a.redact,
             color: false,
         })
     }
@@ -96,35 +100,39 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
             "no Windows events were read".to_string(),
         ));
     };
-    let written = match opts.format {
-        EventsFormat::Json => {
-            let doc = Document {
-                filters: &described,
-                files: collected
-                    .files
-                    .iter()
-                    .filter(|f| {
-                        f.kind
-                            .is_some_and(|k| matches!(k.name(), "evtx" | "eventxml"))
-                    })
-                    .collect(),
-                events: ev,
-            };
-            serde_json::to_writer_pretty(&mut *out, &doc)
-                .map_err(std::io::Error::from)
-                .and_then(|()| writeln!(out))
-        }
-        EventsFormat::Table => {
-            let layout = Layout {
-                width: super::terminal_width(),
-                unicode: std::io::stdout().is_terminal(),
-                top: usize::MAX,
-                paint: Paint::new(opts.color),
-                zone: opts.zone,
-            };
-            report::events::write_section(out, ev, Extent::Full, &layout)
-        }
+    let doc = Document {
+        filters: &described,
+        files: collected
+            .files
+            .iter()
+            .filter(|f| {
+                f.kind
+                    .is_some_and(|k| matches!(k.name(), "evtx" | "eventxml"))
+            })
+            .collect(),
+        events: ev,
     };
+    let values = opts.redact.then(|| {
+        let mut v = Values::default();
+        v.add_data(&doc);
+        v
+    });
+    let json = opts.format == EventsFormat::Json;
+    let written = redact::write_with(out, values.as_ref(), json, |out| {
+        if json {
+            return serde_json::to_writer_pretty(&mut *out, &doc)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(out));
+        }
+        let layout = Layout {
+            width: super::terminal_width(),
+            unicode: std::io::stdout().is_terminal(),
+            top: usize::MAX,
+            paint: Paint::new(opts.color),
+            zone: opts.zone,
+        };
+        report::events::write_section(out, ev, Extent::Full, &layout)
+    });
     written.and_then(|()| out.flush()).map_err(Error::Output)?;
     Ok(EXIT_OK)
 }

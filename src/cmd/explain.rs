@@ -10,6 +10,7 @@ use crate::input::errorpage::{self, ErrorPage};
 use crate::input::{ancm, sniff};
 use crate::kb::Kb;
 use crate::kb::query;
+use crate::output::redact::{self, Values};
 use crate::report::{self, kb_export};
 use crate::summary::ancm::AncmSummary;
 use crate::time::Zone;
@@ -37,6 +38,8 @@ pub struct Options {
     pub ancm: Option<Page>,
     pub rules: Option<PathBuf>,
     pub width: u16,
+    /// With `page` or `ancm`: identifying values are replaced by pseudonyms (`--redact`).
+    pub redact: bool,
 }
 
 /// `--page FILE`: the file (`-` is standard input) and whether JSON is wanted (`None`: a
@@ -51,10 +54,10 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<i32> {
     let kb = Kb::with_optional_rules(opts.rules.as_deref())?;
     let kb = kb.as_ref();
     if let Some(page) = &opts.page {
-        return run_page(kb, page, out);
+        return run_page(kb, page, opts.redact, out);
     }
     if let Some(log) = &opts.ancm {
-        return run_ancm(kb, log, opts.width, out);
+        return run_ancm(kb, log, (opts.width, opts.redact), out);
     }
     let written = match (opts.list, &opts.code) {
         (Some(ListFormat::Csv), _) => kb_export::write_csv(out, kb),
@@ -79,7 +82,7 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<i32> {
     Ok(EXIT_OK)
 }
 
-fn run_page(kb: &Kb, opts: &Page, out: &mut dyn Write) -> Result<i32> {
+fn run_page(kb: &Kb, opts: &Page, redact: bool, out: &mut dyn Write) -> Result<i32> {
     let json = opts.json.ok_or_else(|| Error::BadOption {
         flag: "--format",
         value: "csv".into(),
@@ -123,11 +126,13 @@ fn run_page(kb: &Kb, opts: &Page, out: &mut dyn Write) -> Result<i32> {
             Some(m) => code::for_module(r, m),
             None => r,
         });
-    let written = if json {
-        let triple = Triple::new(page.status, page.substatus, page_win32(&page));
-        let advice = advice::advise(kb, &triple, page.module.as_deref(), &[]);
-        report::errorpage::write_json(out, &page, error_name, &code_text, &advice)
-    } else {
+    let values = redact.then(|| gathered(&name, &page));
+    let written = redact::write_with(out, values.as_ref(), json, |out| {
+        if json {
+            let triple = Triple::new(page.status, page.substatus, page_win32(&page));
+            let advice = advice::advise(kb, &triple, page.module.as_deref(), &[]);
+            return report::errorpage::write_json(out, &page, error_name, &code_text, &advice);
+        }
         report::errorpage::write(out, &page, error_name).and_then(|()| match &explained {
             Some(r) => {
                 writeln!(out)?;
@@ -135,14 +140,19 @@ fn run_page(kb: &Kb, opts: &Page, out: &mut dyn Write) -> Result<i32> {
             }
             None => Ok(()),
         })
-    };
+    });
     written.and_then(|()| out.flush()).map_err(Error::Output)?;
     Ok(EXIT_OK)
 }
 
 /// `--ancm FILE`: the log read whole (its reader caps lines and sessions), its sessions
 /// told; a file that is not such a log is refused with the reason.
-fn run_ancm(kb: &Kb, opts: &Page, width: u16, out: &mut dyn Write) -> Result<i32> {
+fn run_ancm(
+    kb: &Kb,
+    opts: &Page,
+    (width, redact): (u16, bool),
+    out: &mut dyn Write,
+) -> Result<i32> {
     let json = opts.json.ok_or_else(|| Error::BadOption {
         flag: "--format",
         value: "csv".into(),
@@ -192,13 +202,28 @@ fn run_ancm(kb: &Kb, opts: &Page, width: u16, out: &mut dyn Write) -> Result<i32
     let Some(report) = explain::ancm::report(&summary, kb, Zone::Utc) else {
         return Err(Error::Usage(format!("{name}: no entries")));
     };
-    let written = if json {
-        report::ancm::write_json(out, &name, &report, &notes)
-    } else {
-        report::ancm::write(out, &name, &report, &notes, width)
-    };
+    let values = redact.then(|| {
+        let mut v = gathered(&name, &report);
+        v.add_data(&notes);
+        v
+    });
+    let written = redact::write_with(out, values.as_ref(), json, |out| {
+        if json {
+            report::ancm::write_json(out, &name, &report, &notes)
+        } else {
+            report::ancm::write(out, &name, &report, &notes, width)
+        }
+    });
     written.and_then(|()| out.flush()).map_err(Error::Output)?;
     Ok(EXIT_OK)
+}
+
+/// The identifying values of what a file says, and of its name (a server's folder).
+fn gathered(name: &str, data: &impl serde::Serialize) -> Values {
+    let mut v = Values::default();
+    v.add_text(name);
+    v.add_data(data);
+    v
 }
 
 /// The win32 value of a page's error code: the low 16 bits of a `0x8007xxxx` HRESULT.

@@ -12,6 +12,7 @@ use crate::input::sniff::{Kind, sniff};
 use crate::input::source::{self, Item};
 use crate::input::{discover, freb};
 use crate::kb::Kb;
+use crate::output::redact::{self, Values};
 use crate::report;
 
 #[derive(Debug, Clone)]
@@ -20,6 +21,8 @@ pub struct Options {
     pub rules: Option<PathBuf>,
     pub color: bool,
     pub quiet: bool,
+    /// Identifying values are replaced by pseudonyms (`--redact`).
+    pub redact: bool,
 }
 
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
@@ -49,9 +52,19 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
             names.join(", ")
         )));
     }
+    let values = opts.redact.then(|| {
+        let mut v = Values::default();
+        for (name, trace) in &traces {
+            v.add_text(name);
+            v.add_data(trace);
+        }
+        v
+    });
     let explained = explain::trace::explain(kb, traces);
-    report::freb::write(out, &explained, opts.color)
-        .and_then(|()| out.flush())
+    redact::write_with(out, values.as_ref(), false, |out| {
+        report::freb::write(out, &explained, opts.color)
+    })
+    .and_then(|()| out.flush())
         .map_err(Error::Output)?;
     Ok(EXIT_OK)
 }

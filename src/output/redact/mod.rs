@@ -11,7 +11,7 @@
 //! over the same logs give the same pseudonyms.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use serde::{Deserialize, Serialize};
@@ -20,8 +20,13 @@ use serde_json::Value;
 use super::requests::{ExportFormat, RequestRows};
 use crate::error::{Error, Result};
 use crate::input::bundle::{Bundles, NotUsed};
+use crate::input::secret;
 use crate::summary::Collected;
 use crate::summary::saved::{self, Meta};
+
+mod text;
+
+pub use text::{rendered, write_with};
 
 /// The kinds of values replaced, in the order a value seen as two kinds is named by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +100,8 @@ impl Counts {
 #[derive(Debug, Clone, Default)]
 pub struct Values {
     sets: [BTreeSet<String>; 6],
+    /// Other forms of a value (its secrets masked), replaced by its pseudonym, not counted.
+    aliases: BTreeMap<String, String>,
 }
 
 impl Values {
@@ -104,6 +111,14 @@ impl Values {
         let value = value.trim();
         if value.len() < 2 || value == "-" || is_pseudonym(value) {
             return;
+        }
+        // A query string or cookie may show with its secrets masked (`token=***`): that
+        // form is replaced too.
+        if matches!(kind, Kind::Query | Kind::Cookie) {
+            if let Cow::Owned(masked) = secret::mask(value) {
+                self.aliases
+                    .insert(masked.to_ascii_lowercase(), value.to_ascii_lowercase());
+            }
         }
         self.sets[kind.index()].insert(value.to_ascii_lowercase());
     }
@@ -144,15 +159,18 @@ impl Values {
             Some("servers" | "computer" | "computer_name" | "server" | "backends") => {
                 self.add(Kind::Server, s);
             }
-            Some("client" | "client_ip" | "clients") => self.add(Kind::Client, s),
+            Some("client" | "client_ip" | "clients") => self.add_address(Kind::Client, s),
             Some("query") => self.add(Kind::Query, s),
-            Some("host" | "hosts") => self.add(Kind::Host, s),
-            Some("user" | "users" | "username") => self.add(Kind::User, s),
+            Some("host" | "hosts") => self.add_address(Kind::Host, s),
+            Some(
+                "user" | "users" | "username" | "remote_user_name" | "user_name"
+                | "token_user_name" | "logon_user",
+            ) => self.add(Kind::User, s),
             Some("information" | "bindings") => self.add_binding(s),
             _ => {}
         }
         self.add_query_of(s);
-        self.add_host_of(s);
+        self.add_text(s);
     }
 
     /// A binding (`*:443:www.example.com`, or `https *:443:...` as a report shows it): its
@@ -224,12 +242,27 @@ impl Redactor {
         let mut numbered = [0usize; 6];
         for kind in KINDS {
             for value in &values.sets[kind.index()] {
-                if !seen.insert(value.clone()) {
+                // A value the logs showed masked already is another form of one read whole.
+                if values.aliases.contains_key(value) || !seen.insert(value.clone()) {
                     continue;
                 }
                 numbered[kind.index()] += 1;
+                let pseudonym = format!("{}-{}", kind.prefix(), numbered[kind.index()]);
+                // A JSON document escapes `\` and `"`: the escaped form is replaced as well.
+                if let Some(escaped) = json_escaped(value) {
+                    originals.push(escaped);
+                    pseudonyms.push(pseudonym.clone());
+                }
                 originals.push(value.clone());
-                pseudonyms.push(format!("{}-{}", kind.prefix(), numbered[kind.index()]));
+                pseudonyms.push(pseudonym);
+            }
+        }
+        for (alias, value) in &values.aliases {
+            if let Some(i) = originals.iter().position(|o| o == value) {
+                if seen.insert(alias.clone()) {
+                    originals.push(alias.clone());
+                    pseudonyms.push(pseudonyms[i].clone());
+                }
             }
         }
         let [servers, hosts, clients, users, cookies, queries] = numbered;
@@ -459,9 +492,30 @@ fn add_counts(kept: &mut Value, other: &Value) {
 /// address.
 fn whole_word(text: &str, start: usize, end: usize) -> bool {
     let joins = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
-    let before = text[..start].chars().next_back().is_none_or(|c| !joins(c));
+    let before = text[..start].chars().next_back().is_none_or(|c| !joins(c))
+        || ends_with_colour(&text[..start]);
     let after = text[end..].chars().next().is_none_or(|c| !joins(c));
     before && after
+}
+
+/// The text ends with a colour iisdiag added (`ESC [ 1 m`): the value after it starts a word.
+fn ends_with_colour(text: &str) -> bool {
+    text.rfind('\x1b').is_some_and(|at| {
+        let sgr = &text[at + 1..];
+        sgr.len() >= 2
+            && sgr.starts_with('[')
+            && sgr.ends_with('m')
+            && sgr[1..sgr.len() - 1]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b';')
+    })
+}
+
+/// A value as a JSON string writes it, when that differs from the value.
+fn json_escaped(value: &str) -> Option<String> {
+    let quoted = serde_json::to_string(value).ok()?;
+    let inner = &quoted[1..quoted.len() - 1];
+    (inner != value).then(|| inner.to_string())
 }
 
 fn next_char(text: &str, at: usize) -> usize {
