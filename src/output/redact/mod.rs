@@ -105,11 +105,12 @@ pub struct Values {
 }
 
 impl Values {
-    /// Adds a value, as a server, a client, ...; `-` (a field the log left empty) and values
-    /// too short to tell from other text are left out.
+    /// Adds a value, as a server, a client, ...; `-` (a field the log left empty), `***` (a
+    /// value masked already) and values too short to tell from other text are left out.
     pub fn add(&mut self, kind: Kind, value: &str) {
         let value = value.trim();
-        if value.len() < 2 || value == "-" || is_pseudonym(value) {
+        let masked = value.bytes().all(|b| b == b'*');
+        if value.len() < 2 || value == "-" || masked || is_pseudonym(value) {
             return;
         }
         // A query string or cookie may show with its secrets masked (`token=***`): that

@@ -118,9 +118,6 @@ impl Values {
     /// value is counted once.
     pub(super) fn add_address(&mut self, kind: Kind, value: &str) {
         let value = value.trim();
-        if value.bytes().all(|b| b == b'*') {
-            return;
-        }
         if let Some(v6) = value.strip_prefix('[') {
             self.add(kind, v6.split(']').next().unwrap_or_default());
         } else if value.matches(':').count() == 1 {
