@@ -65,7 +65,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         report::freb::write(out, &explained, opts.color)
     })
     .and_then(|()| out.flush())
-        .map_err(Error::Output)?;
+    .map_err(Error::Output)?;
     Ok(EXIT_OK)
 }
 

@@ -78,7 +78,14 @@ fn no_identifying_value_survives_any_redacted_output() {
     // masker, so never whole): the check bites.
     let plain_runs = run_all(&[]);
     let plain = kinds_found(&plain_runs);
-    for kind in ["server", "server address", "client", "user", "host", "query"] {
+    for kind in [
+        "server",
+        "server address",
+        "client",
+        "user",
+        "host",
+        "query",
+    ] {
         assert!(
             plain.contains(kind),
             "no {kind} shown without --redact: {plain:?}"
@@ -94,7 +101,10 @@ fn no_identifying_value_survives_any_redacted_output() {
         // Each report says what it replaced (a CSV file has no place for it), and an output
         // that showed a value names it by its pseudonym.
         let csv = run.contains("csv") || run.contains("export");
-        assert!(csv || text.contains("redacted"), "{run}: no word of it:\n{text}");
+        assert!(
+            csv || text.contains("redacted"),
+            "{run}: no word of it:\n{text}"
+        );
         if !ORIGINALS.iter().any(|(_, value)| plain.contains(value)) {
             continue;
         }

@@ -259,6 +259,9 @@ mod tests {
     #[test]
     fn a_coloured_value_is_still_a_whole_word() {
         let r = gathered("ComputerName=WEB07");
-        assert_eq!(r.text("on \x1b[1mWEB07\x1b[0m."), "on \x1b[1mserver-1\x1b[0m.");
+        assert_eq!(
+            r.text("on \x1b[1mWEB07\x1b[0m."),
+            "on \x1b[1mserver-1\x1b[0m."
+        );
     }
 }
