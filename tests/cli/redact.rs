@@ -29,6 +29,8 @@ const ORIGINALS: &[(&str, &str)] = &[
     ("cookie", "aspsessionidqq=rstuvw"),
     ("host", "shop.contoso.example"),
     ("query", "orderid=4711&token=zz9"),
+    // The query as a trace shows it, its token masked.
+    ("query", "orderid=4711&token=***"),
     ("query", "orderid=4712"),
     ("query", "card=4111"),
     ("server", "app07.contoso.internal"),

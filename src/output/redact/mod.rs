@@ -116,9 +116,11 @@ impl Values {
         // A query string or cookie may show with its secrets masked (`token=***`): that
         // form is replaced too.
         if matches!(kind, Kind::Query | Kind::Cookie) {
-            if let Cow::Owned(masked) = secret::mask(value) {
+            let masked = secret::mask(value);
+            if masked != value {
                 self.aliases
-                    .insert(masked.to_ascii_lowercase(), value.to_ascii_lowercase());
+                    .entry(masked.to_ascii_lowercase())
+                    .or_insert_with(|| value.to_ascii_lowercase());
             }
         }
         self.sets[kind.index()].insert(value.to_ascii_lowercase());

@@ -238,6 +238,19 @@ mod tests {
     }
 
     #[test]
+    fn a_query_seen_masked_and_whole_is_one_query() {
+        let mut v = Values::default();
+        v.add_text("https://shop.example/a?id=5&token=ZZ9");
+        v.add_text("RequestURL=https://shop.example/a?id=5&token=***, RequestVerb=GET");
+        let r = Redactor::new(&v);
+        assert_eq!(r.counts().queries, 1);
+        assert_eq!(
+            r.text("?id=5&token=ZZ9 and ?id=5&token=***,"),
+            "?query-1 and ?query-1,"
+        );
+    }
+
+    #[test]
     fn json_escaped_values_are_replaced_too() {
         let r = gathered("UserName=CONTOSO\\alice");
         let json = serde_json::to_string(&serde_json::json!({"u": "CONTOSO\\alice"})).unwrap();
