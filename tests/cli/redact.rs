@@ -313,3 +313,26 @@ fn a_summary_saved_redacted_merges_with_the_same_pseudonyms() {
     assert!(keys.iter().flatten().count() > 0);
     assert_eq!(keys, breakdown_keys(&merged));
 }
+
+/// Colour codes stand right before a value in a coloured report: it is replaced there too.
+#[test]
+fn coloured_reports_of_the_single_file_commands_are_redacted() {
+    let tree = tree().display().to_string();
+    let trace = format!("{tree}/FailedReqLogFiles/W3SVC1/fr000001.xml");
+    for args in [vec!["freb", trace.as_str()], vec!["events", tree.as_str()]] {
+        let plain = stdout_of(&[&args[..], &["--color", "always"]].concat());
+        let redacted = stdout_of(&[&args[..], &["--color", "always", "--redact"]].concat());
+        assert!(
+            plain.contains('\x1b'),
+            "{args:?}: no colour to test:\n{plain}"
+        );
+        let redacted = redacted.to_ascii_lowercase();
+        for (kind, value) in ORIGINALS {
+            assert!(
+                !redacted.contains(value),
+                "{args:?}: the {kind} {value} survives:\n{redacted}"
+            );
+        }
+        assert!(redacted.starts_with("redacted: "), "{args:?}:\n{redacted}");
+    }
+}
