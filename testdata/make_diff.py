@@ -8,7 +8,8 @@ are 404.0.2 on /favicon.ico and old links (the 404s double with the traffic: the
 After the deploy: a new 502.3.12002 group on /api/inventory, on WEB02 only (30 s timeouts, 45
 of its 60 requests in the 11:05 burst); 500.0.0 grows from 5 requests per server on
 /api/orders and /api/cart to 40 on /api/checkout; the 500.19.13 of before (8 per server) is
-gone.
+gone. /api/inventory answers 3 % of the requests on both sides (so the 11:05 burst, nearly all
+/api/inventory from the sync job at 198.51.100.250, stands against a small share of the traffic before).
 """
 
 import os
@@ -43,15 +44,23 @@ def failures(rng, server, hour, n_requests):
     return out
 
 
+def client(rng, url, status):
+    """The last octet of c-ip: the inventory sync job (198.51.100.250) makes the 502s."""
+    return 250 if status == 502 else rng.randrange(2, 250)
+
+
 def write(server, ip, hour, n_requests, seed):
     rng = random.Random(seed)
     rows = failures(rng, server, hour, n_requests)
+    # /api/inventory answers 3 % of the requests, before and after.
+    for _ in range(n_requests * 3 // 100):
+        rows.append((rng.randrange(3600), "/api/inventory", 200, 0, 0, rng.randrange(5, 120)))
     for _ in range(n_requests - len(rows)):
         rows.append((rng.randrange(3600), rng.choice(OK_URLS), 200, 0, 0, rng.randrange(5, 120)))
     rows.sort()
     return [
         "2026-11-18 %02d:%02d:%02d W3SVC1 %s %s GET %s - 443 - 198.51.100.%d %s - %d %d %d %d"
-        % (hour, s // 60, s % 60, server, ip, url, rng.randrange(2, 250), UA, st, sub, w, ms)
+        % (hour, s // 60, s % 60, server, ip, url, client(rng, url, st), UA, st, sub, w, ms)
         for (s, url, st, sub, w, ms) in rows
     ]
 

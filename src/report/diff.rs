@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use super::fit::fill;
 use crate::explain::diff::{Count, Diff, Side};
 use crate::guard::{self, markdown as md};
 use crate::time;
@@ -133,7 +134,10 @@ fn table(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
         diff.over_represented.iter().map(|o| &o.text),
     )?;
     if let Some(b) = &diff.burst {
-        writeln!(out, "\nBurst\n  {}", guard::terminal(&b.text))?;
+        writeln!(out, "\nBurst\n{}", wrapped(&b.text, "  ", "  "))?;
+        for k in &b.keys {
+            writeln!(out, "{}", wrapped(&k.text, "    ", "  - "))?;
+        }
     }
     section(out, "Not known", diff.not_known.iter())?;
     Ok(())
@@ -150,9 +154,22 @@ fn section<'a>(
     }
     writeln!(out, "\n{title}")?;
     for l in lines {
-        writeln!(out, "  - {}", guard::terminal_cut(l, 2 * MAX_TEXT, "..."))?;
+        writeln!(out, "{}", wrapped(l, "    ", "  - "))?;
     }
     Ok(())
+}
+
+/// The width the table's sentences are wrapped to.
+const WIDTH: u16 = 100;
+
+/// A sentence of the table: guarded, a long value in it cut, wrapped between words.
+fn wrapped(text: &str, indent: &str, first: &str) -> String {
+    fill(
+        &guard::terminal_cut(text, 3 * MAX_TEXT, "..."),
+        WIDTH,
+        indent,
+        first,
+    )
 }
 
 fn markdown(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
@@ -201,7 +218,12 @@ fn markdown(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
         "Over-represented",
         diff.over_represented.iter().map(|o| &o.text).collect(),
     )?;
-    list(out, "Burst", diff.burst.iter().map(|b| &b.text).collect())?;
+    let burst = diff
+        .burst
+        .iter()
+        .flat_map(|b| std::iter::once(&b.text).chain(b.keys.iter().map(|k| &k.text)))
+        .collect();
+    list(out, "Burst", burst)?;
     list(out, "Not known", diff.not_known.iter().collect())?;
     Ok(())
 }

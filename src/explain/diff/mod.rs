@@ -4,6 +4,7 @@
 //! counts only past a two-proportion test (see [`Z_LIMIT`], [`MIN_COUNT`]). The writers in
 //! `report::diff` lay the result out; this module decides what to say.
 
+mod burst;
 mod gate;
 mod keys;
 #[cfg(test)]
@@ -18,8 +19,9 @@ use crate::summary::w3c::{Group, W3cSummary};
 use crate::time::{self, Millis};
 use crate::triple::Triple;
 
+pub use burst::{Burst, BurstGroup, BurstKey};
 pub use gate::DiffFailOn;
-pub use keys::{Burst, BurstGroup, OverRepresented};
+pub use keys::OverRepresented;
 
 /// How far apart (in standard errors of the pooled share) two shares must be to count as a
 /// change: |z| >= 3 is p < 0.003 two-sided, so among a hundred steady groups a false
@@ -135,17 +137,22 @@ pub fn diff(
         g.title = crate::explain::advise(kb, &g.triple, None, &[]).title;
     }
     let over_represented = keys::over_represented(b, a, &groups);
-    let burst = keys::burst(b, a);
+    let burst = burst::burst(b, a);
     let verdict = gate::verdict(fail_on, &groups);
     Diff {
         before: side(b, before.1),
         after: side(a, after.1),
-        not_known: keys::not_known(b, a, &groups, burst.is_some()),
+        not_known: keys::not_known(b, a, &groups, burst.as_ref().map(|_| keys_counted(b, a))),
         groups,
         over_represented,
         burst,
         verdict,
     }
+}
+
+/// Both sides counted their traffic per key, so a burst's keys can be compared.
+fn keys_counted(b: &W3cSummary, a: &W3cSummary) -> bool {
+    !b.traffic().is_empty() && !a.traffic().is_empty()
 }
 
 fn side(s: &W3cSummary, origin: Origin) -> Side {

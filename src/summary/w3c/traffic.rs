@@ -135,10 +135,7 @@ impl Traffic {
         self.servers.add(k.server, 1, TRAFFIC_CAP);
         self.clients.add(k.client, 1, TRAFFIC_CAP);
         if let (Some(m), true) = (minute, failure) {
-            self.minutes
-                .entry(m)
-                .or_default()
-                .add(k, MINUTE_READ_CAP);
+            self.minutes.entry(m).or_default().add(k, MINUTE_READ_CAP);
         }
     }
 
