@@ -101,6 +101,7 @@ fn json_keys_are_the_documented_ones() {
             "before",
             "burst",
             "groups",
+            "httperr",
             "not_known",
             "over_represented",
             "verdict"
@@ -456,4 +457,50 @@ fn a_hostile_url_is_guarded_in_the_table_and_the_markdown() {
     assert!(!md.contains('\x1b'), "{md:?}");
     assert!(!md.contains("|**boom**"), "{md}");
     assert!(md.contains("burst is"), "{md}");
+}
+
+/// HTTP.sys groups are compared by the same rule, from the logs and from saved summaries,
+/// and `--fail-on` reads their status.
+#[test]
+fn http_sys_groups_are_compared_and_gated_by_their_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let (before, after) = saved(&dir);
+    for d in [
+        json_of(&["diff", "--split", DEPLOY, &logs(), "--format", "json"]),
+        json_of(&["diff", &before, &after, "--format", "json"]),
+    ] {
+        let rows: Vec<(&str, &str, u64, u64)> = d["httperr"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                let n = |side: &str| g[side]["count"].as_u64().unwrap();
+                let (code, change) = (g["code"].as_str().unwrap(), g["change"].as_str().unwrap());
+                (code, change, n("before"), n("after"))
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("503.QueueFull", "new", 0, 12),
+                ("-.Timer_ConnectionIdle", "same", 4, 8)
+            ]
+        );
+    }
+    for (condition, code) in [("new-503", 1), ("new-4xx", 0), ("grown-503", 0)] {
+        let out = iisdiag()
+            .args(["diff", &before, &after, "--fail-on", condition])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{condition}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.contains("503.QueueFull new x12"),
+            code == 1,
+            "{stderr}"
+        );
+    }
+    let md = stdout_of(&["diff", &before, &after, "--format", "markdown"]);
+    assert!(md.contains("## HTTP.sys"), "{md}");
+    assert!(md.contains("| `503.QueueFull` | new | 0 |"), "{md}");
 }

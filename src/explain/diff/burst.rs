@@ -120,7 +120,7 @@ pub fn burst(before: &W3cSummary, after: &W3cSummary) -> Option<Burst> {
 }
 
 /// The kinds a burst is broken down by, with each side's tally of them.
-fn tallies<'a>(s: &'a W3cSummary, minute: Option<i64>) -> Option<[(&'static str, &'a Tally); 3]> {
+fn tallies(s: &W3cSummary, minute: Option<i64>) -> Option<[(&'static str, &Tally); 3]> {
     let t = s.traffic();
     match minute {
         None => (!t.is_empty()).then_some([

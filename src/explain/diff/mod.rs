@@ -6,6 +6,7 @@
 
 mod burst;
 mod gate;
+mod httperr;
 mod keys;
 #[cfg(test)]
 mod tests;
@@ -15,6 +16,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::kb::Kb;
+use crate::summary::httperr::HttpErrSummary;
 use crate::summary::w3c::{Group, W3cSummary};
 use crate::time::{self, Millis};
 use crate::triple::Triple;
@@ -108,6 +110,9 @@ pub struct Diff {
     pub after: Side,
     /// New first, then grown, shrunk, gone and same; by after count within each.
     pub groups: Vec<GroupChange>,
+    /// The HTTP.sys groups (`503.AppOffline`), compared the same way as shares of each
+    /// side's W3C requests plus its HTTP.sys records; `p95_ms` is always `null`.
+    pub httperr: Vec<GroupChange>,
     pub over_represented: Vec<OverRepresented>,
     /// The after side's busiest minute of failures, or `null` without per-minute counts.
     pub burst: Option<Burst>,
@@ -124,26 +129,31 @@ pub struct Origin {
     pub filters: Vec<String>,
 }
 
-/// Compares `after` with `before`; `kb` names each code.
+/// Compares `after` with `before` (their W3C summaries, where they came from, and their
+/// HTTP.sys summaries); `kb` names each code.
 pub fn diff(
     kb: &Kb,
     before: (&W3cSummary, Origin),
     after: (&W3cSummary, Origin),
+    http_sys: (&HttpErrSummary, &HttpErrSummary),
     fail_on: &[DiffFailOn],
 ) -> Diff {
     let (b, a) = (before.0, after.0);
+    let httperr = httperr::compare(kb, (http_sys.0, b.requests), (http_sys.1, a.requests));
     let mut groups = compare_groups(b, a);
     for g in &mut groups {
         g.title = crate::explain::advise(kb, &g.triple, None, &[]).title;
     }
     let over_represented = keys::over_represented(b, a, &groups);
     let burst = burst::burst(b, a);
-    let verdict = gate::verdict(fail_on, &groups);
+    let all: Vec<GroupChange> = groups.iter().chain(&httperr).cloned().collect();
+    let verdict = gate::verdict(fail_on, &all);
     Diff {
         before: side(b, before.1),
         after: side(a, after.1),
         not_known: keys::not_known(b, a, &groups, burst.as_ref().map(|_| keys_counted(b, a))),
         groups,
+        httperr,
         over_represented,
         burst,
         verdict,
@@ -192,14 +202,20 @@ fn compare_groups(before: &W3cSummary, after: &W3cSummary) -> Vec<GroupChange> {
             }
         })
         .collect();
-    out.sort_by(|x, y| {
+    sort(&mut out);
+    out
+}
+
+/// The order [`Diff::groups`] promises: by change, then after and before counts.
+fn sort(groups: &mut [GroupChange]) {
+    groups.sort_by(|x, y| {
         x.change
             .cmp(&y.change)
             .then_with(|| y.after.count.cmp(&x.after.count))
             .then_with(|| y.before.count.cmp(&x.before.count))
             .then_with(|| x.triple.cmp(&y.triple))
+            .then_with(|| x.code.cmp(&y.code))
     });
-    out
 }
 
 fn count(group: Option<&Group>, requests: u64) -> Count {
