@@ -197,3 +197,53 @@ fn key_sentence(
     };
     format!("{} of the {hhmm} burst is {is}, {then}", pct(share))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_key_is_said_against_the_traffic_before() {
+        // (kind, key, share, before share, at most, sentence)
+        let cases = [
+            (
+                "url",
+                "/api/inventory",
+                94.0,
+                3.0,
+                false,
+                "94% of the 11:05 burst is /api/inventory, which is 3% of traffic before",
+            ),
+            (
+                "server",
+                "WEB02",
+                100.0,
+                50.0,
+                false,
+                "100% of the 11:05 burst is on WEB02, which is 50% of traffic before",
+            ),
+            (
+                "client",
+                "192.0.2.9",
+                60.0,
+                0.0,
+                false,
+                "60% of the 11:05 burst is from 192.0.2.9, which had no traffic before",
+            ),
+            (
+                "url",
+                "/rare",
+                40.0,
+                0.2,
+                true,
+                "40% of the 11:05 burst is /rare, which is at most 0.2% of traffic before",
+            ),
+        ];
+        for (kind, key, share, before, at_most, want) in cases {
+            assert_eq!(
+                key_sentence("11:05", kind, key, share, before, at_most),
+                want
+            );
+        }
+    }
+}

@@ -233,3 +233,74 @@ pub struct SavedMinuteKeys {
     pub servers: SavedTally<MINUTE_CAP>,
     pub clients: SavedTally<MINUTE_CAP>,
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn tally(keys: &[(&str, u64)], cap: usize) -> Tally {
+        let mut t = Tally::default();
+        for (k, n) in keys {
+            t.add(k, *n, cap);
+        }
+        t
+    }
+
+    #[test]
+    fn a_key_past_the_cap_is_unknown_not_zero() {
+        // (keys added, cap, key asked, what get says)
+        let cases: &[(&[(&str, u64)], usize, &str, Option<u64>)] = &[
+            (&[("/a", 3), ("/b", 1)], 10, "/a", Some(3)),
+            (&[("/a", 3), ("/b", 1)], 10, "/c", Some(0)),
+            (&[("/a", 3), ("/b", 1)], 1, "/b", None),
+            (&[("/a", 3), ("/a", 2)], 1, "/a", Some(5)),
+        ];
+        for (keys, cap, key, want) in cases {
+            assert_eq!(
+                tally(keys, *cap).get(key),
+                *want,
+                "{keys:?} cap {cap} {key}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_saved_tally_keeps_its_largest_and_sums_the_rest() {
+        let t = tally(&[("/a", 1), ("/b", 9), ("/c", 4)], 10);
+        let (kept, other): SavedTally<2> = t.save();
+        assert_eq!(kept.kept, [("/b".to_string(), 9), ("/c".to_string(), 4)]);
+        assert_eq!(other, 1);
+        let back = Tally::restore(kept, other);
+        assert_eq!(back.top(), [("/b", 9), ("/c", 4)]);
+        assert_eq!(back.get("/a"), None);
+    }
+
+    #[test]
+    fn merged_tallies_keep_the_largest_keys_at_the_cap() {
+        let mut mine = tally(&[("/a", 2)], 2);
+        mine.merge(tally(&[("/small", 1), ("/big", 7)], 10), 2);
+        assert_eq!(mine.top(), [("/big", 7), ("/a", 2)]);
+        assert_eq!(mine.other, 1);
+    }
+
+    #[test]
+    fn traffic_counts_every_request_and_only_the_failures_of_a_minute() {
+        let mut t = Traffic::default();
+        let k = |url| Keys {
+            url,
+            server: "WEB01",
+            client: "192.0.2.1",
+        };
+        t.add(k("/ok"), Some(5), false);
+        t.add(k("/bad"), Some(5), true);
+        t.add(k("/bad"), None, true);
+        assert_eq!(t.urls.top(), [("/bad", 2), ("/ok", 1)]);
+        assert_eq!(t.minute(5).unwrap().urls.top(), [("/bad", 1)]);
+        assert!(t.minute(6).is_none());
+        let back = Traffic::restore(t.save());
+        assert_eq!(back.servers.top(), [("WEB01", 3)]);
+        assert_eq!(back.minute(5).unwrap().clients.top(), [("192.0.2.1", 1)]);
+    }
+}
