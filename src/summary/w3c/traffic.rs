@@ -248,10 +248,12 @@ mod tests {
         t
     }
 
+    /// Keys added, cap, key asked, what `get` says.
+    type Case<'a> = (&'a [(&'a str, u64)], usize, &'a str, Option<u64>);
+
     #[test]
     fn a_key_past_the_cap_is_unknown_not_zero() {
-        // (keys added, cap, key asked, what get says)
-        let cases: &[(&[(&str, u64)], usize, &str, Option<u64>)] = &[
+        let cases: &[Case<'_>] = &[
             (&[("/a", 3), ("/b", 1)], 10, "/a", Some(3)),
             (&[("/a", 3), ("/b", 1)], 10, "/c", Some(0)),
             (&[("/a", 3), ("/b", 1)], 1, "/b", None),
