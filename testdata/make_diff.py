@@ -8,7 +8,9 @@ are 404.0.2 on /favicon.ico and old links (the 404s double with the traffic: the
 After the deploy: a new 502.3.12002 group on /api/inventory, on WEB02 only (30 s timeouts, 45
 of its 60 requests in the 11:05 burst); 500.0.0 grows from 5 requests per server on
 /api/orders and /api/cart to 40 on /api/checkout; the 500.19.13 of before (8 per server) is
-gone.
+gone. WEB02's HTTP.sys log adds 12 new 503 QueueFull in the burst and idle-connection
+timeouts at the same rate on both sides. /api/inventory answers 3 % of the requests on both sides (so the 11:05 burst, nearly all
+/api/inventory from the sync job at 198.51.100.250, stands against a small share of the traffic before).
 """
 
 import os
@@ -43,16 +45,48 @@ def failures(rng, server, hour, n_requests):
     return out
 
 
+def client(rng, url, status):
+    """The last octet of c-ip: the inventory sync job (198.51.100.250) makes the 502s."""
+    return 250 if status == 502 else rng.randrange(2, 250)
+
+
 def write(server, ip, hour, n_requests, seed):
     rng = random.Random(seed)
     rows = failures(rng, server, hour, n_requests)
+    # /api/inventory answers 3 % of the requests, before and after.
+    for _ in range(n_requests * 3 // 100):
+        rows.append((rng.randrange(3600), "/api/inventory", 200, 0, 0, rng.randrange(5, 120)))
     for _ in range(n_requests - len(rows)):
         rows.append((rng.randrange(3600), rng.choice(OK_URLS), 200, 0, 0, rng.randrange(5, 120)))
     rows.sort()
     return [
         "2026-11-18 %02d:%02d:%02d W3SVC1 %s %s GET %s - 443 - 198.51.100.%d %s - %d %d %d %d"
-        % (hour, s // 60, s % 60, server, ip, url, rng.randrange(2, 250), UA, st, sub, w, ms)
+        % (hour, s // 60, s % 60, server, ip, url, client(rng, url, st), UA, st, sub, w, ms)
         for (s, url, st, sub, w, ms) in rows
+    ]
+
+
+HTTPERR_FIELDS = ("date time c-ip c-port s-ip s-port cs-version cs-method cs-uri sc-status "
+                  "s-siteid s-reason s-queuename")
+
+
+def httperr(ip):
+    """WEB02's HTTP.sys log: idle connections timed out at the same rate on both sides, and in
+    the 11:05 burst 12 requests refused with 503 QueueFull (the pool's queue full of hung
+    /api/inventory calls)."""
+    rng = random.Random(7)
+    rows = []
+    for hour, n in [(10, 4), (11, 8)]:
+        for _ in range(n):
+            s = rng.randrange(3600)
+            rows.append((hour, s, "- - - - - Timer_ConnectionIdle -"))
+    for i in range(12):
+        rows.append((11, 330 + i, "HTTP/1.1 GET /api/inventory 503 1 QueueFull DefaultAppPool"))
+    rows.sort()
+    return [
+        "2026-11-18 %02d:%02d:%02d 198.51.100.%d %d %s 443 %s"
+        % (h, s // 60, s % 60, rng.randrange(2, 250), rng.randrange(49152, 65535), ip, rest)
+        for (h, s, rest) in rows
     ]
 
 
@@ -67,6 +101,12 @@ def main():
                 f.write("#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n")
                 f.write("#Date: 2026-11-18 %02d:00:00\n#Fields: %s\n" % (hour, FIELDS))
                 f.write("\n".join(lines) + "\n")
+    folder = os.path.join("testdata", "diff", "web02", "HTTPERR")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "httperr1.log"), "w", newline="\r\n") as f:
+        f.write("#Software: Microsoft HTTP API 2.0\n#Version: 1.0\n#Date: 2026-11-18 10:00:00\n")
+        f.write("#Fields: %s\n" % HTTPERR_FIELDS)
+        f.write("\n".join(httperr("10.0.1.12")) + "\n")
 
 
 if __name__ == "__main__":

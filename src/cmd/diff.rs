@@ -9,6 +9,7 @@ use crate::explain::diff::{self, DiffFailOn, Origin};
 use crate::filter::{self, Filter, TimeBound};
 use crate::pipeline;
 use crate::report::diff::{self as writer, Format as DiffFormat};
+use crate::summary::httperr::HttpErrSummary;
 use crate::summary::saved;
 use crate::summary::w3c::{By, W3cSummary};
 use crate::time::{Millis, Zone};
@@ -71,8 +72,8 @@ fn two_summaries(got: usize) -> Error {
     ))
 }
 
-/// A side: what was read, and the paths it came from.
-type Read = (W3cSummary, Origin);
+/// A side: what was read, the paths it came from, and its HTTP.sys records.
+type Read = (W3cSummary, Origin, HttpErrSummary);
 
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let (before, after) = match (opts.split, opts.inputs.as_slice()) {
@@ -93,6 +94,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         kb,
         (&before.0, before.1),
         (&after.0, after.1),
+        (&before.2, &after.2),
         &opts.fail_on,
     );
     writer::write(out, &d, opts.format)
@@ -136,7 +138,7 @@ fn summary(path: &Path) -> Result<(Read, bool)> {
         paths,
         filters: meta.filters,
     };
-    Ok(((collected.w3c, origin), meta.all))
+    Ok(((collected.w3c, origin, collected.httperr), meta.all))
 }
 
 /// The logs read twice: up to `at`, and from `at` on (`--until` and `--since` at `at`).
@@ -194,7 +196,7 @@ fn split(opts: &Options, at: Millis, err: &mut dyn Write) -> Result<(Read, Read)
         filters: vec![filter],
     };
     Ok((
-        (before.w3c, origin(format!("until {when}"))),
-        (after.w3c, origin(format!("since {when}"))),
+        (before.w3c, origin(format!("until {when}")), before.httperr),
+        (after.w3c, origin(format!("since {when}")), after.httperr),
     ))
 }

@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use crate::explain::diff::{Count, Diff, Side};
+use super::fit::fill;
+use crate::explain::diff::{Count, Diff, GroupChange, Side};
 use crate::guard::{self, markdown as md};
 use crate::time;
 
@@ -65,8 +66,8 @@ const MAX_TITLE: usize = 40;
 
 /// The rows of the group table: code, change, then count, share and p95 of each side, ratio
 /// and the knowledge base's title.
-fn rows(diff: &Diff) -> Vec<[String; 10]> {
-    diff.groups
+fn rows(groups: &[GroupChange]) -> Vec<[String; 10]> {
+    groups
         .iter()
         .map(|g| {
             [
@@ -94,10 +95,35 @@ fn table(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
         }
     }
     writeln!(out)?;
+    group_table(out, &diff.groups)?;
+    if diff.groups.is_empty() {
+        writeln!(out, "(no failure groups on either side)")?;
+    }
+    if !diff.httperr.is_empty() {
+        writeln!(out, "\nHTTP.sys")?;
+        group_table(out, &diff.httperr)?;
+    }
+    section(
+        out,
+        "Over-represented",
+        diff.over_represented.iter().map(|o| &o.text),
+    )?;
+    if let Some(b) = &diff.burst {
+        writeln!(out, "\nBurst\n{}", wrapped(&b.text, "  ", "  "))?;
+        for k in &b.keys {
+            writeln!(out, "{}", wrapped(&k.text, "    ", "  - "))?;
+        }
+    }
+    section(out, "Not known", diff.not_known.iter())?;
+    Ok(())
+}
+
+/// The groups, one row each, in columns as wide as their widest cell.
+fn group_table(out: &mut dyn Write, groups: &[GroupChange]) -> io::Result<()> {
     let header = [
         "code", "change", "before", "share", "p95", "after", "share", "p95", "ratio", "title",
     ];
-    let rows = rows(diff);
+    let rows = rows(groups);
     let widths: Vec<usize> = (0..10)
         .map(|i| {
             rows.iter()
@@ -124,18 +150,6 @@ fn table(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
     for r in &rows {
         writeln!(out, "{}", line(std::array::from_fn(|i| r[i].as_str())))?;
     }
-    if diff.groups.is_empty() {
-        writeln!(out, "(no failure groups on either side)")?;
-    }
-    section(
-        out,
-        "Over-represented",
-        diff.over_represented.iter().map(|o| &o.text),
-    )?;
-    if let Some(b) = &diff.burst {
-        writeln!(out, "\nBurst\n  {}", guard::terminal(&b.text))?;
-    }
-    section(out, "Not known", diff.not_known.iter())?;
     Ok(())
 }
 
@@ -150,9 +164,22 @@ fn section<'a>(
     }
     writeln!(out, "\n{title}")?;
     for l in lines {
-        writeln!(out, "  - {}", guard::terminal_cut(l, 2 * MAX_TEXT, "..."))?;
+        writeln!(out, "{}", wrapped(l, "    ", "  - "))?;
     }
     Ok(())
+}
+
+/// The width the table's sentences are wrapped to.
+const WIDTH: u16 = 100;
+
+/// A sentence of the table: guarded, a long value in it cut, wrapped between words.
+fn wrapped(text: &str, indent: &str, first: &str) -> String {
+    fill(
+        &guard::terminal_cut(text, 3 * MAX_TEXT, "..."),
+        WIDTH,
+        indent,
+        first,
+    )
 }
 
 fn markdown(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
@@ -165,26 +192,10 @@ fn markdown(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
         };
         writeln!(out, "- **{name}**: {}{from}", side_line(s))?;
     }
-    writeln!(
-        out,
-        "\n| code | change | before | share | p95 | after | share | p95 | ratio | title |"
-    )?;
-    writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|---|")?;
-    for g in &diff.groups {
-        writeln!(
-            out,
-            "| `{}` | {} | {} | {:.2}% | {} | {} | {:.2}% | {} | {} | {} |",
-            g.code,
-            g.change.name(),
-            g.before.count,
-            g.before.share,
-            p95(&g.before),
-            g.after.count,
-            g.after.share,
-            p95(&g.after),
-            ratio(g.ratio),
-            md::text(&g.title)
-        )?;
+    md_groups(out, &diff.groups)?;
+    if !diff.httperr.is_empty() {
+        writeln!(out, "\n## HTTP.sys")?;
+        md_groups(out, &diff.httperr)?;
     }
     let list = |out: &mut dyn Write, title: &str, lines: Vec<&String>| -> io::Result<()> {
         if lines.is_empty() {
@@ -201,7 +212,37 @@ fn markdown(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
         "Over-represented",
         diff.over_represented.iter().map(|o| &o.text).collect(),
     )?;
-    list(out, "Burst", diff.burst.iter().map(|b| &b.text).collect())?;
+    let burst = diff
+        .burst
+        .iter()
+        .flat_map(|b| std::iter::once(&b.text).chain(b.keys.iter().map(|k| &k.text)))
+        .collect();
+    list(out, "Burst", burst)?;
     list(out, "Not known", diff.not_known.iter().collect())?;
+    Ok(())
+}
+
+fn md_groups(out: &mut dyn Write, groups: &[GroupChange]) -> io::Result<()> {
+    writeln!(
+        out,
+        "\n| code | change | before | share | p95 | after | share | p95 | ratio | title |"
+    )?;
+    writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|---|")?;
+    for g in groups {
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {:.2}% | {} | {} | {:.2}% | {} | {} | {} |",
+            g.code,
+            g.change.name(),
+            g.before.count,
+            g.before.share,
+            p95(&g.before),
+            g.after.count,
+            g.after.share,
+            p95(&g.after),
+            ratio(g.ratio),
+            md::text(&g.title)
+        )?;
+    }
     Ok(())
 }

@@ -101,6 +101,7 @@ fn json_keys_are_the_documented_ones() {
             "before",
             "burst",
             "groups",
+            "httperr",
             "not_known",
             "over_represented",
             "verdict"
@@ -135,8 +136,21 @@ fn json_keys_are_the_documented_ones() {
             "before_per_minute",
             "failures",
             "groups",
+            "keys",
             "minute",
             "requests",
+            "text"
+        ]
+    );
+    assert_eq!(
+        keys(&d["burst"]["keys"][0]),
+        [
+            "before_at_most",
+            "before_share",
+            "count",
+            "key",
+            "kind",
+            "share",
             "text"
         ]
     );
@@ -172,7 +186,7 @@ fn over_represented_urls_and_servers_are_said() {
         "{table}"
     );
     assert!(
-        table.contains("clients: a summary counts them only"),
+        table.contains("502.3.12002 are from 198.51.100.250, which none of the failures before"),
         "{table}"
     );
     let md = stdout_of(&["diff", "--split", DEPLOY, &logs(), "--format", "markdown"]);
@@ -325,4 +339,168 @@ fn summaries_saved_one_with_all_and_one_without_are_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("after-all.json"), "{stderr}");
     assert!(stderr.contains("--all"), "{stderr}");
+}
+
+/// The sentence: the burst's URL against its share of all the traffic before (3 %
+/// of the requests, all of them answered), with its server and client; from the logs and
+/// from saved summaries alike.
+#[test]
+fn the_bursts_url_server_and_client_are_measured_against_the_traffic_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let (before, after) = saved(&dir);
+    for d in [
+        json_of(&["diff", "--split", DEPLOY, &logs(), "--format", "json"]),
+        json_of(&["diff", &before, &after, "--format", "json"]),
+    ] {
+        let keys = d["burst"]["keys"].as_array().unwrap();
+        let said: Vec<(&str, &str, f64)> = keys
+            .iter()
+            .map(|k| {
+                let s = k["before_share"].as_f64().unwrap();
+                (k["kind"].as_str().unwrap(), k["key"].as_str().unwrap(), s)
+            })
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("url", "/api/inventory", 3.0),
+                ("server", "WEB02", 50.0),
+                ("client", "198.51.100.250", 0.0)
+            ]
+        );
+        assert_eq!(
+            keys[0]["text"],
+            "100% of the 11:05 burst is /api/inventory, which is 3% of traffic before"
+        );
+        assert!(!d["not_known"].to_string().contains("burst"), "{d}");
+    }
+    let table = stdout_of(&["diff", &before, &after]);
+    assert!(
+        table.contains(
+            "  - 100% of the 11:05 burst is /api/inventory, which is 3% of traffic before"
+        ),
+        "{table}"
+    );
+    // Wrapped like the other sentences: no line of the table runs past 100 columns but its
+    // rows.
+    let longest = table
+        .lines()
+        .filter(|l| l.starts_with("  "))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap();
+    assert!(longest <= 100, "{table}");
+}
+
+/// A summary saved before the traffic was kept holds none of it: the burst's keys are said
+/// to be unknown, not guessed.
+#[test]
+fn a_summary_without_traffic_leaves_the_bursts_keys_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let (before, after) = saved(&dir);
+    let mut old: Value = serde_json::from_str(&std::fs::read_to_string(&before).unwrap()).unwrap();
+    let w3c = old
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .find_map(|v| v.as_object_mut().filter(|o| o.contains_key("traffic")))
+        .expect("a saved summary keeps its traffic");
+    w3c.remove("traffic");
+    let older = dir.path().join("older.json");
+    std::fs::write(&older, old.to_string()).unwrap();
+    let d = json_of(&[
+        "diff",
+        &older.display().to_string(),
+        &after,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(d["burst"]["keys"], serde_json::json!([]));
+    assert!(
+        d["not_known"]
+            .to_string()
+            .contains("the burst's URLs, servers and clients"),
+        "{}",
+        d["not_known"]
+    );
+}
+
+/// Every URL, server and client in the report is a log's text: escapes and Markdown in a
+/// URL reach neither the terminal nor the Markdown as they were.
+#[test]
+fn a_hostile_url_is_guarded_in_the_table_and_the_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("u_ex26111810.log");
+    let hostile = "/x\x1b[2J|**boom**";
+    let mut text = String::from(
+        "#Fields: date time s-computername cs-uri-stem c-ip sc-status sc-substatus sc-win32-status time-taken\n",
+    );
+    for m in 0..30 {
+        text.push_str(&format!(
+            "2026-11-18 10:{m:02}:00 WEB01 /ok 192.0.2.1 200 0 0 5\n"
+        ));
+    }
+    for s in 0..20 {
+        text.push_str(&format!(
+            "2026-11-18 11:05:{s:02} WEB01 {hostile} 192.0.2.9 500 0 0 5\n"
+        ));
+        text.push_str(&format!(
+            "2026-11-18 11:06:{s:02} WEB01 /ok 192.0.2.1 200 0 0 5\n"
+        ));
+    }
+    std::fs::write(&log, text).unwrap();
+    let path = log.display().to_string();
+    let table = stdout_of(&["diff", "--split", DEPLOY, &path]);
+    assert!(!table.contains('\x1b'), "{table:?}");
+    assert!(table.contains("burst is /x"), "{table}");
+    let md = stdout_of(&["diff", "--split", DEPLOY, &path, "--format", "markdown"]);
+    assert!(!md.contains('\x1b'), "{md:?}");
+    assert!(!md.contains("|**boom**"), "{md}");
+    assert!(md.contains("burst is"), "{md}");
+}
+
+/// HTTP.sys groups are compared by the same rule, from the logs and from saved summaries,
+/// and `--fail-on` reads their status.
+#[test]
+fn http_sys_groups_are_compared_and_gated_by_their_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let (before, after) = saved(&dir);
+    for d in [
+        json_of(&["diff", "--split", DEPLOY, &logs(), "--format", "json"]),
+        json_of(&["diff", &before, &after, "--format", "json"]),
+    ] {
+        let rows: Vec<(&str, &str, u64, u64)> = d["httperr"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                let n = |side: &str| g[side]["count"].as_u64().unwrap();
+                let (code, change) = (g["code"].as_str().unwrap(), g["change"].as_str().unwrap());
+                (code, change, n("before"), n("after"))
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("503.QueueFull", "new", 0, 12),
+                ("-.Timer_ConnectionIdle", "same", 4, 8)
+            ]
+        );
+    }
+    for (condition, code) in [("new-503", 1), ("new-4xx", 0), ("grown-503", 0)] {
+        let out = iisdiag()
+            .args(["diff", &before, &after, "--fail-on", condition])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{condition}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.contains("503.QueueFull new x12"),
+            code == 1,
+            "{stderr}"
+        );
+    }
+    let md = stdout_of(&["diff", &before, &after, "--format", "markdown"]);
+    assert!(md.contains("## HTTP.sys"), "{md}");
+    assert!(md.contains("| `503.QueueFull` | new | 0 |"), "{md}");
 }

@@ -8,16 +8,14 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Change, GroupChange};
-use crate::summary::minutes::Minute;
 use crate::summary::w3c::{By, Group, W3cSummary};
-use crate::time::{self, Millis};
 
 /// The smallest part (percent) of a group's after side a key must hold to be named.
-const MIN_SHARE: f64 = 20.0;
+pub(super) const MIN_SHARE: f64 = 20.0;
 /// How many times its before share a key's after share must be (unless it had none).
-const MIN_LIFT: f64 = 2.0;
+pub(super) const MIN_LIFT: f64 = 2.0;
 /// How many keys of one kind are named per group.
-const PER_GROUP: usize = 3;
+pub(super) const PER_GROUP: usize = 3;
 
 /// A key (URL, server, ...) over-represented in a changed group.
 #[derive(Debug, Clone, Serialize)]
@@ -39,37 +37,13 @@ pub struct OverRepresented {
     pub text: String,
 }
 
-/// The after side's minute with the most failures.
-#[derive(Debug, Clone, Serialize)]
-pub struct Burst {
-    #[serde(serialize_with = "time::rfc3339::one")]
-    pub minute: Millis,
-    pub requests: u64,
-    pub failures: u64,
-    /// The before side's failures per minute (over its minutes with requests): the baseline.
-    pub before_per_minute: f64,
-    /// The groups of the burst minute, largest first (empty when the after side has no
-    /// per-group minutes).
-    pub groups: Vec<BurstGroup>,
-    pub text: String,
-}
-
-/// A group's part of the burst.
-#[derive(Debug, Clone, Serialize)]
-pub struct BurstGroup {
-    pub code: String,
-    pub count: u64,
-    /// Percent of the burst's failures.
-    pub share: f64,
-    /// Percent of the before side's failures.
-    pub before_share: f64,
-}
-
 /// The kinds of key a group is counted by.
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     Url,
     Server,
+    /// From each group's clients (counted with the per-minute counts).
+    Client,
     Breakdown(By),
 }
 
@@ -78,6 +52,7 @@ impl Kind {
         match self {
             Kind::Url => "url",
             Kind::Server => "server",
+            Kind::Client => "client",
             Kind::Breakdown(by) => by.name(),
         }
     }
@@ -87,6 +62,7 @@ impl Kind {
         match self {
             Kind::Url => key.to_string(),
             Kind::Server => format!("on {key}"),
+            Kind::Client => format!("from {key}"),
             Kind::Breakdown(by) => format!("{} {key}", by.name()),
         }
     }
@@ -109,6 +85,7 @@ impl Kind {
                     add(name, minutes.values().fold(0, |a, n| a.saturating_add(*n)));
                 }
             }
+            Kind::Client => g.clients().top().into_iter().for_each(|(c, n)| add(c, n)),
             Kind::Breakdown(_) => g
                 .top_entries(usize::MAX)
                 .into_iter()
@@ -118,15 +95,16 @@ impl Kind {
     }
 }
 
-/// The kinds both sides counted: URLs and servers always (servers only where per-minute
-/// counts were kept), and the `--by` key when both were saved with the same one.
+/// The kinds both sides counted: URLs always, servers and clients where per-minute counts
+/// were kept, and the `--by` key when both were saved with the same one (for clients, in
+/// place of the per-minute ones: it is never capped lower).
 fn kinds(before: &W3cSummary, after: &W3cSummary) -> Vec<Kind> {
     let mut kinds = vec![Kind::Url, Kind::Server];
     match (before.by(), after.by()) {
         (Some(b), Some(a)) if a == b && !matches!(a, By::Url | By::Server) => {
             kinds.push(Kind::Breakdown(a));
         }
-        _ => {}
+        _ => kinds.push(Kind::Client),
     }
     kinds
 }
@@ -260,102 +238,47 @@ pub fn pct(x: f64) -> String {
     }
 }
 
-/// The after side's minute with the most failures (the earliest of equals), and the groups
-/// that fill it; `None` when the after side has no failures counted per minute.
-pub fn burst(before: &W3cSummary, after: &W3cSummary) -> Option<Burst> {
-    let minutes = after.minutes();
-    let (minute, counts) = minutes.iter().filter(|(_, c)| c.failures > 0).fold(
-        None,
-        |best: Option<(i64, Minute)>, (m, c)| match best {
-            Some((_, b)) if b.failures >= c.failures => best,
-            _ => Some((m, c)),
-        },
-    )?;
-    let mut groups: Vec<BurstGroup> = after
-        .groups()
-        .into_iter()
-        .filter_map(|(t, g)| {
-            let n = g.minutes().get(&minute).copied().filter(|n| *n > 0)?;
-            let before_count = before.group(t).map_or(0, |g| g.count);
-            Some(BurstGroup {
-                code: t.to_string(),
-                count: n,
-                share: crate::explain::percent(n, counts.failures),
-                before_share: crate::explain::percent(before_count, before.failures),
-            })
-        })
-        .collect();
-    groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
-    let before_minutes = before
-        .minutes()
-        .iter()
-        .filter(|(_, c)| c.requests > 0)
-        .count();
-    let before_per_minute = if before_minutes == 0 {
-        0.0
-    } else {
-        super::round2(before.failures as f64 / before_minutes as f64)
-    };
-    let at = time::format_rfc3339(minute * 60_000);
-    let mut text = format!(
-        "the burst at {at}: {} failures of {} requests in one minute, against {before_per_minute} a minute before",
-        counts.failures, counts.requests
-    );
-    if let Some(top) = groups.first() {
-        text.push_str(&format!(
-            "; {} of them are {}, which is {} of the failures before",
-            pct(top.share),
-            top.code,
-            pct(top.before_share)
-        ));
-    }
-    Some(Burst {
-        minute: minute * 60_000,
-        requests: counts.requests,
-        failures: counts.failures,
-        before_per_minute,
-        groups,
-        text,
-    })
-}
-
 /// What the comparison cannot say from what the summaries hold.
 pub fn not_known(
     before: &W3cSummary,
     after: &W3cSummary,
     groups: &[GroupChange],
-    burst: bool,
+    burst: Option<bool>,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    // A summary written without per-minute counts (or by an older iisdiag) has no server
-    // counts; a new group's servers are then not compared, and not guessed.
-    let uncounted: Vec<&str> = groups
-        .iter()
-        .filter(|g| matches!(g.change, Change::New | Change::Grown))
-        .filter(|g| {
-            [before, after].iter().any(|s| {
-                s.group(&g.triple)
-                    .is_some_and(|grp| Kind::Server.counts(grp).is_none())
+    // A summary written without per-minute counts (or by an older iisdiag) has no server or
+    // client counts; a changed group's are then not compared, and not guessed.
+    for kind in kinds(before, after) {
+        let name = match kind {
+            Kind::Server => "servers",
+            Kind::Client => "clients",
+            _ => continue,
+        };
+        let uncounted: Vec<&str> = groups
+            .iter()
+            .filter(|g| matches!(g.change, Change::New | Change::Grown))
+            .filter(|g| {
+                [before, after].iter().any(|s| {
+                    s.group(&g.triple)
+                        .is_some_and(|grp| kind.counts(grp).is_none())
+                })
             })
-        })
-        .map(|g| g.code.as_str())
-        .collect();
-    if !uncounted.is_empty() {
-        out.push(format!(
-            "the servers of {}: a summary counts them only with its per-minute counts",
-            uncounted.join(", ")
-        ));
+            .map(|g| g.code.as_str())
+            .collect();
+        if !uncounted.is_empty() {
+            out.push(format!(
+                "the {name} of {}: a summary counts them only with its per-minute counts",
+                uncounted.join(", ")
+            ));
+        }
     }
-    if before.by() != Some(By::Client) || after.by() != Some(By::Client) {
-        out.push(
-            "clients: a summary counts them only when both sides are saved with --by client"
-                .to_string(),
-        );
-    }
-    if burst {
-        out.push("the burst's URLs: a summary counts URLs per group, not per minute".to_string());
-    } else {
-        out.push("the burst: the after side has no failures counted per minute".to_string());
+    match burst {
+        None => out.push("the burst: the after side has no failures counted per minute".into()),
+        Some(false) => out.push(
+            "the burst's URLs, servers and clients: a summary saved by an older iisdiag, or without per-minute counts, does not count them"
+                .into(),
+        ),
+        Some(true) => {}
     }
     out
 }

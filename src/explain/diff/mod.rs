@@ -4,7 +4,9 @@
 //! counts only past a two-proportion test (see [`Z_LIMIT`], [`MIN_COUNT`]). The writers in
 //! `report::diff` lay the result out; this module decides what to say.
 
+mod burst;
 mod gate;
+mod httperr;
 mod keys;
 #[cfg(test)]
 mod tests;
@@ -14,12 +16,14 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::kb::Kb;
+use crate::summary::httperr::HttpErrSummary;
 use crate::summary::w3c::{Group, W3cSummary};
 use crate::time::{self, Millis};
 use crate::triple::Triple;
 
+pub use burst::{Burst, BurstGroup, BurstKey};
 pub use gate::DiffFailOn;
-pub use keys::{Burst, BurstGroup, OverRepresented};
+pub use keys::OverRepresented;
 
 /// How far apart (in standard errors of the pooled share) two shares must be to count as a
 /// change: |z| >= 3 is p < 0.003 two-sided, so among a hundred steady groups a false
@@ -106,6 +110,9 @@ pub struct Diff {
     pub after: Side,
     /// New first, then grown, shrunk, gone and same; by after count within each.
     pub groups: Vec<GroupChange>,
+    /// The HTTP.sys groups (`503.AppOffline`), compared the same way as shares of each
+    /// side's W3C requests plus its HTTP.sys records; `p95_ms` is always `null`.
+    pub httperr: Vec<GroupChange>,
     pub over_represented: Vec<OverRepresented>,
     /// The after side's busiest minute of failures, or `null` without per-minute counts.
     pub burst: Option<Burst>,
@@ -122,30 +129,40 @@ pub struct Origin {
     pub filters: Vec<String>,
 }
 
-/// Compares `after` with `before`; `kb` names each code.
+/// Compares `after` with `before` (their W3C summaries, where they came from, and their
+/// HTTP.sys summaries); `kb` names each code.
 pub fn diff(
     kb: &Kb,
     before: (&W3cSummary, Origin),
     after: (&W3cSummary, Origin),
+    http_sys: (&HttpErrSummary, &HttpErrSummary),
     fail_on: &[DiffFailOn],
 ) -> Diff {
     let (b, a) = (before.0, after.0);
+    let httperr = httperr::compare(kb, (http_sys.0, b.requests), (http_sys.1, a.requests));
     let mut groups = compare_groups(b, a);
     for g in &mut groups {
         g.title = crate::explain::advise(kb, &g.triple, None, &[]).title;
     }
     let over_represented = keys::over_represented(b, a, &groups);
-    let burst = keys::burst(b, a);
-    let verdict = gate::verdict(fail_on, &groups);
+    let burst = burst::burst(b, a);
+    let all: Vec<GroupChange> = groups.iter().chain(&httperr).cloned().collect();
+    let verdict = gate::verdict(fail_on, &all);
     Diff {
         before: side(b, before.1),
         after: side(a, after.1),
-        not_known: keys::not_known(b, a, &groups, burst.is_some()),
+        not_known: keys::not_known(b, a, &groups, burst.as_ref().map(|_| keys_counted(b, a))),
         groups,
+        httperr,
         over_represented,
         burst,
         verdict,
     }
+}
+
+/// Both sides counted their traffic per key, so a burst's keys can be compared.
+fn keys_counted(b: &W3cSummary, a: &W3cSummary) -> bool {
+    !b.traffic().is_empty() && !a.traffic().is_empty()
 }
 
 fn side(s: &W3cSummary, origin: Origin) -> Side {
@@ -185,14 +202,20 @@ fn compare_groups(before: &W3cSummary, after: &W3cSummary) -> Vec<GroupChange> {
             }
         })
         .collect();
-    out.sort_by(|x, y| {
+    sort(&mut out);
+    out
+}
+
+/// The order [`Diff::groups`] promises: by change, then after and before counts.
+fn sort(groups: &mut [GroupChange]) {
+    groups.sort_by(|x, y| {
         x.change
             .cmp(&y.change)
             .then_with(|| y.after.count.cmp(&x.after.count))
             .then_with(|| y.before.count.cmp(&x.before.count))
             .then_with(|| x.triple.cmp(&y.triple))
+            .then_with(|| x.code.cmp(&y.code))
     });
-    out
 }
 
 fn count(group: Option<&Group>, requests: u64) -> Count {

@@ -2,6 +2,7 @@
 
 use super::keys::pct;
 use super::*;
+use crate::summary::httperr::HttpErrSummary;
 
 #[test]
 fn the_noise_rule_normalises_by_traffic() {
@@ -157,6 +158,7 @@ fn over_represented_keys_are_measured_against_the_right_baseline() {
         crate::kb::Kb::builtin(),
         (&before, Origin::default()),
         (&after, Origin::default()),
+        (&HttpErrSummary::new(), &HttpErrSummary::new()),
         &[],
     );
     let texts: Vec<&str> = d.over_represented.iter().map(|o| o.text.as_str()).collect();

@@ -25,8 +25,10 @@ use crate::time::Millis;
 use crate::triple::Triple;
 
 mod saved;
+pub mod traffic;
 
 pub use saved::{SavedGroup, SavedW3c};
+use traffic::{Keys, Tally, Traffic};
 
 /// Distinct URL stems counted one by one per group; further ones are counted together.
 pub const URL_CAP: usize = 10_000;
@@ -130,6 +132,8 @@ pub struct Group {
     breakdown: HashMap<Box<str>, Entry>,
     /// Requests whose breakdown key came after the cap was reached.
     pub breakdown_other: u64,
+    /// Requests per client (c-ip), counted with the per-minute counts.
+    clients: Tally,
 }
 
 impl Default for Group {
@@ -150,6 +154,7 @@ impl Default for Group {
             minutes: HashMap::new(),
             breakdown: HashMap::new(),
             breakdown_other: 0,
+            clients: Tally::default(),
         }
     }
 }
@@ -196,6 +201,9 @@ impl Group {
                 None => self.minutes.entry(server.into()).or_default(),
             };
             *per_server.entry(t.div_euclid(60_000)).or_default() += 1;
+        }
+        if per_minute {
+            self.clients.add(&client_of(rec), 1, NAME_CAP);
         }
         if let Some(by) = by {
             let key = match by {
@@ -320,6 +328,12 @@ impl Group {
             }
         }
         self.breakdown_other = self.breakdown_other.saturating_add(other.breakdown_other);
+        self.clients.merge(other.clients, NAME_CAP);
+    }
+
+    /// Requests per client, largest first; empty when they were not counted.
+    pub fn clients(&self) -> &Tally {
+        &self.clients
     }
 
     /// The `n` largest breakdown entries, largest first (ties by key).
@@ -465,6 +479,12 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
+/// The request's c-ip, `-` when the log has none.
+fn client_of<'a>(rec: &'a Record<'_>) -> Cow<'a, str> {
+    rec.get(Field::ClientIp)
+        .map_or(Cow::Borrowed("-"), String::from_utf8_lossy)
+}
+
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -505,6 +525,8 @@ pub struct W3cSummary {
     by: Option<By>,
     /// Groups do not count their requests per minute and server (no timeline is drawn).
     no_group_minutes: bool,
+    /// All requests per key and each minute's failures per key, with the per-minute counts.
+    traffic: Traffic,
 }
 
 impl W3cSummary {
@@ -542,6 +564,9 @@ impl W3cSummary {
             self.last = max_opt(self.last, Some(t));
             self.count_minute(t.div_euclid(60_000), triple.is_failure());
         }
+        if !self.no_group_minutes {
+            self.count_traffic(rec, origin, triple.is_failure());
+        }
         if grouped {
             self.failures += 1;
             let per_minute = !self.no_group_minutes;
@@ -567,6 +592,26 @@ impl W3cSummary {
             block[slot].requests += 1;
             block[slot].failures += u64::from(failure);
         }
+    }
+
+    fn count_traffic(&mut self, rec: &Record<'_>, origin: &Origin, failure: bool) {
+        let server = rec
+            .get(Field::Computer)
+            .map(String::from_utf8_lossy)
+            .or_else(|| origin.server_folder.as_deref().map(Cow::Borrowed));
+        let keys = Keys {
+            url: &String::from_utf8_lossy(rec.get(Field::UriStem).unwrap_or(b"-")),
+            server: server.as_deref().unwrap_or("-"),
+            client: &client_of(rec),
+        };
+        let minute = rec.time.map(|t| t.div_euclid(60_000));
+        self.traffic.add(keys, minute, failure);
+    }
+
+    /// All requests per key, and each minute's failures per key (empty without per-minute
+    /// counts, or from a summary saved before they were kept).
+    pub fn traffic(&self) -> &Traffic {
+        &self.traffic
     }
 
     fn flush_minute(&mut self) {
@@ -598,6 +643,7 @@ impl W3cSummary {
         self.first = min_opt(self.first, other.first);
         self.last = max_opt(self.last, other.last);
         self.other_codes = self.other_codes.saturating_add(other.other_codes);
+        self.traffic.merge(other.traffic);
         let mut theirs: Vec<(Triple, Group)> = other.groups.into_iter().collect();
         if self.groups.len() + theirs.len() > GROUP_CAP {
             // The largest are the ones kept when the cap is in reach.

@@ -4,6 +4,7 @@
 
 use hdrhistogram::Histogram;
 
+use super::traffic::SavedTraffic;
 use super::*;
 
 fn histogram_pairs(h: &Histogram<u64>) -> Vec<(u64, u64)> {
@@ -63,6 +64,12 @@ pub struct SavedGroup {
     #[serde(default)]
     pub breakdown_range: Capped<(String, u64, u64), BREAKDOWN_CAP>,
     pub breakdown_other: u64,
+    /// Requests per client; absent from summaries written before they were kept (and from
+    /// those saved without per-minute counts).
+    #[serde(default)]
+    pub clients: Capped<(String, u64), NAME_CAP>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub other_clients: u64,
 }
 
 /// A W3C summary as `--save-summary` writes it.
@@ -80,6 +87,10 @@ pub struct SavedW3c {
     /// Written only when not 0, so a summary with no capped codes reads as before.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub other_codes: u64,
+    /// All requests and each minute's failures per key, for `diff`; absent from summaries
+    /// written before it was kept.
+    #[serde(default, skip_serializing_if = "SavedTraffic::is_empty")]
+    pub traffic: SavedTraffic,
 }
 
 impl crate::summary::capped::Weighed for SavedGroup {
@@ -119,6 +130,7 @@ impl W3cSummary {
                     .filter_map(|(k, e)| e.range.map(|(lo, hi)| (k.to_string(), lo, hi)))
                     .collect();
                 breakdown_range.sort_unstable();
+                let (clients, other_clients) = g.clients.save();
                 SavedGroup {
                     status: t.status,
                     substatus: t.substatus,
@@ -139,6 +151,8 @@ impl W3cSummary {
                     breakdown: breakdown.into(),
                     breakdown_range: breakdown_range.into(),
                     breakdown_other: g.breakdown_other,
+                    clients,
+                    other_clients,
                 }
             })
             .collect();
@@ -158,6 +172,7 @@ impl W3cSummary {
                 .collect(),
             groups: groups.into(),
             other_codes: self.other_codes,
+            traffic: self.traffic.save(),
         }
     }
 
@@ -169,6 +184,7 @@ impl W3cSummary {
         s.first = saved.first;
         s.last = saved.last;
         s.other_codes = saved.other_codes.saturating_add(saved.groups.dropped);
+        s.traffic = Traffic::restore(saved.traffic);
         s.minutes = saved
             .minutes
             .into_iter()
@@ -225,6 +241,7 @@ impl W3cSummary {
                     })
                     .collect(),
                 breakdown_other: g.breakdown_other.saturating_add(g.breakdown.dropped),
+                clients: Tally::restore(g.clients, g.other_clients),
             };
             s.put_group(Triple::new(g.status, g.substatus, g.win32), group);
         }
