@@ -20,15 +20,15 @@ fn lines(t: &TiersReport) -> (String, Vec<String>, Vec<String>) {
             t.dropped
         ));
     }
-    // Codes of which nothing could be paired are counted once here, not listed.
-    let (told, alone): (Vec<_>, Vec<_>) = t.groups.iter().partition(|g| g.unpaired < g.failures);
-    let alone: u64 = alone.iter().map(|g| g.unpaired).sum();
-    if alone > 0 {
+    // Failures that could not be paired are counted once here, not per code.
+    let unpaired: u64 = t.groups.iter().map(|g| g.unpaired).sum();
+    if unpaired > 0 {
         intro.push_str(&format!(
-            " {alone} front-end failures of other codes fall at times no backend log covers."
+            " {unpaired} of their failures fall at times no backend log covers and are not \
+             counted below."
         ));
     }
-    let outcomes = told.iter().flat_map(|g| g.text.iter().cloned()).collect();
+    let outcomes = t.groups.iter().flat_map(|g| g.text.iter().cloned()).collect();
     let backends = t.backends.iter().map(backend_line).collect();
     (intro, outcomes, backends)
 }
