@@ -273,7 +273,10 @@ impl TierGroup {
 /// (ERROR_NETNAME_DELETED) or 1236 (ERROR_CONNECTION_ABORTED) when the proxy had closed the
 /// connection before the answer was sent.
 fn closed_by_proxy(codes: &[String]) -> &'static str {
-    if codes.iter().any(|c| c.ends_with(".64") || c.ends_with(".1236")) {
+    if codes
+        .iter()
+        .any(|c| c.ends_with(".64") || c.ends_with(".1236"))
+    {
         " (win32 64 or 1236: the proxy had already closed the connection)"
     } else {
         ""

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::Options;
+use crate::input::freb::{self, Trace};
 use crate::input::origin::Origin;
 use crate::input::sniff::{Kind, sniff_named};
 use crate::input::source::{self, Item, Stream};
-use crate::input::freb::{self, Trace};
 use crate::input::w3c::{self, Record};
 use crate::summary::Collected;
 use crate::summary::tiers::{self, Behind, FrontScan, Index, Tiers};

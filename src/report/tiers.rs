@@ -28,7 +28,11 @@ fn lines(t: &TiersReport) -> (String, Vec<String>, Vec<String>) {
              counted below."
         ));
     }
-    let outcomes = t.groups.iter().flat_map(|g| g.text.iter().cloned()).collect();
+    let outcomes = t
+        .groups
+        .iter()
+        .flat_map(|g| g.text.iter().cloned())
+        .collect();
     let backends = t.backends.iter().map(backend_line).collect();
     (intro, outcomes, backends)
 }

@@ -459,7 +459,11 @@ impl Tiers {
             fronts,
             pairs,
             backends,
-            front_servers: index.front_servers.intersection(&reached).cloned().collect(),
+            front_servers: index
+                .front_servers
+                .intersection(&reached)
+                .cloned()
+                .collect(),
             dropped: index.dropped,
         }
     }

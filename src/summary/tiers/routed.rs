@@ -27,7 +27,9 @@ impl Traced {
     /// server named in it, else on its folder's.
     pub fn of(trace: &Trace, folder: Option<&str>) -> Option<Traced> {
         let routed = trace.arr.as_ref().map(|a| a.server.as_str());
-        let routed = routed.filter(|s| !s.is_empty()).map(str::to_ascii_lowercase);
+        let routed = routed
+            .filter(|s| !s.is_empty())
+            .map(str::to_ascii_lowercase);
         if routed.is_none() && trace.arr_log_id.is_none() {
             return None;
         }
@@ -41,7 +43,10 @@ impl Traced {
             stem: stem_of(&trace.url).to_ascii_lowercase().into_bytes().into(),
             status: trace.status,
             start: trace.start?,
-            log_id: trace.arr_log_id.as_deref().map(|id| Box::from(id.as_bytes())),
+            log_id: trace
+                .arr_log_id
+                .as_deref()
+                .map(|id| Box::from(id.as_bytes())),
             routed,
         })
     }
@@ -156,5 +161,44 @@ impl Roles {
                     .map(move |n| format!("{flag} {n}"))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trace_url_gives_the_w3c_stem() {
+        for (url, stem) in [
+            ("http://shop.example.com:80/api/report?x=1", "/api/report"),
+            ("https://shop/", "/"),
+            ("https://shop", "/"),
+            ("/api/a#frag", "/api/a"),
+        ] {
+            assert_eq!(stem_of(url), stem, "{url}");
+        }
+    }
+
+    #[test]
+    fn a_routed_name_resolves_by_name_label_or_address() {
+        let servers: BTreeMap<String, BTreeSet<String>> = [
+            ("app01", vec!["10.0.2.21"]),
+            ("app02", vec!["10.0.2.22", "fd00::22"]),
+        ]
+        .into_iter()
+        .map(|(s, ips)| (s.to_string(), ips.into_iter().map(String::from).collect()))
+        .collect();
+        for (routed, server) in [
+            ("app01", Some("app01")),
+            ("app01.internal:80", Some("app01")),
+            ("10.0.2.22:8080", Some("app02")),
+            ("[fd00::22]:80", Some("app02")),
+            ("fd00::22", Some("app02")),
+            ("app03.internal", None),
+            ("10.0.2.99", None),
+        ] {
+            assert_eq!(resolve(routed, &servers).as_deref(), server, "{routed}");
+        }
     }
 }
