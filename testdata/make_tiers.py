@@ -7,7 +7,8 @@ front-end trace carries, one by URL, method and client; one more routed to app01
 trace that app01 never logged), web02's 502.3.12029 routed to app02 (10.0.2.22) by their
 traces and logged by no backend (never reached), web02's 502.3.12030 answered in time by
 app01 (the answer lost between the tiers), web02's 500.0.0 logged by app02 as 500.0.0
-(failed behind the proxy)."""
+(failed behind the proxy). web01's applicationHost.config defines the farm (app01.internal,
+10.0.2.22) with ARR's 30 s timeout."""
 import datetime, os
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tiers")
@@ -175,3 +176,19 @@ for server, name, text in TRACES:
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, name), "w", newline="\r\n") as f:
         f.write(text)
+
+FARM = """<?xml version="1.0" encoding="UTF-8"?>
+<configuration>
+  <webFarms>
+    <webFarm name="appfarm" enabled="true">
+      <server address="app01.internal" enabled="true" />
+      <server address="10.0.2.22" enabled="true" />
+      <applicationRequestRouting>
+        <protocol timeout="00:00:30" />
+      </applicationRequestRouting>
+    </webFarm>
+  </webFarms>
+</configuration>
+"""
+with open(os.path.join(ROOT, "web01", "applicationHost.config"), "w", newline="\r\n") as f:
+    f.write(FARM)

@@ -78,6 +78,9 @@ impl Outcome {
 #[derive(Debug, Clone, Serialize)]
 pub struct BackendReport {
     pub server: String,
+    /// The address a webFarm definition gives it, where one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub farm_address: Option<String>,
     /// Requests it logged that came through a front end.
     pub requests: u64,
     /// Those of them that it failed (5xx).
@@ -125,6 +128,7 @@ pub fn report(tiers: Option<&Tiers>) -> Option<TiersReport> {
             let q = |q| (!b.time_taken.is_empty()).then(|| b.time_taken.value_at_quantile(q));
             BackendReport {
                 server: server.clone(),
+                farm_address: tiers.farm_addresses.get(server).cloned(),
                 requests: b.requests,
                 failures: b.failures,
                 p50_ms: q(0.5),

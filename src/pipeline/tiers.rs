@@ -65,7 +65,14 @@ pub fn pair(files: &[&PathBuf], opts: &Options, collected: &Collected) -> Paired
             a.merge(b);
             a
         });
-    let tiers = Tiers::pair(index, behind);
+    // The farm definitions' addresses, by the backend each names.
+    let farm = collected.config.farm_servers.iter().filter_map(|s| {
+        let backend = index.resolve(&s.item.address)?;
+        Some((backend, s.item.address.clone()))
+    });
+    let farm = farm.collect();
+    let mut tiers = Tiers::pair(index, behind);
+    tiers.farm_addresses = farm;
     Paired {
         tiers: (!tiers.is_empty()).then_some(tiers),
         unknown_roles,

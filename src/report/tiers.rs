@@ -41,8 +41,12 @@ fn lines(t: &TiersReport) -> (String, Vec<String>, Vec<String>) {
 /// front ends' failures`.
 fn backend_line(b: &BackendReport) -> String {
     let ms = |v: Option<u64>| v.map_or_else(|| "-".to_string(), human_ms);
+    let farm = b
+        .farm_address
+        .as_ref()
+        .map_or_else(String::new, |a| format!(" (farm address {a})"));
     format!(
-        "{}: {} requests from the front ends, {} failed, p50 {}, p95 {}, {:.0}% of the front ends' failures",
+        "{}{farm}: {} requests from the front ends, {} failed, p50 {}, p95 {}, {:.0}% of the front ends' failures",
         b.server,
         b.requests,
         b.failures,
@@ -107,6 +111,7 @@ mod tests {
             front_ends: vec!["web\u{1b}[31m01<b>".into()],
             backends: vec![BackendReport {
                 server: "app|01\u{202e}".into(),
+                farm_address: Some("app01.internal".into()),
                 requests: 4,
                 failures: 1,
                 p50_ms: Some(40),
@@ -121,6 +126,7 @@ mod tests {
     #[test]
     fn backend_line_counts_share_and_latency() {
         let line = backend_line(&hostile().backends[0]);
+        assert!(line.starts_with("app|01\u{202e} (farm address app01.internal): 4 requests"));
         assert!(line.contains("4 requests from the front ends, 1 failed, p50 40 ms, p95 -, 50%"));
     }
 

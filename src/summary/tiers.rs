@@ -300,6 +300,12 @@ impl Index {
         (!candidates.is_empty()).then(|| hit(false, candidates))
     }
 
+    /// The server a name ARR routes to (a farm server's address, a trace's routed server)
+    /// stands for.
+    pub fn resolve(&self, name: &str) -> Option<String> {
+        routed::resolve(&name.to_ascii_lowercase(), &self.front_server_addresses)
+    }
+
     fn is_address(&self, server: &str, ip: Option<&[u8]>) -> bool {
         let (Some(ips), Some(ip)) = (self.front_server_addresses.get(server), ip) else {
             return false;
@@ -413,6 +419,8 @@ pub struct Tiers {
     pub front_servers: BTreeSet<String>,
     /// Front-end failures past [`FRONT_CAP`], left unpaired.
     pub dropped: u64,
+    /// The address a webFarm definition gives each backend, where one does.
+    pub farm_addresses: BTreeMap<String, String>,
 }
 
 impl Tiers {
@@ -465,6 +473,7 @@ impl Tiers {
                 .cloned()
                 .collect(),
             dropped: index.dropped,
+            farm_addresses: BTreeMap::new(),
         }
     }
 

@@ -56,6 +56,11 @@ fn the_two_tier_farm_is_paired_in_one_command() {
         (b["share_of_front_failures"].as_f64().unwrap() * 15.0).round() as u64
     };
     assert_eq!((share("app01"), share("app02")), (7, 3));
+    // web01's applicationHost.config names them by host name and by address.
+    for (name, address) in [("app01", "app01.internal"), ("app02", "10.0.2.22")] {
+        let b = backends.iter().find(|b| b["server"] == name).unwrap();
+        assert_eq!(b["farm_address"], address, "{name}");
+    }
     let app02 = backends.iter().find(|b| b["server"] == "app02").unwrap();
     assert_eq!(
         (app02["requests"].as_u64(), app02["failures"].as_u64()),
@@ -105,7 +110,7 @@ fn the_table_and_markdown_say_which_tier_failed() {
     let md = stdout_of(&["scan", path.to_str().unwrap(), "--format", "markdown"]);
     assert!(md.contains("## Which tier failed"), "{md}");
     assert!(
-        md.contains("app02: 23 requests from the front ends, 3 failed"),
+        md.contains("app02 (farm address 10.0.2.22): 23 requests from the front ends, 3 failed"),
         "{md}"
     );
     let dir = tempfile::tempdir().unwrap();
