@@ -432,6 +432,17 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
 
+    // Which tier failed (issue 19).
+    /// Servers (s-computername or folder) that are ARR front ends, whatever their logs say;
+    /// repeatable, comma-separated.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub front: Vec<String>,
+
+    /// Servers that are backends behind the front ends: all their requests are paired;
+    /// repeatable, comma-separated.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub backend: Vec<String>,
+
     #[command(flatten)]
     pub report: ReportArgs,
 }

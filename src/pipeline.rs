@@ -43,6 +43,8 @@ pub struct Options {
     pub export: Option<ExportFormat>,
     /// Counters to bump as files are read, for a progress display.
     pub progress: Option<Arc<progress::Progress>>,
+    /// The servers named as front ends and backends for the tier pairing.
+    pub tiers: crate::summary::tiers::Roles,
 }
 
 /// The files under the paths a user gave, and what could not be walked.
@@ -63,6 +65,8 @@ pub fn find(paths: &[PathBuf]) -> Found {
 pub struct Outcome {
     pub collected: Collected,
     pub requests: Vec<RequestRows>,
+    /// The `--front`/`--backend` names that match no server, each with its flag.
+    pub unknown_roles: Vec<String>,
 }
 
 impl Outcome {
@@ -75,7 +79,7 @@ impl Outcome {
     fn skipped(path: &str, reason: String) -> Outcome {
         Outcome {
             collected: Collected::skipped(path, reason),
-            requests: Vec::new(),
+            ..Outcome::default()
         }
     }
 
@@ -111,7 +115,9 @@ fn collect_with(found: &Found, opts: &Options) -> Outcome {
             .reduce(Outcome::default, Outcome::merge)
     };
     let mut read = in_pool(opts.threads, run);
-    read.collected.tiers = in_pool(opts.threads, || tiers::pair(&files, opts, &read.collected));
+    let paired = in_pool(opts.threads, || tiers::pair(&files, opts, &read.collected));
+    read.collected.tiers = paired.tiers;
+    read.unknown_roles = paired.unknown_roles;
     read.collected.events.finish();
     // Added to the archive members left out the same way.
     read.collected.files_out_of_range += out_of_range.len() as u64;
@@ -240,7 +246,7 @@ fn read_stream(
             w3c: W3cSummary::new(opts.by).group_minutes(opts.group_minutes),
             ..Collected::default()
         },
-        requests: Vec::new(),
+        ..Outcome::default()
     };
     match read_into(name, origin, disk, head, body, opts, &mut out) {
         Ok(outcome) => {

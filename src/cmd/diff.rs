@@ -165,6 +165,7 @@ fn split(opts: &Options, at: Millis, err: &mut dyn Write) -> Result<(Read, Read)
                 group_minutes: true,
                 export: None,
                 progress: None,
+                tiers: Default::default(),
             },
         )
         .collected

@@ -10,6 +10,7 @@ use crate::output::redact;
 use crate::output::requests::{self, ExportFormat};
 use crate::output::{self, Target};
 use crate::pipeline;
+use crate::summary::tiers::Roles;
 use crate::summary::w3c::By;
 use crate::summary::{Collected, saved};
 use crate::time::Zone;
@@ -31,6 +32,8 @@ pub struct Options {
     pub progress: Option<std::time::Duration>,
     /// The servers and clients the filters name, replaced too with `--redact`.
     pub named: redact::Values,
+    /// The servers `--front` and `--backend` name.
+    pub tiers: Roles,
 }
 
 /// The filters, with `--since`/`--until` spans still to be measured from the newest record.
@@ -49,7 +52,18 @@ impl TryFrom<ScanArgs> for Options {
     fn try_from(a: ScanArgs) -> Result<Options> {
         let show = Show::try_from(a.report)?;
         let named = named_values(&a.filter);
+        let names = |v: &[String]| {
+            v.iter()
+                .map(|n| n.trim().to_ascii_lowercase())
+                .filter(|n| !n.is_empty())
+                .collect()
+        };
+        let tiers = Roles {
+            fronts: names(&a.front),
+            backends: names(&a.backend),
+        };
         Ok(Options {
+            tiers,
             named,
             filter: filter_spec(a.filter, show.zone)?,
             paths: if a.paths.is_empty() {
@@ -198,6 +212,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
                 group_minutes: opts.show.draws_timeline() || opts.save_summary.is_some(),
                 export: export_rows(opts),
                 progress,
+                tiers: opts.tiers.clone(),
             },
         )
     });
@@ -221,6 +236,12 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     let collected = redacted.as_ref().unwrap_or(&read.collected);
     if !opts.show.quiet {
         tell_problems(collected, err);
+    }
+    for name in &read.unknown_roles {
+        super::say(
+            err,
+            format_args!("iisdiag: warning: {name} names no server in the logs read"),
+        );
     }
     if !collected.anything_read() {
         let names: Vec<String> = opts.paths.iter().map(|p| p.display().to_string()).collect();

@@ -1,6 +1,7 @@
 //! Which tier failed: what the servers behind the front ends logged of the front ends'
-//! failures, counted per front-end code in three outcomes (the backend answered late, the
-//! request never reached a backend, the backend failed and the proxy passed it on), and per
+//! failures, counted per front-end code in four outcomes (the backend answered late, its
+//! answer was lost between the tiers, the request never reached a backend, the backend
+//! failed and the proxy passed it on), and per
 //! backend its requests, failures, latency and share of the front ends' failures.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,8 +26,12 @@ pub struct TiersReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct TierGroup {
     pub code: String,
+    /// The failures of the front ends paired, at times some backend log covers.
     pub failures: u64,
     pub answered_late: Outcome,
+    /// The backend answered within the front end's time-taken, yet the front end logged
+    /// a proxy failure: the answer was lost between the tiers.
+    pub answer_lost: Outcome,
     pub never_reached: Outcome,
     pub failed_behind: Outcome,
     /// Failures at times no backend log covers: nothing can be said of them.
@@ -51,9 +56,7 @@ impl Outcome {
     fn add(&mut self, pair: Option<&Pair>) {
         self.count += 1;
         let Some(p) = pair else { return };
-        if !self.backends.contains(&p.backend) {
-            self.backends.push(p.backend.clone());
-        }
+        self.name(&p.backend);
         let code = p.code.to_string();
         if !self.codes.contains(&code) {
             self.codes.push(code);
@@ -63,12 +66,21 @@ impl Outcome {
             None => (p.taken, p.taken),
         });
     }
+
+    fn name(&mut self, backend: &str) {
+        if !self.backends.iter().any(|b| b == backend) {
+            self.backends.push(backend.to_string());
+        }
+    }
 }
 
 /// One server behind the front ends.
 #[derive(Debug, Clone, Serialize)]
 pub struct BackendReport {
     pub server: String,
+    /// The address a webFarm definition gives it, where one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub farm_address: Option<String>,
     /// Requests it logged that came through a front end.
     pub requests: u64,
     /// Those of them that it failed (5xx).
@@ -89,22 +101,26 @@ pub fn report(tiers: Option<&Tiers>) -> Option<TiersReport> {
         let g = groups
             .entry(code.clone())
             .or_insert_with(|| TierGroup::new(code));
-        g.failures += 1;
         match pair {
             Some(p) => {
                 *paired_per_backend.entry(&p.backend).or_default() += 1;
                 g.paired_by_log_id += u64::from(p.by_id);
-                if p.code.status >= 500 {
-                    g.failed_behind.add(Some(p));
-                } else {
-                    g.answered_late.add(Some(p));
+                g.outcome_of(front, p).add(Some(p));
+            }
+            None if covered(tiers, front) => {
+                g.never_reached.add(None);
+                if let Some(b) = &front.routed_to {
+                    g.never_reached.name(b);
                 }
             }
-            None if covered(tiers, front) => g.never_reached.add(None),
-            None => g.unpaired += 1,
+            None => {
+                g.unpaired += 1;
+                continue;
+            }
         }
+        g.failures += 1;
     }
-    let total = tiers.fronts.len().max(1) as f64;
+    let total = groups.values().map(|g| g.failures).sum::<u64>().max(1) as f64;
     let backends = tiers
         .backends
         .iter()
@@ -112,6 +128,7 @@ pub fn report(tiers: Option<&Tiers>) -> Option<TiersReport> {
             let q = |q| (!b.time_taken.is_empty()).then(|| b.time_taken.value_at_quantile(q));
             BackendReport {
                 server: server.clone(),
+                farm_address: tiers.farm_addresses.get(server).cloned(),
                 requests: b.requests,
                 failures: b.failures,
                 p50_ms: q(0.5),
@@ -127,7 +144,7 @@ pub fn report(tiers: Option<&Tiers>) -> Option<TiersReport> {
     let names: Vec<String> = backends.iter().map(|b| b.server.clone()).collect();
     let mut groups: Vec<TierGroup> = groups.into_values().collect();
     for g in &mut groups {
-        g.text = g.sentences(&names, true);
+        g.text = g.sentences(&names);
     }
     groups.sort_by(|a, b| {
         b.failures
@@ -157,6 +174,7 @@ impl TierGroup {
             code,
             failures: 0,
             answered_late: Outcome::default(),
+            answer_lost: Outcome::default(),
             never_reached: Outcome::default(),
             failed_behind: Outcome::default(),
             unpaired: 0,
@@ -165,9 +183,22 @@ impl TierGroup {
         }
     }
 
-    /// The sentences of the outcomes seen, the largest first; the failures that could not
-    /// be paired only `with_unpaired` (they say nothing of the group's cause).
-    fn sentences(&self, backends: &[String], with_unpaired: bool) -> Vec<String> {
+    /// Where a paired failure goes: the backend failed; it answered after the front end
+    /// gave up; or it answered in time and the answer never got back.
+    fn outcome_of(&mut self, front: &Front, p: &Pair) -> &mut Outcome {
+        let front_taken = u64::try_from(front.end - front.start).unwrap_or(0);
+        if p.code.status >= 500 {
+            &mut self.failed_behind
+        } else if p.taken > front_taken {
+            &mut self.answered_late
+        } else {
+            &mut self.answer_lost
+        }
+    }
+
+    /// The sentences of the outcomes seen, the largest first (the failures that could not
+    /// be paired are counted in the section's introduction: they say nothing of a cause).
+    fn sentences(&self, backends: &[String]) -> Vec<String> {
         let of = |n: u64| format!("{n} of {} front-end {}", self.failures, self.code);
         let mut out: Vec<(u64, String)> = Vec::new();
         let late = &self.answered_late;
@@ -175,27 +206,51 @@ impl TierGroup {
             out.push((
                 late.count,
                 format!(
-                    "{} were logged by {} as {}{}: the backend answered after the proxy had \
+                    "{} were logged by {} as {}{}{}: the backend answered after the proxy had \
                      given up (ARR's timeout): the application is slow, not down; it is not \
                      IIS. Take a memory dump while it is slow, make the code async all the \
                      way, share one HttpClient, check the connection limits.",
                     of(late.count),
                     late.backends.join(", "),
                     late.codes.join(", "),
-                    taking(late.time_taken_ms)
+                    taking(late.time_taken_ms),
+                    closed_by_proxy(&late.codes)
+                ),
+            ));
+        }
+        let lost = &self.answer_lost;
+        if lost.count > 0 {
+            out.push((
+                lost.count,
+                format!(
+                    "{} were logged by {} as {}{}, within the front end's time-taken: the \
+                     backend answered but the answer was lost between the tiers (a network \
+                     device, a reset connection, an idle timeout on a firewall or load \
+                     balancer); look at the network between them, not at IIS or the \
+                     application.",
+                    of(lost.count),
+                    lost.backends.join(", "),
+                    lost.codes.join(", "),
+                    taking(lost.time_taken_ms)
                 ),
             ));
         }
         let never = &self.never_reached;
         if never.count > 0 {
+            let who = if never.backends.is_empty() {
+                format!("were logged by none of {}", backends.join(", "))
+            } else {
+                format!(
+                    "were routed by ARR to {}, which logged none of them",
+                    never.backends.join(", ")
+                )
+            };
             out.push((
                 never.count,
                 format!(
-                    "{} were logged by none of {} (their logs cover those times): the \
-                     requests never reached them (a connection or name problem between the \
-                     tiers).",
+                    "{} {who} (the backends' logs cover those times): the requests never \
+                     reached the backend (a connection or name problem between the tiers).",
                     of(never.count),
-                    backends.join(", ")
                 ),
             ));
         }
@@ -213,17 +268,22 @@ impl TierGroup {
                 ),
             ));
         }
-        if with_unpaired && self.unpaired > 0 {
-            out.push((
-                self.unpaired,
-                format!(
-                    "{} fall at times no backend log covers: they could not be paired.",
-                    of(self.unpaired)
-                ),
-            ));
-        }
         out.sort_by_key(|o| std::cmp::Reverse(o.0));
         out.into_iter().map(|(_, s)| s).collect()
+    }
+}
+
+/// Why a late answer's code has a win32 error though its status is 200: IIS logs 64
+/// (ERROR_NETNAME_DELETED) or 1236 (ERROR_CONNECTION_ABORTED) when the proxy had closed the
+/// connection before the answer was sent.
+fn closed_by_proxy(codes: &[String]) -> &'static str {
+    if codes
+        .iter()
+        .any(|c| c.ends_with(".64") || c.ends_with(".1236"))
+    {
+        " (win32 64 or 1236: the proxy had already closed the connection)"
+    } else {
+        ""
     }
 }
 
@@ -260,7 +320,7 @@ pub fn join(groups: &mut [GroupReport], tiers: Option<&TiersReport>) {
             .iter()
             .any(|s| front.contains(s.to_ascii_lowercase().as_str()))
         {
-            g.hints.splice(0..0, t.sentences(&backends, false));
+            g.hints.splice(0..0, t.sentences(&backends));
         }
     }
 }

@@ -20,15 +20,19 @@ fn lines(t: &TiersReport) -> (String, Vec<String>, Vec<String>) {
             t.dropped
         ));
     }
-    // Codes of which nothing could be paired are counted once here, not listed.
-    let (told, alone): (Vec<_>, Vec<_>) = t.groups.iter().partition(|g| g.unpaired < g.failures);
-    let alone: u64 = alone.iter().map(|g| g.unpaired).sum();
-    if alone > 0 {
+    // Failures that could not be paired are counted once here, not per code.
+    let unpaired: u64 = t.groups.iter().map(|g| g.unpaired).sum();
+    if unpaired > 0 {
         intro.push_str(&format!(
-            " {alone} front-end failures of other codes fall at times no backend log covers."
+            " {unpaired} of their failures fall at times no backend log covers and are not \
+             counted below."
         ));
     }
-    let outcomes = told.iter().flat_map(|g| g.text.iter().cloned()).collect();
+    let outcomes = t
+        .groups
+        .iter()
+        .flat_map(|g| g.text.iter().cloned())
+        .collect();
     let backends = t.backends.iter().map(backend_line).collect();
     (intro, outcomes, backends)
 }
@@ -37,8 +41,12 @@ fn lines(t: &TiersReport) -> (String, Vec<String>, Vec<String>) {
 /// front ends' failures`.
 fn backend_line(b: &BackendReport) -> String {
     let ms = |v: Option<u64>| v.map_or_else(|| "-".to_string(), human_ms);
+    let farm = b
+        .farm_address
+        .as_ref()
+        .map_or_else(String::new, |a| format!(" (farm address {a})"));
     format!(
-        "{}: {} requests from the front ends, {} failed, p50 {}, p95 {}, {:.0}% of the front ends' failures",
+        "{}{farm}: {} requests from the front ends, {} failed, p50 {}, p95 {}, {:.0}% of the front ends' failures",
         b.server,
         b.requests,
         b.failures,
@@ -103,6 +111,7 @@ mod tests {
             front_ends: vec!["web\u{1b}[31m01<b>".into()],
             backends: vec![BackendReport {
                 server: "app|01\u{202e}".into(),
+                farm_address: Some("app01.internal".into()),
                 requests: 4,
                 failures: 1,
                 p50_ms: Some(40),
@@ -117,6 +126,7 @@ mod tests {
     #[test]
     fn backend_line_counts_share_and_latency() {
         let line = backend_line(&hostile().backends[0]);
+        assert!(line.starts_with("app|01\u{202e} (farm address app01.internal): 4 requests"));
         assert!(line.contains("4 requests from the front ends, 1 failed, p50 40 ms, p95 -, 50%"));
     }
 

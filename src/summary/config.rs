@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::input::config::lint::FileLint;
 use crate::input::config::sitelist::ListedSite;
 use crate::input::config::{
-    AspNetCore, ConcurrentLimit, ConfigFile, ExecutionTimeout, FastCgiApp, LIST_MAX, Pool,
-    ProxyTimeout, RequestLimits, Site,
+    AspNetCore, ConcurrentLimit, ConfigFile, ExecutionTimeout, FarmServer, FastCgiApp, LIST_MAX,
+    Pool, ProxyTimeout, RequestLimits, Site,
 };
 use crate::input::sniff::Kind;
 
@@ -80,6 +80,9 @@ pub struct ConfigSummary {
     /// `system.webServer/proxy@timeout` and each webFarm's protocol timeout.
     #[serde(default)]
     pub proxy_timeouts: Vec<Sourced<ProxyTimeout>>,
+    /// Each webFarm's servers: the names ARR routes to.
+    #[serde(default)]
+    pub farm_servers: Vec<Sourced<FarmServer>>,
     /// `httpRuntime@executionTimeout`.
     #[serde(default)]
     pub execution_timeouts: Vec<Sourced<ExecutionTimeout>>,
@@ -237,6 +240,9 @@ impl ConfigSummary {
         let timeouts = file.proxy_timeouts.iter().cloned();
         self.proxy_timeouts
             .extend(timeouts.map(|item| sourced(path, item)));
+        let servers = file.farm_servers.iter().cloned();
+        self.farm_servers
+            .extend(servers.map(|item| sourced(path, item)));
         let timeouts = file.execution_timeouts.iter().cloned();
         self.execution_timeouts
             .extend(timeouts.map(|item| sourced(path, item)));
@@ -255,6 +261,7 @@ impl ConfigSummary {
         sort_sourced(&mut self.asp_net_core, |a| a.line);
         sort_sourced(&mut self.fast_cgi, |f| f.line);
         sort_sourced(&mut self.proxy_timeouts, |p| p.line);
+        sort_sourced(&mut self.farm_servers, |s| s.line);
         sort_sourced(&mut self.execution_timeouts, |p| p.line);
         sort_sourced(&mut self.request_limits, |l| l.line);
         sort_sourced(&mut self.concurrent_limits, |l| l.line);
@@ -271,6 +278,7 @@ impl ConfigSummary {
         self.asp_net_core.retain(|a| keep(&a.file));
         self.fast_cgi.retain(|f| keep(&f.file));
         self.proxy_timeouts.retain(|t| keep(&t.file));
+        self.farm_servers.retain(|s| keep(&s.file));
         self.execution_timeouts.retain(|t| keep(&t.file));
         self.request_limits.retain(|l| keep(&l.file));
         self.concurrent_limits.retain(|l| keep(&l.file));
@@ -326,6 +334,7 @@ impl ConfigSummary {
         self.asp_net_core.extend(other.asp_net_core);
         self.fast_cgi.extend(other.fast_cgi);
         self.proxy_timeouts.extend(other.proxy_timeouts);
+        self.farm_servers.extend(other.farm_servers);
         self.execution_timeouts.extend(other.execution_timeouts);
         self.request_limits.extend(other.request_limits);
         self.concurrent_limits.extend(other.concurrent_limits);

@@ -9,9 +9,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use foldhash::{HashMap, HashMapExt};
 use hdrhistogram::Histogram;
 
+use crate::input::freb::Trace;
 use crate::input::w3c::{Field, Record};
 use crate::time::Millis;
 use crate::triple::Triple;
+
+mod routed;
+pub use routed::Roles;
+use routed::Traced;
 
 /// Front-end failures kept one by one; further ones are counted in `dropped`.
 pub const FRONT_CAP: usize = 100_000;
@@ -55,21 +60,39 @@ pub struct Front {
     stem: Box<[u8]>,
     client: Box<[u8]>,
     log_id: Option<Box<[u8]>>,
+    /// The backend ARR routed the request to, as its trace names it.
+    pub routed: Option<String>,
+    /// The server given whose name or address that is.
+    pub routed_to: Option<String>,
 }
 
 /// What the first pass finds: every server's addresses, the servers that wrote proxy codes,
-/// and the 5xx failures of every server (only the front ends' are paired).
+/// the 5xx failures of every server (only the front ends' are paired) and the traces of
+/// requests ARR handled.
 #[derive(Debug, Clone, Default)]
 pub struct FrontScan {
     pub failures: Vec<Front>,
     pub dropped: u64,
     pub proxies: BTreeSet<String>,
     pub addresses: BTreeMap<String, BTreeSet<String>>,
+    /// Every server a W3C log was read of.
+    pub servers: BTreeSet<String>,
+    traces: Vec<Traced>,
 }
 
 impl FrontScan {
+    /// Keeps a FREB trace of a request ARR handled, to join to its W3C line.
+    pub fn add_trace(&mut self, trace: &Trace, folder: Option<&str>) {
+        if self.traces.len() < FRONT_CAP {
+            self.traces.extend(Traced::of(trace, folder));
+        }
+    }
+
     /// Counts one record of `server`.
     pub fn add(&mut self, r: &Record<'_>, server: &str) {
+        if !self.servers.contains(server) {
+            self.servers.insert(server.to_string());
+        }
         if let Some(ip) = r.get(Field::ServerIp) {
             let known = self.addresses.entry(server.to_string()).or_default();
             let ip = String::from_utf8_lossy(ip);
@@ -101,6 +124,8 @@ impl FrontScan {
             stem: field(Field::UriStem),
             client: field(Field::ClientIp),
             log_id: log_id(r).map(Box::from),
+            routed: None,
+            routed_to: None,
         });
     }
 
@@ -110,6 +135,9 @@ impl FrontScan {
         self.failures.extend(other.failures.into_iter().take(room));
         self.dropped += other.dropped + over as u64;
         self.proxies.extend(other.proxies);
+        self.servers.extend(other.servers);
+        let room = FRONT_CAP.saturating_sub(self.traces.len());
+        self.traces.extend(other.traces.into_iter().take(room));
         for (server, ips) in other.addresses {
             let known = self.addresses.entry(server).or_default();
             for ip in ips {
@@ -120,15 +148,24 @@ impl FrontScan {
         }
     }
 
-    /// Keeps the failures of the front ends only (the servers that wrote proxy codes), in
-    /// time order, and indexes them for the backend pass.
-    pub fn into_index(self) -> Index {
+    /// Keeps the failures of the front ends only (the servers that wrote proxy codes, or
+    /// those `roles` names), in time order, with what their traces say, and indexes them
+    /// for the backend pass.
+    pub fn into_index(self, roles: &Roles) -> Index {
+        let front_servers = roles.fronts(&self.proxies);
         let mut fronts: Vec<Front> = self
             .failures
             .into_iter()
-            .filter(|f| self.proxies.contains(&f.server))
+            .filter(|f| front_servers.contains(&f.server))
             .collect();
         fronts.sort_by(|a, b| (a.start, &a.server).cmp(&(b.start, &b.server)));
+        routed::join(&mut fronts, &self.traces);
+        for f in &mut fronts {
+            f.routed_to = f
+                .routed
+                .as_deref()
+                .and_then(|r| routed::resolve(r, &self.addresses));
+        }
         let mut by_id = HashMap::new();
         let mut by_request: HashMap<RequestKey, Vec<usize>> = HashMap::new();
         for (i, f) in fronts.iter().enumerate() {
@@ -138,20 +175,24 @@ impl FrontScan {
             let key = (f.method.clone(), f.stem.to_ascii_lowercase().into());
             by_request.entry(key).or_default().push(i);
         }
-        let addresses = self
-            .proxies
+        let front_addresses = front_servers
             .iter()
-            .flat_map(|p| self.addresses.get(p).into_iter().flatten())
-            .cloned()
+            .flat_map(|p| {
+                let ips = self.addresses.get(p).into_iter().flatten();
+                ips.map(move |ip| (ip.clone(), p.clone()))
+            })
             .collect();
         Index {
             fronts,
             dropped: self.dropped,
             by_id,
             by_request,
-            front_servers: self.proxies,
-            front_addresses: addresses,
+            front_servers,
+            front_addresses,
             front_server_addresses: self.addresses,
+            named_backends: roles.backends.clone(),
+            named_fronts: roles.fronts.clone(),
+            unknown_roles: roles.unknown(&self.servers),
         }
     }
 }
@@ -168,8 +209,16 @@ pub struct Index {
     by_id: HashMap<Box<[u8]>, usize>,
     by_request: HashMap<RequestKey, Vec<usize>>,
     pub front_servers: BTreeSet<String>,
-    front_addresses: BTreeSet<String>,
+    /// The front ends' addresses, each with its front end.
+    front_addresses: BTreeMap<String, String>,
     front_server_addresses: BTreeMap<String, BTreeSet<String>>,
+    /// The servers `--backend` names: all their requests count.
+    named_backends: BTreeSet<String>,
+    /// The servers `--front` names: their failures count even when no backend heard
+    /// from them.
+    named_fronts: BTreeSet<String>,
+    /// The `--front`/`--backend` names that match no server, with their flag.
+    pub unknown_roles: Vec<String>,
 }
 
 /// A backend request that may be the other half of some front-end failures.
@@ -189,14 +238,26 @@ impl Index {
         self.fronts.is_empty()
     }
 
-    /// Whether a record of another server came through a front end: its client is a front
-    /// end's address, or it carries headers only a proxy adds.
-    pub fn came_through(&self, r: &Record<'_>) -> bool {
-        let from_front = r.get(Field::ClientIp).is_some_and(|ip| {
-            self.front_addresses
-                .contains(String::from_utf8_lossy(ip).as_ref())
-        });
-        from_front || r.get(Field::ForwardedFor).is_some() || log_id(r).is_some()
+    /// Whether a record of `server` is one a backend logged of a front end's request: the
+    /// server is named with `--backend`, or (none named) it is not a front end and the
+    /// request came through one (its client is a front end's address, or it carries
+    /// headers only a proxy adds).
+    pub fn is_backend(&self, r: &Record<'_>, server: &str) -> bool {
+        if !self.named_backends.is_empty() {
+            return self.named_backends.contains(server);
+        }
+        let through = self.front_of(r).is_some()
+            || r.get(Field::ForwardedFor).is_some()
+            || log_id(r).is_some();
+        through && !self.front_servers.contains(server)
+    }
+
+    /// The front end whose address a backend record's client is.
+    pub fn front_of(&self, r: &Record<'_>) -> Option<&str> {
+        let ip = r.get(Field::ClientIp)?;
+        self.front_addresses
+            .get(String::from_utf8_lossy(ip).as_ref())
+            .map(String::as_str)
     }
 
     /// The front-end failures a request `backend` logged may be the other half of.
@@ -237,6 +298,12 @@ impl Index {
             })
             .collect();
         (!candidates.is_empty()).then(|| hit(false, candidates))
+    }
+
+    /// The server a name ARR routes to (a farm server's address, a trace's routed server)
+    /// stands for.
+    pub fn resolve(&self, name: &str) -> Option<String> {
+        routed::resolve(&name.to_ascii_lowercase(), &self.front_server_addresses)
     }
 
     fn is_address(&self, server: &str, ip: Option<&[u8]>) -> bool {
@@ -308,9 +375,43 @@ pub struct Pair {
     pub by_id: bool,
 }
 
+/// What the backend pass finds: the requests that may pair, what each backend logged of
+/// the front ends' requests, and the front ends backend requests came from.
+#[derive(Debug, Clone, Default)]
+pub struct Behind {
+    pub hits: Vec<Hit>,
+    pub backends: BTreeMap<String, Backend>,
+    pub reached: BTreeSet<String>,
+}
+
+impl Behind {
+    /// Counts a record `backend` logged of a front end's request.
+    pub fn add(&mut self, index: &Index, r: &Record<'_>, backend: &str) {
+        match self.backends.get_mut(backend) {
+            Some(b) => b.add(r),
+            None => self.backends.entry(backend.to_string()).or_default().add(r),
+        }
+        if let Some(front) = index.front_of(r)
+            && !self.reached.contains(front)
+        {
+            self.reached.insert(front.to_string());
+        }
+        self.hits.extend(index.hit(r, backend));
+    }
+
+    pub fn merge(&mut self, other: Behind) {
+        self.hits.extend(other.hits);
+        for (name, b) in other.backends {
+            self.backends.entry(name).or_default().merge(b);
+        }
+        self.reached.extend(other.reached);
+    }
+}
+
 /// Both tiers read and paired.
 #[derive(Debug, Clone, Default)]
 pub struct Tiers {
+    /// The failures of the front ends that the backends given heard from.
     pub fronts: Vec<Front>,
     /// The backend request of each front-end failure, by the index of `fronts`.
     pub pairs: Vec<Option<Pair>>,
@@ -318,17 +419,30 @@ pub struct Tiers {
     pub front_servers: BTreeSet<String>,
     /// Front-end failures past [`FRONT_CAP`], left unpaired.
     pub dropped: u64,
+    /// The address a webFarm definition gives each backend, where one does.
+    pub farm_addresses: BTreeMap<String, String>,
 }
 
 impl Tiers {
     /// Pairs each failure with at most one backend request: requests carrying a log id
     /// first, then the others in the order they started, each taking the earliest failure
-    /// still free.
-    pub fn pair(index: Index, mut hits: Vec<Hit>, backends: BTreeMap<String, Backend>) -> Tiers {
+    /// still free whose trace (if any) routed it to that backend. Front ends no backend
+    /// heard from are then left out: their failures are another farm's (or a proxy with
+    /// no backend logs given) and would only swell the counts.
+    pub fn pair(index: Index, behind: Behind) -> Tiers {
+        let Behind {
+            mut hits,
+            backends,
+            mut reached,
+        } = behind;
         hits.sort_by(|a, b| (!a.by_id, a.start, &a.backend).cmp(&(!b.by_id, b.start, &b.backend)));
         let mut pairs: Vec<Option<Pair>> = vec![None; index.fronts.len()];
         for h in hits {
-            if let Some(&i) = h.candidates.iter().find(|&&i| pairs[i].is_none()) {
+            let free = |i: usize| {
+                let routed = index.fronts[i].routed_to.as_deref();
+                pairs[i].is_none() && (h.by_id || routed.is_none_or(|b| b == h.backend))
+            };
+            if let Some(&i) = h.candidates.iter().find(|&&i| free(i)) {
                 pairs[i] = Some(Pair {
                     backend: h.backend,
                     code: h.code,
@@ -337,12 +451,29 @@ impl Tiers {
                 });
             }
         }
+        reached.extend(index.named_fronts);
+        for (f, p) in index.fronts.iter().zip(&pairs) {
+            if p.is_some() && !reached.contains(&f.server) {
+                reached.insert(f.server.clone());
+            }
+        }
+        let (fronts, pairs) = index
+            .fronts
+            .into_iter()
+            .zip(pairs)
+            .filter(|(f, _)| reached.contains(&f.server))
+            .unzip();
         Tiers {
-            fronts: index.fronts,
+            fronts,
             pairs,
             backends,
-            front_servers: index.front_servers,
+            front_servers: index
+                .front_servers
+                .intersection(&reached)
+                .cloned()
+                .collect(),
             dropped: index.dropped,
+            farm_addresses: BTreeMap::new(),
         }
     }
 

@@ -179,6 +179,14 @@ pub struct ProxyTimeout {
     pub line: u64,
 }
 
+/// A server of a webFarm: `<webFarm name><server address>`, the name ARR routes to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FarmServer {
+    pub farm: String,
+    pub address: String,
+    pub line: u64,
+}
+
 /// `system.web/httpRuntime@executionTimeout`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExecutionTimeout {
@@ -201,6 +209,7 @@ pub struct ConfigFile {
     pub asp_net_core: Vec<AspNetCore>,
     pub fast_cgi: Vec<FastCgiApp>,
     pub proxy_timeouts: Vec<ProxyTimeout>,
+    pub farm_servers: Vec<FarmServer>,
     pub execution_timeouts: Vec<ExecutionTimeout>,
     pub request_limits: Vec<RequestLimits>,
     pub concurrent_limits: Vec<ConcurrentLimit>,
@@ -453,6 +462,17 @@ impl Walk {
                 }
             }
             ("webFarm", Some("webFarms")) => self.web_farm = value(start, "name"),
+            ("server", Some("webFarm")) => {
+                if let (Some(farm), Some(address)) = (&self.web_farm, value(start, "address")) {
+                    let server = FarmServer {
+                        farm: farm.clone(),
+                        address,
+                        line,
+                    };
+                    let list = &mut self.file.farm_servers;
+                    push(list, server, "farm servers", &mut self.file.notes);
+                }
+            }
             ("proxy", Some("system.webServer"))
             | ("protocol", Some("applicationRequestRouting"))
                 if name == "proxy" || self.web_farm.is_some() =>

@@ -500,3 +500,30 @@ fn pool_bitness_ping_interval_and_defaults_are_read() {
     assert_eq!(defaults.identity_type.as_deref(), Some("NetworkService"));
     assert_eq!(defaults.pipeline_mode.as_deref(), Some("Classic"));
 }
+
+#[test]
+fn farm_servers_are_read_with_their_farm() {
+    let text = r#"<configuration>
+  <webFarms>
+    <webFarm name="appfarm">
+      <server address="app01.internal" enabled="true" />
+      <server enabled="true" />
+      <server address="10.0.2.22" />
+    </webFarm>
+  </webFarms>
+  <system.webServer><server address="not-a-farm" /></system.webServer>
+</configuration>"#;
+    let f = read_config(text.as_bytes()).unwrap();
+    let got: Vec<(&str, &str, u64)> = f
+        .farm_servers
+        .iter()
+        .map(|s| (s.farm.as_str(), s.address.as_str(), s.line))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("appfarm", "app01.internal", 4),
+            ("appfarm", "10.0.2.22", 6)
+        ]
+    );
+}

@@ -122,6 +122,9 @@ impl State {
                         .to_string(),
                 );
             }
+            "GENERAL_REQUEST_HEADERS" if self.trace.arr_log_id.is_none() => {
+                self.trace.arr_log_id = s.data("Headers").and_then(arr_log_id);
+            }
             "ARR_REQUEST_ROUTED" | "ARR_SERVER_ROUTED" => {
                 let server = s.data("Server").filter(|v| !v.is_empty());
                 let arr = self.trace.arr.get_or_insert_with(ArrRoute::default);
@@ -188,6 +191,16 @@ impl State {
             _ => {}
         }
     }
+}
+
+/// The value of the `X-ARR-LOG-ID` line of a block of request headers.
+fn arr_log_id(headers: &str) -> Option<String> {
+    headers.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        let value = value.trim();
+        (name.trim().eq_ignore_ascii_case("X-ARR-LOG-ID") && !value.is_empty())
+            .then(|| capped(value, 128))
+    })
 }
 
 fn notification_of(s: &Scratch) -> Option<String> {

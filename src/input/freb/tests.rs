@@ -695,3 +695,25 @@ fn corpus_traces_read_to_their_documented_facts() {
     assert_eq!(jilly.url, "http://localhost:57684/redir[1].aspx");
     assert!(jilly.slowest_step.is_some());
 }
+
+#[test]
+fn the_arr_log_id_request_header_is_kept() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/tiers");
+    // (trace, X-ARR-LOG-ID, the server ARR routed to)
+    for (path, id, server) in [
+        (
+            "web01/FailedReqLogFiles/W3SVC1/fr000001.xml",
+            Some("{a1b2c3d3-0000-4000-8000-000000000003}"),
+            "app01.internal:80",
+        ),
+        (
+            "web02/FailedReqLogFiles/W3SVC1/fr000003.xml",
+            None,
+            "10.0.2.22",
+        ),
+    ] {
+        let t = read_file(&dir.join(path), false).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(t.arr_log_id.as_deref(), id, "{path}");
+        assert_eq!(t.arr.map(|a| a.server).as_deref(), Some(server), "{path}");
+    }
+}

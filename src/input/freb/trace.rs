@@ -39,6 +39,10 @@ pub struct Trace {
     pub final_status: Option<FinalStatus>,
     /// The backend ARR routed the request to.
     pub arr: Option<ArrRoute>,
+    /// The `X-ARR-LOG-ID` request header (GENERAL_REQUEST_HEADERS): the id ARR gives a
+    /// request and logs on both tiers, so the tier pass can pair this trace's request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arr_log_id: Option<String>,
     pub ancm: Option<Ancm>,
     /// FASTCGI_* events.
     pub fastcgi: Vec<Note>,

@@ -16,18 +16,40 @@ fn each(lines: &str, mut visit: impl FnMut(&Record<'_>, &str)) {
 
 /// Pairs a front end's log with a backend's, as the pipeline's two passes do.
 fn pair(front: &str, back: &str) -> Tiers {
+    pair_with(front, back, &Roles::default(), |_| {})
+}
+
+/// [`pair`], with the servers `roles` names and what `traced` adds to the first pass.
+fn pair_with(front: &str, back: &str, roles: &Roles, traced: impl Fn(&mut FrontScan)) -> Tiers {
     let mut scan = FrontScan::default();
     each(&format!("{front}{back}"), |r, s| scan.add(r, s));
-    let index = scan.into_index();
-    let mut hits = Vec::new();
-    let mut backends: BTreeMap<String, Backend> = BTreeMap::new();
+    traced(&mut scan);
+    let index = scan.into_index(roles);
+    let mut behind = Behind::default();
     each(back, |r, s| {
-        if !index.front_servers.contains(s) && index.came_through(r) {
-            backends.entry(s.to_string()).or_default().add(r);
-            hits.extend(index.hit(r, s));
+        if index.is_backend(r, s) {
+            behind.add(&index, r, s);
         }
     });
-    Tiers::pair(index, hits, backends)
+    Tiers::pair(index, behind)
+}
+
+/// A front-end trace of WEB's request, routed by ARR to `server`.
+fn routed_to(scan: &mut FrontScan, server: &str) {
+    let trace = Trace {
+        url: "http://shop:80/API/report?x=1".into(),
+        verb: "GET".into(),
+        computer: "WEB01".into(),
+        status: 502,
+        start: scan.failures.first().map(|f| f.start + 400),
+        arr: Some(crate::input::freb::ArrRoute {
+            server: server.into(),
+            ..Default::default()
+        }),
+        arr_log_id: Some("{id-9}".into()),
+        ..Default::default()
+    };
+    scan.add_trace(&trace, None);
 }
 
 const WEB: &str =
@@ -79,9 +101,10 @@ fn a_backend_request_pairs_by_url_method_client_and_time() {
         ),
     ] {
         let tiers = pair(WEB, back);
-        assert_eq!(tiers.pairs[0].is_some(), paired, "{back}");
+        let first = tiers.pairs.first().is_some_and(Option::is_some);
+        assert_eq!(first, paired, "{back}");
         assert_eq!(
-            tiers.backends["app01"].requests,
+            tiers.backends.get("app01").map_or(0, |b| b.requests),
             u64::from(back.contains("10.0.1.11") || back.contains("203.0.113")),
             "{back}"
         );
@@ -140,4 +163,74 @@ fn failures_past_the_cap_are_counted_not_kept() {
     a.failures = std::iter::repeat_n(a.failures[0].clone(), FRONT_CAP).collect();
     a.merge(b);
     assert_eq!((a.failures.len(), a.dropped), (FRONT_CAP, 1));
+}
+
+#[test]
+fn the_backend_a_trace_names_is_the_only_one_a_failure_pairs_with() {
+    // app01 logged the same request as app02 would: the trace says ARR chose app02.
+    let back = "2026-11-30 10:00:40 APP01 10.0.2.21 GET /api/report 10.0.1.11 - 200 0 0 35000 -\n\
+                2026-11-30 10:00:40 APP02 10.0.2.22 GET /api/x 10.0.1.11 - 200 0 0 10 -\n";
+    // (the name ARR routed to, paired with app01, whom the failure is routed to)
+    for (routed, paired, to) in [
+        ("app01.internal:80", true, Some("app01")),
+        ("10.0.2.22", false, Some("app02")),
+        ("APP02", false, Some("app02")),
+        ("app03.internal", true, None),
+    ] {
+        let tiers = pair_with(WEB, back, &Roles::default(), |s| routed_to(s, routed));
+        assert_eq!(tiers.pairs[0].is_some(), paired, "{routed}");
+        assert_eq!(tiers.fronts[0].routed_to.as_deref(), to, "{routed}");
+    }
+}
+
+#[test]
+fn a_traces_log_id_pairs_where_the_w3c_log_has_none() {
+    // The backend's clock is 10 minutes off: only the id the trace carries can pair it.
+    let back =
+        "2026-11-30 10:10:41 APP01 10.0.2.21 GET /api/report 10.0.1.11 - 200 0 64 35000 {id-9}\n";
+    let tiers = pair_with(WEB, back, &Roles::default(), |s| routed_to(s, "app01"));
+    assert!(
+        tiers.pairs[0].as_ref().is_some_and(|p| p.by_id),
+        "{tiers:?}"
+    );
+}
+
+#[test]
+fn front_ends_no_backend_heard_from_are_left_out() {
+    // WEB02 wrote proxy codes too, but no backend logged a request from it.
+    let web =
+        "2026-11-30 10:00:30 WEB02 10.0.1.12 GET /api/report 203.0.113.9 - 502 3 12002 30000 -\n";
+    let back = "2026-11-30 10:00:40 APP01 10.0.2.21 GET /api/report 10.0.1.11 - 200 0 0 35000 -\n";
+    let tiers = pair(&format!("{WEB}{web}"), back);
+    assert_eq!(tiers.front_servers.iter().collect::<Vec<_>>(), ["web01"]);
+    assert_eq!(tiers.fronts.len(), 1);
+}
+
+#[test]
+fn named_roles_override_the_evidence() {
+    let roles = |fronts: &[&str], backends: &[&str]| Roles {
+        fronts: fronts.iter().map(|s| s.to_string()).collect(),
+        backends: backends.iter().map(|s| s.to_string()).collect(),
+    };
+    // APP01's own 500s make it a front end when named so; app02 logged a request from it.
+    let app01 = "2026-11-30 10:00:30 APP01 10.0.2.21 GET /api/x 203.0.113.9 - 500 0 0 900 -\n";
+    let app02 = "2026-11-30 10:00:30 APP02 10.0.2.22 GET /api/x 10.0.2.21 - 500 0 0 800 -\n";
+    let tiers = pair_with(app01, app02, &roles(&["app01"], &[]), |_| {});
+    assert_eq!(tiers.front_servers.iter().collect::<Vec<_>>(), ["app01"]);
+    assert!(
+        tiers.pairs[0]
+            .as_ref()
+            .is_some_and(|p| p.backend == "app02")
+    );
+    // A named backend counts all its requests, even those that came from no front end.
+    let direct = "2026-11-30 10:00:40 APP01 10.0.2.21 GET /api/x 198.51.100.7 - 200 0 0 5 -\n";
+    let tiers = pair_with(WEB, direct, &roles(&[], &["app01"]), |_| {});
+    assert_eq!(tiers.backends["app01"].requests, 1);
+    let scan = {
+        let mut scan = FrontScan::default();
+        each(WEB, |r, s| scan.add(r, s));
+        scan
+    };
+    let index = scan.into_index(&roles(&["web01", "web09"], &["app07"]));
+    assert_eq!(index.unknown_roles, ["--front web09", "--backend app07"]);
 }
