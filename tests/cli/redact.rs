@@ -170,8 +170,9 @@ fn redacted_groups_and_counts_are_those_of_the_plain_run() {
         "{clients:?}"
     );
     let counts = &redacted["redacted"];
-    // The server's name and the address its binding names.
-    assert_eq!(counts["servers"], 2, "{counts}");
+    // The server's name, the address its binding names and the farm server its
+    // configuration lists.
+    assert_eq!(counts["servers"], 3, "{counts}");
     assert!(
         counts["clients"].as_u64().unwrap() >= clients.len() as u64,
         "{counts}"

@@ -159,7 +159,11 @@ impl Values {
 
     fn add_keyed(&mut self, key: Option<&str>, s: &str) {
         match key {
-            Some("servers" | "computer" | "computer_name" | "server" | "backends") => {
+            // A farm server's `address` names a backend, by host name or address.
+            Some(
+                "servers" | "computer" | "computer_name" | "server" | "backends" | "address"
+                | "farm_address",
+            ) => {
                 self.add(Kind::Server, s);
             }
             Some("client" | "client_ip" | "clients") => self.add_address(Kind::Client, s),
