@@ -127,6 +127,21 @@ fn json_of(args: &[&str]) -> Value {
     serde_json::from_str(&stdout_of(args)).unwrap()
 }
 
+/// Each failure group of a JSON report as (code, count), in the report's order.
+fn codes(report: &Value) -> Vec<(String, u64)> {
+    report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["code"].as_str().unwrap().to_string(),
+                g["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// The JSON report of `scan PATH`, and that of `merge` over the summary `scan PATH` saved:
 /// what a saved summary must carry.
 fn direct_and_merged(path: &str) -> (Value, Value) {

@@ -7,24 +7,10 @@ use std::path::Path;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use super::{group, iisdiag, repo, scan_json};
+use super::{codes, group, iisdiag, repo, scan_json};
 
 fn farm() -> String {
     repo("testdata/farm").display().to_string()
-}
-
-fn codes(report: &Value) -> Vec<(String, u64)> {
-    report["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            (
-                g["code"].as_str().unwrap().to_string(),
-                g["count"].as_u64().unwrap(),
-            )
-        })
-        .collect()
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::every_output::{RUNS, filled, outputs_of};
-use super::{json_of, repo, stdout_of};
+use super::{codes, json_of, repo, stdout_of};
 
 /// Every identifying value in the tree's logs, by what it is. Checked without regard to
 /// ASCII case, as they are replaced.
@@ -118,28 +118,14 @@ fn no_identifying_value_survives_any_redacted_output() {
     }
 }
 
-fn groups(v: &Value) -> Vec<(String, u64)> {
-    v["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            (
-                g["code"].as_str().unwrap().to_string(),
-                g["count"].as_u64().unwrap(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn redacted_groups_and_counts_are_those_of_the_plain_run() {
     let tree = tree().display().to_string();
     let scan = ["scan", tree.as_str(), "--format", "json", "--by", "client"];
     let plain = json_of(&scan);
     let redacted = json_of(&[&scan[..], &["--redact"]].concat());
-    assert!(!groups(&plain).is_empty());
-    assert_eq!(groups(&plain), groups(&redacted));
+    assert!(!codes(&plain).is_empty());
+    assert_eq!(codes(&plain), codes(&redacted));
     assert_eq!(plain["totals"], redacted["totals"]);
     assert_eq!(
         plain["httperr"].as_array().map(Vec::len),
@@ -150,20 +136,8 @@ fn redacted_groups_and_counts_are_those_of_the_plain_run() {
         "the key is absent without --redact"
     );
     // The breakdown keeps one entry per client: three addresses are three pseudonyms.
-    let clients: BTreeSet<&str> = redacted["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|g| g["breakdown"]["entries"].as_array().into_iter().flatten())
-        .map(|e| e["key"].as_str().unwrap())
-        .collect();
-    let plain_clients: BTreeSet<&str> = plain["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|g| g["breakdown"]["entries"].as_array().into_iter().flatten())
-        .map(|e| e["key"].as_str().unwrap())
-        .collect();
+    let clients: BTreeSet<String> = breakdown_keys(&redacted).into_iter().flatten().collect();
+    let plain_clients: BTreeSet<String> = breakdown_keys(&plain).into_iter().flatten().collect();
     assert_eq!(clients.len(), plain_clients.len());
     assert!(
         clients.iter().all(|c| c.starts_with("client-")),
