@@ -123,18 +123,8 @@ pub fn burst(before: &W3cSummary, after: &W3cSummary) -> Option<Burst> {
 fn tallies(s: &W3cSummary, minute: Option<i64>) -> Option<[(&'static str, &Tally); 3]> {
     let t = s.traffic();
     match minute {
-        None => (!t.is_empty()).then_some([
-            ("url", &t.urls),
-            ("server", &t.servers),
-            ("client", &t.clients),
-        ]),
-        Some(m) => t.minute(m).map(|k| {
-            [
-                ("url", &k.urls),
-                ("server", &k.servers),
-                ("client", &k.clients),
-            ]
-        }),
+        None => (!t.is_empty()).then(|| t.all.by_kind()),
+        Some(m) => t.minute(m).map(|k| k.by_kind()),
     }
 }
 

@@ -97,71 +97,78 @@ pub struct Keys<'a> {
     pub client: &'a str,
 }
 
-/// One minute's failures per URL stem, server and client.
+/// Requests per URL stem, server and client: of all the traffic, or of one minute's failures.
 #[derive(Debug, Clone, Default)]
-pub struct MinuteKeys {
+pub struct Tallies {
     pub urls: Tally,
     pub servers: Tally,
     pub clients: Tally,
 }
 
-impl MinuteKeys {
+impl Tallies {
     fn add(&mut self, k: Keys<'_>, cap: usize) {
         self.urls.add(k.url, 1, cap);
         self.servers.add(k.server, 1, cap);
         self.clients.add(k.client, 1, cap);
     }
 
-    fn merge(&mut self, other: MinuteKeys) {
-        self.urls.merge(other.urls, MINUTE_READ_CAP);
-        self.servers.merge(other.servers, MINUTE_READ_CAP);
-        self.clients.merge(other.clients, MINUTE_READ_CAP);
+    fn merge(&mut self, other: Tallies, cap: usize) {
+        self.urls.merge(other.urls, cap);
+        self.servers.merge(other.servers, cap);
+        self.clients.merge(other.clients, cap);
+    }
+
+    /// Each kind by the name a sentence gives it.
+    pub fn by_kind(&self) -> [(&'static str, &Tally); 3] {
+        [
+            ("url", &self.urls),
+            ("server", &self.servers),
+            ("client", &self.clients),
+        ]
     }
 }
 
 /// All requests per key, and each minute's failures per key.
 #[derive(Debug, Clone, Default)]
 pub struct Traffic {
-    pub urls: Tally,
-    pub servers: Tally,
-    pub clients: Tally,
-    minutes: BTreeMap<i64, MinuteKeys>,
+    /// Every request.
+    pub all: Tallies,
+    minutes: BTreeMap<i64, Tallies>,
 }
 
 impl Traffic {
     /// Counts a request; a failure also in its minute's keys.
     pub fn add(&mut self, k: Keys<'_>, minute: Option<i64>, failure: bool) {
-        self.urls.add(k.url, 1, TRAFFIC_CAP);
-        self.servers.add(k.server, 1, TRAFFIC_CAP);
-        self.clients.add(k.client, 1, TRAFFIC_CAP);
+        self.all.add(k, TRAFFIC_CAP);
         if let (Some(m), true) = (minute, failure) {
             self.minutes.entry(m).or_default().add(k, MINUTE_READ_CAP);
         }
     }
 
     pub fn merge(&mut self, other: Traffic) {
-        self.urls.merge(other.urls, TRAFFIC_CAP);
-        self.servers.merge(other.servers, TRAFFIC_CAP);
-        self.clients.merge(other.clients, TRAFFIC_CAP);
+        self.all.merge(other.all, TRAFFIC_CAP);
         for (m, keys) in other.minutes {
-            self.minutes.entry(m).or_default().merge(keys);
+            self.minutes
+                .entry(m)
+                .or_default()
+                .merge(keys, MINUTE_READ_CAP);
         }
     }
 
     /// The failures of one minute per key; `None` when that minute's were not counted.
-    pub fn minute(&self, minute: i64) -> Option<&MinuteKeys> {
+    pub fn minute(&self, minute: i64) -> Option<&Tallies> {
         self.minutes.get(&minute)
     }
 
     /// Nothing counted: per-minute counts were off, or an older summary was read.
     pub fn is_empty(&self) -> bool {
-        self.urls.is_empty()
+        self.all.urls.is_empty()
     }
 
     pub fn save(&self) -> SavedTraffic {
-        let (urls, other_urls) = self.urls.save();
-        let (servers, other_servers) = self.servers.save();
-        let (clients, other_clients) = self.clients.save();
+        let (urls, other_urls) = self.all.urls.save();
+        let (servers, other_servers) = self.all.servers.save();
+        let (clients, other_clients) = self.all.clients.save();
         SavedTraffic {
             urls,
             other_urls,
@@ -184,14 +191,16 @@ impl Traffic {
 
     pub fn restore(s: SavedTraffic) -> Traffic {
         Traffic {
-            urls: Tally::restore(s.urls, s.other_urls),
-            servers: Tally::restore(s.servers, s.other_servers),
-            clients: Tally::restore(s.clients, s.other_clients),
+            all: Tallies {
+                urls: Tally::restore(s.urls, s.other_urls),
+                servers: Tally::restore(s.servers, s.other_servers),
+                clients: Tally::restore(s.clients, s.other_clients),
+            },
             minutes: s
                 .minutes
                 .into_iter()
                 .map(|k| {
-                    let keys = MinuteKeys {
+                    let keys = Tallies {
                         urls: Tally::restore(k.urls.0, k.urls.1),
                         servers: Tally::restore(k.servers.0, k.servers.1),
                         clients: Tally::restore(k.clients.0, k.clients.1),
@@ -298,11 +307,11 @@ mod tests {
         t.add(k("/ok"), Some(5), false);
         t.add(k("/bad"), Some(5), true);
         t.add(k("/bad"), None, true);
-        assert_eq!(t.urls.top(), [("/bad", 2), ("/ok", 1)]);
+        assert_eq!(t.all.urls.top(), [("/bad", 2), ("/ok", 1)]);
         assert_eq!(t.minute(5).unwrap().urls.top(), [("/bad", 1)]);
         assert!(t.minute(6).is_none());
         let back = Traffic::restore(t.save());
-        assert_eq!(back.servers.top(), [("WEB01", 3)]);
+        assert_eq!(back.all.servers.top(), [("WEB01", 3)]);
         assert_eq!(back.minute(5).unwrap().clients.top(), [("192.0.2.1", 1)]);
     }
 }
