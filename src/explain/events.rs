@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
+use crate::filter::url_stem;
 use crate::input::eventlog::Event;
 use crate::kb::{EventEntry, Kb};
 use crate::summary::events::EventSummary;
@@ -311,7 +312,7 @@ impl EventsReport {
                 Some(url) => target
                     .urls
                     .iter()
-                    .any(|u| url_path(url).eq_ignore_ascii_case(u)),
+                    .any(|u| url_stem(url).eq_ignore_ascii_case(u)),
                 None => true,
             };
             if pool_ok && url_ok {
@@ -508,18 +509,6 @@ fn attach_pools(facts: &mut [Fact]) {
             f.pool.clone_from(&c.pool);
             f.pid = c.pid;
         }
-    }
-}
-
-/// The path of a URL as the W3C log's `cs-uri-stem` has it.
-fn url_path(url: &str) -> &str {
-    let no_query = url.split(['?', '#']).next().unwrap_or(url);
-    match no_query.find("://") {
-        Some(i) => {
-            let rest = &no_query[i + 3..];
-            rest.find('/').map_or("/", |j| &rest[j..])
-        }
-        None => no_query,
     }
 }
 

@@ -37,7 +37,7 @@ use crate::triple::Triple;
 
 use client::{IpNet, logged_ip};
 use times::DAY_MS;
-use url::url_path;
+pub use url::{url_path, url_stem};
 
 pub use fail_on::FailOn;
 pub use names::name_day;

@@ -37,7 +37,7 @@ impl UrlFilter {
 }
 
 /// `http://host:80/api/orders?x=1` -> `/api/orders?x=1`.
-pub(super) fn url_path(url: &str) -> &str {
+pub fn url_path(url: &str) -> &str {
     match url.find("://") {
         Some(i) => {
             let rest = &url[i + 3..];
@@ -45,4 +45,10 @@ pub(super) fn url_path(url: &str) -> &str {
         }
         None => url,
     }
+}
+
+/// The path of a URL as the W3C log's `cs-uri-stem` has it: `http://host:80/api/orders?x=1`
+/// -> `/api/orders` (a trace's or an event's URL set beside a log line).
+pub fn url_stem(url: &str) -> &str {
+    url_path(url.split(['?', '#']).next().unwrap_or(url))
 }

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Front, SKEW_MS};
+use crate::filter::url_stem;
 use crate::input::freb::Trace;
 use crate::time::Millis;
 
@@ -40,7 +41,10 @@ impl Traced {
         Some(Traced {
             server,
             method: Box::from(trace.verb.as_bytes()),
-            stem: stem_of(&trace.url).to_ascii_lowercase().into_bytes().into(),
+            stem: url_stem(&trace.url)
+                .to_ascii_lowercase()
+                .into_bytes()
+                .into(),
             status: trace.status,
             start: trace.start?,
             log_id: trace
@@ -60,16 +64,6 @@ impl Traced {
             && self.stem[..] == f.stem.to_ascii_lowercase()[..]
             && (self.start - f.start).abs() <= SKEW_MS
     }
-}
-
-/// The path of a trace's URL (`http://host:80/api/report?x=1` is `/api/report`): what W3C
-/// logs as `cs-uri-stem`.
-fn stem_of(url: &str) -> &str {
-    let path = match url.split_once("://") {
-        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
-        None => url,
-    };
-    path.split(['?', '#']).next().unwrap_or(path)
 }
 
 /// Gives each front-end failure what the trace of its request says, the trace starting
@@ -176,7 +170,7 @@ mod tests {
             ("https://shop", "/"),
             ("/api/a#frag", "/api/a"),
         ] {
-            assert_eq!(stem_of(url), stem, "{url}");
+            assert_eq!(crate::filter::url_stem(url), stem, "{url}");
         }
     }
 
