@@ -365,6 +365,12 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub list: bool,
 
+    /// The module that set the error (FREB ModuleName, or the Module line of a detailed
+    /// error page): its own reading comes first. Short names work: ARR, ANCM, ANCMV1,
+    /// ANCMV2, FastCGI, Rewrite, WebDAV, StaticFile, RequestFiltering.
+    #[arg(long, value_name = "NAME", requires = "code", conflicts_with_all = ["list", "page", "ancm"])]
+    pub module: Option<String>,
+
     /// Read an IIS detailed error page (an App Service DetailedErrors .htm, a page saved from
     /// a browser, or its text pasted into a file; - reads standard input) and explain its code.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["code", "list"])]

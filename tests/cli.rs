@@ -72,6 +72,8 @@ mod snapshots;
 mod split;
 #[path = "cli/stdout.rs"]
 mod stdout;
+#[path = "cli/threads.rs"]
+mod threads;
 #[path = "cli/tiers.rs"]
 mod tiers;
 #[path = "cli/walk.rs"]

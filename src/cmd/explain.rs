@@ -37,6 +37,8 @@ pub struct Options {
     /// An ASP.NET Core Module debug log to read and tell (`--ancm`, the same shape).
     pub ancm: Option<Page>,
     pub rules: Option<PathBuf>,
+    /// The module that set the error, as the asker names it (`--module`).
+    pub module: Option<String>,
     pub width: u16,
     /// With `page` or `ancm`: identifying values are replaced by pseudonyms (`--redact`).
     pub redact: bool,
@@ -69,11 +71,13 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<i32> {
                 value: code.clone(),
                 reason,
             })?;
-            let explained = code::explain(kb, &q).map_err(|reason| Error::BadOption {
-                flag: "CODE",
-                value: code.clone(),
-                reason,
-            })?;
+            let module = opts.module.as_deref().map(crate::kb::module_name);
+            let explained =
+                code::explain(kb, &q, module.as_deref()).map_err(|reason| Error::BadOption {
+                    flag: "CODE",
+                    value: code.clone(),
+                    reason,
+                })?;
             report::explain::write(out, &explained)
         }
         (None, None) => return Err(Error::Usage("give a CODE to explain, or --list".into())),
@@ -121,10 +125,12 @@ fn run_page(kb: &Kb, opts: &Page, redact: bool, out: &mut dyn Write) -> Result<i
     let code_text = page_code(&page);
     let explained = query::parse(&code_text)
         .ok()
-        .and_then(|q| code::explain(kb, &q).ok())
-        .map(|r| match &page.module {
-            Some(m) => code::for_module(r, m),
-            None => r,
+        .and_then(|q| code::explain(kb, &q, page.module.as_deref()).ok())
+        .map(|mut r| {
+            // The page names its module already; that no reading is specific to it is noise.
+            r.blocks
+                .retain(|b| !matches!(b, code::Block::NoModuleEntry { .. }));
+            r
         });
     let values = redact.then(|| gathered(&name, &page));
     let written = redact::write_with(out, values.as_ref(), json, |out| {

@@ -87,6 +87,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
                     },
                 }),
                 rules: args.rules,
+                module: args.module,
                 width: terminal_width(),
                 redact: args.redact,
             },

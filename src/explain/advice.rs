@@ -110,6 +110,12 @@ pub fn advise(kb: &Kb, triple: &Triple, module: Option<&str>, urls: &[&str]) -> 
     if let Some(w) = ex.win32 {
         push_refs(&w.refs);
     }
+    let mut hints = hints;
+    if !success && ex.specificity != Some(Specificity::Triple) {
+        if let Some(note) = unknown_win32(kb, triple, ex.entry.map(|e| e.code.as_str())) {
+            hints.insert(0, note);
+        }
+    }
     let rules = ex
         .rules
         .iter()
@@ -132,6 +138,22 @@ pub fn advise(kb: &Kb, triple: &Triple, module: Option<&str>, urls: &[&str]) -> 
         references,
         rules,
     }
+}
+
+/// What is said of a triple whose win32 value the knowledge base does not know (0 and
+/// values it knows are said nothing of): that the reading given is the one of `reading`
+/// (the code of the entry used, or the status) for any win32, and how to decode the value.
+pub fn unknown_win32(kb: &Kb, triple: &Triple, reading: Option<&str>) -> Option<String> {
+    let w = triple.win32.filter(|&w| w != 0 && kb.win32(w).is_none())?;
+    let status = triple.status.to_string();
+    Some(kb::fill(
+        &kb.fallback().unknown_win32,
+        &[
+            ("code", &w.to_string()),
+            ("hex", &crate::hresult::hex(w)),
+            ("reading", reading.unwrap_or(&status)),
+        ],
+    ))
 }
 
 /// The advice for a trace of a request that succeeded: no module set an error, so a

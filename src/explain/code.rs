@@ -3,7 +3,7 @@
 
 use crate::hresult;
 use crate::kb::query::{self, Query};
-use crate::kb::{CodeEntry, EventEntry, Kb, Specificity};
+use crate::kb::{self, CodeEntry, EventEntry, Kb, Specificity};
 use crate::triple::{Code, Triple};
 
 use super::advice::advise;
@@ -89,6 +89,13 @@ pub enum Block {
     Timeouts(Vec<(f64, String, String)>),
     /// A Windows event.
     Event(EventText),
+    /// The module asked about has no reading of its own for this code; `known` are the
+    /// modules that do.
+    NoModuleEntry {
+        module: String,
+        code: String,
+        known: Vec<String>,
+    },
 }
 
 /// A Windows event's entry, with its references as URLs.
@@ -102,12 +109,14 @@ pub struct EventText {
     pub entry: EntryText,
 }
 
-/// Explains a query, or says why it cannot be explained.
-pub fn explain(kb: &Kb, q: &Query) -> Result<CodeReport, String> {
+/// Explains a query, or says why it cannot be explained. `module` is the module that set
+/// the error when the asker knows it (`explain --module`, a detailed error page): its own
+/// reading of a code comes first, and the readings for other modules are left out.
+pub fn explain(kb: &Kb, q: &Query, module: Option<&str>) -> Result<CodeReport, String> {
     let mut blocks = Vec::new();
     match q {
         Query::Code(code) => {
-            code_blocks(kb, code, &mut blocks);
+            code_blocks(kb, code, module, &mut blocks);
             if code.substatus.is_none() {
                 if let Some(w) = kb.win32(u64::from(code.status)) {
                     if let Some(win32) = win32_text(kb, w.code) {
@@ -168,24 +177,6 @@ pub fn explain(kb: &Kb, q: &Query) -> Result<CodeReport, String> {
     Ok(CodeReport { blocks })
 }
 
-/// The report without the entries scoped to modules other than `module`: a detailed error
-/// page names the module that set the error, so the entry for that module is the one that
-/// applies, and those for other modules are noise.
-pub fn for_module(mut report: CodeReport, module: &str) -> CodeReport {
-    report.blocks.retain(|b| match b {
-        Block::Entry {
-            heading:
-                Heading::Scoped {
-                    scope: Scope::Module(m),
-                    ..
-                },
-            ..
-        } => crate::kb::module_matches(m, module),
-        _ => true,
-    });
-    report
-}
-
 fn entry_text(
     kb: &Kb,
     title: &str,
@@ -218,15 +209,40 @@ fn of_entry(kb: &Kb, e: &CodeEntry) -> EntryText {
     entry_text(kb, &e.title, &e.cause, &e.checks, e.benign, &e.refs)
 }
 
-fn code_blocks(kb: &Kb, code: &Code, blocks: &mut Vec<Block>) {
+fn code_blocks(kb: &Kb, code: &Code, module: Option<&str>, blocks: &mut Vec<Block>) {
     let entries = kb.entries_for_code(code);
-    let (general, specific): (Vec<&CodeEntry>, Vec<&CodeEntry>) = entries
+    let (general, mut specific): (Vec<&CodeEntry>, Vec<&CodeEntry>) = entries
         .iter()
         .partition(|e| e.module.is_none() && e.url.is_none());
-    if general.is_empty() {
+    if let Some(module) = module {
+        specific.retain(|e| {
+            e.module
+                .as_deref()
+                .is_none_or(|m| kb::module_matches(m, module))
+        });
+        if !specific.iter().any(|e| e.module.is_some()) {
+            blocks.push(Block::NoModuleEntry {
+                module: module.to_string(),
+                code: code.to_string(),
+                known: kb
+                    .modules_for_code(code)
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+            });
+        }
+    }
+    // The asker's module first: its reading is the one that applies.
+    let (first, later): (Vec<&CodeEntry>, Vec<&CodeEntry>) = if module.is_some() {
+        specific.iter().partition(|e| e.module.is_some())
+    } else {
+        (Vec::new(), specific)
+    };
+    scoped_blocks(kb, &first, blocks);
+    if general.is_empty() && first.is_empty() {
         // No entry for exactly this code: what the most specific match says.
         let triple = Triple::new(code.status, code.substatus, code.win32);
-        let advice = advise(kb, &triple, None, &[]);
+        let advice = advise(kb, &triple, module, &[]);
         let win32_refs: Vec<&str> = code
             .win32
             .and_then(|w| kb.win32(w))
@@ -256,21 +272,7 @@ fn code_blocks(kb: &Kb, code: &Code, blocks: &mut Vec<Block>) {
             entry: of_entry(kb, e),
         });
     }
-    for e in &specific {
-        let scope = match (&e.module, &e.url) {
-            (Some(m), _) => Scope::Module(m.clone()),
-            (None, Some(u)) => Scope::Url(u.clone()),
-            // Partitioned out above: every specific entry has a module or a URL.
-            (None, None) => continue,
-        };
-        blocks.push(Block::Entry {
-            heading: Heading::Scoped {
-                code: e.code.clone(),
-                scope,
-            },
-            entry: of_entry(kb, e),
-        });
-    }
+    scoped_blocks(kb, &later, blocks);
     if code.substatus.is_none() {
         let codes: Vec<(String, String)> = kb
             .code_entries()
@@ -308,6 +310,25 @@ fn code_blocks(kb: &Kb, code: &Code, blocks: &mut Vec<Block>) {
         .collect();
     if !timeouts.is_empty() {
         blocks.push(Block::Timeouts(timeouts));
+    }
+}
+
+/// A block for each entry scoped to a module or to URLs.
+fn scoped_blocks(kb: &Kb, entries: &[&CodeEntry], blocks: &mut Vec<Block>) {
+    for e in entries {
+        let scope = match (&e.module, &e.url) {
+            (Some(m), _) => Scope::Module(m.clone()),
+            (None, Some(u)) => Scope::Url(u.clone()),
+            // Partitioned out by the caller: every scoped entry has a module or a URL.
+            (None, None) => continue,
+        };
+        blocks.push(Block::Entry {
+            heading: Heading::Scoped {
+                code: e.code.clone(),
+                scope,
+            },
+            entry: of_entry(kb, e),
+        });
     }
 }
 

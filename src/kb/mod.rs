@@ -214,6 +214,9 @@ pub struct TimeoutEntry {
 pub struct Fallback {
     pub unknown_code_cause: String,
     pub unknown_code_cause_win32: String,
+    /// Said of a triple whose win32 value the knowledge base does not know: {code}, {hex},
+    /// and {reading}, the code whose reading is given instead.
+    pub unknown_win32: String,
     pub unknown_code_checks: Vec<String>,
     pub unknown_reason_title: String,
     pub unknown_reason_cause: String,
@@ -390,18 +393,43 @@ impl Kb {
     }
 
     /// The entry for a key that fits the module evidence: a module-specific entry when the
-    /// module matches, else the last general one.
+    /// module matches (one naming the module's exact version before one naming the module
+    /// in general), else the last general one.
     fn pick(&self, key: CodeKey, module: Option<&str>) -> Option<&CodeEntry> {
         let mut general = None;
-        let mut specific = None;
+        let mut specific: Option<(&CodeEntry, bool)> = None;
         for e in self.entries_for(key).filter(|e| e.url.is_none()) {
             match (&e.module, module) {
                 (None, _) => general = Some(e),
-                (Some(want), Some(have)) if module_matches(want, have) => specific = Some(e),
+                (Some(want), Some(have)) if module_matches(want, have) => {
+                    let exact = module_is_exactly(want, have);
+                    if specific.is_none_or(|(_, was_exact)| exact || !was_exact) {
+                        specific = Some((e, exact));
+                    }
+                }
                 _ => {}
             }
         }
-        specific.or(general)
+        specific.map(|(e, _)| e).or(general)
+    }
+
+    /// Every module that has entries of its own for `code` (its status, substatus and
+    /// triple entries), in file order, each once.
+    pub fn modules_for_code(&self, code: &crate::triple::Code) -> Vec<&str> {
+        let keys = [
+            (code.status, code.substatus, code.win32),
+            (code.status, code.substatus, None),
+            (code.status, None, None),
+        ];
+        let mut modules: Vec<&str> = Vec::new();
+        for key in keys {
+            for m in self.entries_for(key).filter_map(|e| e.module.as_deref()) {
+                if !modules.iter().any(|k| k.eq_ignore_ascii_case(m)) {
+                    modules.push(m);
+                }
+            }
+        }
+        modules
     }
 
     /// Explains a triple: the most specific entry first (exact triple, then status.substatus,
@@ -508,10 +536,11 @@ impl Kb {
 
 /// Whether the module that set an error (`have`, from FREB) is the one an entry names
 /// (`want`): the same name, or the name with a version suffix (`AspNetCoreModuleV2`).
-/// `CgiModule` does not match `FastCgiModule`.
+/// `CgiModule` does not match `FastCgiModule`. An entry for `AspNetCoreModuleV1` matches
+/// the first version's own name, `AspNetCoreModule`, which carries no suffix.
 pub fn module_matches(want: &str, have: &str) -> bool {
     let (want, have) = (want.trim(), have.trim());
-    if have.eq_ignore_ascii_case(want) {
+    if module_is_exactly(want, have) {
         return true;
     }
     match (have.get(..want.len()), have.get(want.len()..)) {
@@ -521,6 +550,54 @@ pub fn module_matches(want: &str, have: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether an entry's module (`want`) names exactly the module and version that set the
+/// error (`have`): the same name, or `...V1` for the first version's unsuffixed name.
+fn module_is_exactly(want: &str, have: &str) -> bool {
+    have.eq_ignore_ascii_case(want)
+        || want
+            .strip_suffix("V1")
+            .or_else(|| want.strip_suffix("v1"))
+            .is_some_and(|base| have.eq_ignore_ascii_case(base))
+}
+
+/// Short names people give modules, and the module name IIS logs (FREB `ModuleName`).
+/// `ANCM` is either version, `ANCMV1` the first (out-of-process only), `ANCMV2` the second.
+const MODULE_ALIASES: &[(&str, &str)] = &[
+    ("arr", "ApplicationRequestRouting"),
+    ("ancm", "AspNetCoreModule"),
+    ("ancmv1", "AspNetCoreModuleV1"),
+    ("ancmv2", "AspNetCoreModuleV2"),
+    ("aspnetcore", "AspNetCoreModule"),
+    ("fastcgi", "FastCgiModule"),
+    ("php", "FastCgiModule"),
+    ("rewrite", "RewriteModule"),
+    ("urlrewrite", "RewriteModule"),
+    ("webdav", "WebDAVModule"),
+    ("staticfile", "StaticFileModule"),
+    ("requestfiltering", "RequestFilteringModule"),
+    ("isapi", "IsapiModule"),
+    ("iisnode", "iisnode"),
+    ("httpplatformhandler", "httpPlatformHandler"),
+    ("windowsauthentication", "WindowsAuthenticationModule"),
+    ("anonymousauthentication", "AnonymousAuthenticationModule"),
+    ("managedpipelinehandler", "ManagedPipelineHandler"),
+    ("aspnet", "ManagedPipelineHandler"),
+];
+
+/// The module name IIS logs for what a person typed: `ARR`, `ANCM V2`, `fastcgi`, or a
+/// module name as it is (`AspNetCoreModuleV2`). Spaces, dashes and case do not matter.
+pub fn module_name(typed: &str) -> String {
+    let key: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    MODULE_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == key)
+        .map_or_else(|| typed.trim().to_string(), |(_, name)| (*name).to_string())
 }
 
 /// The generic meaning of an HTTP status class, for codes the knowledge base has no entry for.

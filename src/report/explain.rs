@@ -8,8 +8,25 @@ use crate::hresult;
 
 /// Writes the explanation of one code, value or name.
 pub fn write(out: &mut dyn Write, report: &CodeReport) -> io::Result<()> {
-    for block in &report.blocks {
+    for (i, block) in report.blocks.iter().enumerate() {
         match block {
+            // An entry scoped to the asker's module may come first; no blank line above it.
+            Block::Entry {
+                heading: Heading::Scoped { code, scope },
+                entry,
+            } if i == 0 => {
+                let mut heading = Vec::new();
+                write_heading(
+                    &mut heading,
+                    &Heading::Scoped {
+                        code: code.clone(),
+                        scope: scope.clone(),
+                    },
+                )?;
+                out.write_all(heading.strip_prefix(b"\n").unwrap_or(&heading))?;
+                write_entry(out, entry)?;
+                write_references(out, &entry.references)?;
+            }
             Block::Closest { heading, entry } => {
                 write_heading(out, heading)?;
                 write_entry(out, entry)?;
@@ -38,6 +55,21 @@ pub fn write(out: &mut dyn Write, report: &CodeReport) -> io::Result<()> {
                 write_win32(out, win32)?;
             }
             Block::Event(e) => write_event(out, e)?,
+            Block::NoModuleEntry {
+                module,
+                code,
+                known,
+            } => {
+                let others = match known.as_slice() {
+                    [] => "no module has one".to_string(),
+                    _ => format!("modules with one: {}", known.join(", ")),
+                };
+                writeln!(
+                    out,
+                    "iisdiag has no reading of {code} for {}, so the general one follows ({others}).",
+                    crate::guard::terminal(module)
+                )?;
+            }
             Block::Timeouts(timeouts) => {
                 writeln!(out, "\nTimeouts with a known default for this code:")?;
                 for (seconds, name, setting) in timeouts {
