@@ -239,6 +239,12 @@ fn code_blocks(kb: &Kb, code: &Code, module: Option<&str>, blocks: &mut Vec<Bloc
         (Vec::new(), specific)
     };
     scoped_blocks(kb, &first, blocks);
+    // The module's own reading replaces the general one.
+    let general = if first.is_empty() {
+        general
+    } else {
+        Vec::new()
+    };
     if general.is_empty() && first.is_empty() {
         // No entry for exactly this code: what the most specific match says.
         let triple = Triple::new(code.status, code.substatus, code.win32);

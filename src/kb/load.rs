@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{
-    CodeEntry, CodeKey, EVENT_ROLES, EventEntry, Fallback, Kb, ReasonEntry, TAKE_KEYS,
+    Checklist, CodeEntry, CodeKey, EVENT_ROLES, EventEntry, Fallback, Kb, ReasonEntry, TAKE_KEYS,
     TimeoutEntry, Win32Entry, is_take_name, take_position,
 };
 use crate::triple::Code;
@@ -18,6 +18,7 @@ const MAX_RULES_BYTES: u64 = 16 << 20;
 /// The built-in data files, in load order.
 const BUILTIN: &[(&str, &str)] = &[
     ("sources.toml", include_str!("data/sources.toml")),
+    ("checklists.toml", include_str!("data/checklists.toml")),
     ("status.toml", include_str!("data/status.toml")),
     ("triples.toml", include_str!("data/triples.toml")),
     ("win32.toml", include_str!("data/win32.toml")),
@@ -33,6 +34,8 @@ const BUILTIN: &[(&str, &str)] = &[
 struct KbFile {
     #[serde(default)]
     sources: HashMap<String, String>,
+    #[serde(default)]
+    checklist: Vec<Checklist>,
     #[serde(default)]
     code: Vec<CodeEntry>,
     #[serde(default)]
@@ -130,9 +133,33 @@ impl Kb {
             move |i: usize| lines.get(i).copied().unwrap_or(1)
         };
 
+        let checklist_line = line_of_table("checklist");
+        for (i, list) in file.checklist.into_iter().enumerate() {
+            let line = checklist_line(i);
+            check_text(&list.id, "id").map_err(|m| err(line, m))?;
+            if list.checks.is_empty() || list.checks.iter().any(|c| c.trim().is_empty()) {
+                return Err(err(
+                    line,
+                    "`checks` needs at least one non-empty check".into(),
+                ));
+            }
+            self.check_refs(&list.refs).map_err(|m| err(line, m))?;
+            self.checklists.insert(list.id.clone(), list);
+        }
+
         let code_line = line_of_table("code");
-        for (i, entry) in file.code.into_iter().enumerate() {
+        for (i, mut entry) in file.code.into_iter().enumerate() {
             let line = code_line(i);
+            if let Some(id) = &entry.checklist {
+                let list = self.checklists.get(id).ok_or_else(|| {
+                    err(
+                        line,
+                        format!("`checklist` names `{id}`, which no [[checklist]] defines"),
+                    )
+                })?;
+                add_missing(&mut entry.checks, &list.checks);
+                add_missing(&mut entry.refs, &list.refs);
+            }
             let code: Code = entry.code.parse().map_err(|e| err(line, format!("{e}")))?;
             check_text(&entry.title, "title").map_err(|m| err(line, m))?;
             check_text(&entry.cause, "cause").map_err(|m| err(line, m))?;
@@ -333,4 +360,80 @@ fn table_lines(text: &str, table: &str) -> Vec<usize> {
         .filter(|(_, l)| l.trim_start().starts_with(&header))
         .map(|(n, _)| n + 1)
         .collect()
+}
+
+/// Appends the items of `more` that `list` lacks, in their order.
+fn add_missing(list: &mut Vec<String>, more: &[String]) {
+    for item in more {
+        if !list.contains(item) {
+            list.push(item.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::Kb;
+    use crate::triple::Code;
+
+    fn checks_of(kb: &Kb, code: &str) -> Vec<String> {
+        let code: Code = code.parse().unwrap();
+        let entries = kb.entries_for_code(&code);
+        let general = entries.iter().find(|e| e.module.is_none()).unwrap();
+        general.checks.clone()
+    }
+
+    #[test]
+    fn a_checklist_follows_the_entry_own_checks_each_once() {
+        let text = "[[checklist]]\nid = \"ours\"\nchecks = [\"b\", \"c\"]\n\n\
+                    [[code]]\ncode = \"599.1\"\ntitle = \"t\"\ncause = \"c\"\n\
+                    checks = [\"a\", \"b\"]\nchecklist = \"ours\"\n";
+        let kb = Kb::builtin()
+            .with_rules_text(Path::new("r.toml"), text)
+            .unwrap();
+        assert_eq!(checks_of(&kb, "599.1"), ["a", "b", "c"]);
+        // A rules file may use a built-in list.
+        let text = "[[code]]\ncode = \"599.2\"\ntitle = \"t\"\ncause = \"c\"\nchecks = [\"a\"]\nchecklist = \"slow-app\"\n";
+        let kb = Kb::builtin()
+            .with_rules_text(Path::new("r.toml"), text)
+            .unwrap();
+        let checks = checks_of(&kb, "599.2");
+        assert_eq!(checks[0], "a");
+        assert!(checks[1].contains("very unlikely to be IIS"), "{checks:?}");
+    }
+
+    #[test]
+    fn an_unknown_checklist_is_refused_with_its_line() {
+        let text = "\n\n[[code]]\ncode = \"599.1\"\ntitle = \"t\"\ncause = \"c\"\nchecks = [\"a\"]\nchecklist = \"nope\"\n";
+        let e = Kb::builtin()
+            .with_rules_text(Path::new("r.toml"), text)
+            .unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("`nope`"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_slow_application_checklist_is_on_every_502_3_the_application_causes() {
+        let kb = Kb::builtin();
+        for code in ["502.3", "502.3.12002", "502.3.12030", "502.3.64"] {
+            let code: Code = code.parse().unwrap();
+            for e in kb.entries_for_code(&code) {
+                assert_eq!(
+                    e.checklist.as_deref(),
+                    Some("slow-app"),
+                    "{} {:?}",
+                    e.code,
+                    e.module
+                );
+                assert!(
+                    e.checks.iter().any(|c| c.contains(".Result or .Wait()")),
+                    "{} {:?}",
+                    e.code,
+                    e.module
+                );
+            }
+        }
+    }
 }

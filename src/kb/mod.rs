@@ -43,6 +43,22 @@ pub struct CodeEntry {
     /// Normal traffic rather than a fault (handshake legs, client disconnects, idle timeouts).
     #[serde(default)]
     pub benign: bool,
+    /// A shared checklist (`[[checklist]]` id) whose checks and references follow the
+    /// entry's own when the file is loaded: one list, kept in one place, for every code it
+    /// belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checklist: Option<String>,
+}
+
+/// Checks that belong to several codes alike: the article's list for a 502.3 that the
+/// application behind the proxy causes, whichever module proxied it.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Checklist {
+    pub id: String,
+    pub checks: Vec<String>,
+    #[serde(default)]
+    pub refs: Vec<String>,
 }
 
 /// What a number in `sc-win32-status` (or a decoded HRESULT) means on its own.
@@ -291,6 +307,7 @@ pub struct Kb {
     /// (provider or alias, lower-cased; id) -> index into `events`.
     by_event: HashMap<(String, u32), usize>,
     sources: HashMap<String, String>,
+    checklists: HashMap<String, Checklist>,
     fallback: Fallback,
 }
 
@@ -393,8 +410,8 @@ impl Kb {
     }
 
     /// The entry for a key that fits the module evidence: a module-specific entry when the
-    /// module matches (one naming the module's exact version before one naming the module
-    /// in general), else the last general one.
+    /// module matches (one naming the module's version, `AspNetCoreModuleV1`, before one
+    /// naming the module in general), else the last general one.
     fn pick(&self, key: CodeKey, module: Option<&str>) -> Option<&CodeEntry> {
         let mut general = None;
         let mut specific: Option<(&CodeEntry, bool)> = None;
@@ -402,9 +419,9 @@ impl Kb {
             match (&e.module, module) {
                 (None, _) => general = Some(e),
                 (Some(want), Some(have)) if module_matches(want, have) => {
-                    let exact = module_is_exactly(want, have);
-                    if specific.is_none_or(|(_, was_exact)| exact || !was_exact) {
-                        specific = Some((e, exact));
+                    let versioned = names_a_version(want);
+                    if specific.is_none_or(|(_, was)| versioned || !was) {
+                        specific = Some((e, versioned));
                     }
                 }
                 _ => {}
@@ -560,6 +577,13 @@ fn module_is_exactly(want: &str, have: &str) -> bool {
             .strip_suffix("V1")
             .or_else(|| want.strip_suffix("v1"))
             .is_some_and(|base| have.eq_ignore_ascii_case(base))
+}
+
+/// Whether an entry's module names one version of a module: `AspNetCoreModuleV2`, not
+/// `AspNetCoreModule` (which an entry uses for every version).
+fn names_a_version(want: &str) -> bool {
+    let digits = want.trim_end_matches(|c: char| c.is_ascii_digit());
+    digits.len() < want.len() && digits.ends_with(['V', 'v'])
 }
 
 /// Short names people give modules, and the module name IIS logs (FREB `ModuleName`).

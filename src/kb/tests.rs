@@ -683,12 +683,13 @@ fn arr_timeout_checks_come_in_order() {
         "30 s",
         "ARR_SERVER_ROUTED",
         "200.0.64",
+        "netsh trace start scenario=internetclient",
+        "very unlikely to be IIS",
         "procdump -ma",
         ".Result",
         "HttpClient",
         "MaxConnectionsPerServer",
-        "raise the proxy timeout",
-        "netsh trace start scenario=internetclient",
+        "raise the timeout",
     ];
     let mut at = 0;
     for needle in order {
@@ -1016,4 +1017,35 @@ fn a_rules_file_with_a_bad_take_is_refused_naming_the_entry() {
         );
         assert!(e.message.contains(needle), "{take}: {}", e.message);
     }
+}
+
+#[test]
+fn module_names_people_type_and_versions() {
+    assert_eq!(module_name("ARR"), "ApplicationRequestRouting");
+    assert_eq!(module_name("ancm v2"), "AspNetCoreModuleV2");
+    assert_eq!(module_name("ANCM-V1"), "AspNetCoreModuleV1");
+    assert_eq!(module_name("FastCGI"), "FastCgiModule");
+    assert_eq!(module_name(" AspNetCoreModuleV2 "), "AspNetCoreModuleV2");
+    // An entry for the first version matches its unsuffixed name only.
+    assert!(module_matches("AspNetCoreModuleV1", "AspNetCoreModule"));
+    assert!(!module_matches("AspNetCoreModuleV1", "AspNetCoreModuleV2"));
+    assert!(module_matches("AspNetCoreModule", "AspNetCoreModuleV2"));
+    assert!(module_matches("AspNetCoreModule", "AspNetCoreModule"));
+    assert!(!module_matches("AspNetCoreModuleV2", "AspNetCoreModule"));
+}
+
+#[test]
+fn the_entry_for_the_exact_module_version_wins() {
+    let text = "[[code]]\ncode = \"599.1\"\nmodule = \"AspNetCoreModuleV1\"\ntitle = \"v1\"\ncause = \"c\"\nchecks = [\"x\"]\n\n\
+                [[code]]\ncode = \"599.1\"\nmodule = \"AspNetCoreModule\"\ntitle = \"any\"\ncause = \"c\"\nchecks = [\"x\"]\n";
+    let kb2 = kb()
+        .with_rules_text(std::path::Path::new("r.toml"), text)
+        .unwrap();
+    let title = |have: &str| {
+        kb2.explain(&triple("599.1.0"), Some(have), &[])
+            .entry
+            .map(|e| e.title.clone())
+    };
+    assert_eq!(title("AspNetCoreModule").as_deref(), Some("v1"));
+    assert_eq!(title("AspNetCoreModuleV2").as_deref(), Some("any"));
 }

@@ -293,6 +293,8 @@ fn module_puts_its_own_reading_first_and_drops_the_others() {
         "{arr}"
     );
     assert!(!arr.contains("set by AspNetCoreModule:"), "{arr}");
+    // The module's reading replaces the general one.
+    assert!(!arr.contains("\n502.3.12002\n"), "{arr}");
     let ancm = super::stdout_of(&["explain", "502.3.12002", "--module", "AspNetCoreModuleV2"]);
     assert!(
         ancm.starts_with("502.3.12002 when the error was set by AspNetCoreModule:"),
