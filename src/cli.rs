@@ -371,6 +371,11 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "NAME", requires = "code", conflicts_with_all = ["list", "page", "ancm"])]
     pub module: Option<String>,
 
+    /// The request's time-taken in milliseconds (the W3C time-taken column): read against
+    /// the timeouts with a known default for the code (ARR 30 s, ANCM 2 min, FastCGI 90 s).
+    #[arg(long, value_name = "MS", requires = "code", conflicts_with_all = ["list", "page", "ancm"])]
+    pub time_taken: Option<u64>,
+
     /// Read an IIS detailed error page (an App Service DetailedErrors .htm, a page saved from
     /// a browser, or its text pasted into a file; - reads standard input) and explain its code.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["code", "list"])]

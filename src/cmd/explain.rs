@@ -39,6 +39,8 @@ pub struct Options {
     pub rules: Option<PathBuf>,
     /// The module that set the error, as the asker names it (`--module`).
     pub module: Option<String>,
+    /// The request's time-taken in ms (`--time-taken`).
+    pub time_taken: Option<u64>,
     pub width: u16,
     /// With `page` or `ancm`: identifying values are replaced by pseudonyms (`--redact`).
     pub redact: bool,
@@ -72,12 +74,15 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<i32> {
                 reason,
             })?;
             let module = opts.module.as_deref().map(crate::kb::module_name);
-            let explained =
-                code::explain(kb, &q, module.as_deref()).map_err(|reason| Error::BadOption {
-                    flag: "CODE",
-                    value: code.clone(),
-                    reason,
-                })?;
+            let context = code::Context {
+                module: module.as_deref(),
+                time_taken: opts.time_taken,
+            };
+            let explained = code::explain(kb, &q, context).map_err(|reason| Error::BadOption {
+                flag: "CODE",
+                value: code.clone(),
+                reason,
+            })?;
             report::explain::write(out, &explained)
         }
         (None, None) => return Err(Error::Usage("give a CODE to explain, or --list".into())),
@@ -125,7 +130,13 @@ fn run_page(kb: &Kb, opts: &Page, redact: bool, out: &mut dyn Write) -> Result<i
     let code_text = page_code(&page);
     let explained = query::parse(&code_text)
         .ok()
-        .and_then(|q| code::explain(kb, &q, page.module.as_deref()).ok())
+        .and_then(|q| {
+            let context = code::Context {
+                module: page.module.as_deref(),
+                time_taken: None,
+            };
+            code::explain(kb, &q, context).ok()
+        })
         .map(|mut r| {
             // The page names its module already; that no reading is specific to it is noise.
             r.blocks

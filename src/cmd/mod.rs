@@ -88,6 +88,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
                 }),
                 rules: args.rules,
                 module: args.module,
+                time_taken: args.time_taken,
                 width: terminal_width(),
                 redact: args.redact,
             },

@@ -89,6 +89,11 @@ pub enum Block {
     Timeouts(Vec<(f64, String, String)>),
     /// A Windows event.
     Event(EventText),
+    /// What the request's time-taken says; `at_timeout` when it sits at a known default.
+    TimeTaken {
+        text: String,
+        at_timeout: bool,
+    },
     /// The module asked about has no reading of its own for this code; `known` are the
     /// modules that do.
     NoModuleEntry {
@@ -109,13 +114,35 @@ pub struct EventText {
     pub entry: EntryText,
 }
 
-/// Explains a query, or says why it cannot be explained. `module` is the module that set
-/// the error when the asker knows it (`explain --module`, a detailed error page): its own
-/// reading of a code comes first, and the readings for other modules are left out.
-pub fn explain(kb: &Kb, q: &Query, module: Option<&str>) -> Result<CodeReport, String> {
+/// What the asker knows of the failure besides its code.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The module that set the error (`explain --module`, a detailed error page): its own
+    /// reading of a code replaces the general one, and those for other modules are left out.
+    pub module: Option<&'a str>,
+    /// The request's time-taken in ms (`explain --time-taken`), read against the known
+    /// timeouts of the code.
+    pub time_taken: Option<u64>,
+}
+
+/// Explains a query in its context, or says why it cannot be explained.
+pub fn explain(kb: &Kb, q: &Query, context: Context) -> Result<CodeReport, String> {
     let mut blocks = Vec::new();
+    let module = context.module;
+    if context.time_taken.is_some() && !matches!(q, Query::Code(_)) {
+        return Err(
+            "a time-taken is read against a status code (502.3.12002, 500.0), not a \
+                    win32 value, a name or an event"
+                .into(),
+        );
+    }
     match q {
         Query::Code(code) => {
+            if let Some(ms) = context.time_taken {
+                let triple = Triple::new(code.status, code.substatus, code.win32);
+                let (text, at_timeout) = super::timing::of_one(kb, &triple, module, ms);
+                blocks.push(Block::TimeTaken { text, at_timeout });
+            }
             code_blocks(kb, code, module, &mut blocks);
             if code.substatus.is_none() {
                 if let Some(w) = kb.win32(u64::from(code.status)) {

@@ -280,6 +280,37 @@ fn known_timeout<'a>(
         .find(|t| fits(t.seconds, low_ms, high_ms) && applies(t, triple, module))
 }
 
+/// What one request's time-taken says (`explain --time-taken`): the sentence, and the known
+/// timeout whose default it sits at, if any.
+pub fn of_one(kb: &Kb, triple: &Triple, module: Option<&str>, ms: u64) -> (String, bool) {
+    let took = format!("A time-taken of {ms} ms ({} s)", format_s(ms));
+    if ms < MIN_CLUSTER_MS {
+        return (
+            format!("{took}: the request failed at once, so no timeout ended it."),
+            false,
+        );
+    }
+    match known_timeout(kb, triple, module, ms, ms) {
+        Some(t) => (
+            format!(
+                "{took} sits at the default of {} ({}): that timeout most likely expired. It is set in {}.",
+                t.name,
+                format_duration(t.seconds),
+                t.setting
+            ),
+            true,
+        ),
+        None => (
+            format!(
+                "{took} sits at no default timeout iisdiag knows for this code: it is the time \
+                 the request took to fail, or a timeout configured to another value (compare \
+                 the configuration: iisdiag config, or scan with the configuration beside the logs)."
+            ),
+            false,
+        ),
+    }
+}
+
 /// Whether a cluster from `low_ms` to `high_ms` sits at a timeout of `seconds`.
 fn fits(seconds: f64, low_ms: u64, high_ms: u64) -> bool {
     let at = seconds * 1000.0;

@@ -55,6 +55,7 @@ pub fn write(out: &mut dyn Write, report: &CodeReport) -> io::Result<()> {
                 write_win32(out, win32)?;
             }
             Block::Event(e) => write_event(out, e)?,
+            Block::TimeTaken { text, .. } => writeln!(out, "{text}\n")?,
             Block::NoModuleEntry {
                 module,
                 code,

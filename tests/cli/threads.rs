@@ -318,3 +318,56 @@ fn module_puts_its_own_reading_first_and_drops_the_others() {
         "{other}"
     );
 }
+
+#[test]
+fn time_taken_is_read_against_the_known_timeouts_of_the_code_and_module() {
+    let first = |args: &[&str]| {
+        super::stdout_of(args)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let arr = first(&["explain", "502.3.12002", "--time-taken", "30010"]);
+    assert!(
+        arr.contains("sits at the default of the ARR proxy timeout (30 s)"),
+        "{arr}"
+    );
+    // The ARR timeout does not end a request the ASP.NET Core Module proxied; its own does.
+    let ancm = first(&[
+        "explain",
+        "502.3.12002",
+        "--time-taken",
+        "30010",
+        "--module",
+        "ANCM",
+    ]);
+    assert!(ancm.contains("sits at no default timeout"), "{ancm}");
+    let ancm = first(&[
+        "explain",
+        "502.3.12002",
+        "--time-taken",
+        "120000",
+        "--module",
+        "ANCM",
+    ]);
+    assert!(ancm.contains("requestTimeout"), "{ancm}");
+    let fcgi = first(&[
+        "explain",
+        "500.0.258",
+        "--time-taken",
+        "90000",
+        "--module",
+        "FastCGI",
+    ]);
+    assert!(fcgi.contains("the FastCGI requestTimeout (90 s)"), "{fcgi}");
+    let fast = first(&["explain", "404.3", "--time-taken", "12"]);
+    assert!(fast.contains("failed at once"), "{fast}");
+    // Only a status code has a time-taken.
+    let out = super::iisdiag()
+        .args(["explain", "0x80070002", "--time-taken", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("read against a status code"));
+}
