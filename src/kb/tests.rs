@@ -724,7 +724,7 @@ fn every_timeout_explains_codes_that_have_entries() {
         .map(|t| (t.seconds, t.module.as_deref()))
         .collect();
     for want in [
-        (30.0, None),
+        (30.0, Some("ApplicationRequestRouting")),
         (120.0, Some("AspNetCoreModule")),
         (90.0, Some("FastCgiModule")),
         (70.0, Some("FastCgiModule")),
