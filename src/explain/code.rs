@@ -247,15 +247,13 @@ fn code_blocks(kb: &Kb, code: &Code, module: Option<&str>, blocks: &mut Vec<Bloc
                 .as_deref()
                 .is_none_or(|m| kb::module_matches(m, module))
         });
-        if !specific.iter().any(|e| e.module.is_some()) {
+        // Said only when no entry of the code, its substatus or its status is the module's.
+        let known = kb.modules_for_code(code);
+        if !known.iter().any(|m| kb::module_matches(m, module)) {
             blocks.push(Block::NoModuleEntry {
                 module: module.to_string(),
                 code: code.to_string(),
-                known: kb
-                    .modules_for_code(code)
-                    .into_iter()
-                    .map(String::from)
-                    .collect(),
+                known: known.into_iter().map(String::from).collect(),
             });
         }
     }
