@@ -111,31 +111,49 @@ fn explained(t: &Thread) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// The row's code as a full triple, when it is one.
-fn triple_of(code: &str) -> Option<(u16, u32, u64)> {
+/// The row's code as the parts of a W3C triple it gives (status, and substatus and win32
+/// when given), when it is a status code.
+fn triple_of(code: &str) -> Option<(u16, Option<u32>, Option<u64>)> {
     let mut parts = code.split('.');
-    let t = (
-        parts.next()?.parse().ok()?,
-        parts.next()?.parse().ok()?,
-        parts.next()?.parse().ok()?,
-    );
-    parts.next().is_none().then_some(t)
+    let status: u16 = parts.next()?.parse().ok()?;
+    if !(100..600).contains(&status) {
+        return None;
+    }
+    let sub = parts.next().map(str::parse).transpose().ok()?;
+    let win32 = parts.next().map(str::parse).transpose().ok()?;
+    parts.next().is_none().then_some((status, sub, win32))
 }
 
-/// The explanation `scan` gives the group of a one-line W3C log holding the triple: title,
+/// The explanation `scan` gives the group of a one-line W3C log holding the code, with the
+/// columns the code has (a log without sc-substatus or sc-win32-status is read as such): title,
 /// cause, checks, the win32 value's meaning and the timing reading, as one text.
-fn scanned(dir: &Path, t: &Thread, (status, sub, win32): (u16, u32, u64)) -> String {
+fn scanned(
+    dir: &Path,
+    t: &Thread,
+    (status, sub, win32): (u16, Option<u32>, Option<u64>),
+) -> String {
     let log = dir.join("u_ex261101.log");
     let verb = t.verb.as_deref().unwrap_or("GET");
+    let (mut fields, mut values) = (vec!["sc-status"], vec![status.to_string()]);
+    if let Some(sub) = sub {
+        fields.push("sc-substatus");
+        values.push(sub.to_string());
+    }
+    if let Some(win32) = win32 {
+        fields.push("sc-win32-status");
+        values.push(win32.to_string());
+    }
     std::fs::write(
         &log,
         format!(
             "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n\
              #Date: 2026-11-01 10:00:00\n\
              #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username \
-             c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n\
+             c-ip cs(User-Agent) cs(Referer) {} time-taken\n\
              2026-11-01 10:00:00 10.0.0.1 {verb} /app/page - 443 - 10.0.0.9 Mozilla/5.0 - \
-             {status} {sub} {win32} {}\n",
+             {} {}\n",
+            fields.join(" "),
+            values.join(" "),
             t.time_taken
         ),
     )
@@ -146,12 +164,17 @@ fn scanned(dir: &Path, t: &Thread, (status, sub, win32): (u16, u32, u64)) -> Str
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    let code = format!("{status}.{sub}.{win32}");
+    let part = |p: Option<String>| p.unwrap_or_else(|| "-".into());
+    let code = format!(
+        "{status}.{}.{}",
+        part(sub.map(|s| s.to_string())),
+        part(win32.map(|w| w.to_string()))
+    );
     let Some(group) = report["groups"]
         .as_array()
         .and_then(|gs| gs.iter().find(|g| g["code"] == code.as_str()))
     else {
-        return String::new();
+        return format!("(no group {code} in the scan)");
     };
     let mut text = Vec::new();
     for key in ["title", "cause"] {
@@ -231,7 +254,7 @@ fn every_thread_is_led_to_its_cause() {
             }
         }
         // A W3C line cannot say which module set the error, so a module's reading is
-        // checked through `explain --module` only.
+        // checked through `explain --module` only; values, reasons and events are no W3C code.
         if let (Some(triple), None) = (triple_of(&t.code), &t.module) {
             let lacks = missing(&scanned(dir.path(), t, triple), &t.words);
             if !lacks.is_empty() {
@@ -262,9 +285,12 @@ fn words_are_matched_whatever_the_wrapping_and_case() {
         missing("rapid-fail only", &words),
         ["Rapid-Fail Protection", "32-bit"]
     );
-    assert_eq!(triple_of("502.3.12002"), Some((502, 3, 12002)));
-    assert_eq!(triple_of("502.3"), None);
+    assert_eq!(triple_of("502.3.12002"), Some((502, Some(3), Some(12002))));
+    assert_eq!(triple_of("502.3"), Some((502, Some(3), None)));
+    assert_eq!(triple_of("503"), Some((503, None, None)));
     assert_eq!(triple_of("0x8007000d"), None);
+    assert_eq!(triple_of("12002"), None);
+    assert_eq!(triple_of("W3SVC-WP/2280"), None);
 }
 
 #[test]
@@ -311,6 +337,9 @@ fn module_puts_its_own_reading_first_and_drops_the_others() {
         all.contains("set by ApplicationRequestRouting:")
             && all.contains("set by AspNetCoreModule:")
     );
+    // A module's reading of the substatus counts as its own for a triple.
+    let iisnode = super::stdout_of(&["explain", "500.1000.5", "--module", "iisnode"]);
+    assert!(!iisnode.contains("has no reading"), "{iisnode}");
     // A module without a reading of its own is said to have none.
     let other = super::stdout_of(&["explain", "502.3.12002", "--module", "FastCGI"]);
     assert!(
