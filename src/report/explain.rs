@@ -8,31 +8,28 @@ use crate::hresult;
 
 /// Writes the explanation of one code, value or name.
 pub fn write(out: &mut dyn Write, report: &CodeReport) -> io::Result<()> {
-    for (i, block) in report.blocks.iter().enumerate() {
+    // Notes about the asker's context come first, each followed by a blank line; the first
+    // entry after them needs no blank line of its own.
+    let mut first_entry = true;
+    for block in &report.blocks {
         match block {
-            // An entry scoped to the asker's module may come first; no blank line above it.
             Block::Entry {
                 heading: Heading::Scoped { code, scope },
                 entry,
-            } if i == 0 => {
-                let mut heading = Vec::new();
-                write_heading(
-                    &mut heading,
-                    &Heading::Scoped {
-                        code: code.clone(),
-                        scope: scope.clone(),
-                    },
-                )?;
-                out.write_all(heading.strip_prefix(b"\n").unwrap_or(&heading))?;
+            } if first_entry => {
+                first_entry = false;
+                writeln!(out, "{}", scoped_heading(code, scope))?;
                 write_entry(out, entry)?;
                 write_references(out, &entry.references)?;
             }
             Block::Closest { heading, entry } => {
+                first_entry = false;
                 write_heading(out, heading)?;
                 write_entry(out, entry)?;
                 write_references(out, &entry.references)?;
             }
             Block::Entry { heading, entry } => {
+                first_entry = false;
                 write_heading(out, heading)?;
                 write_entry(out, entry)?;
                 write_references(out, &entry.references)?;
@@ -67,7 +64,7 @@ pub fn write(out: &mut dyn Write, report: &CodeReport) -> io::Result<()> {
                 };
                 writeln!(
                     out,
-                    "iisdiag has no reading of {code} for {}, so the general one follows ({others}).",
+                    "iisdiag has no reading of {code} for {}, so the general one follows ({others}).\n",
                     crate::guard::terminal(module)
                 )?;
             }
@@ -92,16 +89,18 @@ fn write_heading(out: &mut dyn Write, heading: &Heading) -> io::Result<()> {
             writeln!(out, "{code}{matched}")
         }
         Heading::Code(code) => writeln!(out, "{code}"),
-        Heading::Scoped { code, scope } => {
-            let scope = match scope {
-                Scope::Module(m) => format!("when the error was set by {m}"),
-                Scope::Url(u) => format!("site rule for URLs matching {u}"),
-            };
-            writeln!(out, "\n{code} {scope}:")
-        }
+        Heading::Scoped { code, scope } => writeln!(out, "\n{}", scoped_heading(code, scope)),
         Heading::Reason { reason, status } => {
             writeln!(out, "HTTP.sys reason {reason} (status {status})")
         }
+    }
+}
+
+/// The heading of an entry scoped to a module or to a site rule's URLs.
+fn scoped_heading(code: &str, scope: &Scope) -> String {
+    match scope {
+        Scope::Module(m) => format!("{code} when the error was set by {m}:"),
+        Scope::Url(u) => format!("{code} site rule for URLs matching {u}:"),
     }
 }
 
