@@ -43,6 +43,9 @@ Examples:
   A code from a W3C log line (sc-status, sc-substatus, sc-win32-status):
     iisdiag explain 502.3.12002
 
+  With what the trace or page says: the module that set it, the time the request took:
+    iisdiag explain 502.3.12002 --module ANCM --time-taken 120000
+
   The HRESULT of a detailed error page or a FREB trace, hex or decimal:
     iisdiag explain 0x80072ee2
     iisdiag explain 2147954402
