@@ -84,8 +84,8 @@ pub fn finish() -> bool {
     }
     println!("\nsummary: each case's ratio in this run and the issue's goal");
     println!(
-        "  {:<28} {:>8}  {:<24} {:<10} {}",
-        "case", "ratio", "against", "goal", "result"
+        "  {:<28} {:>8}  {:<24} {:<10} result",
+        "case", "ratio", "against", "goal"
     );
     let mut ok = true;
     for g in goals.iter() {

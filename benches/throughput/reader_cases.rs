@@ -281,7 +281,7 @@ pub fn bench_pages(opts: &Options, dir: &Path) -> Result<bool, String> {
         pages_gen::write_pages(&folder, opts.seed, PAGES)
     })?;
     let files: Vec<PathBuf> = list_files(&folder)?;
-    let json = scan_json(opts, &[folder.clone()])?;
+    let json = scan_json(opts, std::slice::from_ref(&folder))?;
     let ok = check_pages(&json, &counts);
     let lines = wc_lines(&files).unwrap_or(0);
     let title = format!(
