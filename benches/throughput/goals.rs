@@ -4,7 +4,10 @@
 //! run is the measure. Each case records its ratio with one call: [`guard`] for a figure that
 //! must not regress (the run fails past its limit: the plain W3C cases), [`goal`] for a target
 //! the table says is met or not, [`report`] for a figure without a target. [`finish`] prints
-//! every recorded ratio in order and says whether a guard failed.
+//! every recorded ratio in order and says whether a guard failed. A case joins with one line,
+//! its ratio taken from its rows by tool name, e.g.
+//! `goals::goal("gz: one log", goals::ratio(&rows, "iisdiag scan", "pigz -dc"), "pigz -dc", 0.7)`
+//! or, for a ratio of two scans, `Some(zip_secs / folder_secs)` against `"the same folder"`.
 //!
 //! The list is a process-wide static so that a case in any sibling file joins the table with
 //! one line, without threading a collector through every `bench_*` signature.
