@@ -56,13 +56,34 @@ const SECRET_HEADERS: [&str; 4] = [
 /// password with spaces is masked whole. Keys match case-insensitively after the start, a
 /// separator, a quote, `_` (`Smtp__Password`) or a space.
 pub fn mask(text: &str) -> Cow<'_, str> {
+    // Each kind of secret needs a byte most values lack: `=` for a keyed value, `:` for a URL
+    // or a header, `(` for a connect call, and `bearer ` a space. Looking for those first
+    // skips the lowering and the many searches for the values that hold none (most of what
+    // traces and events carry), with the same result.
+    let bytes = text.as_bytes();
+    let keyed = memchr::memchr(b'=', bytes).is_some();
+    let colon = memchr::memchr(b':', bytes).is_some();
+    let call = memchr::memchr(b'(', bytes).is_some();
+    let space = memchr::memchr(b' ', bytes).is_some();
+    if !(keyed || colon || call || space) {
+        return Cow::Borrowed(text);
+    }
     // ASCII lowering keeps every byte where it was, so offsets into it are offsets into text.
     let lower = text.to_ascii_lowercase();
-    let mut cuts = keyed_values(&lower);
-    cuts.extend(url_passwords(&lower));
-    cuts.extend(bearer_tokens(&lower));
-    cuts.extend(header_values(&lower));
-    cuts.extend(connect_arguments(&lower));
+    let mut cuts = Vec::new();
+    if keyed {
+        cuts.extend(keyed_values(&lower));
+    }
+    if colon {
+        cuts.extend(url_passwords(&lower));
+        cuts.extend(header_values(&lower));
+    }
+    if space {
+        cuts.extend(bearer_tokens(&lower));
+    }
+    if call {
+        cuts.extend(connect_arguments(&lower));
+    }
     apply(text, cuts)
 }
 

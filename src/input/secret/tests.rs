@@ -246,3 +246,29 @@ fn no_reader_keeps_a_secret_of_the_secrets_tree() {
         }
     }
 }
+
+#[test]
+fn a_value_without_the_byte_each_secret_needs_is_left_as_it_is() {
+    // Nothing to mask, and nothing copied: no `=`, `:`, `(` or space.
+    for plain in [
+        "",
+        "0",
+        "GET",
+        "/api/orders/17",
+        "2147954402",
+        "AspNetCoreModuleV2",
+    ] {
+        assert!(matches!(mask(plain), Cow::Borrowed(_)), "{plain}");
+    }
+    // Each kind is still found by the byte it needs.
+    for (text, kept) in [
+        ("Password=hunter2", "hunter2"),
+        ("https://sa:hunter2@db", "hunter2"),
+        ("Cookie: session=hunter2", "hunter2"),
+        ("Bearer hunter2", "hunter2"),
+        ("mysqli_connect(h,u,hunter2)", "hunter2"),
+    ] {
+        let masked = mask(text);
+        assert!(!masked.contains(kept), "{text} -> {masked}");
+    }
+}
