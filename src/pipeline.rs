@@ -21,6 +21,7 @@ use crate::input::{
 };
 use crate::output::requests::{ExportFormat, RequestRows};
 use crate::summary::stdout::StdoutEntry;
+use crate::summary::tiers::FrontScan;
 use crate::summary::w3c::{By, W3cSummary};
 use crate::summary::{Collected, FileOutcome};
 use crate::time::Millis;
@@ -115,7 +116,10 @@ fn collect_with(found: &Found, opts: &Options) -> Outcome {
             .reduce(Outcome::default, Outcome::merge)
     };
     let mut read = in_pool(opts.threads, run);
-    let paired = in_pool(opts.threads, || tiers::pair(&files, opts, &read.collected));
+    let fronts = std::mem::take(&mut read.collected.fronts);
+    let paired = in_pool(opts.threads, || {
+        tiers::pair(&files, opts, fronts, &read.collected)
+    });
     read.collected.tiers = paired.tiers;
     read.unknown_roles = paired.unknown_roles;
     read.collected.events.finish();
@@ -282,17 +286,23 @@ fn read_into(
         .map(|format| RequestRows::new(format, path.to_string()));
     // Decided once per file: without context filters, no field is looked at to filter.
     let narrows = filter.narrows_context();
-    // Counts a record; says whether it was grouped.
-    let add_w3c = |w3c: &mut W3cSummary, r: &w3c::Record<'_>| {
+    // Counts a record; says whether it was grouped. A W3C log's records (not a native log's)
+    // also go to `fronts`, for the tier pairing.
+    let add_w3c = |w3c: &mut W3cSummary, fronts: Option<&mut FrontScan>, r: &w3c::Record<'_>| {
         if narrows && !filter.w3c(r, &origin) {
             return false;
+        }
+        if let Some(fronts) = fronts {
+            fronts.add_logged(r, origin.server_folder.as_deref());
         }
         let grouped = r.triple.is_some_and(|t| filter.groups(&t, opts.all));
         w3c.add(r, &origin, grouped);
         grouped
     };
+    let mut fronts = (kind == Kind::W3c).then_some(&mut out.collected.fronts);
     let mut visit_w3c = |r: &w3c::Record<'_>| {
-        if let (true, Some(rows)) = (add_w3c(&mut out.collected.w3c, r), rows.as_mut()) {
+        let grouped = add_w3c(&mut out.collected.w3c, fronts.as_deref_mut(), r);
+        if let (true, Some(rows)) = (grouped, rows.as_mut()) {
             rows.add_w3c(r, &origin);
         }
     };
@@ -315,19 +325,26 @@ fn read_into(
             split::read(
                 file,
                 disk,
-                || W3cSummary::new(opts.by).group_minutes(opts.group_minutes),
-                |w3c, r| {
-                    add_w3c(w3c, r);
+                || {
+                    let w3c = W3cSummary::new(opts.by).group_minutes(opts.group_minutes);
+                    (w3c, FrontScan::default())
                 },
-                |all, part, _| all.merge(part),
+                |(w3c, fronts), r| {
+                    add_w3c(w3c, Some(fronts), r);
+                },
+                |(all, all_fronts), (w3c, fronts), _| {
+                    all.merge(w3c);
+                    all_fronts.merge(fronts);
+                },
             )
         })
         .transpose()?;
     let reader = io::Cursor::new(head).chain(body.rest());
     let stats = match kind {
         Kind::W3c => match parts {
-            Some((w3c, stats)) => {
+            Some(((w3c, fronts), stats)) => {
                 out.collected.w3c.merge(w3c);
+                out.collected.fronts.merge(fronts);
                 stats
             }
             None => w3c::read(reader, &mut visit_w3c)?,
@@ -431,6 +448,8 @@ fn read_into(
                 Ok(trace) => {
                     if filter.trace(&trace, &origin) {
                         out.collected.traces.add(&trace, path);
+                        let folder = origin.server_folder.as_deref();
+                        out.collected.fronts.add_trace(&trace, folder);
                     }
                     FileOutcome::read(
                         path,

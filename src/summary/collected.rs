@@ -89,6 +89,8 @@ pub struct Collected {
     /// The front ends' failures paired with what the servers behind them logged (`None`
     /// unless the run holds proxy codes and the logs of a tier behind).
     pub tiers: Option<super::tiers::Tiers>,
+    /// What the tier pairing needs of the W3C logs and traces, gathered as they are read.
+    pub fronts: super::tiers::FrontScan,
     /// Files left unread because the date in their name is outside `--since`/`--until`.
     pub files_out_of_range: u64,
     /// The support bundles the paths are shaped like (none for plain log folders).
@@ -112,6 +114,7 @@ impl Collected {
         self.stdout.merge(other.stdout);
         self.ancm.merge(other.ancm);
         self.tiers = self.tiers.or(other.tiers);
+        self.fronts.merge(other.fronts);
         self.files_out_of_range += other.files_out_of_range;
         self.not_used.extend(other.not_used);
         self

@@ -78,6 +78,9 @@ pub struct FrontScan {
     /// Every server a W3C log was read of.
     pub servers: BTreeSet<String>,
     traces: Vec<Traced>,
+    /// The server name and `s-ip` of the last record [`FrontScan::add_logged`] took in,
+    /// as logged: most records repeat them, and such a record adds nothing but a failure.
+    last: Option<(Box<[u8]>, Option<Box<[u8]>>)>,
 }
 
 impl FrontScan {
@@ -85,6 +88,30 @@ impl FrontScan {
     pub fn add_trace(&mut self, trace: &Trace, folder: Option<&str>) {
         if self.traces.len() < FRONT_CAP {
             self.traces.extend(Traced::of(trace, folder));
+        }
+    }
+
+    /// Counts one record, logged on the server its `s-computername` names, else on the one
+    /// its server folder names (as [`server_of`] says). Read in the run's one pass over the
+    /// logs, so a record that repeats the last one's server and address and is no 5xx costs
+    /// two field lookups and nothing is allocated for it.
+    pub fn add_logged(&mut self, r: &Record<'_>, folder: Option<&str>) {
+        let Some(name) = r.get(Field::Computer).or(folder.map(str::as_bytes)) else {
+            return;
+        };
+        let ip = r.get(Field::ServerIp);
+        let fails = r.time.is_some() && r.triple.is_some_and(|t| t.status >= 500);
+        let repeated = self
+            .last
+            .as_ref()
+            .is_some_and(|(n, i)| **n == *name && i.as_deref() == ip);
+        if repeated && !fails {
+            return;
+        }
+        let server = String::from_utf8_lossy(name).to_ascii_lowercase();
+        self.add(r, &server);
+        if !repeated {
+            self.last = Some((Box::from(name), ip.map(Box::from)));
         }
     }
 
@@ -182,7 +209,10 @@ impl FrontScan {
                 ips.map(move |ip| (ip.clone(), p.clone()))
             })
             .collect();
+        let backends_logged =
+            !roles.backends.is_empty() || self.servers.iter().any(|s| !front_servers.contains(s));
         Index {
+            backends_logged,
             fronts,
             dropped: self.dropped,
             by_id,
@@ -219,6 +249,9 @@ pub struct Index {
     named_fronts: BTreeSet<String>,
     /// The `--front`/`--backend` names that match no server, with their flag.
     pub unknown_roles: Vec<String>,
+    /// Whether a server other than the front ends logged requests, or `--backend` names one:
+    /// else no record can be a backend's, and the backend pass has nothing to find.
+    pub backends_logged: bool,
 }
 
 /// A backend request that may be the other half of some front-end failures.

@@ -234,3 +234,40 @@ fn named_roles_override_the_evidence() {
     let index = scan.into_index(&roles(&["web01", "web09"], &["app07"]));
     assert_eq!(index.unknown_roles, ["--front web09", "--backend app07"]);
 }
+
+#[test]
+fn records_taken_in_with_their_server_count_as_the_server_they_name() {
+    // Runs of one server and address, interleaved with others, with 5xx inside the runs: the
+    // records that repeat the last server and address are passed over unless they failed.
+    let log = "\
+2026-11-30 10:00:01 WEB01 10.0.1.11 GET /a 203.0.113.9 - 200 0 0 5 -
+2026-11-30 10:00:02 WEB01 10.0.1.11 GET /b 203.0.113.9 - 502 3 12002 900 -
+2026-11-30 10:00:03 WEB01 10.0.1.11 GET /c 203.0.113.9 - 200 0 0 5 -
+2026-11-30 10:00:04 Web01 10.0.1.12 GET /d 203.0.113.9 - 500 0 0 5 -
+2026-11-30 10:00:05 APP07 10.0.2.7 GET /b 10.0.1.11 - 500 0 0 50 -
+2026-11-30 10:00:06 WEB01 10.0.1.11 GET /e 203.0.113.9 - 503 0 0 5 -
+2026-11-30 10:00:07 - 10.0.3.3 GET /f 203.0.113.9 - 504 0 0 5 -
+";
+    let text = format!("{FIELDS}{log}");
+    let (mut by_name, mut logged) = (FrontScan::default(), FrontScan::default());
+    let read = w3c::read(text.as_bytes(), |r| {
+        if let Some(server) = server_of(r, Some("FOLDER9")) {
+            by_name.add(r, &server);
+        }
+        logged.add_logged(r, Some("FOLDER9"));
+    });
+    assert!(read.is_ok());
+    // A `-` computer name is no name: the record is the server folder's.
+    let servers = ["app07", "folder9", "web01"].map(String::from);
+    assert_eq!(logged.servers, BTreeSet::from(servers));
+    assert_eq!(logged.servers, by_name.servers);
+    assert_eq!(logged.addresses, by_name.addresses);
+    assert_eq!(logged.addresses["web01"].len(), 2);
+    assert_eq!(logged.proxies, by_name.proxies);
+    let failed = |s: &FrontScan| {
+        let f = s.failures.iter();
+        f.map(|f| (f.server.clone(), f.end)).collect::<Vec<_>>()
+    };
+    assert_eq!(failed(&logged).len(), 5);
+    assert_eq!(failed(&logged), failed(&by_name));
+}
