@@ -444,7 +444,8 @@ fn read_into(
             stats
         }
         Kind::Freb => {
-            return Ok(match freb::read_trace(io::BufReader::new(reader), false) {
+            let read = freb::read_whole(reader, false);
+            return Ok(match read {
                 Ok(trace) => {
                     if filter.trace(&trace, &origin) {
                         out.collected.traces.add(&trace, path);

@@ -80,8 +80,11 @@ pub struct FrontScan {
     traces: Vec<Traced>,
     /// The server name and `s-ip` of the last record [`FrontScan::add_logged`] took in,
     /// as logged: most records repeat them, and such a record adds nothing but a failure.
-    last: Option<(Box<[u8]>, Option<Box<[u8]>>)>,
+    last: Option<Logged>,
 }
+
+/// A server name and the `s-ip` beside it, as logged.
+type Logged = (Box<[u8]>, Option<Box<[u8]>>);
 
 impl FrontScan {
     /// Keeps a FREB trace of a request ARR handled, to join to its W3C line.

@@ -20,7 +20,7 @@ mod timeline;
 mod trace;
 mod walk;
 
-use std::io::BufRead;
+use std::io::{self, BufRead, Read};
 
 use quick_xml::Reader;
 use quick_xml::events::Event as Xml;
@@ -117,25 +117,144 @@ pub fn looks_like_freb(head: &[u8]) -> bool {
 /// Reads one trace. With `keep_events`, [`Trace::events`] gets one entry per event (for the
 /// timeline); without, only the facts are kept and memory stays flat.
 pub fn read_trace<R: BufRead>(reader: R, keep_events: bool) -> Result<Trace, FrebError> {
-    let mut xml = Reader::from_reader(Bounded::new(reader));
-    let mut buf = Vec::with_capacity(8 * 1024);
-    let mut state = State::new(keep_events);
-    loop {
+    let mut streamed = Streamed {
+        xml: Reader::from_reader(Bounded::new(reader)),
+        buf: Vec::with_capacity(8 * 1024),
+    };
+    walk_events(&mut streamed, keep_events)
+}
+
+/// The most of a trace [`read_whole`] holds in memory to parse it in place.
+const MAX_IN_MEMORY: u64 = 64 << 20;
+
+/// [`read_trace`] on a whole file or archive member: read into memory and parsed in place
+/// ([`read_trace_in`]), or as it streams when it is larger than 64 MiB. A read that fails
+/// part-way is met where it failed, as when the trace is streamed: a trace cut short there.
+pub fn read_whole<R: Read>(mut reader: R, keep_events: bool) -> Result<Trace, FrebError> {
+    let mut bytes = Vec::new();
+    match (&mut reader).take(MAX_IN_MEMORY).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 == MAX_IN_MEMORY => {
+            let whole = io::Cursor::new(bytes).chain(reader);
+            read_trace(io::BufReader::with_capacity(1 << 16, whole), keep_events)
+        }
+        Ok(_) => read_trace_in(&bytes, keep_events),
+        Err(e) => {
+            let failed = Failing(e.kind(), e.to_string());
+            read_trace(io::Cursor::new(bytes).chain(failed), keep_events)
+        }
+    }
+}
+
+/// A reader that fails every time, with one error: where a read failed, for the parser.
+struct Failing(io::ErrorKind, String);
+
+impl Read for Failing {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(io::Error::new(self.0, self.1.clone()))
+    }
+}
+
+impl BufRead for Failing {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        Err(io::Error::new(self.0, self.1.clone()))
+    }
+
+    fn consume(&mut self, _: usize) {}
+}
+
+/// [`read_trace`] on a trace already in memory: the parser's events borrow from `bytes`, so
+/// no event is copied (IIS caps a trace at `maxLogFileSizeKB`, 512 KiB by default).
+pub fn read_trace_in(bytes: &[u8], keep_events: bool) -> Result<Trace, FrebError> {
+    let mut in_memory = InMemory {
+        xml: Reader::from_reader(bytes),
+    };
+    walk_events(&mut in_memory, keep_events)
+}
+
+/// One XML event and where it lies: from `started` to `end`, byte offsets in the file.
+struct Pulled<'e> {
+    event: Xml<'e>,
+    started: u64,
+    end: u64,
+}
+
+/// Where a trace's XML events come from: a stream read through a reused buffer, or bytes in
+/// memory the events borrow from.
+trait Pull {
+    /// The next event, or the error and the byte offset it was found at.
+    fn pull(&mut self) -> Result<Pulled<'_>, (u64, quick_xml::Error)>;
+    /// Whether `error` was met because the input ran out.
+    fn at_end(&mut self, error: &quick_xml::Error) -> bool;
+}
+
+struct Streamed<R> {
+    xml: Reader<Bounded<R>>,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> Pull for Streamed<R> {
+    fn pull(&mut self) -> Result<Pulled<'_>, (u64, quick_xml::Error)> {
+        let Streamed { xml, buf } = self;
+        buf.clear();
         xml.get_mut().since_event = 0;
         let started = xml.buffer_position();
-        let read = xml.read_event_into(&mut buf);
-        // A streamed file stops at the cap; a reader that hands out everything at once is
-        // caught after the event.
-        if xml.get_ref().since_event > MAX_EVENT as u64 {
-            return Err(FrebError::TooLong { offset: started });
+        let read = xml.read_event_into(buf);
+        // A streamed file stops at the cap inside the event; the bytes it took are counted.
+        let end = started.saturating_add(xml.get_ref().since_event);
+        match read {
+            Ok(event) => Ok(Pulled {
+                event,
+                started,
+                end: end.max(xml.buffer_position()),
+            }),
+            Err(error) => Err((xml.error_position(), error)),
         }
-        let event = match read {
-            Ok(event) => event,
-            Err(error) => {
-                let offset = xml.error_position();
+    }
+
+    fn at_end(&mut self, _: &quick_xml::Error) -> bool {
+        at_end(&mut self.xml)
+    }
+}
+
+struct InMemory<'i> {
+    xml: Reader<&'i [u8]>,
+}
+
+impl Pull for InMemory<'_> {
+    fn pull(&mut self) -> Result<Pulled<'_>, (u64, quick_xml::Error)> {
+        let started = self.xml.buffer_position();
+        match self.xml.read_event() {
+            Ok(event) => Ok(Pulled {
+                event,
+                started,
+                end: self.xml.buffer_position(),
+            }),
+            Err(error) => Err((self.xml.error_position(), error)),
+        }
+    }
+
+    /// A streamed reader has read to the end when it reports unclosed markup (it looked
+    /// for the close to the end); the bytes in memory are left where the markup began. A
+    /// syntax error is quick-xml's word for markup the input ended inside.
+    fn at_end(&mut self, error: &quick_xml::Error) -> bool {
+        matches!(error, quick_xml::Error::Syntax(_)) || at_end(&mut self.xml)
+    }
+}
+
+/// The walk over a trace's events, whichever way they are read.
+fn walk_events(source: &mut impl Pull, keep_events: bool) -> Result<Trace, FrebError> {
+    let mut state = State::new(keep_events);
+    loop {
+        let Pulled {
+            event,
+            started,
+            end,
+        } = match source.pull() {
+            Ok(pulled) => pulled,
+            Err((offset, error)) => {
                 // quick-xml reports unclosed markup only when the input runs out, so an error
                 // with nothing left to read, after the root opened, is a file cut short.
-                if state.root_seen && at_end(&mut xml) {
+                if state.root_seen && source.at_end(&error) {
                     state.cut(format!(
                         "the file ends inside an element at byte {offset} ({error})"
                     ));
@@ -144,14 +263,14 @@ pub fn read_trace<R: BufRead>(reader: R, keep_events: bool) -> Result<Trace, Fre
                 return Err(FrebError::Xml { offset, error });
             }
         };
+        // A reader that hands out everything at once is caught after the event.
+        if end.saturating_sub(started) > MAX_EVENT as u64 {
+            return Err(FrebError::TooLong { offset: started });
+        }
         match event {
-            Xml::Start(start) => {
-                let offset = xml.buffer_position();
-                state.open(&start, offset, false)?;
-            }
+            Xml::Start(start) => state.open(&start, end, false)?,
             Xml::Empty(start) => {
-                let offset = xml.buffer_position();
-                state.open(&start, offset, true)?;
+                state.open(&start, end, true)?;
                 if state.close() {
                     break;
                 }
@@ -169,9 +288,7 @@ pub fn read_trace<R: BufRead>(reader: R, keep_events: bool) -> Result<Trace, Fre
             Xml::Text(_) | Xml::CData(_) | Xml::GeneralRef(_) => {}
             Xml::DocType(doctype) => {
                 if doctype.xml10_content().contains("<!ENTITY") {
-                    return Err(FrebError::EntityDeclarations {
-                        offset: xml.buffer_position(),
-                    });
+                    return Err(FrebError::EntityDeclarations { offset: end });
                 }
             }
             Xml::Decl(_) | Xml::PI(_) | Xml::Comment(_) => {}
@@ -183,7 +300,6 @@ pub fn read_trace<R: BufRead>(reader: R, keep_events: bool) -> Result<Trace, Fre
                 break;
             }
         }
-        buf.clear();
     }
     Ok(state.finish())
 }

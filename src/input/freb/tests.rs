@@ -314,7 +314,9 @@ fn a_huge_text_or_tag_is_refused_not_buffered() {
     ];
     for xml in cases {
         let streamed = read_trace(std::io::BufReader::new(xml.as_bytes()), false);
-        for err in [read_str(&xml).unwrap_err(), streamed.unwrap_err()] {
+        let in_memory = read_trace_in(xml.as_bytes(), false);
+        let errors = [streamed, in_memory].map(Result::unwrap_err);
+        for err in errors.into_iter().chain([read_str(&xml).unwrap_err()]) {
             assert!(matches!(err, FrebError::TooLong { offset: 32 }), "{err}");
             assert!(err.to_string().contains("longer than 4 MiB"), "{err}");
         }
@@ -716,4 +718,68 @@ fn the_arr_log_id_request_header_is_kept() {
         assert_eq!(t.arr_log_id.as_deref(), id, "{path}");
         assert_eq!(t.arr.map(|a| a.server).as_deref(), Some(server), "{path}");
     }
+}
+
+/// What each way of reading `bytes` makes of it: streamed through a small buffer, in
+/// memory, and [`read_whole`].
+fn each_way(bytes: &[u8], keep_events: bool) -> [String; 3] {
+    let streamed = read_trace(std::io::BufReader::with_capacity(64, bytes), keep_events);
+    [
+        streamed,
+        read_trace_in(bytes, keep_events),
+        read_whole(bytes, keep_events),
+    ]
+    .map(|t| format!("{t:?}"))
+}
+
+#[test]
+fn a_trace_in_memory_reads_as_it_does_streamed() {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(testdata(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    if let Some(dir) = crate::input::corpus::path("freb") {
+        paths.extend(CORPUS.iter().map(|c| dir.join(c.file)));
+    }
+    paths.sort();
+    assert!(paths.len() > 10, "{paths:?}");
+    for path in &paths {
+        let bytes = std::fs::read(path).unwrap();
+        // Whole, and cut short at places inside elements, with events and without.
+        let n = bytes.len();
+        for len in [n, n / 3, n / 2 + 1, n * 2 / 3 + 7, n.saturating_sub(3)] {
+            for keep in [true, false] {
+                let [streamed, in_memory, whole] = each_way(&bytes[..len], keep);
+                assert_eq!(in_memory, streamed, "{} at {len}", path.display());
+                assert_eq!(whole, streamed, "{} at {len}", path.display());
+            }
+        }
+    }
+}
+
+/// A reader that hands out `bytes`, then fails with `message`.
+struct FailsAfter<'b>(&'b [u8], &'static str);
+
+impl Read for FailsAfter<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.0.is_empty() {
+            return Err(std::io::Error::other(self.1));
+        }
+        let n = self.0.read(buf)?;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_read_that_fails_part_way_is_met_where_it_failed() {
+    let bytes = std::fs::read(testdata("fr000101.xml")).unwrap();
+    let cut = &bytes[..bytes.len() / 2];
+    let limit = "decompression stopped after 1.0 MiB";
+    let streamed = read_trace(std::io::BufReader::new(FailsAfter(cut, limit)), false);
+    let whole = read_whole(FailsAfter(cut, limit), false);
+    assert_eq!(format!("{whole:?}"), format!("{streamed:?}"));
+    let trace = whole.unwrap();
+    assert!(trace.truncated);
+    let said = trace.truncation.unwrap_or_default();
+    assert!(said.contains(limit), "{said}");
 }
