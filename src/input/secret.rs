@@ -9,6 +9,9 @@
 //! names and never reads a secret at all.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 
 /// The mark put where a secret was.
 pub const MASK: &str = "***";
@@ -70,19 +73,14 @@ pub fn mask(text: &str) -> Cow<'_, str> {
     }
     // ASCII lowering keeps every byte where it was, so offsets into it are offsets into text.
     let lower = text.to_ascii_lowercase();
-    let mut cuts = Vec::new();
-    if keyed {
-        cuts.extend(keyed_values(&lower));
-    }
-    if colon {
-        cuts.extend(url_passwords(&lower));
-        cuts.extend(header_values(&lower));
-    }
-    if space {
-        cuts.extend(bearer_tokens(&lower));
-    }
-    if call {
-        cuts.extend(connect_arguments(&lower));
+    let mut cuts = if keyed {
+        keyed_values(&lower)
+    } else {
+        Vec::new()
+    };
+    // Each marker holds a `:`, a space or a `(`, so a text without them is not searched.
+    if colon || call || space {
+        cuts.extend(marked_values(&lower));
     }
     apply(text, cuts)
 }
@@ -111,19 +109,21 @@ fn key_starts(bytes: &[u8], at: usize) -> bool {
 
 /// The spans of the values of `key=value` pairs whose key is secret.
 fn keyed_values(lower: &str) -> Vec<(usize, usize)> {
+    // Each `=` is looked at once, with the key that ends before it (spaces between allowed):
+    // one pass over the text, not one search per key.
     let bytes = lower.as_bytes();
     let mut cuts = Vec::new();
-    for key in SECRET_KEYS {
-        let mut from = 0;
-        while let Some(at) = lower[from..].find(key).map(|i| i + from) {
-            from = at + key.len();
-            let eq = skip_spaces(bytes, from);
-            if !key_starts(bytes, at) || bytes.get(eq) != Some(&b'=') {
-                continue;
-            }
-            if let Some(span) = value_at(bytes, skip_spaces(bytes, eq + 1)) {
-                cuts.push(span);
-            }
+    for eq in memchr::memchr_iter(b'=', bytes) {
+        let mut end = eq;
+        while end > 0 && bytes[end - 1] == b' ' {
+            end -= 1;
+        }
+        let before = &bytes[..end];
+        let keyed = SECRET_KEYS
+            .iter()
+            .any(|key| before.ends_with(key.as_bytes()) && key_starts(bytes, end - key.len()));
+        if let (true, Some(span)) = (keyed, value_at(bytes, skip_spaces(bytes, eq + 1))) {
+            cuts.push(span);
         }
     }
     cuts
@@ -155,78 +155,98 @@ fn value_at(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     (end > start).then_some((start, end))
 }
 
-/// `https://user:secret@host`: the part between `:` and `@` after `://`.
-fn url_passwords(lower: &str) -> Vec<(usize, usize)> {
+/// What follows a fixed marker: a URL's `://`, `bearer `, a credential header, a connect call.
+#[derive(Debug, Clone, Copy)]
+enum Marker {
+    Url,
+    Bearer,
+    Header(&'static str),
+    Call,
+}
+
+/// The markers, each with the words it is found by, in one automaton: one pass over the
+/// text finds every marker (overlapping ones too: `proxy-authorization:` holds
+/// `authorization:`). No marker overlaps itself, so each one's matches are those a search
+/// for it alone would find.
+fn markers() -> &'static (AhoCorasick, Vec<Marker>) {
+    static MARKERS: LazyLock<(AhoCorasick, Vec<Marker>)> = LazyLock::new(|| {
+        let mut words = vec!["://", "bearer "];
+        let mut kinds = vec![Marker::Url, Marker::Bearer];
+        words.extend(SECRET_HEADERS);
+        kinds.extend(SECRET_HEADERS.map(Marker::Header));
+        words.extend(CONNECT_CALLS);
+        kinds.extend(CONNECT_CALLS.map(|_| Marker::Call));
+        match AhoCorasick::new(&words) {
+            Ok(automaton) => (automaton, kinds),
+            // A dozen short fixed words are far below every limit of the automaton.
+            Err(e) => unreachable!("the secret markers make an automaton: {e}"),
+        }
+    });
+    &MARKERS
+}
+
+/// The spans of the secrets after every marker in `lower`.
+fn marked_values(lower: &str) -> Vec<(usize, usize)> {
+    let (automaton, kinds) = markers();
     let bytes = lower.as_bytes();
     let mut cuts = Vec::new();
-    let mut from = 0;
-    while let Some(at) = lower[from..].find("://").map(|i| i + from) {
-        let start = at + 3;
-        from = start;
-        let rest = &bytes[start..];
-        let stop = rest
-            .iter()
-            .position(|b| matches!(b, b'/' | b' ' | b'\'' | b'"' | b'\n'))
-            .unwrap_or(rest.len());
-        if let Some(atsign) = rest[..stop].iter().rposition(|&b| b == b'@')
-            && let Some(colon) = rest[..atsign].iter().position(|&b| b == b':')
-            && atsign > colon + 1
-        {
-            cuts.push((start + colon + 1, start + atsign));
-        }
+    for found in automaton.find_overlapping_iter(lower) {
+        let (at, after) = (found.start(), found.end());
+        let span = match kinds.get(found.pattern().as_usize()) {
+            Some(Marker::Url) => url_password(bytes, after),
+            Some(Marker::Bearer) => bearer_token(bytes, at, after),
+            Some(Marker::Header(header)) => header_value(bytes, at, after, header),
+            Some(Marker::Call) => call_arguments(bytes, after),
+            None => None,
+        };
+        cuts.extend(span);
     }
     cuts
 }
 
-/// The token after `Bearer ` (an `Authorization` value quoted anywhere).
-fn bearer_tokens(lower: &str) -> Vec<(usize, usize)> {
-    let bytes = lower.as_bytes();
-    let mut cuts = Vec::new();
-    let mut from = 0;
-    while let Some(at) = lower[from..].find("bearer ").map(|i| i + from) {
-        from = at + "bearer ".len();
-        let start = skip_spaces(bytes, from);
-        let len = bytes[start..]
-            .iter()
-            .position(|b| b.is_ascii_whitespace() || matches!(b, b'\'' | b'"' | b';' | b','))
-            .unwrap_or(bytes.len() - start);
-        if len > 0 && key_starts(bytes, at) {
-            cuts.push((start, start + len));
-        }
-    }
-    cuts
+/// `https://user:secret@host`: the part between `:` and `@`, `start` just after `://`.
+fn url_password(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
+    let rest = bytes.get(start..)?;
+    let stop = rest
+        .iter()
+        .position(|b| matches!(b, b'/' | b' ' | b'\'' | b'"' | b'\n'))
+        .unwrap_or(rest.len());
+    let atsign = rest[..stop].iter().rposition(|&b| b == b'@')?;
+    let colon = rest[..atsign].iter().position(|&b| b == b':')?;
+    (atsign > colon + 1).then_some((start + colon + 1, start + atsign))
 }
 
-/// The value of a credential header line, after its scheme word when it has one (`Basic`,
-/// `Negotiate`), to the end of the line.
-fn header_values(lower: &str) -> Vec<(usize, usize)> {
-    let bytes = lower.as_bytes();
-    let mut cuts = Vec::new();
-    for header in SECRET_HEADERS {
-        let mut from = 0;
-        while let Some(at) = lower[from..].find(header).map(|i| i + from) {
-            from = at + header.len();
-            let line_start = at == 0 || matches!(bytes[at - 1], b'\n' | b'\r' | b' ' | b'\t');
-            // `Proxy-Authorization:` holds `authorization:` too; that match is not a line start.
-            if !line_start {
-                continue;
-            }
-            let mut start = skip_spaces(bytes, from);
-            let end = bytes[start..]
-                .iter()
-                .position(|&b| b == b'\n' || b == b'\r')
-                .map_or(bytes.len(), |i| i + start);
-            if header.ends_with("authorization:")
-                && let Some(space) = bytes[start..end].iter().position(|&b| b == b' ')
-            {
-                start = skip_spaces(bytes, start + space);
-            }
-            if end > start {
-                cuts.push((start, end));
-            }
-        }
+/// The token after `Bearer ` (an `Authorization` value quoted anywhere), `at` the word's
+/// start and `after` its end.
+fn bearer_token(bytes: &[u8], at: usize, after: usize) -> Option<(usize, usize)> {
+    let start = skip_spaces(bytes, after);
+    let rest = bytes.get(start..)?;
+    let len = rest
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'\'' | b'"' | b';' | b','))
+        .unwrap_or(rest.len());
+    (len > 0 && key_starts(bytes, at)).then_some((start, start + len))
+}
+
+/// The value of a credential header line at `at` (its name ends at `after`), after its
+/// scheme word when it has one (`Basic`, `Negotiate`), to the end of the line.
+fn header_value(bytes: &[u8], at: usize, after: usize, header: &str) -> Option<(usize, usize)> {
+    // `Proxy-Authorization:` holds `authorization:` too; that match is not a line start.
+    let line_start = at == 0 || matches!(bytes[at - 1], b'\n' | b'\r' | b' ' | b'\t');
+    if !line_start {
+        return None;
     }
-    cuts
+    let mut start = skip_spaces(bytes, after);
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map_or(bytes.len(), |i| i + start);
+    if header.ends_with("authorization:")
+        && let Some(space) = bytes[start..end].iter().position(|&b| b == b' ')
+    {
+        start = skip_spaces(bytes, start + space);
+    }
+    (end > start).then_some((start, end))
 }
 
 /// Calls whose arguments are credentials, as PHP's stack traces print them
@@ -240,19 +260,12 @@ const CONNECT_CALLS: [&str; 6] = [
     "pg_connect(",
 ];
 
-/// The argument lists of [`CONNECT_CALLS`], to the closing parenthesis or the text's end.
-fn connect_arguments(lower: &str) -> Vec<(usize, usize)> {
-    let mut cuts = Vec::new();
-    for call in CONNECT_CALLS {
-        for (at, _) in lower.match_indices(call) {
-            let start = at + call.len();
-            let end = lower[start..].find(')').map_or(lower.len(), |i| i + start);
-            if end > start {
-                cuts.push((start, end));
-            }
-        }
-    }
-    cuts
+/// The argument list of one of [`CONNECT_CALLS`] from `start`, to the closing parenthesis
+/// or the text's end.
+fn call_arguments(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
+    let rest = bytes.get(start..)?;
+    let end = memchr::memchr(b')', rest).map_or(bytes.len(), |i| i + start);
+    (end > start).then_some((start, end))
 }
 
 /// `text` with each span of `cuts` replaced by [`MASK`]; overlapping spans merge.

@@ -272,3 +272,79 @@ fn a_value_without_the_byte_each_secret_needs_is_left_as_it_is() {
         assert!(!masked.contains(kept), "{text} -> {masked}");
     }
 }
+
+/// Every secret key's occurrences, each searched for on its own: what `keyed_values` found
+/// before it looked at each `=` once instead.
+fn keyed_values_key_by_key(lower: &str) -> Vec<(usize, usize)> {
+    let bytes = lower.as_bytes();
+    let mut cuts = Vec::new();
+    for key in SECRET_KEYS {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(key).map(|i| i + from) {
+            from = at + key.len();
+            let eq = skip_spaces(bytes, from);
+            if !key_starts(bytes, at) || bytes.get(eq) != Some(&b'=') {
+                continue;
+            }
+            if let Some(span) = value_at(bytes, skip_spaces(bytes, eq + 1)) {
+                cuts.push(span);
+            }
+        }
+    }
+    cuts
+}
+
+#[test]
+fn keys_found_from_each_equals_sign_are_the_keys_searched_one_by_one() {
+    // Pieces that make keys, near-keys, separators and values, joined in many orders.
+    let pieces = [
+        "password",
+        "pwd",
+        "user id",
+        "userid",
+        "uid",
+        "user",
+        "access_token",
+        "token",
+        "sig",
+        "mysig",
+        "x",
+        "smtp__",
+        "=",
+        " =",
+        "= ",
+        "  ",
+        ";",
+        "&",
+        "\"",
+        "'",
+        "a b",
+        "(",
+        ".",
+        "\n",
+        "secretkey",
+        "apikey",
+        "api-key",
+        "id_token",
+        "",
+        "==",
+    ];
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    for _ in 0..20_000 {
+        let mut text = String::new();
+        for _ in 0..(state % 9) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+        }
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut want = keyed_values_key_by_key(&text);
+        let mut got = keyed_values(&text);
+        want.sort_unstable();
+        want.dedup();
+        got.sort_unstable();
+        got.dedup();
+        assert_eq!(got, want, "{text:?}");
+    }
+}
