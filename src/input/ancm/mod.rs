@@ -10,6 +10,7 @@
 //! the `Event Log:` messages, and the shutdown sequence. A log pasted into a ticket is often
 //! cut short; the session then says the last step it reached.
 
+use std::collections::HashMap;
 use std::io::{self, Read};
 
 use crate::input::lines::{self, Stats};
@@ -279,6 +280,8 @@ fn starts_shutdown(text: &str) -> bool {
 #[derive(Default)]
 struct Sessions {
     list: Vec<AncmSession>,
+    /// Where each pid's session is in `list`: a log of many processes looks up every entry's.
+    index: HashMap<Option<u32>, usize>,
     /// Old format: the pid of the last `Initializing logs` line.
     current_pid: Option<u32>,
     dropped: u64,
@@ -287,13 +290,14 @@ struct Sessions {
 impl Sessions {
     fn session(&mut self, pid: Option<u32>) -> Option<&mut AncmSession> {
         // Old-format entries after a header without a pid, or before any, share one session.
-        let i = match self.list.iter().position(|s| s.pid == pid) {
-            Some(i) => i,
+        let i = match self.index.get(&pid) {
+            Some(&i) => i,
             None if self.list.len() < SESSIONS_MAX => {
                 self.list.push(AncmSession {
                     pid,
                     ..AncmSession::default()
                 });
+                self.index.insert(pid, self.list.len() - 1);
                 self.list.len() - 1
             }
             None => {
