@@ -132,7 +132,7 @@ impl Body<'_, '_> {
 /// opened reaches `visit` as [`Item::Failed`], and nothing stops the walk but the end.
 pub fn each_stream<R, O, W, V>(path: &Path, open: O, mut wanted: W, mut visit: V)
 where
-    R: Read + Seek + ReadAt,
+    R: Read + Seek + ReadAt + Send,
     O: FnOnce(&Path) -> io::Result<R>,
     W: FnMut(&Path) -> bool,
     V: FnMut(Item<'_, '_>),

@@ -32,6 +32,8 @@ use std::rc::Rc;
 
 use flate2::read::MultiGzDecoder;
 
+mod ahead;
+
 /// Bounds on decompression; [`Limits::default`] holds the values iisdiag uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
@@ -324,6 +326,7 @@ impl Read for Body<'_> {
 /// Calls `visit` for every file in the archive at `path` (read from `reader`), in archive
 /// order; folders and symbolic links are passed over. A problem with one member reaches
 /// `visit` through [`Member::reader`]; an archive that cannot be opened at all is the error.
+/// A gzip file is decompressed on a thread of its own while `visit` reads it.
 pub fn for_each_member<R, F>(
     path: &Path,
     mut reader: R,
@@ -332,7 +335,7 @@ pub fn for_each_member<R, F>(
     mut visit: F,
 ) -> Result<(), ArchiveError>
 where
-    R: Read + Seek,
+    R: Read + Seek + Send,
     F: FnMut(&mut Member<'_>),
 {
     let archive_len = reader.seek(SeekFrom::End(0))?;
@@ -342,9 +345,9 @@ where
         archive_len,
     };
     match format {
-        Format::Gzip => {
+        Format::Gzip => std::thread::scope(|scope| {
             let body = gzip_body(
-                reader,
+                ahead::spawn(scope, MultiGzDecoder::new(reader)),
                 Compressed::Known(archive_len),
                 limits,
                 &mut totals,
@@ -355,7 +358,7 @@ where
                 origin: path.to_path_buf(),
                 body,
             });
-        }
+        }),
         Format::Zip => {
             let counter = Rc::new(Cell::new(0));
             let reader = Counting {
@@ -390,15 +393,14 @@ where
     Ok(())
 }
 
-/// A gzip stream's decompressed body, refusing an archive inside it.
-fn gzip_body<'a, R: Read + 'a>(
-    reader: R,
+/// A gzip stream's body from its `decoder`, refusing an archive inside it.
+fn gzip_body<'a, D: Read + 'a>(
+    mut decoder: D,
     compressed: Compressed,
     limits: &'a Limits,
     totals: &'a mut Totals,
     outer: Format,
 ) -> Result<Body<'a>, String> {
-    let mut decoder = MultiGzDecoder::new(reader);
     let head = match peek(&mut decoder) {
         Ok(head) => head,
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Vec::new(),
@@ -428,7 +430,7 @@ fn zip_body<'a, R: Read + 'a>(
     let head = peek(&mut entry).map_err(|e| format!("cannot be decompressed ({e})"))?;
     match Format::sniff(&head) {
         Some(Format::Gzip) => gzip_body(
-            Cursor::new(head).chain(entry),
+            MultiGzDecoder::new(Cursor::new(head).chain(entry)),
             compressed,
             limits,
             totals,
