@@ -190,11 +190,7 @@ fn read_file(path: &Path, opts: &Options) -> Outcome {
 
 /// [`read_file`], reading only the archive members `wanted` (by the path they would have).
 /// The members of a zip are read at once on the pool, each into an outcome of its own.
-fn read_file_where(
-    path: &Path,
-    opts: &Options,
-    wanted: impl Fn(&Path) -> bool + Sync,
-) -> Outcome {
+fn read_file_where(path: &Path, opts: &Options, wanted: impl Fn(&Path) -> bool + Sync) -> Outcome {
     let parts = source::par_each_stream(
         path,
         |path| progress::CountedFile::open(path, opts.progress.as_deref()),

@@ -203,11 +203,13 @@ where
         };
         return vec![visit(Item::Open(stream, Body::of(Source::File(&mut file))))];
     };
-    let walked = View::of(&file).map_err(archive::ArchiveError::Io).and_then(|view| {
-        archive::par_each_member(path, view, format, &Limits::default(), |member| {
-            visit(member_item(member, &mut |origin| wanted(origin)))
-        })
-    });
+    let walked = View::of(&file)
+        .map_err(archive::ArchiveError::Io)
+        .and_then(|view| {
+            archive::par_each_member(path, view, format, &Limits::default(), |member| {
+                visit(member_item(member, &mut |origin| wanted(origin)))
+            })
+        });
     let mut seen = Vec::new();
     let walked = walked.map(|items| {
         seen = items;
@@ -299,7 +301,10 @@ impl Seek for View<'_> {
             SeekFrom::Current(d) => self.pos.checked_add_signed(d),
         };
         self.pos = to.ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "a seek before the file's start")
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a seek before the file's start",
+            )
         })?;
         Ok(self.pos)
     }

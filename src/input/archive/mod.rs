@@ -413,7 +413,9 @@ where
 {
     if format == Format::Gzip {
         let mut out = Vec::with_capacity(1);
-        for_each_member(path, reader, format, limits, |member| out.push(visit(member)))?;
+        for_each_member(path, reader, format, limits, |member| {
+            out.push(visit(member))
+        })?;
         return Ok(out);
     }
     let archive_len = reader.seek(SeekFrom::End(0))?;
