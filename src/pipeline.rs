@@ -193,42 +193,38 @@ fn read_file(path: &Path, opts: &Options) -> Outcome {
 }
 
 /// [`read_file`], reading only the archive members `wanted` (by the path they would have).
-fn read_file_where(path: &Path, opts: &Options, wanted: impl Fn(&Path) -> bool) -> Outcome {
-    let mut out: Option<Outcome> = None;
-    let mut unwanted = 0;
-    source::each_stream(
+/// The members of a zip are read at once on the pool, each into an outcome of its own.
+fn read_file_where(path: &Path, opts: &Options, wanted: impl Fn(&Path) -> bool + Sync) -> Outcome {
+    let parts = source::par_each_stream(
         path,
         |path| progress::CountedFile::open(path, opts.progress.as_deref()),
         // A member named for a day outside --since/--until is left unread, like a file.
         |origin| wanted(origin) && opts.filter.may_hold(origin),
-        |item| {
-            let part = match item {
-                Item::Open(stream, mut body) => {
-                    let Stream {
-                        name,
-                        origin,
-                        disk,
-                        head,
-                    } = stream;
-                    let mut part = read_stream(&name, &origin, disk, head, &mut body, opts);
-                    if let Some(outcome) = part.files().last_mut() {
-                        outcome.notes.extend(body.notes());
-                    }
-                    part
+        |item| match item {
+            Item::Open(stream, mut body) => {
+                let Stream {
+                    name,
+                    origin,
+                    disk,
+                    head,
+                } = stream;
+                let mut part = read_stream(&name, &origin, disk, head, &mut body, opts);
+                if let Some(outcome) = part.files().last_mut() {
+                    outcome.notes.extend(body.notes());
                 }
-                Item::Failed { name, reason } => Outcome::skipped(&name, reason),
-                Item::Unwanted => {
-                    unwanted += 1;
-                    return;
-                }
-            };
-            out = Some(match out.take() {
-                Some(all) => all.merge(part),
-                None => part,
-            });
+                Some(part)
+            }
+            Item::Failed { name, reason } => Some(Outcome::skipped(&name, reason)),
+            // Unwanted: counted below.
+            Item::Unwanted => None,
         },
     );
-    let mut out = out.unwrap_or_default();
+    let unwanted = parts.iter().filter(|p| p.is_none()).count() as u64;
+    let mut out = parts
+        .into_iter()
+        .flatten()
+        .reduce(Outcome::merge)
+        .unwrap_or_default();
     out.collected.files_out_of_range += unwanted;
     out
 }

@@ -6,7 +6,9 @@
 //! 100 MB, an `.evtx` of 100 MB (the corpus Application log's chunks repeated; skipped
 //! without the corpus), an `applicationHost.config` of 60 sites (about 1 MB; `scan` and
 //! `config`, the lint, are both timed), an ASP.NET Core Module debug log of 80 MB with 100
-//! stdout logs, and a folder of 5,000 detailed error pages (cases in `reader_cases.rs`):
+//! stdout logs, and a folder of 5,000 detailed error pages (cases in `reader_cases.rs`), and
+//! the large log's pieces in one zip and the large log as one `.gz` (`archive_cases.rs`,
+//! against the same files as a folder, `unzip -p`, `pigz -dc` and `gzip -dc`):
 //! checks that `scan --format json` counts exactly the requests, failures and groups (or
 //! events) the generator wrote (a fast reader that is wrong shows here), and times `wc -l` and `scan` on the same files in the same run, best of a few runs with the
 //! files in the page cache. It prints wall and processor seconds, MB/s, lines/s, the ratio to
@@ -17,13 +19,15 @@
 //! Options (after `--`) or environment variables:
 //! `--size SIZE` / `IISDIAG_BENCH_SIZE` (large log size, default 1GiB; suffixes KiB, MiB, GiB),
 //! `--seed N` / `IISDIAG_BENCH_SEED` (default 1), `--runs N` / `IISDIAG_BENCH_RUNS` (default 3),
-//! `--only file,pieces,folder,freb,eventxml,evtx,config,ancm,pages` / `IISDIAG_BENCH_ONLY`
-//! (which cases, default all; `pieces` is the large log cut into 5 MiB files, so it needs
-//! `file`),
+//! `--only file,pieces,folder,freb,eventxml,evtx,config,ancm,pages,zip,gz` /
+//! `IISDIAG_BENCH_ONLY` (which cases, default all; `pieces` is the large log cut into 5 MiB
+//! files, so it needs `file`; `zip` zips the pieces and `gz` gzips the large log, so they need
+//! the data of those cases, cached),
 //! `--threads N` (passed to `scan --threads`).
 //! `generate PATH [--size SIZE] [--seed N]` only writes one log and prints its counts.
 
 mod ancm_gen;
+mod archive_cases;
 mod config_gen;
 mod event_gen;
 mod freb_gen;
@@ -51,8 +55,8 @@ const DAILY_BYTES: u64 = 5 << 20;
 const TRACES: u64 = 2000;
 /// The plain W3C cases' limit: scan at most this many times `wc -l` on the same files.
 const W3C_LIMIT: f64 = 2.5;
-const CASES: [&str; 9] = [
-    "file", "pieces", "folder", "freb", "eventxml", "evtx", "config", "ancm", "pages",
+const CASES: [&str; 11] = [
+    "file", "pieces", "folder", "freb", "eventxml", "evtx", "config", "ancm", "pages", "zip", "gz",
 ];
 
 struct Options {
@@ -196,6 +200,8 @@ fn run(opts: &Options) -> Result<bool, String> {
             "config" => reader_cases::bench_config(opts, &dir)?,
             "ancm" => reader_cases::bench_ancm(opts, &dir)?,
             "pages" => reader_cases::bench_pages(opts, &dir)?,
+            "zip" => archive_cases::bench_zip(opts, &dir)?,
+            "gz" => archive_cases::bench_gz(opts, &dir)?,
             _ => bench_freb(opts, &dir)?,
         };
     }

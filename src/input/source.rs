@@ -12,7 +12,7 @@
 //! or rotated while it is read is still read whole from the file that was opened.
 
 use std::fs::{File, Metadata};
-use std::io::{self, Read, Seek};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::archive::{self, Format, Limits, Member};
@@ -132,7 +132,7 @@ impl Body<'_, '_> {
 /// opened reaches `visit` as [`Item::Failed`], and nothing stops the walk but the end.
 pub fn each_stream<R, O, W, V>(path: &Path, open: O, mut wanted: W, mut visit: V)
 where
-    R: Read + Seek + ReadAt,
+    R: Read + Seek + ReadAt + Send,
     O: FnOnce(&Path) -> io::Result<R>,
     W: FnMut(&Path) -> bool,
     V: FnMut(Item<'_, '_>),
@@ -163,39 +163,150 @@ where
     let mut members = 0usize;
     let walked = archive::for_each_member(path, file, format, &Limits::default(), |member| {
         members += 1;
-        if !wanted(&member.origin) {
-            return visit(Item::Unwanted);
+        visit(member_item(member, &mut wanted));
+    });
+    if let Some(failed) = archive_failed(path, format, walked.map(|()| members)) {
+        visit(failed);
+    }
+}
+
+/// [`each_stream`] with the members of a zip read at once on the rayon pool, each on its own
+/// view of the one file opened: what `visit` returned for each stream, in archive order.
+pub fn par_each_stream<R, O, W, V, T>(path: &Path, open: O, wanted: W, visit: V) -> Vec<T>
+where
+    R: Read + Seek + ReadAt + Send,
+    O: FnOnce(&Path) -> io::Result<R>,
+    W: Fn(&Path) -> bool + Sync,
+    V: Fn(Item<'_, '_>) -> T + Sync,
+    T: Send,
+{
+    let name = || path.display().to_string();
+    let opened = open(path).and_then(|mut file| {
+        let head = read_head(&mut file)?;
+        Ok((file, head))
+    });
+    let (mut file, head) = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            return vec![visit(Item::Failed {
+                name: name(),
+                reason: e.to_string(),
+            })];
         }
-        let (name, origin) = (member.name.clone(), member.origin.clone());
-        let head = match member.reader().map(read_head) {
-            Ok(Ok(head)) => head,
-            Ok(Err(e)) => {
-                let reason = e.to_string();
-                return visit(Item::Failed { name, reason });
-            }
-            Err(reason) => {
-                let reason = reason.to_string();
-                return visit(Item::Failed { name, reason });
-            }
-        };
+    };
+    let Some(format) = Format::sniff(&head) else {
         let stream = Stream {
-            name,
-            origin,
-            disk: None,
+            name: name(),
+            origin: path.to_path_buf(),
+            disk: Some(path),
             head,
         };
-        visit(Item::Open(stream, Body::of(Source::Member(member))));
+        return vec![visit(Item::Open(stream, Body::of(Source::File(&mut file))))];
+    };
+    let walked = View::of(&file)
+        .map_err(archive::ArchiveError::Io)
+        .and_then(|view| {
+            archive::par_each_member(path, view, format, &Limits::default(), |member| {
+                visit(member_item(member, &mut |origin| wanted(origin)))
+            })
+        });
+    let mut seen = Vec::new();
+    let walked = walked.map(|items| {
+        seen = items;
+        seen.len()
     });
+    seen.extend(archive_failed(path, format, walked).map(&visit));
+    seen
+}
+
+/// What an archive member is to the caller: unwanted, failed with its reason, or open.
+fn member_item<'m, 'a>(
+    member: &'m mut Member<'a>,
+    wanted: &mut dyn FnMut(&Path) -> bool,
+) -> Item<'m, 'a> {
+    if !wanted(&member.origin) {
+        return Item::Unwanted;
+    }
+    let (name, origin) = (member.name.clone(), member.origin.clone());
+    let head = match member.reader().map(read_head) {
+        Ok(Ok(head)) => head,
+        Ok(Err(e)) => {
+            let reason = e.to_string();
+            return Item::Failed { name, reason };
+        }
+        Err(reason) => {
+            let reason = reason.to_string();
+            return Item::Failed { name, reason };
+        }
+    };
+    let stream = Stream {
+        name,
+        origin,
+        disk: None,
+        head,
+    };
+    Item::Open(stream, Body::of(Source::Member(member)))
+}
+
+/// The archive as a whole as a failed item, after its members (how many were found): one
+/// that could not be opened, or one with no files in it.
+fn archive_failed(
+    path: &Path,
+    format: Format,
+    walked: Result<usize, archive::ArchiveError>,
+) -> Option<Item<'static, 'static>> {
+    let name = path.display().to_string();
     match walked {
-        Err(e) => visit(Item::Failed {
-            name: name(),
+        Err(e) => Some(Item::Failed {
+            name,
             reason: e.to_string(),
         }),
-        Ok(()) if members == 0 => visit(Item::Failed {
-            name: name(),
+        Ok(0) => Some(Item::Failed {
+            name,
             reason: format!("a {} archive with no files in it", format.name()),
         }),
-        Ok(()) => {}
+        Ok(_) => None,
+    }
+}
+
+/// A view of an open file with a position of its own, read at positions: each clone reads
+/// the same file independently, so an archive's members can be read at once.
+#[derive(Clone, Copy)]
+struct View<'f> {
+    file: &'f dyn ReadAt,
+    pos: u64,
+    len: u64,
+}
+
+impl<'f> View<'f> {
+    fn of(file: &'f dyn ReadAt) -> io::Result<View<'f>> {
+        let len = file.metadata()?.len();
+        Ok(View { file, pos: 0, len })
+    }
+}
+
+impl Read for View<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read_at(buf, self.pos)?;
+        self.pos = self.pos.saturating_add(n as u64);
+        Ok(n)
+    }
+}
+
+impl Seek for View<'_> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let to = match pos {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = to.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a seek before the file's start",
+            )
+        })?;
+        Ok(self.pos)
     }
 }
 

@@ -8,6 +8,10 @@
 //! times the archive's size, and absolute caps bound each member and each archive. A limit hit
 //! ends that member with an error naming the limit; the next member is still read.
 //!
+//! The members of a zip may be read at once ([`par_each_member`]), each on its own view of the
+//! one open file; the archive's totals are then shared by them, so its limits hold for all
+//! of them together.
+//!
 //! A zip member's compressed size is what its decompressor actually consumed, counted under
 //! the zip reader, never the size its headers declare: a forged size field (4 GiB declared for
 //! 1.5 MiB of data) would otherwise lift its ratio limit out of reach. Bytes produced are
@@ -29,8 +33,12 @@ use std::fmt;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::read::MultiGzDecoder;
+use rayon::prelude::*;
+
+mod ahead;
 
 /// Bounds on decompression; [`Limits::default`] holds the values iisdiag uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,10 +199,19 @@ impl Member<'_> {
     }
 }
 
-/// Running totals of one archive.
+/// Running totals of one archive, shared by its members when they are read at once.
 struct Totals {
-    out: u64,
+    out: AtomicU64,
     archive_len: u64,
+}
+
+impl Totals {
+    fn new(archive_len: u64) -> Totals {
+        Totals {
+            out: AtomicU64::new(0),
+            archive_len,
+        }
+    }
 }
 
 /// How big a member is compressed.
@@ -241,15 +258,16 @@ struct Body<'a> {
     compressed: Compressed,
     out: u64,
     limits: &'a Limits,
-    totals: &'a mut Totals,
+    totals: &'a Totals,
     hit: Option<LimitHit>,
     ended_early: Option<String>,
 }
 
 impl Body<'_> {
-    fn check(&self) -> Option<LimitHit> {
+    /// The limit passed, if any, with `total` bytes out of the whole archive.
+    fn check(&self, total: u64) -> Option<LimitHit> {
         let l = self.limits;
-        let t = &self.totals;
+        let t = self.totals;
         let compressed = self.compressed.bytes();
         if self.out > RATIO_FLOOR && self.out > l.max_ratio.saturating_mul(compressed) {
             return Some(LimitHit::MemberRatio {
@@ -264,13 +282,13 @@ impl Body<'_> {
                 max: l.max_member_bytes,
             });
         }
-        if t.out > RATIO_FLOOR && t.out > l.max_ratio.saturating_mul(t.archive_len) {
+        if total > RATIO_FLOOR && total > l.max_ratio.saturating_mul(t.archive_len) {
             return Some(LimitHit::ArchiveRatio {
                 ratio: l.max_ratio,
                 archive: t.archive_len,
             });
         }
-        if t.out > l.max_archive_bytes {
+        if total > l.max_archive_bytes {
             return Some(LimitHit::ArchiveBytes {
                 max: l.max_archive_bytes,
             });
@@ -304,13 +322,18 @@ impl Read for Body<'_> {
             }
         };
         self.out = self.out.saturating_add(n as u64);
-        self.totals.out = self.totals.out.saturating_add(n as u64);
-        if let Some(mut hit) = self.check() {
+        let total = self
+            .totals
+            .out
+            .fetch_add(n as u64, Ordering::Relaxed)
+            .saturating_add(n as u64);
+        if let Some(mut hit) = self.check(total) {
             // The bytes that passed the limit are not handed out, so they do not count: a
             // bomb uses no more of the archive's budget than its own share, and the members
-            // after it are still read.
+            // after it are still read. Members read at once that pass an archive limit
+            // together all stop, though one alone might have fit: the limit holds either way.
             self.out -= n as u64;
-            self.totals.out -= n as u64;
+            self.totals.out.fetch_sub(n as u64, Ordering::Relaxed);
             if let LimitHit::MemberRatio { out, .. } = &mut hit {
                 *out = self.out;
             }
@@ -324,6 +347,7 @@ impl Read for Body<'_> {
 /// Calls `visit` for every file in the archive at `path` (read from `reader`), in archive
 /// order; folders and symbolic links are passed over. A problem with one member reaches
 /// `visit` through [`Member::reader`]; an archive that cannot be opened at all is the error.
+/// A gzip file is decompressed on a thread of its own while `visit` reads it.
 pub fn for_each_member<R, F>(
     path: &Path,
     mut reader: R,
@@ -332,22 +356,19 @@ pub fn for_each_member<R, F>(
     mut visit: F,
 ) -> Result<(), ArchiveError>
 where
-    R: Read + Seek,
+    R: Read + Seek + Send,
     F: FnMut(&mut Member<'_>),
 {
     let archive_len = reader.seek(SeekFrom::End(0))?;
     reader.seek(SeekFrom::Start(0))?;
-    let mut totals = Totals {
-        out: 0,
-        archive_len,
-    };
+    let totals = Totals::new(archive_len);
     match format {
-        Format::Gzip => {
+        Format::Gzip => std::thread::scope(|scope| {
             let body = gzip_body(
-                reader,
+                ahead::spawn(scope, MultiGzDecoder::new(reader)),
                 Compressed::Known(archive_len),
                 limits,
-                &mut totals,
+                &totals,
                 Format::Gzip,
             );
             visit(&mut Member {
@@ -355,50 +376,162 @@ where
                 origin: path.to_path_buf(),
                 body,
             });
-        }
+        }),
         Format::Zip => {
-            let counter = Rc::new(Cell::new(0));
-            let reader = Counting {
-                inner: reader,
-                read: Rc::clone(&counter),
-            };
-            let mut zip = zip::ZipArchive::new(reader).map_err(ArchiveError::Zip)?;
+            let (mut zip, counter) = open_zip(reader).map_err(ArchiveError::Zip)?;
             let folder = path.with_extension("");
             for index in 0..zip.len() {
-                let raw_name = zip.name_for_index(index).unwrap_or_default().to_string();
-                if raw_name.ends_with('/') || raw_name.ends_with('\\') {
-                    continue;
-                }
-                let name = format!("{}!{}", path.display(), printable(&raw_name));
-                let origin = inside(&folder, &raw_name);
-                let body = match zip.by_index(index) {
-                    Ok(entry) if entry.is_dir() || entry.is_symlink() => continue,
-                    Ok(entry) => {
-                        // The local header is read: what is read from here on is the data.
-                        let compressed = Compressed::Read {
-                            counter: Rc::clone(&counter),
-                            start: counter.get(),
-                        };
-                        zip_body(entry, compressed, limits, &mut totals)
-                    }
-                    Err(e) => Err(member_problem(&e)),
+                let at = At {
+                    path,
+                    folder: &folder,
+                    index,
                 };
-                visit(&mut Member { name, origin, body });
+                if let Some(mut member) = zip_member(&mut zip, &counter, at, limits, &totals) {
+                    visit(&mut member);
+                }
             }
         }
     }
     Ok(())
 }
 
-/// A gzip stream's decompressed body, refusing an archive inside it.
-fn gzip_body<'a, R: Read + 'a>(
-    reader: R,
+/// [`for_each_member`] with the members of a zip read at once on the rayon pool, each on its
+/// own clone of `reader` (a view of the one open file with a position of its own): what
+/// `visit` returned for each member, in archive order. The members share the archive's
+/// limits; each one's own limits, errors and notes are as when read one by one.
+pub fn par_each_member<R, F, T>(
+    path: &Path,
+    mut reader: R,
+    format: Format,
+    limits: &Limits,
+    visit: F,
+) -> Result<Vec<T>, ArchiveError>
+where
+    R: Read + Seek + Clone + Send + Sync,
+    F: Fn(&mut Member<'_>) -> T + Sync,
+    T: Send,
+{
+    if format == Format::Gzip {
+        let mut out = Vec::with_capacity(1);
+        for_each_member(path, reader, format, limits, |member| {
+            out.push(visit(member))
+        })?;
+        return Ok(out);
+    }
+    let archive_len = reader.seek(SeekFrom::End(0))?;
+    reader.seek(SeekFrom::Start(0))?;
+    let totals = Totals::new(archive_len);
+    // Opened once here for the member names and to say when the archive cannot be read; each
+    // task then opens its own view (the directory is read again: a few KiB).
+    let names: Vec<String> = {
+        let (zip, _) = open_zip(reader.clone()).map_err(ArchiveError::Zip)?;
+        (0..zip.len())
+            .map(|i| zip.name_for_index(i).unwrap_or_default().to_string())
+            .collect()
+    };
+    let folder = path.with_extension("");
+    let seen: Vec<Option<T>> = (0..names.len())
+        .into_par_iter()
+        .map_init(
+            || open_zip(reader.clone()),
+            |zip, index| {
+                let at = At {
+                    path,
+                    folder: &folder,
+                    index,
+                };
+                match zip {
+                    Ok((zip, counter)) => {
+                        let mut member = zip_member(zip, counter, at, limits, &totals)?;
+                        Some(visit(&mut member))
+                    }
+                    // The file read differently the second time (changed while read?).
+                    Err(e) => {
+                        let raw_name = &names[index];
+                        if is_folder(raw_name) {
+                            return None;
+                        }
+                        let (name, origin) = at.names(raw_name);
+                        let body = Err(format!("cannot be read ({e})"));
+                        Some(visit(&mut Member { name, origin, body }))
+                    }
+                }
+            },
+        )
+        .collect();
+    Ok(seen.into_iter().flatten().collect())
+}
+
+/// A zip archive read through a counter of the bytes read from it.
+type Zip<R> = zip::ZipArchive<Counting<R>>;
+
+/// The zip in `reader`, and the counter of what is read from it.
+fn open_zip<R: Read + Seek>(reader: R) -> zip::result::ZipResult<(Zip<R>, Rc<Cell<u64>>)> {
+    let counter = Rc::new(Cell::new(0));
+    let reader = Counting {
+        inner: reader,
+        read: Rc::clone(&counter),
+    };
+    Ok((zip::ZipArchive::new(reader)?, counter))
+}
+
+/// Which member of which archive.
+#[derive(Clone, Copy)]
+struct At<'p> {
+    path: &'p Path,
+    /// Where the archive would be extracted.
+    folder: &'p Path,
+    index: usize,
+}
+
+impl At<'_> {
+    /// The member's name in reports and the path it would have extracted.
+    fn names(&self, raw_name: &str) -> (String, PathBuf) {
+        let name = format!("{}!{}", self.path.display(), printable(raw_name));
+        (name, inside(self.folder, raw_name))
+    }
+}
+
+fn is_folder(raw_name: &str) -> bool {
+    raw_name.ends_with('/') || raw_name.ends_with('\\')
+}
+
+/// The member at `at` of `zip`, ready to read; none for a folder or a symbolic link.
+fn zip_member<'a, R: Read + Seek>(
+    zip: &'a mut Zip<R>,
+    counter: &Rc<Cell<u64>>,
+    at: At<'_>,
+    limits: &'a Limits,
+    totals: &'a Totals,
+) -> Option<Member<'a>> {
+    let raw_name = zip.name_for_index(at.index).unwrap_or_default().to_string();
+    if is_folder(&raw_name) {
+        return None;
+    }
+    let (name, origin) = at.names(&raw_name);
+    let body = match zip.by_index(at.index) {
+        Ok(entry) if entry.is_dir() || entry.is_symlink() => return None,
+        Ok(entry) => {
+            // The local header is read: what is read from here on is the data.
+            let compressed = Compressed::Read {
+                counter: Rc::clone(counter),
+                start: counter.get(),
+            };
+            zip_body(entry, compressed, limits, totals)
+        }
+        Err(e) => Err(member_problem(&e)),
+    };
+    Some(Member { name, origin, body })
+}
+
+/// A gzip stream's body from its `decoder`, refusing an archive inside it.
+fn gzip_body<'a, D: Read + 'a>(
+    mut decoder: D,
     compressed: Compressed,
     limits: &'a Limits,
-    totals: &'a mut Totals,
+    totals: &'a Totals,
     outer: Format,
 ) -> Result<Body<'a>, String> {
-    let mut decoder = MultiGzDecoder::new(reader);
     let head = match peek(&mut decoder) {
         Ok(head) => head,
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Vec::new(),
@@ -423,12 +556,12 @@ fn zip_body<'a, R: Read + 'a>(
     mut entry: zip::read::ZipFile<'a, R>,
     compressed: Compressed,
     limits: &'a Limits,
-    totals: &'a mut Totals,
+    totals: &'a Totals,
 ) -> Result<Body<'a>, String> {
     let head = peek(&mut entry).map_err(|e| format!("cannot be decompressed ({e})"))?;
     match Format::sniff(&head) {
         Some(Format::Gzip) => gzip_body(
-            Cursor::new(head).chain(entry),
+            MultiGzDecoder::new(Cursor::new(head).chain(entry)),
             compressed,
             limits,
             totals,

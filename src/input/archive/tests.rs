@@ -466,3 +466,117 @@ fn sizes_read_like_people_write_them() {
         assert_eq!(bytes(n), want, "{n}");
     }
 }
+
+/// What reading every member at once gave, as [`members`] gives it one by one.
+fn par_members(path: &str, bytes: &[u8], limits: &Limits) -> Result<Seen, ArchiveError> {
+    let format = Format::sniff(bytes).expect("an archive");
+    par_each_member(Path::new(path), Cursor::new(bytes), format, limits, |m| {
+        let content = match m.reader() {
+            Ok(r) => {
+                let mut out = Vec::new();
+                r.read_to_end(&mut out)
+                    .map(|_| out)
+                    .map_err(|e| e.to_string())
+            }
+            Err(reason) => Err(reason.to_string()),
+        };
+        (m.name.clone(), m.origin.clone(), content)
+    })
+}
+
+/// Runs `f` on a pool of `threads`, so members are read at once even on one core.
+fn on_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
+/// Log text of `lines` lines, different for each `seed`.
+fn log_text(seed: usize, lines: usize) -> Vec<u8> {
+    (0..lines)
+        .flat_map(|i| format!("2026-11-18 10:00:00 /api/{seed}/{i} 500 0 0\n").into_bytes())
+        .collect()
+}
+
+#[test]
+fn members_read_at_once_give_what_they_give_one_by_one_in_archive_order() {
+    let logs: Vec<Vec<u8>> = (0..40).map(|i| log_text(i, 500 + i * 37)).collect();
+    let names: Vec<String> = (0..40).map(|i| format!("W3SVC1/u_ex{i:02}.log")).collect();
+    let mut entries: Vec<(&str, &[u8])> = vec![("W3SVC1/", b"")];
+    entries.extend(
+        names
+            .iter()
+            .map(String::as_str)
+            .zip(logs.iter().map(Vec::as_slice)),
+    );
+    let inner = gzip(&logs[3]);
+    entries.push(("old/u_ex03.log.gz", &inner));
+    let bytes = zip_of(&entries, false);
+    let limits = Limits::default();
+    let one_by_one = members("logs.zip", &bytes, &limits).unwrap();
+    let at_once = on_pool(4, || par_members("logs.zip", &bytes, &limits)).unwrap();
+    assert_eq!(at_once.len(), 41);
+    assert_eq!(at_once, one_by_one);
+    // The gzip inside the zip is read through.
+    assert_eq!(at_once[40].2.as_deref(), Ok(&logs[3][..]));
+}
+
+#[test]
+fn a_bomb_read_at_once_with_good_members_stops_alone() {
+    let zeros = vec![0u8; 8 << 20];
+    let good: Vec<Vec<u8>> = (0..6).map(|i| log_text(i, 20_000)).collect();
+    let mut entries: Vec<(&str, &[u8])> = vec![("a.log", &good[0]), ("b.log", &good[1])];
+    entries.push(("bomb.log", &zeros));
+    let names = ["c.log", "d.log", "e.log", "f.log"];
+    entries.extend(
+        names
+            .iter()
+            .copied()
+            .zip(good[2..].iter().map(Vec::as_slice)),
+    );
+    let bytes = zip_of(&entries, false);
+    let seen = on_pool(3, || par_members("a.zip", &bytes, &Limits::default())).unwrap();
+    assert_eq!(seen.len(), 7);
+    let bomb = seen[2].2.as_ref().unwrap_err();
+    assert!(
+        bomb.contains("more than 500 times its compressed size"),
+        "{bomb}"
+    );
+    let read: Vec<&[u8]> = [0, 1, 3, 4, 5, 6]
+        .iter()
+        .map(|&i| seen[i].2.as_deref().unwrap())
+        .collect();
+    let want: Vec<&[u8]> = good.iter().map(Vec::as_slice).collect();
+    assert_eq!(read, want);
+}
+
+#[test]
+fn the_archive_cap_holds_for_members_read_at_once() {
+    let limits = Limits {
+        max_archive_bytes: 5 << 20,
+        ..Limits::default()
+    };
+    let part = noise(2 << 20);
+    let entries: Vec<(&str, &[u8])> = ["1.log", "2.log", "3.log", "4.log"]
+        .iter()
+        .map(|n| (*n, &part[..]))
+        .collect();
+    let bytes = zip_of(&entries, true);
+    for _ in 0..10 {
+        let seen = on_pool(4, || par_members("a.zip", &bytes, &limits)).unwrap();
+        let out: usize = seen.iter().map(|s| s.2.as_ref().map_or(0, Vec::len)).sum();
+        let stopped: Vec<&String> = seen.iter().filter_map(|s| s.2.as_ref().err()).collect();
+        // However the reads interleave, no more than the cap comes out, and what is cut off
+        // says which limit cut it.
+        assert!(out <= 5 << 20, "{out} bytes out");
+        assert!(!stopped.is_empty());
+        assert!(
+            stopped
+                .iter()
+                .all(|e| e.contains("the limit for one archive")),
+            "{stopped:?}"
+        );
+    }
+}
