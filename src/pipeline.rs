@@ -195,7 +195,7 @@ fn read_file(path: &Path, opts: &Options) -> Outcome {
 /// [`read_file`], reading only the archive members `wanted` (by the path they would have).
 /// The members of a zip are read at once on the pool, each into an outcome of its own.
 fn read_file_where(path: &Path, opts: &Options, wanted: impl Fn(&Path) -> bool + Sync) -> Outcome {
-    let parts = source::par_each_stream(
+    let read = source::par_each_stream(
         path,
         |path| progress::CountedFile::open(path, opts.progress.as_deref()),
         // A member named for a day outside --since/--until is left unread, like a file.
@@ -212,21 +212,18 @@ fn read_file_where(path: &Path, opts: &Options, wanted: impl Fn(&Path) -> bool +
                 if let Some(outcome) = part.files().last_mut() {
                     outcome.notes.extend(body.notes());
                 }
-                Some(part)
+                part
             }
-            Item::Failed { name, reason } => Some(Outcome::skipped(&name, reason)),
-            // Unwanted: counted below.
-            Item::Unwanted => None,
+            Item::Failed { name, reason } => Outcome::skipped(&name, reason),
+            Item::Unwanted => {
+                let mut unwanted = Outcome::default();
+                unwanted.collected.files_out_of_range = 1;
+                unwanted
+            }
         },
+        Outcome::merge,
     );
-    let unwanted = parts.iter().filter(|p| p.is_none()).count() as u64;
-    let mut out = parts
-        .into_iter()
-        .flatten()
-        .reduce(Outcome::merge)
-        .unwrap_or_default();
-    out.collected.files_out_of_range += unwanted;
-    out
+    read.unwrap_or_default()
 }
 
 /// Reads one file or archive member (`head`, then the rest of `body`) into a summary of its

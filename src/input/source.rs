@@ -171,13 +171,21 @@ where
 }
 
 /// [`each_stream`] with the members of a zip read at once on the rayon pool, each on its own
-/// view of the one file opened: what `visit` returned for each stream, in archive order.
-pub fn par_each_stream<R, O, W, V, T>(path: &Path, open: O, wanted: W, visit: V) -> Vec<T>
+/// view of the one file opened: what `visit` returned for each stream, combined with `merge`
+/// in archive order as the members are read.
+pub fn par_each_stream<R, O, W, V, M, T>(
+    path: &Path,
+    open: O,
+    wanted: W,
+    visit: V,
+    merge: M,
+) -> Option<T>
 where
     R: Read + Seek + ReadAt + Send,
     O: FnOnce(&Path) -> io::Result<R>,
     W: Fn(&Path) -> bool + Sync,
     V: Fn(Item<'_, '_>) -> T + Sync,
+    M: Fn(T, T) -> T + Sync,
     T: Send,
 {
     let name = || path.display().to_string();
@@ -188,10 +196,10 @@ where
     let (mut file, head) = match opened {
         Ok(opened) => opened,
         Err(e) => {
-            return vec![visit(Item::Failed {
+            return Some(visit(Item::Failed {
                 name: name(),
                 reason: e.to_string(),
-            })];
+            }));
         }
     };
     let Some(format) = Format::sniff(&head) else {
@@ -201,22 +209,30 @@ where
             disk: Some(path),
             head,
         };
-        return vec![visit(Item::Open(stream, Body::of(Source::File(&mut file))))];
+        return Some(visit(Item::Open(stream, Body::of(Source::File(&mut file)))));
     };
     let walked = View::of(&file)
         .map_err(archive::ArchiveError::Io)
         .and_then(|view| {
-            archive::par_each_member(path, view, format, &Limits::default(), |member| {
-                visit(member_item(member, &mut |origin| wanted(origin)))
-            })
+            let limits = Limits::default();
+            archive::par_each_member(
+                path,
+                view,
+                format,
+                &limits,
+                |member| visit(member_item(member, &mut |origin| wanted(origin))),
+                &merge,
+            )
         });
-    let mut seen = Vec::new();
-    let walked = walked.map(|items| {
-        seen = items;
-        seen.len()
-    });
-    seen.extend(archive_failed(path, format, walked).map(&visit));
-    seen
+    let (seen, walked) = match walked {
+        Ok((seen, visited)) => (seen, Ok(visited)),
+        Err(e) => (None, Err(e)),
+    };
+    let failed = archive_failed(path, format, walked).map(&visit);
+    match (seen, failed) {
+        (Some(seen), Some(failed)) => Some(merge(seen, failed)),
+        (seen, failed) => seen.or(failed),
+    }
 }
 
 /// What an archive member is to the caller: unwanted, failed with its reason, or open.

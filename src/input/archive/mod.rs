@@ -397,26 +397,36 @@ where
 
 /// [`for_each_member`] with the members of a zip read at once on the rayon pool, each on its
 /// own clone of `reader` (a view of the one open file with a position of its own): what
-/// `visit` returned for each member, in archive order. The members share the archive's
-/// limits; each one's own limits, errors and notes are as when read one by one.
-pub fn par_each_member<R, F, T>(
+/// `visit` returned for the members, combined with `merge` in archive order as they are
+/// read (so memory holds a few members' results, not every one's), and how many members were
+/// visited. The members share the archive's limits; each one's own limits, errors and notes
+/// are as when read one by one.
+pub fn par_each_member<R, F, M, T>(
     path: &Path,
     mut reader: R,
     format: Format,
     limits: &Limits,
     visit: F,
-) -> Result<Vec<T>, ArchiveError>
+    merge: M,
+) -> Result<(Option<T>, usize), ArchiveError>
 where
     R: Read + Seek + Clone + Send + Sync,
     F: Fn(&mut Member<'_>) -> T + Sync,
+    M: Fn(T, T) -> T + Sync,
     T: Send,
 {
     if format == Format::Gzip {
-        let mut out = Vec::with_capacity(1);
+        let mut out = None;
+        let mut visited = 0;
         for_each_member(path, reader, format, limits, |member| {
-            out.push(visit(member))
+            let seen = visit(member);
+            visited += 1;
+            out = Some(match out.take() {
+                Some(before) => merge(before, seen),
+                None => seen,
+            });
         })?;
-        return Ok(out);
+        return Ok((out, visited));
     }
     let archive_len = reader.seek(SeekFrom::End(0))?;
     reader.seek(SeekFrom::Start(0))?;
@@ -430,7 +440,7 @@ where
             .collect()
     };
     let folder = path.with_extension("");
-    let seen: Vec<Option<T>> = (0..names.len())
+    let seen = (0..names.len())
         .into_par_iter()
         .map_init(
             || open_zip(reader.clone()),
@@ -443,7 +453,7 @@ where
                 match zip {
                     Ok((zip, counter)) => {
                         let mut member = zip_member(zip, counter, at, limits, &totals)?;
-                        Some(visit(&mut member))
+                        Some((visit(&mut member), 1))
                     }
                     // The file read differently the second time (changed while read?).
                     Err(e) => {
@@ -453,13 +463,17 @@ where
                         }
                         let (name, origin) = at.names(raw_name);
                         let body = Err(format!("cannot be read ({e})"));
-                        Some(visit(&mut Member { name, origin, body }))
+                        Some((visit(&mut Member { name, origin, body }), 1))
                     }
                 }
             },
         )
-        .collect();
-    Ok(seen.into_iter().flatten().collect())
+        .flatten()
+        .reduce_with(|(a, n), (b, m)| (merge(a, b), n + m));
+    Ok(match seen {
+        Some((out, visited)) => (Some(out), visited),
+        None => (None, 0),
+    })
 }
 
 /// A zip archive read through a counter of the bytes read from it.

@@ -470,7 +470,7 @@ fn sizes_read_like_people_write_them() {
 /// What reading every member at once gave, as [`members`] gives it one by one.
 fn par_members(path: &str, bytes: &[u8], limits: &Limits) -> Result<Seen, ArchiveError> {
     let format = Format::sniff(bytes).expect("an archive");
-    par_each_member(Path::new(path), Cursor::new(bytes), format, limits, |m| {
+    let visit = |m: &mut Member<'_>| {
         let content = match m.reader() {
             Ok(r) => {
                 let mut out = Vec::new();
@@ -480,8 +480,17 @@ fn par_members(path: &str, bytes: &[u8], limits: &Limits) -> Result<Seen, Archiv
             }
             Err(reason) => Err(reason.to_string()),
         };
-        (m.name.clone(), m.origin.clone(), content)
-    })
+        vec![(m.name.clone(), m.origin.clone(), content)]
+    };
+    let concat = |mut a: Seen, b: Seen| {
+        a.extend(b);
+        a
+    };
+    let reader = Cursor::new(bytes);
+    let (seen, visited) = par_each_member(Path::new(path), reader, format, limits, visit, concat)?;
+    let seen = seen.unwrap_or_default();
+    assert_eq!(seen.len(), visited, "every member visited is counted once");
+    Ok(seen)
 }
 
 /// Runs `f` on a pool of `threads`, so members are read at once even on one core.
