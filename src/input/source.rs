@@ -137,27 +137,12 @@ where
     W: FnMut(&Path) -> bool,
     V: FnMut(Item<'_, '_>),
 {
-    let name = || path.display().to_string();
-    let opened = open(path).and_then(|mut file| {
-        let head = read_head(&mut file)?;
-        Ok((file, head))
-    });
-    let (mut file, head) = match opened {
+    let (mut file, head) = match open_head(path, open) {
         Ok(opened) => opened,
-        Err(e) => {
-            return visit(Item::Failed {
-                name: name(),
-                reason: e.to_string(),
-            });
-        }
+        Err(failed) => return visit(failed),
     };
     let Some(format) = Format::sniff(&head) else {
-        let stream = Stream {
-            name: name(),
-            origin: path.to_path_buf(),
-            disk: Some(path),
-            head,
-        };
+        let stream = disk_stream(path, head);
         return visit(Item::Open(stream, Body::of(Source::File(&mut file))));
     };
     let mut members = 0usize;
@@ -188,27 +173,12 @@ where
     M: Fn(T, T) -> T + Sync,
     T: Send,
 {
-    let name = || path.display().to_string();
-    let opened = open(path).and_then(|mut file| {
-        let head = read_head(&mut file)?;
-        Ok((file, head))
-    });
-    let (mut file, head) = match opened {
+    let (mut file, head) = match open_head(path, open) {
         Ok(opened) => opened,
-        Err(e) => {
-            return Some(visit(Item::Failed {
-                name: name(),
-                reason: e.to_string(),
-            }));
-        }
+        Err(failed) => return Some(visit(failed)),
     };
     let Some(format) = Format::sniff(&head) else {
-        let stream = Stream {
-            name: name(),
-            origin: path.to_path_buf(),
-            disk: Some(path),
-            head,
-        };
+        let stream = disk_stream(path, head);
         return Some(visit(Item::Open(stream, Body::of(Source::File(&mut file)))));
     };
     let walked = View::of(&file)
@@ -232,6 +202,31 @@ where
     match (seen, failed) {
         (Some(seen), Some(failed)) => Some(merge(seen, failed)),
         (seen, failed) => seen.or(failed),
+    }
+}
+
+/// `path` opened with `open`, and its first bytes; or the item saying why it could not be.
+fn open_head<R: Read>(
+    path: &Path,
+    open: impl FnOnce(&Path) -> io::Result<R>,
+) -> Result<(R, Vec<u8>), Item<'static, 'static>> {
+    let opened = open(path).and_then(|mut file| {
+        let head = read_head(&mut file)?;
+        Ok((file, head))
+    });
+    opened.map_err(|e| Item::Failed {
+        name: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// The stream a file on disk (not an archive) is.
+fn disk_stream(path: &Path, head: Vec<u8>) -> Stream<'_> {
+    Stream {
+        name: path.display().to_string(),
+        origin: path.to_path_buf(),
+        disk: Some(path),
+        head,
     }
 }
 

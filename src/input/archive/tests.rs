@@ -53,18 +53,23 @@ fn members(path: &str, bytes: &[u8], limits: &Limits) -> Result<Seen, ArchiveErr
     let format = Format::sniff(bytes).expect("an archive");
     let mut seen = Vec::new();
     for_each_member(Path::new(path), Cursor::new(bytes), format, limits, |m| {
-        let content = match m.reader() {
-            Ok(r) => {
-                let mut out = Vec::new();
-                r.read_to_end(&mut out)
-                    .map(|_| out)
-                    .map_err(|e| e.to_string())
-            }
-            Err(reason) => Err(reason.to_string()),
-        };
-        seen.push((m.name.clone(), m.origin.clone(), content));
+        seen.push(read_whole(m));
     })?;
     Ok(seen)
+}
+
+/// A member's name, origin, and its bytes or the error text.
+fn read_whole(m: &mut Member<'_>) -> (String, PathBuf, Result<Vec<u8>, String>) {
+    let content = match m.reader() {
+        Ok(r) => {
+            let mut out = Vec::new();
+            r.read_to_end(&mut out)
+                .map(|_| out)
+                .map_err(|e| e.to_string())
+        }
+        Err(reason) => Err(reason.to_string()),
+    };
+    (m.name.clone(), m.origin.clone(), content)
 }
 
 /// The limit a member's read stopped at.
@@ -470,18 +475,7 @@ fn sizes_read_like_people_write_them() {
 /// What reading every member at once gave, as [`members`] gives it one by one.
 fn par_members(path: &str, bytes: &[u8], limits: &Limits) -> Result<Seen, ArchiveError> {
     let format = Format::sniff(bytes).expect("an archive");
-    let visit = |m: &mut Member<'_>| {
-        let content = match m.reader() {
-            Ok(r) => {
-                let mut out = Vec::new();
-                r.read_to_end(&mut out)
-                    .map(|_| out)
-                    .map_err(|e| e.to_string())
-            }
-            Err(reason) => Err(reason.to_string()),
-        };
-        vec![(m.name.clone(), m.origin.clone(), content)]
-    };
+    let visit = |m: &mut Member<'_>| vec![read_whole(m)];
     let concat = |mut a: Seen, b: Seen| {
         a.extend(b);
         a
