@@ -196,16 +196,14 @@ impl<R: BufRead> Pull for Streamed<R> {
     fn pull(&mut self) -> Result<Pulled<'_>, (u64, quick_xml::Error)> {
         let Streamed { xml, buf } = self;
         buf.clear();
+        // The bounded reader stops a piece past its cap while it is read.
         xml.get_mut().since_event = 0;
         let started = xml.buffer_position();
-        let read = xml.read_event_into(buf);
-        // A streamed file stops at the cap inside the event; the bytes it took are counted.
-        let end = started.saturating_add(xml.get_ref().since_event);
-        match read {
+        match xml.read_event_into(buf) {
             Ok(event) => Ok(Pulled {
                 event,
                 started,
-                end: end.max(xml.buffer_position()),
+                end: xml.buffer_position(),
             }),
             Err(error) => Err((xml.error_position(), error)),
         }
