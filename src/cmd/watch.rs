@@ -146,6 +146,7 @@ impl Watch<'_> {
             }
             Seen::Trace(trace, path) => {
                 let t = trace.start.unwrap_or(fallback);
+                self.arrived(t);
                 let triple = trace.triple();
                 let name = path.file_name().map_or_else(
                     || path.display().to_string(),
