@@ -112,13 +112,16 @@ pub fn screen(w: &mut dyn Write, f: &Frame<'_>) -> io::Result<()> {
         .collect();
     writeln!(
         w,
-        "iisdiag watch {}: every {} s, window {} min against the {} min before",
-        guard::cut(&paths.join(" "), f.width.saturating_sub(60).max(20), "…"),
-        f.interval_s,
-        f.window,
-        f.before
+        "iisdiag watch: every {} s, window {} min against the {} min before",
+        f.interval_s, f.window, f.before
     )?;
-    writeln!(w, "files: {}", files_line(f.counts))?;
+    let files = files_line(f.counts);
+    let room = f.width.saturating_sub(files.chars().count() + 12).max(20);
+    writeln!(
+        w,
+        "following {}: {files}",
+        guard::cut(&paths.join(" "), room, "…")
+    )?;
     match f.newest {
         None => {
             writeln!(w)?;
@@ -133,10 +136,9 @@ pub fn screen(w: &mut dyn Write, f: &Frame<'_>) -> io::Result<()> {
                 v.requests,
                 v.failures,
                 per_minute(Some(v.requests as f64 / v.minutes.max(1) as f64)),
-                per_minute(
-                    (v.minutes_before > 0)
-                        .then(|| v.requests_before as f64 / v.minutes_before as f64)
-                ),
+                (v.minutes_before > 0)
+                    .then(|| v.requests_before as f64 / v.minutes_before as f64)
+                    .map_or_else(|| "-".to_string(), |r| format!("{r:.1}/min")),
             )?;
             writeln!(w)?;
             groups_table(w, f)?;
@@ -170,23 +172,39 @@ fn groups_table(w: &mut dyn Write, f: &Frame<'_>) -> io::Result<()> {
         .max()
         .unwrap_or(5)
         .max(5);
-    writeln!(
-        w,
-        "{:<code_width$}  {:<8}  {:>7}  {:>8}  {:>8}  {:<3}  meaning",
-        "group", "from", "count", "/min now", "before", ""
-    )?;
+    let head = format!(
+        "{:<code_width$}  {:<8}  {:>7}  {:>8}  {:>8}",
+        "group", "from", "count", "/min now", "before"
+    );
+    // The meaning's column starts past the row (`group` to the new mark, 46 columns after
+    // the code); too narrow, and the meaning goes on a line of its own under the row.
+    let start = code_width + 46;
+    let own_line = f.width.saturating_sub(start) < 30;
+    if own_line {
+        writeln!(w, "{head}")?;
+    } else {
+        writeln!(w, "{head}       meaning")?;
+    }
     for ((g, l), said) in v.groups.iter().zip(&labels).zip(f.said) {
-        let start = code_width + 2 + 8 + 2 + 7 + 2 + 8 + 2 + 8 + 2 + 3 + 2;
-        let title = guard::terminal_cut(&said.title, f.width.saturating_sub(start).max(10), "…");
-        writeln!(
-            w,
-            "{l:<code_width$}  {:<8}  {:>7}  {:>8}  {:>8}  {:<3}  {title}",
+        let title = if own_line {
+            guard::terminal_cut(&said.title, f.width.saturating_sub(4).max(10), "…")
+        } else {
+            guard::terminal_cut(&said.title, f.width.saturating_sub(start), "…")
+        };
+        let row = format!(
+            "{l:<code_width$}  {:<8}  {:>7}  {:>8}  {:>8}  {:<3}",
             source(&g.key),
             g.count,
             per_minute(Some(g.rate)),
             per_minute(g.rate_before),
             if g.new { "NEW" } else { "" },
-        )?;
+        );
+        if own_line {
+            writeln!(w, "{}", row.trim_end())?;
+            writeln!(w, "    {title}")?;
+        } else {
+            writeln!(w, "{row}  {title}")?;
+        }
     }
     let more = v.groups.len().saturating_sub(f.said.len());
     if more > 0 || v.other > 0 {
