@@ -15,7 +15,7 @@
 //! follower starts from the beginning; their kind is told only once they grow, so a folder of
 //! old logs costs one `stat` per file and poll. Polling is plain `std`, the same everywhere.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, Metadata};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -140,6 +140,8 @@ pub struct Follower {
     from_start: bool,
     polled: bool,
     buf: Vec<u8>,
+    /// Paths the walk could not read, said once each.
+    told: BTreeSet<PathBuf>,
 }
 
 impl Follower {
@@ -153,6 +155,7 @@ impl Follower {
             from_start,
             polled: false,
             buf: Vec::new(),
+            told: BTreeSet::new(),
         }
     }
 
@@ -218,9 +221,10 @@ impl Follower {
     }
 
     /// The regular files under the paths now, with their metadata.
-    fn walk(&self, notices: &mut Vec<Notice>) -> BTreeMap<PathBuf, Metadata> {
+    fn walk(&mut self, notices: &mut Vec<Notice>) -> BTreeMap<PathBuf, Metadata> {
         let mut found = BTreeMap::new();
-        for root in &self.roots {
+        let Follower { roots, told, .. } = self;
+        for root in roots.iter() {
             for entry in walkdir::WalkDir::new(root).follow_links(true) {
                 match entry {
                     Ok(e) if e.file_type().is_file() => {
@@ -233,10 +237,10 @@ impl Follower {
                     Err(e)
                         if e.io_error().map(io::Error::kind) == Some(io::ErrorKind::NotFound) => {}
                     Err(e) => {
-                        // Said once per poll at most per path; a folder that cannot be read
-                        // stays in the notices until it can.
+                        // Said once: a folder that cannot be read is tried again at every
+                        // poll, quietly.
                         let path = e.path().map_or_else(|| root.clone(), Path::to_path_buf);
-                        if !self.files.contains_key(&path) {
+                        if told.len() < 1_000 && told.insert(path.clone()) {
                             notices.push(Notice {
                                 path,
                                 text: format!("cannot be read: {e}"),
