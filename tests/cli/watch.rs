@@ -10,6 +10,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[cfg(unix)]
 use super::color::in_terminal;
 
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -312,6 +313,7 @@ fn watch_exec_runs_the_command_and_goes_on() {
     assert!(w.child.try_wait().unwrap().is_none(), "{}", w.out());
 }
 
+#[cfg(unix)]
 #[test]
 fn watch_redraws_a_screen_in_a_terminal_with_the_waiting_note() {
     let dir = tempfile::tempdir().unwrap();
@@ -338,6 +340,7 @@ fn watch_redraws_a_screen_in_a_terminal_with_the_waiting_note() {
     assert!(screen.contains("iisdiag watch ran"), "{screen:?}");
 }
 
+#[cfg(unix)]
 #[test]
 fn watch_screen_shows_the_groups_and_explains_the_top_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -376,4 +379,26 @@ fn watch_screen_shows_the_groups_and_explains_the_top_one() {
         "{last:?}"
     );
     assert!(!last.contains("waiting for log lines"), "{last:?}");
+}
+
+#[test]
+fn watch_refuses_a_bad_interval_and_a_path_that_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("iisdiag"))
+        .args(["watch", dir.path().to_str().unwrap(), "--interval", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("invalid value `0` for --interval"), "{err}");
+    let out = Command::new(assert_cmd::cargo::cargo_bin("iisdiag"))
+        .args(["watch", "/no/such/iisdiag/logs", "--for", "1s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no such file or folder to watch: /no/such/iisdiag/logs"),
+        "{err}"
+    );
 }
