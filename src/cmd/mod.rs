@@ -99,6 +99,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
             let mut opts = watch::Options::try_from(args)?;
             opts.screen = std::io::stdout().is_terminal();
             opts.width = terminal_width();
+            opts.color = color;
             watch::run(&opts, out, err)
         }
         Command::Completions(args) => generate::completions(args.shell, out),

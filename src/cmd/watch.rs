@@ -19,6 +19,7 @@ use crate::filter::{self, FailOn};
 use crate::guard;
 use crate::input::follow::{Follower, Notice, Seen};
 use crate::kb::Kb;
+use crate::report::paint::Paint;
 use crate::report::watch::{self as show, Frame};
 use crate::summary::window::{Key, View, Window};
 use crate::time::{self, Millis};
@@ -46,6 +47,8 @@ pub struct Options {
     /// Standard output is a terminal: redraw a screen; else append lines.
     pub screen: bool,
     pub width: u16,
+    /// Colour on the screen.
+    pub color: bool,
 }
 
 impl TryFrom<WatchArgs> for Options {
@@ -90,6 +93,7 @@ impl TryFrom<WatchArgs> for Options {
             rules: a.rules,
             screen: false,
             width: 120,
+            color: false,
         })
     }
 }
@@ -343,6 +347,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
                 explained,
                 recent: &recent,
                 width: usize::from(opts.width),
+                paint: Paint::new(opts.color && opts.screen),
             };
             if opts.screen {
                 if due || ending {

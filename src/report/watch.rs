@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use crate::explain::watch::Said;
 use crate::guard;
 use crate::input::follow::Counts;
+use crate::report::paint::{Paint, Tone};
 use crate::summary::window::{GroupRate, Key, Totals, View};
 use crate::time::{self, Millis};
 
@@ -32,6 +33,8 @@ pub struct Frame<'a> {
     /// Recent events, oldest first, each already timed: files, traces, conditions.
     pub recent: &'a [String],
     pub width: usize,
+    /// Colour for the screen (the lines appended are never coloured).
+    pub paint: Paint,
 }
 
 /// The group's code as a person reads it: `502.3.12002`, `503 AppOffline OrdersPool`.
@@ -181,9 +184,14 @@ fn groups_table(w: &mut dyn Write, f: &Frame<'_>) -> io::Result<()> {
     let start = code_width + 46;
     let own_line = f.width.saturating_sub(start) < 30;
     if own_line {
-        writeln!(w, "{head}")?;
+        writeln!(w, "{}", f.paint.paint(Tone::Heading, &head))?;
     } else {
-        writeln!(w, "{head}       meaning")?;
+        writeln!(
+            w,
+            "{}",
+            f.paint
+                .paint(Tone::Heading, &format!("{head}       meaning"))
+        )?;
     }
     for ((g, l), said) in v.groups.iter().zip(&labels).zip(f.said) {
         let title = if own_line {
@@ -191,19 +199,29 @@ fn groups_table(w: &mut dyn Write, f: &Frame<'_>) -> io::Result<()> {
         } else {
             guard::terminal_cut(&said.title, f.width.saturating_sub(start), "…")
         };
+        // Padded first, then painted: the escapes take no columns.
+        let status = g.key.code().map(|(s, _, _)| s);
+        let code = f
+            .paint
+            .paint(Tone::of(status, said.benign), &format!("{l:<code_width$}"));
+        let new = if g.new {
+            f.paint.paint(Tone::Fault, "NEW")
+        } else {
+            String::new()
+        };
         let row = format!(
-            "{l:<code_width$}  {:<8}  {:>7}  {:>8}  {:>8}  {:<3}",
+            "{code}  {:<8}  {:>7}  {:>8}  {:>8}  {new}",
             source(&g.key),
             g.count,
             per_minute(Some(g.rate)),
             per_minute(g.rate_before),
-            if g.new { "NEW" } else { "" },
         );
         if own_line {
             writeln!(w, "{}", row.trim_end())?;
             writeln!(w, "    {title}")?;
         } else {
-            writeln!(w, "{row}  {title}")?;
+            let pad = if g.new { "" } else { "   " };
+            writeln!(w, "{row}{pad}  {title}")?;
         }
     }
     let more = v.groups.len().saturating_sub(f.said.len());
@@ -421,6 +439,7 @@ mod tests {
             explained: None,
             recent: &[],
             width: 100,
+            paint: Paint::new(false),
         };
         assert_eq!(
             line(&frame, 10),

@@ -363,7 +363,7 @@ fn watch_screen_shows_the_groups_and_explains_the_top_one() {
             "--for",
             "1s",
         ],
-        &[("COLUMNS", "120")],
+        &[("NO_COLOR", "1")],
     ) else {
         return;
     };
@@ -379,6 +379,22 @@ fn watch_screen_shows_the_groups_and_explains_the_top_one() {
         "{last:?}"
     );
     assert!(!last.contains("waiting for log lines"), "{last:?}");
+    assert!(!last.contains("\x1b[1m"), "{last:?}");
+    // In colour: the new mark in bold red, the 5xx code red.
+    let coloured = in_terminal(
+        &[
+            "watch",
+            dir.path().to_str().unwrap(),
+            "--from-start",
+            "--interval",
+            "0.2",
+            "--for",
+            "1s",
+        ],
+        &[],
+    )
+    .unwrap();
+    assert!(coloured.contains("NEW\x1b[0m"), "{coloured:?}");
 }
 
 #[test]
