@@ -555,6 +555,10 @@ impl Follower {
                 break;
             }
         }
+        // Back to a chunk's size after a long line: the follower runs for days.
+        if self.buf.capacity() > 2 * CHUNK {
+            self.buf = Vec::new();
+        }
         tell_stats(path, &stats, notices);
     }
 }

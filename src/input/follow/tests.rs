@@ -153,3 +153,29 @@ fn the_last_header_block_before_a_point_is_found() {
     // The first line of a tail that starts mid-line is not a line.
     assert_eq!(last_header(b"#Fields: a\nx\n", false), None);
 }
+
+#[test]
+fn lines_longer_than_a_chunk_are_read_and_past_the_cap_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("u_ex26111810.log");
+    let mut f = Follower::new(vec![dir.path().to_path_buf()], false);
+    poll(&mut f);
+    // A URL of 1.5 MiB: longer than a read, shorter than the cap.
+    let long = line(1, 414, 0, 0).replace("/api", &format!("/{}", "a".repeat(3 << 19)));
+    let huge = format!("{}\r\n", "x".repeat(MAX_LINE + 10));
+    append(&log, &format!("{HEADER}{long}{huge}{}", line(2, 500, 0, 0)));
+    let (seen, notices) = poll(&mut f);
+    assert_eq!(seen, ["414.0.0", "500.0.0"]);
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.contains("1 malformed line(s)") && n.contains("longer than 4 MiB")),
+        "{notices:?}"
+    );
+    // A long line still being written is left for a later poll.
+    let cut = line(3, 503, 0, 0).replace("/api", &format!("/{}", "b".repeat(3 << 19)));
+    append(&log, &cut[..cut.len() - 10]);
+    assert_eq!(poll(&mut f).0, Vec::<String>::new());
+    append(&log, &cut[cut.len() - 10..]);
+    assert_eq!(poll(&mut f).0, ["503.0.0"]);
+}
