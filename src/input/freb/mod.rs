@@ -4,9 +4,11 @@
 //! failure reason, time taken), followed by one `<Event>` per step of the IIS pipeline. The
 //! answer an administrator wants is spread over those events: which module set the error
 //! (`MODULE_SET_RESPONSE_ERROR_STATUS`), with which HRESULT, which backend ARR picked, where
-//! the time went. This reader streams the XML once with a reused buffer, keeps only those
-//! facts (and, on request, a short line per event for the timeline), and caps every string
-//! it stores, so a trace IIS cut at its size limit, or a hostile file, costs bounded memory.
+//! the time went. This reader goes over the XML once (in memory where the trace is held whole,
+//! each plainly written event cut by hand in [`skim`], else streamed with a reused buffer),
+//! keeps only those facts (and, on request, a short line per event for the timeline), and
+//! caps every string it stores, so a trace IIS cut at its size limit, or a hostile file,
+//! costs bounded memory.
 //!
 //! Safety rules: entities are never expanded (a DOCTYPE that declares any is refused), nesting
 //! deeper than [`MAX_DEPTH`] is refused before it can hurt, and a file that simply stops
@@ -171,6 +173,7 @@ pub fn read_trace_in(bytes: &[u8], keep_events: bool) -> Result<Trace, FrebError
         skim: skim::Skim::default(),
         skimmed: 0,
         inside_text: false,
+        len: bytes.len() as u64,
     };
     walk_events(&mut in_memory, keep_events)
 }
@@ -231,6 +234,8 @@ struct InMemory<'i> {
     /// Whether the parser's last event was a tag, after which it reads text: the one place
     /// bytes can be taken from under it.
     inside_text: bool,
+    /// The length of the whole input.
+    len: u64,
 }
 
 impl Pull for InMemory<'_> {
@@ -267,10 +272,19 @@ impl Pull for InMemory<'_> {
     }
 
     /// A streamed reader has read to the end when it reports unclosed markup (it looked
-    /// for the close to the end); the bytes in memory are left where the markup began. A
-    /// syntax error is quick-xml's word for markup the input ended inside.
+    /// for the close to the end); the bytes in memory are left where the markup began. An
+    /// `Unclosed...` syntax error is quick-xml's word for markup the input ended inside; an
+    /// unknown `<!` markup is one only when nothing follows it.
     fn at_end(&mut self, error: &quick_xml::Error) -> bool {
-        matches!(error, quick_xml::Error::Syntax(_)) || at_end(&mut self.xml)
+        use quick_xml::errors::SyntaxError;
+        match error {
+            quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => {
+                let at = self.xml.error_position() + self.skimmed;
+                at.saturating_add(2) >= self.len || at_end(&mut self.xml)
+            }
+            quick_xml::Error::Syntax(_) => true,
+            _ => at_end(&mut self.xml),
+        }
     }
 }
 

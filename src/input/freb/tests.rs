@@ -757,6 +757,26 @@ fn a_trace_in_memory_reads_as_it_does_streamed() {
     }
 }
 
+#[test]
+fn unknown_bang_markup_mid_trace_is_an_error_in_memory_as_streamed() {
+    // Once taken for a trace cut short in memory (a trace with a timeline) and an error when
+    // streamed.
+    let bytes = std::fs::read(testdata("fr000101.xml")).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let at = text.find("</Computer>").unwrap();
+    let broken = format!("{}<!{}", &text[..at], &text[at + 1..]);
+    for keep in [true, false] {
+        let [streamed, in_memory, whole] = each_way(broken.as_bytes(), keep);
+        assert!(streamed.starts_with("Err(Xml"), "{streamed}");
+        assert_eq!(in_memory, streamed);
+        assert_eq!(whole, streamed);
+    }
+    // At the very end it is a trace cut short, either way.
+    let cut = format!("{}<!", &text[..at]);
+    let [streamed, in_memory, _] = each_way(cut.as_bytes(), false);
+    assert_eq!(in_memory, streamed);
+}
+
 /// A reader that hands out `bytes`, then fails with `message`.
 struct FailsAfter<'b>(&'b [u8], &'static str);
 
