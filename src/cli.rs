@@ -72,6 +72,11 @@ pub enum Command {
         after_help = "Examples:\n  iisdiag scan logs --until 2026-11-18T11:00 --save-summary before.json\n  iisdiag scan logs --since 2026-11-18T11:00 --save-summary after.json\n  iisdiag diff before.json after.json --fail-on new-5xx\n  iisdiag diff --split 2026-11-18T11:00 logs --format markdown"
     )]
     Diff(DiffArgs),
+    /// Follow W3C, HTTP.sys and FREB logs as IIS writes them: the failure groups of the last
+    /// minutes, their rate now against the minutes before, new groups marked and the top one
+    /// explained; a screen on a terminal, appended lines otherwise.
+    #[command(after_help = help::WATCH)]
+    Watch(WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell or elvish).
     #[command(after_help = help::COMPLETIONS)]
     Completions(CompletionsArgs),
@@ -114,6 +119,56 @@ pub struct EventsArgs {
     /// No messages on stderr about skipped files or notes.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Log files or folders to follow; folders are walked again at every poll, so files that
+    /// appear (a new u_ex file at the hour, a new trace) are read. On Windows, none follows
+    /// the default IIS log folders.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Seconds between two screens (or lines); files are read every half second, or at this
+    /// interval when it is shorter.
+    #[arg(long, default_value = "2", value_name = "SECS")]
+    pub interval: String,
+
+    /// Minutes of log time the groups and rates cover.
+    #[arg(long, default_value_t = 5, value_name = "MINUTES", value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub window: u32,
+
+    /// Minutes before the window that its rates are compared with (a group not seen in them
+    /// is new).
+    #[arg(long, default_value_t = 15, value_name = "MINUTES", value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub before: u32,
+
+    /// Exit with code 1 the first time the window holds failures so: 5xx, 502.3>10 (more than
+    /// ten in the window), 5xx>1% (more than 1 % of the window's requests). Repeatable.
+    #[arg(long, value_name = "CONDITION")]
+    pub fail_on: Vec<String>,
+
+    /// With --fail-on: run this command (through the shell) each time a condition starts to
+    /// hold, and go on watching instead of exiting.
+    #[arg(long, value_name = "COMMAND", requires = "fail_on")]
+    pub exec: Option<String>,
+
+    /// Read what the files hold already before following them (default: from their end,
+    /// like `tail -f`; files that appear later are always read from their start).
+    #[arg(long)]
+    pub from_start: bool,
+
+    /// Stop after this long (30s, 10m, 2h) with the summary of what was seen, as Ctrl-C does.
+    #[arg(long = "for", value_name = "DURATION")]
+    pub run_for: Option<String>,
+
+    /// How many groups the screen shows.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+
+    /// A rules file that adds or overrides knowledge-base entries (TOML, see the README).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -80,6 +80,8 @@ mod threads;
 mod tiers;
 #[path = "cli/walk.rs"]
 mod walk;
+#[path = "cli/watch.rs"]
+mod watch;
 
 /// The executable, with the width it lays tables out in when piped fixed at 120 columns
 /// (a `COLUMNS` exported by the shell running the tests would change it).

@@ -114,3 +114,26 @@ Examples:
 
   Read it without installing:
     iisdiag man scan | man -l -";
+
+/// After `iisdiag watch --help`.
+pub const WATCH: &str = "\
+Examples:
+  On the server, the default IIS log folders (Windows only; elsewhere, name them):
+    iisdiag watch
+
+  One site's logs and the HTTP.sys error log, a screen every 5 seconds:
+    iisdiag watch C:\\inetpub\\logs\\LogFiles\\W3SVC1 C:\\Windows\\System32\\LogFiles\\HTTPERR --interval 5
+
+  Page someone when 5xx pass 2 % of the requests of the last 5 minutes:
+    iisdiag watch LogFiles/ --fail-on \"5xx>2%\" --exec \"page-oncall.sh\"
+
+  Exit 1 at the first 503 from HTTP.sys or IIS, for a script:
+    iisdiag watch LogFiles/ HTTPERR/ --fail-on 503
+
+  Appended lines for a log file, for one hour:
+    iisdiag watch LogFiles/ --for 1h > watch.log
+
+IIS writes its log buffer to disk every 60 seconds or each 64 KB, so lines arrive in bursts
+and the newest can be a minute old; the screen says how old.
+Exit codes: 0 at Ctrl-C or the end of --for, 1 when --fail-on held (without --exec),
+2 for a usage error.";

@@ -11,6 +11,7 @@ mod progress;
 pub mod scan;
 mod show;
 mod term;
+pub mod watch;
 
 use std::io::Write;
 
@@ -94,6 +95,13 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
             },
             out,
         ),
+        Command::Watch(args) => {
+            let mut opts = watch::Options::try_from(args)?;
+            opts.screen = std::io::stdout().is_terminal();
+            opts.width = terminal_width();
+            opts.color = color;
+            watch::run(&opts, out, err)
+        }
         Command::Completions(args) => generate::completions(args.shell, out),
         Command::Man(args) => generate::man(args.command.as_deref(), out),
     }

@@ -28,6 +28,7 @@ pub mod timeline;
 pub mod timing;
 pub mod trace;
 pub mod verdict;
+pub mod watch;
 
 use std::collections::BTreeMap;
 

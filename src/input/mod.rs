@@ -13,6 +13,7 @@ pub mod defaults;
 pub mod discover;
 pub mod errorpage;
 pub mod eventlog;
+pub mod follow;
 pub mod freb;
 pub mod httperr;
 pub mod lines;

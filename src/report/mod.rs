@@ -23,6 +23,7 @@ pub mod table;
 mod testing;
 pub mod tiers;
 pub mod timeline;
+pub mod watch;
 
 use std::io::{self, Write};
 

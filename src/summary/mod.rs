@@ -15,5 +15,6 @@ pub mod stdout;
 pub mod tiers;
 pub mod traces;
 pub mod w3c;
+pub mod window;
 
 pub use collected::{Collected, FileOutcome};

@@ -35,6 +35,49 @@ pub fn notification_name(code: u64) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
+/// Which of an event's data [`State::apply`] reads, told by the event's name; keep it beside
+/// `apply`, whose arms it follows. An event read by [`super::skim`] keeps only these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reads {
+    All,
+    /// `ModuleName` and `Notification`: the module events, most of a trace.
+    Module,
+    Nothing,
+}
+
+impl Reads {
+    pub(super) fn of(name: &str) -> Reads {
+        match name {
+            "NOTIFY_MODULE_START" | "NOTIFY_MODULE_COMPLETION" | "NOTIFY_MODULE_END" => {
+                Reads::Module
+            }
+            "MODULE_SET_RESPONSE_ERROR_STATUS"
+            | "GENERAL_REQUEST_END"
+            | "GENERAL_RESPONSE_ENTITY_BUFFER"
+            | "GENERAL_ENDPOINT_INFORMATION"
+            | "GENERAL_REQUEST_HEADERS"
+            | "ARR_REQUEST_ROUTED"
+            | "ARR_SERVER_ROUTED" => Reads::All,
+            _ if name.starts_with("ANCM_")
+                || name.starts_with("FASTCGI_")
+                || is_rewrite_outcome(name) =>
+            {
+                Reads::All
+            }
+            _ => Reads::Nothing,
+        }
+    }
+
+    /// Whether the value of `<Data Name="key">` (or `<Description Data="key">`) is kept.
+    pub(super) fn takes(self, key: &str) -> bool {
+        match self {
+            Reads::All => true,
+            Reads::Module => key == "ModuleName" || key == "Notification",
+            Reads::Nothing => false,
+        }
+    }
+}
+
 impl State {
     /// What each kind of event tells about the request.
     pub(super) fn apply(&mut self, name: &str, index: usize, offset: i64) {

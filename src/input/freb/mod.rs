@@ -14,6 +14,7 @@
 //! not as an error.
 
 mod events;
+mod skim;
 mod status;
 mod text;
 mod timeline;
@@ -167,6 +168,9 @@ impl BufRead for Failing {
 pub fn read_trace_in(bytes: &[u8], keep_events: bool) -> Result<Trace, FrebError> {
     let mut in_memory = InMemory {
         xml: Reader::from_reader(bytes),
+        skim: skim::Skim::default(),
+        skimmed: 0,
+        inside_text: false,
     };
     walk_events(&mut in_memory, keep_events)
 }
@@ -185,6 +189,11 @@ trait Pull {
     fn pull(&mut self) -> Result<Pulled<'_>, (u64, quick_xml::Error)>;
     /// Whether `error` was met because the input ran out.
     fn at_end(&mut self, error: &quick_xml::Error) -> bool;
+    /// Reads the next `<Event>` into `state` by the quicker way of [`skim`], when it can;
+    /// whether it did. Called only between the root's events.
+    fn skim(&mut self, _state: &mut State) -> bool {
+        false
+    }
 }
 
 struct Streamed<R> {
@@ -205,7 +214,7 @@ impl<R: BufRead> Pull for Streamed<R> {
                 started,
                 end: xml.buffer_position(),
             }),
-            Err(error) => Err((xml.error_position(), error)),
+            Err(error) => Err((error_offset(&error, started, xml.error_position()), error)),
         }
     }
 
@@ -216,19 +225,45 @@ impl<R: BufRead> Pull for Streamed<R> {
 
 struct InMemory<'i> {
     xml: Reader<&'i [u8]>,
+    skim: skim::Skim,
+    /// Bytes [`skim`] took past the parser, which counts only what it read itself.
+    skimmed: u64,
+    /// Whether the parser's last event was a tag, after which it reads text: the one place
+    /// bytes can be taken from under it.
+    inside_text: bool,
 }
 
 impl Pull for InMemory<'_> {
     fn pull(&mut self) -> Result<Pulled<'_>, (u64, quick_xml::Error)> {
-        let started = self.xml.buffer_position();
+        let started = self.xml.buffer_position() + self.skimmed;
         match self.xml.read_event() {
-            Ok(event) => Ok(Pulled {
-                event,
-                started,
-                end: self.xml.buffer_position(),
-            }),
-            Err(error) => Err((self.xml.error_position(), error)),
+            Ok(event) => {
+                self.inside_text = matches!(event, Xml::Start(_) | Xml::End(_) | Xml::Empty(_));
+                Ok(Pulled {
+                    event,
+                    started,
+                    end: self.xml.buffer_position() + self.skimmed,
+                })
+            }
+            Err(error) => {
+                let reported = self.xml.error_position() + self.skimmed;
+                Err((error_offset(&error, started, reported), error))
+            }
         }
+    }
+
+    fn skim(&mut self, state: &mut State) -> bool {
+        if !self.inside_text {
+            return false;
+        }
+        let rest: &[u8] = self.xml.get_ref();
+        let at = self.xml.buffer_position() + self.skimmed;
+        let Some(taken) = self.skim.event(rest, at, state) else {
+            return false;
+        };
+        *self.xml.get_mut() = rest.get(taken..).unwrap_or_default();
+        self.skimmed += taken as u64;
+        true
     }
 
     /// A streamed reader has read to the end when it reports unclosed markup (it looked
@@ -239,10 +274,23 @@ impl Pull for InMemory<'_> {
     }
 }
 
+/// Where an error was met: where quick-xml says, but for text that is not UTF-8, for
+/// which it says nothing (the offset of an earlier error, or 0): there, where the piece
+/// holding it starts.
+fn error_offset(error: &quick_xml::Error, started: u64, reported: u64) -> u64 {
+    match error {
+        quick_xml::Error::Encoding(_) => started,
+        _ => reported,
+    }
+}
+
 /// The walk over a trace's events, whichever way they are read.
 fn walk_events(source: &mut impl Pull, keep_events: bool) -> Result<Trace, FrebError> {
     let mut state = State::new(keep_events);
     loop {
+        if state.at_root() && source.skim(&mut state) {
+            continue;
+        }
         let Pulled {
             event,
             started,

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesRef, BytesStart};
 
+use super::events::Reads;
 use super::text::{attribute, parse_status, push_capped, push_collapsed, truncate_chars};
 use super::trace::{ErrorSet, Trace};
 use super::{
@@ -173,6 +174,8 @@ impl Scratch {
 /// Everything carried from one event to the next while reading.
 pub(super) struct State {
     pub(super) keep_events: bool,
+    /// The data of the event being read that is kept; all but while [`super::skim`] reads.
+    pub(super) reads: Reads,
     pub(super) root_seen: bool,
     stack: Vec<Tag>,
     capture: Capture,
@@ -193,6 +196,7 @@ impl State {
     pub(super) fn new(keep_events: bool) -> State {
         State {
             keep_events,
+            reads: Reads::All,
             root_seen: false,
             stack: Vec::with_capacity(MAX_DEPTH),
             capture: Capture::Nothing,
@@ -216,6 +220,19 @@ impl State {
         offset: u64,
         empty: bool,
     ) -> Result<(), FrebError> {
+        self.open_with(start, offset, empty, None)
+    }
+
+    /// [`State::open`], given the value of the one attribute the element is read for
+    /// (`SystemTime`, `Name` or `Data`) when the caller has it already.
+    pub(super) fn open_with(
+        &mut self,
+        start: &BytesStart,
+        offset: u64,
+        empty: bool,
+        known: Option<&str>,
+    ) -> Result<(), FrebError> {
+        let value = |name: &str| known.map(Cow::Borrowed).or_else(|| attribute(start, name));
         if self.stack.len() >= MAX_DEPTH {
             return Err(FrebError::TooDeep { offset });
         }
@@ -244,7 +261,7 @@ impl State {
             (Some(Tag::System), "Opcode") => Tag::Opcode,
             (Some(Tag::System), "Computer") => Tag::Computer,
             (Some(Tag::System), "TimeCreated") => {
-                if let Some(time) = attribute(start, "SystemTime") {
+                if let Some(time) = value("SystemTime") {
                     self.scratch.time.clear();
                     push_capped(&mut self.scratch.time, &time, 64);
                 }
@@ -261,15 +278,22 @@ impl State {
             Tag::Opcode => Capture::Opcode,
             Tag::Computer => Capture::Computer,
             Tag::RenderedOpcode => Capture::RenderedOpcode,
+            Tag::Data | Tag::Description if self.reads == Reads::Nothing => Capture::Nothing,
             Tag::Data => {
-                let key = attribute(start, "Name").unwrap_or_default();
+                let key = value("Name").unwrap_or_default();
+                if !self.reads.takes(&key) {
+                    return self.opened_nothing();
+                }
                 self.capture_cap = if key == "Buffer" { MAX_BODY } else { MAX_VALUE };
                 let scratch = &mut self.scratch;
                 Scratch::slot(&mut scratch.data, &mut scratch.data_len, &key)
                     .map_or(Capture::Nothing, Capture::Data)
             }
             Tag::Description => {
-                let key = attribute(start, "Data").unwrap_or_default();
+                let key = value("Data").unwrap_or_default();
+                if !self.reads.takes(&key) {
+                    return self.opened_nothing();
+                }
                 self.capture_cap = MAX_VALUE;
                 let scratch = &mut self.scratch;
                 Scratch::slot(
@@ -285,6 +309,17 @@ impl State {
             self.capture = Capture::Nothing;
         }
         Ok(())
+    }
+
+    /// An element opened whose text is not kept.
+    fn opened_nothing(&mut self) -> Result<(), FrebError> {
+        self.capture = Capture::Nothing;
+        Ok(())
+    }
+
+    /// Whether the walk is between the root's events, where [`super::skim`] may read one.
+    pub(super) fn at_root(&self) -> bool {
+        self.stack.len() == 1
     }
 
     /// Ends the innermost element; true when it was the root.

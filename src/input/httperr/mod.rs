@@ -16,7 +16,7 @@ mod record;
 mod sniff;
 
 pub use problems::{Note, Problem};
-pub use reader::read_httperr;
+pub use reader::{Resume, read_httperr, read_more};
 pub use record::{HttpErrRecord, strip_zone};
 pub use sniff::looks_like_httperr;
 

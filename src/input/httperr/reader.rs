@@ -13,6 +13,8 @@ use crate::input::lines::{self, Stats};
 /// Per-file state between lines, and the caller's visitor.
 struct Parser<F> {
     layout: Option<Layout>,
+    /// Lines before the ones read (a file read on as it grows): line numbers count from here.
+    first_line: u64,
     stats: Stats,
     nul_lines: u64,
     visit: F,
@@ -20,6 +22,7 @@ struct Parser<F> {
 
 impl<F: FnMut(&HttpErrRecord<'_>)> lines::Sink for Parser<F> {
     fn line(&mut self, line: &[u8], line_no: u64, unterminated: bool) {
+        let line_no = line_no + self.first_line;
         let mut line = line;
         if line.first() == Some(&0) {
             self.nul_lines += 1;
@@ -61,7 +64,8 @@ impl<F: FnMut(&HttpErrRecord<'_>)> lines::Sink for Parser<F> {
     }
 
     fn too_long(&mut self, line_no: u64) {
-        self.stats.malformed(line_no, lines::too_long);
+        self.stats
+            .malformed(line_no + self.first_line, lines::too_long);
     }
 
     fn cr_only(&mut self) {
@@ -104,6 +108,7 @@ pub fn read_httperr<R: Read>(
 ) -> io::Result<Stats> {
     let mut parser = Parser {
         layout: None,
+        first_line: 0,
         stats: Stats::default(),
         nul_lines: 0,
         visit,
@@ -114,4 +119,43 @@ pub fn read_httperr<R: Read>(
         parser.note(Note::NulPadding { lines });
     }
     Ok(parser.stats)
+}
+
+/// The layout in force after the lines of a growing file read so far (`iisdiag watch`).
+#[derive(Debug, Clone, Default)]
+pub struct Resume {
+    layout: Option<Layout>,
+}
+
+/// Reads whole lines appended to an HTTPERR log: `resume` holds the layout the lines before
+/// them declared, and takes the one these declare. `at_start`: the bytes start at the file's
+/// first byte; `first_line`: lines before them, so a malformed line is named by its line in
+/// the file.
+pub fn read_more(
+    bytes: &[u8],
+    resume: &mut Resume,
+    at_start: bool,
+    first_line: u64,
+    visit: impl FnMut(&HttpErrRecord<'_>),
+) -> Stats {
+    let mut parser = Parser {
+        layout: resume.layout.take(),
+        first_line,
+        stats: Stats::default(),
+        nul_lines: 0,
+        visit,
+    };
+    let start = if at_start {
+        lines::Start::File { skip_bom: false }
+    } else {
+        lines::Start::Part
+    };
+    // Reading a slice cannot fail.
+    parser.stats.lines = lines::read(bytes, start, &mut parser).unwrap_or(0);
+    if parser.nul_lines > 0 {
+        let lines = parser.nul_lines;
+        parser.note(Note::NulPadding { lines });
+    }
+    resume.layout = parser.layout;
+    parser.stats
 }
