@@ -62,6 +62,8 @@ mod pools;
 mod progress;
 #[path = "cli/redact.rs"]
 mod redact;
+#[path = "cli/release.rs"]
+mod release;
 #[path = "cli/robust.rs"]
 mod robust;
 #[path = "cli/secrets.rs"]
