@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
         max_ratio: 500,
         max_member_bytes: 4 * RATIO_FLOOR,
         max_archive_bytes: 8 * RATIO_FLOOR,
+        ..Limits::default()
     };
     let mut total = 0u64;
     let _ = archive::for_each_member(

@@ -4,7 +4,7 @@
 #![no_main]
 
 use iisdiag::input::freb;
-use iisdiag::report::freb_timeline;
+use iisdiag::report::freb as freb_report;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(trace) = streamed {
         let _ = trace.triple();
         let mut out = Vec::new();
-        freb_timeline::write_timeline(&mut out, &trace, "fuzz.xml", data.len() % 2 == 0)
+        freb_report::write_timeline(&mut out, &trace, "fuzz.xml", data.len() % 2 == 0)
             .expect("writing to memory cannot fail");
     }
 });
