@@ -390,7 +390,10 @@ impl Follower {
             Ok(other) => {
                 notices.push(Notice {
                     path: path.to_path_buf(),
-                    text: format!("a {} file; not followed", other.name()),
+                    text: format!(
+                        "not followed: read as {}, which watch does not follow",
+                        other.name()
+                    ),
                 });
                 Phase::Ignored
             }

@@ -62,15 +62,26 @@ enum Role {
 #[derive(Debug, Default)]
 pub(super) struct Skim {
     pieces: Vec<Piece>,
-    /// The open elements: their name as a range, local name as a range, and piece index.
+    /// The open elements: their name as a range, what part of the event they are, and
+    /// their piece's index.
     open: Vec<Open>,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Open {
     name: (usize, usize),
-    local: (usize, usize),
+    part: Part,
     piece: usize,
+}
+
+/// The parts of an event the walk tells apart by their children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Event,
+    System,
+    EventData,
+    RenderingInfo,
+    Other,
 }
 
 /// Where the event's name lies: the text of `RenderingInfo/Opcode`, else `System/Opcode`.
@@ -204,54 +215,51 @@ impl Skim {
         }
         let qname = text.get(..name)?;
         let local = match qname.iter().position(|&b| b == b':') {
-            Some(colon) => (inner + colon + 1, inner + name),
-            None => (inner, inner + name),
+            Some(colon) => qname.get(colon + 1..)?,
+            None => qname,
         };
-        let local_text = rest.get(local.0..local.1)?;
-        let depth = self.open.len();
-        let parent = self
-            .open
-            .last()
-            .and_then(|p| rest.get(p.local.0..p.local.1));
-        if depth == 0 && local_text != b"Event" {
-            return None;
-        }
+        let parent = self.open.last().map(|p| p.part);
         // As the walk tells elements apart (`State::open`): by their parent and local name.
         let after_name = inner + name;
-        let (role, held) = match (depth, parent, local_text) {
-            (0, _, _) | (1, _, b"System") => (Role::Other, None),
-            (1, _, b"EventData") => (Role::EventData, None),
-            (1, _, b"RenderingInfo") => {
+        let (role, held, part) = match (parent, local) {
+            (None, b"Event") => (Role::Other, None, Part::Event),
+            (None, _) => return None,
+            (Some(Part::Event), b"System") => (Role::Other, None, Part::System),
+            (Some(Part::Event), b"EventData") => (Role::EventData, None, Part::EventData),
+            (Some(Part::Event), b"RenderingInfo") => {
                 naming.rendering_infos = naming.rendering_infos.saturating_add(1);
-                (Role::Other, None)
+                (Role::Other, None, Part::RenderingInfo)
             }
-            (1, _, _) => (Role::Nothing, None),
-            (2, Some(b"EventData"), b"Data") => {
+            (Some(Part::Event), _) => (Role::Nothing, None, Part::Other),
+            (Some(Part::EventData), b"Data") => {
                 let key = plain_key(rest, after_name, to, b"Name");
-                (Role::Keyed(key), Some(Held::Other))
+                (Role::Keyed(key), Some(Held::Other), Part::Other)
             }
-            (2, Some(b"EventData"), _) => (Role::Nothing, None),
-            (2, Some(b"RenderingInfo"), b"Description") => {
+            (Some(Part::RenderingInfo), b"Description") => {
                 let key = plain_key(rest, after_name, to, b"Data");
-                (Role::Keyed(key), Some(Held::Other))
+                (Role::Keyed(key), Some(Held::Other), Part::Other)
             }
-            (2, Some(b"RenderingInfo"), b"Opcode") => {
+            (Some(Part::RenderingInfo), b"Opcode") => {
                 naming.opcodes = naming.opcodes.saturating_add(1);
-                (Role::Other, Some(Held::Rendered))
+                (Role::Other, Some(Held::Rendered), Part::Other)
             }
-            (2, Some(b"RenderingInfo"), _) => (Role::Nothing, None),
-            (2, Some(b"System"), b"Opcode") => {
+            (Some(Part::System), b"Opcode") => {
                 naming.system_opcodes = naming.system_opcodes.saturating_add(1);
-                (Role::Other, Some(Held::System))
+                (Role::Other, Some(Held::System), Part::Other)
             }
-            (2, Some(b"System"), b"Level" | b"Computer") => (Role::Other, Some(Held::Other)),
-            (2, Some(b"System"), b"TimeCreated") => {
+            (Some(Part::System), b"Level" | b"Computer") => {
+                (Role::Other, Some(Held::Other), Part::Other)
+            }
+            (Some(Part::System), b"TimeCreated") => {
                 let time = plain_key(rest, after_name, to, b"SystemTime");
-                (Role::Time(time), None)
+                (Role::Time(time), None, Part::Other)
             }
-            (2, Some(b"System"), _) => (Role::Nothing, None),
-            _ => (Role::Other, Some(Held::Other)),
+            (Some(Part::System | Part::EventData | Part::RenderingInfo), _) => {
+                (Role::Nothing, None, Part::Other)
+            }
+            (Some(Part::Other), _) => (Role::Other, Some(Held::Other), Part::Other),
         };
+        let depth = self.open.len();
         let piece = self.pieces.len();
         self.pieces.push(Piece::Start {
             from: inner,
@@ -269,7 +277,7 @@ impl Skim {
         }
         self.open.push(Open {
             name: (inner, after_name),
-            local,
+            part,
             piece,
         });
         Some((close + 1, held))
@@ -394,9 +402,14 @@ fn tag_end(rest: &[u8], mut from: usize) -> Option<usize> {
         if quote == b'>' {
             return Some(from + at);
         }
-        // A quoted value: GUIDs, URLs, names; long enough for memchr to pay.
+        // A quoted value: a name, a number or a GUID, else a URL, for which memchr pays.
         let value = text.get(at + 1..)?;
-        from += at + 1 + memchr::memchr(quote, value)? + 1;
+        let short = value.get(..value.len().min(40)).unwrap_or_default();
+        let len = match short.iter().position(|&b| b == quote) {
+            Some(len) => len,
+            None => short.len() + memchr::memchr(quote, value.get(short.len()..)?)?,
+        };
+        from += at + 1 + len + 1;
     }
 }
 
