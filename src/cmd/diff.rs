@@ -143,12 +143,7 @@ fn summary(path: &Path) -> Result<(Read, bool)> {
 
 /// The logs read twice: up to `at`, and from `at` on (`--until` and `--since` at `at`).
 fn split(opts: &Options, at: Millis, err: &mut dyn Write) -> Result<(Read, Read)> {
-    let missing: Vec<String> = opts
-        .inputs
-        .iter()
-        .filter(|p| !p.exists())
-        .map(|p| p.display().to_string())
-        .collect();
+    let missing = super::missing(&opts.inputs);
     if !missing.is_empty() {
         return Err(Error::MissingPaths(missing.join(", ")));
     }

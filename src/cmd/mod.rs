@@ -110,6 +110,15 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
 /// Writes one line to standard error, made safe for the terminal as a whole: a file name,
 /// a quoted log line or an XML error can hold escape sequences, and iisdiag adds no colour
 /// to its messages. Best effort: a closed stderr must not stop the report.
+/// The paths given that name nothing, as shown in a message.
+fn missing(paths: &[std::path::PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .filter(|p| !p.exists())
+        .map(|p| p.display().to_string())
+        .collect()
+}
+
 fn say(err: &mut dyn Write, message: std::fmt::Arguments<'_>) {
     let _ = writeln!(err, "{}", crate::guard::terminal(&message.to_string()));
 }

@@ -182,12 +182,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     let kb = opts.show.kb()?;
     // The same test the walk makes; named here so the run can end with an error after the
     // report of the paths that do exist.
-    let missing: Vec<String> = opts
-        .paths
-        .iter()
-        .filter(|p| !p.exists())
-        .map(|p| p.display().to_string())
-        .collect();
+    let missing = super::missing(&opts.paths);
     let found = pipeline::find(&opts.paths);
     let mut targets = opts.show.targets();
     if let Some((target, _)) = &opts.export {

@@ -232,12 +232,7 @@ fn matching(view: &View, fail_on: &FailOn, traces_count: bool) -> (u64, Vec<Stri
 /// `--exec`.
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let kb = Kb::with_optional_rules(opts.rules.as_deref())?;
-    let missing: Vec<String> = opts
-        .paths
-        .iter()
-        .filter(|p| !p.exists())
-        .map(|p| p.display().to_string())
-        .collect();
+    let missing = super::missing(&opts.paths);
     if !missing.is_empty() {
         return Err(Error::Usage(format!(
             "no such file or folder to watch: {}",

@@ -52,6 +52,19 @@ pub struct Notice {
     pub text: String,
 }
 
+impl Notice {
+    fn new(path: &Path, text: impl Into<String>) -> Notice {
+        Notice {
+            path: path.to_path_buf(),
+            text: text.into(),
+        }
+    }
+
+    fn unreadable(path: &Path, error: &std::io::Error) -> Notice {
+        Notice::new(path, format!("cannot be read: {error}"))
+    }
+}
+
 /// How many files of each kind are followed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -269,10 +282,10 @@ impl Follower {
         file.len = len;
         file.modified = modified;
         if !same_file {
-            notices.push(Notice {
-                path: path.to_path_buf(),
-                text: "replaced by another file of that name; read from its start".into(),
-            });
+            notices.push(Notice::new(
+                path,
+                "replaced by another file of that name; read from its start",
+            ));
             return self.restart(path, Followed::new(meta, Phase::Unknown), notices, visit);
         }
         match file.phase {
@@ -282,10 +295,7 @@ impl Follower {
                     return file;
                 }
                 if len < end {
-                    notices.push(Notice {
-                        path: path.to_path_buf(),
-                        text: "truncated; read from its start".into(),
-                    });
+                    notices.push(Notice::new(path, "truncated; read from its start"));
                     return self.restart(path, Followed::new(meta, Phase::Unknown), notices, visit);
                 }
                 return self.wake(path, file, end, notices, visit);
@@ -299,34 +309,24 @@ impl Follower {
                 file.phase = Phase::Trace { read: true };
                 match File::open(path).map(|f| freb::read_whole(f, false)) {
                     Ok(Ok(trace)) => visit(Seen::Trace(&trace, path)),
-                    Ok(Err(e)) => notices.push(Notice {
-                        path: path.to_path_buf(),
-                        text: format!("skipped: {e}"),
-                    }),
-                    Err(e) => notices.push(Notice {
-                        path: path.to_path_buf(),
-                        text: format!("cannot be read: {e}"),
-                    }),
+                    Ok(Err(e)) => notices.push(Notice::new(path, format!("skipped: {e}"))),
+                    Err(e) => notices.push(Notice::unreadable(path, &e)),
                 }
                 return file;
             }
             Phase::Unknown | Phase::W3c(_) | Phase::HttpErr(_) => {}
         }
         if len < file.offset {
-            notices.push(Notice {
-                path: path.to_path_buf(),
-                text: "truncated; read from its start".into(),
-            });
+            notices.push(Notice::new(path, "truncated; read from its start"));
             return self.restart(path, Followed::new(meta, Phase::Unknown), notices, visit);
         }
         if !file.fingerprint.is_empty() && changed {
             match first_bytes(path, file.fingerprint.len()) {
                 Ok(head) if head != file.fingerprint => {
-                    notices.push(Notice {
-                        path: path.to_path_buf(),
-                        text: "rewritten from its start (a new header); read again from its start"
-                            .into(),
-                    });
+                    notices.push(Notice::new(
+                        path,
+                        "rewritten from its start (a new header); read again from its start",
+                    ));
                     return self.restart(path, Followed::new(meta, Phase::Unknown), notices, visit);
                 }
                 _ => {}
@@ -365,10 +365,7 @@ impl Follower {
         let head = match first_bytes(path, HEAD_LEN) {
             Ok(h) => h,
             Err(e) => {
-                notices.push(Notice {
-                    path: path.to_path_buf(),
-                    text: format!("cannot be read: {e}"),
-                });
+                notices.push(Notice::unreadable(path, &e));
                 return;
             }
         };
@@ -388,22 +385,19 @@ impl Follower {
             Ok(Kind::Httperr) => Phase::HttpErr(httperr::Resume::default()),
             Ok(Kind::Freb) => Phase::Trace { read: false },
             Ok(other) => {
-                notices.push(Notice {
-                    path: path.to_path_buf(),
-                    text: format!(
+                notices.push(Notice::new(
+                    path,
+                    format!(
                         "not followed: read as {}, which watch does not follow",
                         other.name()
                     ),
-                });
+                ));
                 Phase::Ignored
             }
             // Still being written: told again when it grows.
             Err(_) if head.len() < HEAD_LEN => Phase::Unknown,
             Err(reason) => {
-                notices.push(Notice {
-                    path: path.to_path_buf(),
-                    text: format!("not followed: {reason}"),
-                });
+                notices.push(Notice::new(path, format!("not followed: {reason}")));
                 Phase::Ignored
             }
         };
@@ -445,10 +439,7 @@ impl Follower {
                 }
             }
             Err(e) => {
-                notices.push(Notice {
-                    path: path.to_path_buf(),
-                    text: format!("cannot be read: {e}"),
-                });
+                notices.push(Notice::unreadable(path, &e));
                 return file;
             }
         }
@@ -471,10 +462,7 @@ impl Follower {
         let mut handle = match File::open(path) {
             Ok(h) => h,
             Err(e) => {
-                notices.push(Notice {
-                    path: path.to_path_buf(),
-                    text: format!("cannot be read: {e}"),
-                });
+                notices.push(Notice::unreadable(path, &e));
                 return;
             }
         };
@@ -486,10 +474,7 @@ impl Follower {
                 .seek(SeekFrom::Start(file.offset))
                 .and_then(|_| (&mut handle).take(CHUNK as u64).read_to_end(buf));
             if let Err(e) = read {
-                notices.push(Notice {
-                    path: path.to_path_buf(),
-                    text: format!("cannot be read: {e}"),
-                });
+                notices.push(Notice::unreadable(path, &e));
                 break;
             }
             let got = buf.len();
@@ -601,20 +586,17 @@ fn tell_stats(path: &Path, stats: &Stats, notices: &mut Vec<Notice>) {
             .iter()
             .map(|m| format!("line {}: {}", m.line, m.reason))
             .collect();
-        notices.push(Notice {
-            path: path.to_path_buf(),
-            text: format!(
+        notices.push(Notice::new(
+            path,
+            format!(
                 "{} malformed line(s) left out ({})",
                 stats.malformed,
                 lines.join("; ")
             ),
-        });
+        ));
     }
     for note in &stats.notes {
-        notices.push(Notice {
-            path: path.to_path_buf(),
-            text: format!("note: {note}"),
-        });
+        notices.push(Notice::new(path, format!("note: {note}")));
     }
 }
 
